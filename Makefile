@@ -1,0 +1,68 @@
+# Two commands set up a fresh machine (Debian, Python 3.11):
+#   make dashboard   create .venv, build the dataset if missing, serve the leaders' app
+#   make test        the same environment plus test tools, then the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+# the machine's pip config lists local wheel folders that may not exist: hide that noise
+QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }; test $${PIPESTATUS[0]} -eq 0
+PORT ?= 8866
+PERIOD ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help venv venv-test build dashboard lab test reports bench chromium clean
+
+help:
+	@echo "make dashboard   serve the leaders' dashboard on http://127.0.0.1:$(PORT)"
+	@echo "make test        run the whole test suite (installs what it needs)"
+	@echo "make build       rebuild data/processed from data/raw"
+	@echo "make lab         JupyterLab on notebooks/"
+	@echo "make reports PERIOD=2021-H1   standalone HTML period reports into reports/"
+	@echo "make bench       run the benchmarks into benchmarks/results.md"
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.lock $(QUIET)
+	$(PIP) install --no-deps -e . $(QUIET)
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
+	$(PIP) install -r requirements-test.lock $(QUIET)
+	touch $@
+
+venv: $(VENV)/.installed
+venv-test: $(VENV)/.test-installed
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-noto-mono >/dev/null; }
+
+data/processed/observations.parquet: | $(VENV)/.installed
+	$(PY) -m analysis build
+
+build: venv
+	$(PY) -m analysis build
+
+dashboard: venv data/processed/observations.parquet
+	$(VENV)/bin/voila --config=voila.json --port=$(PORT) notebooks/apps/dashboard.ipynb
+
+lab: venv
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser notebooks/
+
+reports: venv data/processed/observations.parquet
+	@test -n "$(PERIOD)" || { echo "make reports: give a period, e.g. make reports PERIOD=2021-H1"; exit 2; }
+	$(PY) -m analysis period-reports --period $(PERIOD)
+
+test: venv-test chromium
+	$(PY) -m pytest -n 2 -q
+
+bench: venv-test chromium
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) data/processed reports .pytest_cache

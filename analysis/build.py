@@ -1,0 +1,372 @@
+"""Build the processed tables from the raw reports: load, extract, observe, write.
+
+The work on each report is one pure function, :func:`process_report` (text in,
+facts and warnings out), so the build runs it in parallel across processes
+(``jobs``) with output identical to a serial run. :func:`build` then validates
+the three tables and replaces them atomically (:func:`analysis.store.write_tables`);
+with ``strict=True`` any warning fails the build and nothing is written.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths, schema
+from analysis.load import InputProblem, InputRecord, Message, display_path, load_reports
+from analysis.store import write_tables
+
+__all__ = [
+    "facts_for_report", "process_report", "ReportJob", "ReportOutput", "ReportLine",
+    "BuildSummary", "BuildFailed", "build",
+]
+
+
+def facts_for_report(text: str, doc_id: str) -> list[dict]:
+    """Facts of one report's normalised text, with their indicators.
+
+    :func:`analysis.extract.extract_facts` then
+    :func:`analysis.indicators.assign_indicators`: what the CLI, the build and
+    the benchmarks call.
+
+    Examples
+    --------
+    >>> facts = facts_for_report("Có 5209/5318 hộ đăng ký gia đình văn hóa.", "thach-ban-2021-h1")
+    >>> [(f["raw"], f["numerator"], f["denominator"]) for f in facts]
+    [('5209/5318', 5209.0, 5318.0)]
+    """
+    from analysis.extract import extract_facts
+    from analysis.indicators import assign_indicators
+
+    return assign_indicators(extract_facts(text, doc_id), text)
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to process: its id, normalised text and the file shown in messages."""
+
+    doc_id: str
+    text: str
+    file: str
+
+
+@dataclass(frozen=True)
+class ReportOutput:
+    """What :func:`process_report` gives back for one report."""
+
+    doc_id: str
+    facts: list[dict]
+    messages: list[Message]
+
+
+def _fact_problem(f: dict, n_chars: int) -> str | None:
+    value = f.get("value")
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        return f"value {value!r} is not a finite number"
+    for name, allowed in (("unit", schema.UNITS), ("kind", schema.KINDS),
+                          ("qualifier", schema.QUALIFIERS)):
+        if f.get(name) not in allowed:
+            return f"{name} {f.get(name)!r} is not one of the schema's"
+    start, end = f.get("start"), f.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= n_chars):
+        return f"offsets {start!r}-{end!r} fall outside the text"
+    return None
+
+
+def process_report(job: ReportJob) -> ReportOutput:
+    """Extract one report's facts and say what went wrong: the build's unit of work.
+
+    A pure function of the job (no files, no globals written), safe to run in
+    worker processes. An extractor failure on one report becomes an ``error``
+    message for that report, not a failed build; a report with no statistics
+    gets a warning.
+
+    Examples
+    --------
+    >>> out = process_report(ReportJob("thach-ban-2021-h1",
+    ...     "Tuyên truyền trên cổng TTĐT phường với 36 tin.", "thach-ban-2021-h1.txt"))
+    >>> [(f["fact_id"], f["value"], f["unit"]) for f in out.facts], out.messages
+    ([('thach-ban-2021-h1:39-41:0', 36.0, 'count')], [])
+    """
+    messages: list[Message] = []
+    try:
+        found = facts_for_report(job.text, job.doc_id)
+    except Exception as e:  # one report must not stop a build of thousands
+        return ReportOutput(job.doc_id, [], [Message(
+            "error", job.file, f"fact extraction failed ({type(e).__name__}: {e}); its facts are "
+            "left out — keep the file and report the problem with it", code="extract_failed",
+            doc=job.doc_id)])
+    facts, dropped = [], []
+    for n, f in enumerate(found):
+        row = {c: f.get(c) for c in schema.FACTS.names}
+        row["doc_id"] = job.doc_id
+        for c in ("start", "end", "sentence_start"):
+            if isinstance(row[c], float) and row[c].is_integer():
+                row[c] = int(row[c])
+        problem = _fact_problem(row, len(job.text))
+        if problem:
+            dropped.append(problem)
+            continue
+        if not row["fact_id"]:
+            row["fact_id"] = f"{job.doc_id}:{row['start']}-{row['end']}:{n}"
+        row["value"] = float(row["value"])
+        facts.append(row)
+    if dropped:
+        messages.append(Message("warning", job.file, f"{len(dropped)} fact(s) were left out as malformed "
+                                f"(first: {dropped[0]}); report the problem with this file",
+                                code="malformed_fact", doc=job.doc_id))
+    if not facts and not dropped:
+        messages.append(Message("warning", job.file, "no statistics were found in the text; check that "
+                                "the file is the report itself (not a menu page, cover letter or "
+                                "scanned image)", code="no_statistics", doc=job.doc_id))
+    return ReportOutput(job.doc_id, facts, messages)
+
+
+# --------------------------------------------------------------------------
+# Summary
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One line of the build summary."""
+
+    doc: str
+    file: str
+    unit: str | None
+    period: str | None
+    kind: str | None
+    facts: int
+    warnings: int
+
+
+def _cell(v) -> str:
+    return "—" if v is None or v == "" or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+@dataclass
+class BuildSummary:
+    """What a build did: each report, the messages, the totals, where it wrote."""
+
+    lines: list[ReportLine]
+    messages: list[Message]
+    inputs: list[InputRecord]
+    n_facts: int
+    n_observations: int
+    out: Path
+    written: bool = False
+    strict: bool = False
+
+    @property
+    def n_reports(self) -> int:
+        return len(self.lines)
+
+    @property
+    def problems(self) -> list[Message]:
+        """Errors and warnings (what ``--strict`` fails on)."""
+        return [m for m in self.messages if m.level in ("error", "warning")]
+
+    def format_table(self) -> str:
+        """The summary as the analyst reads it: a table, totals, then the messages."""
+        head = ("doc", "unit", "period", "kind", "facts", "warnings")
+        rows = [(ln.doc, _cell(ln.unit), _cell(ln.period), _cell(ln.kind), str(ln.facts),
+                 str(ln.warnings)) for ln in self.lines]
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        right = {4, 5}
+
+        def fmt(r):
+            return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                             for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+        out = [fmt(head), fmt(tuple("-" * w for w in widths)), *map(fmt, rows)]
+        dup = sum(r.status == "duplicate" for r in self.inputs)
+        failed = sum(r.status in ("failed", "skipped") for r in self.inputs)
+        n_warn = sum(m.level == "warning" for m in self.messages)
+        n_err = sum(m.level == "error" for m in self.messages)
+        out.append("")
+        out.append(f"{self.n_reports} reports, {self.n_facts} facts, {self.n_observations} observations; "
+                   f"{dup} duplicate(s), {failed} file(s) not loaded; {n_err} error(s), {n_warn} warning(s)")
+        if self.written:
+            out.append(f"tables written to {display_path(self.out)}")
+        else:
+            out.append(f"nothing written; the tables in {display_path(self.out)} are unchanged")
+        shown = [m for m in self.messages if m.level in ("error", "warning")]
+        if shown:
+            out.append("")
+            out.extend(str(m) for m in shown)
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.format_table()
+
+
+class BuildFailed(Exception):
+    """The build wrote nothing; ``summary`` says why and what was found."""
+
+    def __init__(self, reason: str, summary: BuildSummary):
+        self.reason = reason
+        self.summary = summary
+        super().__init__(reason)
+
+
+# --------------------------------------------------------------------------
+# Progress
+# --------------------------------------------------------------------------
+
+class _Progress:
+    """Progress on stderr: a rewritten line on a terminal, a few lines in a log."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.last = 0.0
+
+    def phase(self, name: str):
+        def report(i: int, n: int, label: str) -> None:
+            if not self.enabled:
+                return
+            stream = sys.stderr
+            tty = stream.isatty()
+            now = time.monotonic()
+            if tty:
+                if i == n or now - self.last > 0.1:
+                    self.last = now
+                    stream.write(f"\r{name} {i}/{n} {label[-50:]:<50}")
+                    if i == n:
+                        stream.write("\n")
+                    stream.flush()
+            elif i == n or i == 1 or i % max(1, n // 10) == 0:
+                stream.write(f"{name} {i}/{n} {label}\n")
+                stream.flush()
+        return report
+
+
+def _map_reports(jobs_list: list[ReportJob], jobs: int, report) -> list[ReportOutput]:
+    n = len(jobs_list)
+    if jobs <= 0:
+        jobs = os.cpu_count() or 1
+    if jobs == 1 or n < 2:
+        out = []
+        for i, job in enumerate(jobs_list, start=1):
+            out.append(process_report(job))
+            report(i, n, job.file)
+        return out
+    chunk = max(1, min(64, n // (jobs * 8)))
+    out = []
+    with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
+        for i, result in enumerate(pool.map(process_report, jobs_list, chunksize=chunk), start=1):
+            out.append(result)
+            report(i, n, jobs_list[i - 1].file)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Build
+# --------------------------------------------------------------------------
+
+def _facts_frame(records: list[dict]) -> pd.DataFrame:
+    if not records:
+        return schema.empty_frame(schema.FACTS)
+    return schema.validate(pd.DataFrame.from_records(records, columns=schema.FACTS.names), schema.FACTS)
+
+
+def _observations(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    from analysis.observations import build_observations
+
+    placed = reports[reports["unit_name"].notna() & reports["period"].notna()]
+    facts = facts[facts["doc_id"].isin(set(placed["doc_id"]))].reset_index(drop=True)
+    obs = build_observations(facts, placed.reset_index(drop=True))
+    return schema.validate(obs, schema.OBSERVATIONS)
+
+
+def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = None,
+          strict: bool = False, jobs: int = 1, progress: bool = True,
+          today: date | None = None) -> BuildSummary:
+    """Rebuild ``reports``, ``facts`` and ``observations`` from a folder of reports.
+
+    Parameters
+    ----------
+    raw : folder of report files, with its manifest ``reports.csv`` (optional).
+        Only read, never written.
+    out : folder of the processed tables (default :func:`analysis.paths.processed_dir`).
+    strict : fail on any warning (for checking the data itself in CI).
+    jobs : worker processes reading and extracting reports (``0``: one per
+        core). The output does not depend on it.
+    progress : show progress on stderr.
+    today : the date periods must not start after (default: today).
+
+    Returns
+    -------
+    BuildSummary
+        Each report with its unit, period, kind, facts found and warnings.
+
+    Raises
+    ------
+    BuildFailed
+        With ``strict`` and any warning, or when no report could be loaded;
+        nothing is written and the previous tables stay as they were.
+    InputProblem
+        The raw folder or its manifest cannot be used.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     summary = build(out=Path(d) / "processed", progress=False)
+    ...     sorted(p.name for p in summary.out.iterdir())
+    ['facts.parquet', 'observations.parquet', 'reports.parquet']
+    >>> [(ln.doc, ln.unit, ln.period) for ln in summary.lines][:2]
+    [('cau-giay-2022-h1', 'Cầu Giấy', '2022-H1'), ('cu-khoi-2018-fy', 'Cự Khối', '2018-FY')]
+    """
+    raw = Path(raw)
+    out_dir = Path(out) if out is not None else paths.processed_dir()
+    if not raw.is_dir():
+        raise InputProblem(raw, "no such folder of reports",
+                           "give the folder that holds the report files (--raw DIR)", code="missing")
+    manifest = raw / "reports.csv"
+    bar = _Progress(progress)
+    loaded = load_reports(raw, manifest if manifest.exists() else None, today=today,
+                          progress=bar.phase("reading"), jobs=jobs)
+    reports = loaded.reports
+    jobs_list = [ReportJob(d, t, f) for d, t, f in
+                 zip(reports["doc_id"], reports["text"], _shown_files(loaded, reports))]
+    outputs = _map_reports(jobs_list, jobs, bar.phase("extracting"))
+
+    messages = list(loaded.messages)
+    records: list[dict] = []
+    for o in outputs:
+        records.extend(o.facts)
+        messages.extend(o.messages)
+    facts = _facts_frame(records)
+    observations = _observations(facts, reports)
+
+    per_doc_facts = facts["doc_id"].value_counts().to_dict()
+    lines = []
+    for r, job in zip(reports.itertuples(index=False), jobs_list):
+        n_warn = sum(1 for m in messages if m.doc == r.doc_id and m.level in ("warning", "error")
+                     and m.code != "duplicate")
+        lines.append(ReportLine(r.doc_id, job.file, _none(r.unit_name), _none(r.period),
+                                _none(r.doc_kind), int(per_doc_facts.get(r.doc_id, 0)), n_warn))
+    summary = BuildSummary(lines, messages, loaded.inputs, len(facts), len(observations),
+                           out_dir, written=False, strict=strict)
+    if not len(reports):
+        raise BuildFailed(f"no report could be loaded from {display_path(raw)}; nothing written", summary)
+    if strict and summary.problems:
+        raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
+                          summary)
+    write_tables({"reports": reports, "facts": facts, "observations": observations}, out_dir)
+    summary.written = True
+    return summary
+
+
+def _none(v):
+    return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
+
+
+def _shown_files(loaded, reports: pd.DataFrame) -> list[str]:
+    by_doc = {r.doc_id: r.file for r in loaded.inputs if r.status == "loaded"}
+    return [by_doc.get(d, d) for d in reports["doc_id"]]

@@ -1,0 +1,236 @@
+"""Command line: ``python -m analysis extract|reports|build|period-reports``.
+
+Expected problems (a file that cannot be read, a bad manifest, a build that
+``--strict`` refuses) are one line on stderr naming the file and the fix, never a
+traceback. Exit codes: 0 success, 1 a build that wrote nothing, 2 bad input.
+
+Examples
+--------
+>>> main(["reports", "data/raw/thach-ban-2021-h1.txt"])     # doctest: +SKIP
+{"doc": "thach-ban-2021-h1", "unit_name": "Thạch Bàn", "unit_level": "ward", ...}
+0
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+from analysis import paths
+
+__all__ = ["main", "FACT_FIELDS", "REPORT_FIELDS"]
+
+#: Fields printed by ``extract``, in order.
+FACT_FIELDS = ("doc", "value", "unit", "kind", "numerator", "denominator", "qualifier",
+               "counted", "indicator_id", "start", "end", "quote", "raw", "section", "fact_id")
+#: Fields printed by ``reports`` (those of ``tests/fixtures/reports.jsonl``).
+REPORT_FIELDS = ("doc", "unit_name", "unit_level", "parent", "city", "period", "published",
+                 "doc_kind", "programs")
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _plain(v):
+    """JSON-ready value: NaN/NA → None, whole floats → int, timestamps → ISO dates."""
+    if v is None:
+        return None
+    try:
+        import pandas as pd
+        if v is pd.NA or v is pd.NaT:
+            return None
+        if isinstance(v, pd.Timestamp):
+            return v.date().isoformat()
+    except ImportError:  # pragma: no cover
+        pass
+    if hasattr(v, "item") and not isinstance(v, (list, tuple, str)):
+        v = v.item()
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        if v.is_integer() and abs(v) < 2 ** 53:
+            return int(v)
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _write(records: list[dict], fields: tuple[str, ...], fmt: str) -> None:
+    out = sys.stdout
+    if fmt == "jsonl":
+        for r in records:
+            out.write(json.dumps({k: _plain(r.get(k)) for k in fields}, ensure_ascii=False) + "\n")
+        return
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(fields)
+    for r in records:
+        row = []
+        for k in fields:
+            v = _plain(r.get(k))
+            row.append(";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v))
+        w.writerow(row)
+
+
+def _manifest_for(folder: Path, explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    candidate = folder / "reports.csv"
+    return candidate if candidate.exists() else None
+
+
+def _groups(files: list[str], manifest: str | None) -> list[tuple[list[Path], Path | None]]:
+    """Files grouped by the manifest that names them (their folder's reports.csv)."""
+    groups: dict[Path, list[Path]] = {}
+    for f in files:
+        p = Path(f)
+        folder = p if p.is_dir() else p.parent
+        groups.setdefault(folder, []).append(p)
+    return [(items, _manifest_for(folder, manifest)) for folder, items in groups.items()]
+
+
+def _print_messages(messages, levels=("error", "warning")) -> None:
+    for m in messages:
+        if m.level in levels:
+            _err(str(m))
+
+
+def cmd_extract(args) -> int:
+    from analysis.build import facts_for_report
+    from analysis.load import InputProblem, display_path, load_reports, open_document, read_manifest
+
+    records, status = [], EXIT_OK
+    for items, manifest in _groups(args.files, args.manifest):
+        ids = {}
+        if manifest is not None:
+            mdir = manifest.resolve().parent
+            ids = {(mdir / r["file"]).resolve(): r["doc"] for r in read_manifest(manifest).to_dict("records")}
+        for item in items:
+            files = [p for p, _ in _iter_files(item)]
+            for path in files:
+                try:
+                    text = open_document(path).text
+                except InputProblem as e:
+                    _err(f"error: {e}")
+                    status = EXIT_BAD_INPUT
+                    continue
+                doc = ids.get(path.resolve(), path.stem)
+                for f in facts_for_report(text, doc):
+                    records.append({**f, "doc": doc})
+    _write(records, FACT_FIELDS, args.format)
+    return status
+
+
+def _iter_files(item: Path):
+    from analysis.load import _list_inputs
+    if item.is_dir():
+        yield from _list_inputs(item)
+    else:
+        yield item, item.parent
+
+
+def cmd_reports(args) -> int:
+    from analysis.load import load_reports
+
+    records, status = [], EXIT_OK
+    for items, manifest in _groups(args.files, args.manifest):
+        result = load_reports(items, manifest)
+        _print_messages(result.messages)
+        if any(m.level == "error" for m in result.messages):
+            status = EXIT_BAD_INPUT
+        for r in result.reports.to_dict("records"):
+            records.append({**r, "doc": r["doc_id"]})
+    _write(records, REPORT_FIELDS, args.format)
+    return status
+
+
+def cmd_build(args) -> int:
+    from analysis.build import BuildFailed, build
+
+    try:
+        summary = build(raw=args.raw, out=args.out, strict=args.strict, jobs=args.jobs,
+                        progress=not args.quiet)
+    except BuildFailed as e:
+        print(e.summary.format_table())
+        _err(f"error: {e.reason}")
+        return EXIT_FAILED
+    print(summary.format_table())
+    return EXIT_OK
+
+
+def cmd_period_reports(args) -> int:
+    from analysis.metadata import parse_period
+
+    period = args.period.strip().upper()
+    try:
+        parse_period(period)
+    except ValueError:
+        _err(f"error: period {args.period!r} is not a period code; write it as YYYY-FY, YYYY-H1, "
+             "YYYY-H2, YYYY-Q1…Q4 or YYYY-9M (e.g. --period 2021-H1)")
+        return EXIT_BAD_INPUT
+    from analysis.period_reports import render_period_reports
+    result = render_period_reports(period)
+    if result is not None and not isinstance(result, (str, bytes)):
+        for item in result:
+            print(item)
+    elif result is not None:
+        print(result)
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Statistics from Hà Nội ward and district reports.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    e = sub.add_parser("extract", help="print the facts of report files")
+    e.add_argument("files", nargs="+", metavar="FILE", help="report files (.txt, .html, .docx) or folders")
+    e.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    e.add_argument("--manifest", help="manifest giving doc ids (default: reports.csv beside the files)")
+    e.set_defaults(run=cmd_extract)
+
+    r = sub.add_parser("reports", help="print each report's metadata as read, to check before building")
+    r.add_argument("files", nargs="+", metavar="FILE", help="report files (.txt, .html, .docx) or folders")
+    r.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    r.add_argument("--manifest", help="manifest overriding metadata (default: reports.csv beside the files)")
+    r.set_defaults(run=cmd_reports)
+
+    b = sub.add_parser("build", help="rebuild the processed tables from the raw reports")
+    b.add_argument("--strict", action="store_true", help="fail on any warning; write nothing")
+    b.add_argument("--raw", default=str(paths.RAW), metavar="DIR", help="folder of reports (default data/raw)")
+    b.add_argument("--out", default=None, metavar="DIR", help="folder of the tables (default data/processed)")
+    b.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (0: one per core)")
+    b.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    b.set_defaults(run=cmd_build)
+
+    pr = sub.add_parser("period-reports", help="standalone HTML reports of every unit for one period")
+    pr.add_argument("--period", required=True, help="period code, e.g. 2021-H1")
+    pr.set_defaults(run=cmd_period_reports)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; return its exit code."""
+    from analysis.load import InputProblem
+    from analysis.store import TableMissing
+
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InputProblem as e:
+        _err(f"error: {e}")
+        return EXIT_BAD_INPUT
+    except TableMissing as e:
+        _err(f"error: {e}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted; the processed tables are unchanged unless the build had finished")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,316 @@
+"""Score extracted facts against hand-checked gold facts.
+
+The matching rule is the one the annotation guide and the test suite use:
+
+* same document (gold records carry ``doc``, extracted facts ``doc_id``);
+* a fraction matches a gold fraction by numerator and denominator;
+* any other fact matches by unit and value, values compared with a small
+  relative tolerance;
+* each gold fact is matched at most once, and each extracted fact at most once;
+* an extracted fact that matches only optional gold (``"optional": true``) is
+  neither rewarded nor penalised: it is set aside as *ignored*.
+
+When a value repeats in a report, the occurrence nearest the gold quote wins:
+an extracted number that sits inside the gold quote is preferred, then one
+whose sentence holds the quote, then the nearest by offset.
+
+Analysts use :func:`match_facts` to pair extracted facts with gold (the pairs
+expose ``(extracted, gold)``), and :func:`score` for precision, recall, kind and
+qualifier agreement, with the misses and false positives listed for debugging.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from analysis.text import normalize_text
+
+__all__ = ["MatchResult", "Score", "match_facts", "score", "format_score"]
+
+#: Relative tolerance when comparing values (money in đồng runs to 1e12).
+REL_TOL = 1e-6
+
+
+@dataclass
+class MatchResult:
+    """Extracted facts paired with gold facts.
+
+    Attributes
+    ----------
+    pairs : list of (extracted, gold)
+        Each extracted fact matched to the one gold record it counts for; gold
+        records here are non-optional.
+    optional_pairs : list of (extracted, gold)
+        Extracted facts matched to optional gold records (neither rewarded nor
+        penalised).
+    false_positives : list of dict
+        Extracted facts that match no gold record.
+    misses : list of dict
+        Non-optional gold records no extracted fact matched.
+    """
+
+    pairs: list[tuple[dict, dict]] = field(default_factory=list)
+    optional_pairs: list[tuple[dict, dict]] = field(default_factory=list)
+    false_positives: list[dict] = field(default_factory=list)
+    misses: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Score:
+    """Precision, recall and agreement of an extraction against gold."""
+
+    precision: float
+    recall: float
+    kind_agreement: float
+    qualifier_agreement: float
+    n_matched: int
+    n_false_positives: int
+    n_missed: int
+    n_gold: int
+    match: MatchResult
+    kind_mismatches: list[tuple[dict, dict]] = field(default_factory=list)
+    qualifier_mismatches: list[tuple[dict, dict]] = field(default_factory=list)
+
+    @property
+    def false_positives(self) -> list[dict]:
+        return self.match.false_positives
+
+    @property
+    def misses(self) -> list[dict]:
+        return self.match.misses
+
+
+def _records(facts: Any) -> list[dict]:
+    """Facts as a list of dicts, from a list or a DataFrame."""
+    if hasattr(facts, "to_dict") and hasattr(facts, "columns"):
+        return facts.to_dict("records")
+    return [dict(f) for f in facts]
+
+
+def _doc(rec: Mapping) -> str:
+    return rec.get("doc_id") or rec.get("doc")
+
+
+def _num(x) -> float | None:
+    if x is None:
+        return None
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
+
+
+def _close(a, b) -> bool:
+    a, b = _num(a), _num(b)
+    if a is None or b is None:
+        return False
+    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-9)
+
+
+def _same_fact(ext: Mapping, gold: Mapping) -> bool:
+    """The matching rule, for one extracted fact and one gold record."""
+    if gold.get("kind") == "fraction" or _num(gold.get("denominator")) is not None:
+        return (_num(ext.get("denominator")) is not None
+                and _close(ext.get("numerator"), gold.get("numerator"))
+                and _close(ext.get("denominator"), gold.get("denominator")))
+    if _num(ext.get("denominator")) is not None:
+        return False
+    return ext.get("unit") == gold.get("unit") and _close(ext.get("value"), gold.get("value"))
+
+
+def _gold_spans(gold: list[dict], texts: Mapping[str, str] | None) -> list[tuple[int, int] | None]:
+    """Where each gold quote sits in its report's text (None if unknown)."""
+    out: list[tuple[int, int] | None] = []
+    cursor: dict[str, int] = {}
+    for g in gold:
+        text = texts.get(_doc(g)) if texts else None
+        quote = normalize_text(g.get("quote") or "")
+        if not text or not quote:
+            out.append(None)
+            continue
+        # gold files list facts in text order: search from the last position
+        # first, then from the start.
+        pos = text.find(quote, max(cursor.get(_doc(g), 0) - 200, 0))
+        if pos < 0:
+            pos = text.find(quote)
+        if pos < 0:
+            out.append(None)
+            continue
+        cursor[_doc(g)] = pos
+        out.append((pos, pos + len(quote)))
+    return out
+
+
+def _cost(ext: Mapping, gold: Mapping, span: tuple[int, int] | None) -> tuple:
+    """How far an extracted fact is from a gold record's quote (lower is nearer)."""
+    start = _num(ext.get("start"))
+    quote = normalize_text(gold.get("quote") or "")
+    if span is not None and start is not None:
+        lo, hi = span
+        end = _num(ext.get("end")) or start
+        if start >= lo and end <= hi:
+            return (0, 0.0)
+        dist = lo - end if end <= lo else start - hi
+        return (2, abs(dist))
+    sentence = ext.get("sentence") or ""
+    raw = ext.get("raw") or ""
+    if quote and quote in sentence and raw and raw.split("/")[0] in quote:
+        return (1, 0.0)
+    if quote and (quote in sentence or (ext.get("quote") or "") in quote):
+        return (1, 1.0)
+    return (3, 0.0)
+
+
+def match_facts(extracted: Iterable[Mapping] | Any, gold: Iterable[Mapping],
+                texts: Mapping[str, str] | None = None) -> MatchResult:
+    """Pair extracted facts with gold facts by the gold matching rule.
+
+    Parameters
+    ----------
+    extracted : list of dict or DataFrame
+        Facts as returned by :func:`analysis.extract.extract_facts` (``doc_id``,
+        ``value``, ``unit``, ``numerator``, ``denominator``, ``start``, ...).
+    gold : list of dict
+        Gold records (``doc``, ``quote``, ``value``, ``unit``, ``kind``,
+        ``numerator``, ``denominator``, ``optional``, ...).
+    texts : mapping of doc id to normalised text, optional
+        When given, gold quotes are located in the text and the extracted
+        occurrence inside (or nearest) the quote wins; otherwise the extracted
+        sentence is compared with the quote.
+
+    Returns
+    -------
+    MatchResult
+
+    Examples
+    --------
+    >>> ext = [{"doc_id": "d", "value": 5209.0, "unit": "count", "numerator": 5209.0,
+    ...         "denominator": 5318.0, "raw": "5209/5318", "sentence": "có 5209/5318 hộ."},
+    ...        {"doc_id": "d", "value": 2021.0, "unit": "count", "raw": "2021",
+    ...         "sentence": "năm 2021"}]
+    >>> gold = [{"doc": "d", "quote": "có 5209/5318 hộ", "value": 5209, "unit": "count",
+    ...          "kind": "fraction", "numerator": 5209, "denominator": 5318}]
+    >>> m = match_facts(ext, gold)
+    >>> [(e["raw"], g["quote"]) for e, g in m.pairs]
+    [('5209/5318', 'có 5209/5318 hộ')]
+    >>> [e["raw"] for e in m.false_positives], m.misses
+    (['2021'], [])
+    """
+    ext = _records(extracted)
+    gold = [dict(g) for g in gold]
+    spans = _gold_spans(gold, texts)
+
+    by_doc: dict[str, list[int]] = {}
+    for i, e in enumerate(ext):
+        by_doc.setdefault(_doc(e), []).append(i)
+
+    candidates = []  # (cost, gold index, extracted index)
+    for gi, g in enumerate(gold):
+        for ei in by_doc.get(_doc(g), ()):
+            if _same_fact(ext[ei], g):
+                candidates.append((_cost(ext[ei], g, spans[gi]), gi, ei))
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+
+    gold_used: dict[int, int] = {}
+    ext_used: dict[int, int] = {}
+    for _, gi, ei in candidates:
+        if gi in gold_used or ei in ext_used:
+            continue
+        gold_used[gi] = ei
+        ext_used[ei] = gi
+
+    result = MatchResult()
+    optional_keys = [gi for gi, g in enumerate(gold) if g.get("optional")]
+    for gi, g in enumerate(gold):
+        if gi in gold_used:
+            pair = (ext[gold_used[gi]], g)
+            (result.optional_pairs if g.get("optional") else result.pairs).append(pair)
+        elif not g.get("optional"):
+            result.misses.append(g)
+    for ei, e in enumerate(ext):
+        if ei in ext_used:
+            continue
+        # an extra occurrence of an optional statistic is ignored, not penalised
+        opt = next((gold[gi] for gi in optional_keys
+                    if _doc(gold[gi]) == _doc(e) and _same_fact(e, gold[gi])), None)
+        if opt is not None:
+            result.optional_pairs.append((e, opt))
+            continue
+        result.false_positives.append(e)
+    result.pairs.sort(key=lambda p: (_doc(p[1]), _num(p[0].get("start")) or 0))
+    return result
+
+
+def score(extracted: Iterable[Mapping] | Any, gold: Iterable[Mapping],
+          texts: Mapping[str, str] | None = None) -> Score:
+    """Precision, recall, kind and qualifier agreement of extracted facts.
+
+    Precision is matched / (matched + false positives); recall is matched over
+    the non-optional gold records; kind and qualifier agreement are shares of
+    the matched pairs.
+
+    Examples
+    --------
+    >>> ext = [{"doc_id": "d", "value": 97.95, "unit": "percent", "kind": "rate",
+    ...         "qualifier": "exact", "raw": "97,95%", "sentence": "đạt tỷ lệ 97,95%."}]
+    >>> gold = [{"doc": "d", "quote": "đạt tỷ lệ 97,95%", "value": 97.95, "unit": "percent",
+    ...          "kind": "rate", "qualifier": "exact"},
+    ...         {"doc": "d", "quote": "36 tin", "value": 36, "unit": "count",
+    ...          "kind": "count", "qualifier": "exact"}]
+    >>> s = score(ext, gold)
+    >>> s.precision, s.recall, s.kind_agreement
+    (1.0, 0.5, 1.0)
+    >>> [g["quote"] for g in s.misses]
+    ['36 tin']
+    """
+    gold = list(gold)
+    m = match_facts(extracted, gold, texts)
+    n_gold = sum(1 for g in gold if not g.get("optional"))
+    tp, fp = len(m.pairs), len(m.false_positives)
+    kind_bad = [(e, g) for e, g in m.pairs if e.get("kind") != g.get("kind")]
+    qual_bad = [(e, g) for e, g in m.pairs if e.get("qualifier") != g.get("qualifier")]
+    return Score(
+        precision=tp / (tp + fp) if tp + fp else 1.0,
+        recall=tp / n_gold if n_gold else 1.0,
+        kind_agreement=1 - len(kind_bad) / tp if tp else 1.0,
+        qualifier_agreement=1 - len(qual_bad) / tp if tp else 1.0,
+        n_matched=tp, n_false_positives=fp, n_missed=len(m.misses), n_gold=n_gold,
+        match=m, kind_mismatches=kind_bad, qualifier_mismatches=qual_bad,
+    )
+
+
+def format_score(s: Score, limit: int = 40) -> str:
+    """A readable summary of a score with its misses and false positives.
+
+    Examples
+    --------
+    >>> s = score([], [{"doc": "d", "quote": "36 tin", "value": 36, "unit": "count"}])
+    >>> print(format_score(s))
+    precision 1.000  recall 0.000  kind 1.000  qualifier 1.000  (matched 0, false positives 0, missed 1 of 1)
+    missed:
+      d: 36 count — «36 tin»
+    """
+    lines = [
+        f"precision {s.precision:.3f}  recall {s.recall:.3f}  kind {s.kind_agreement:.3f}"
+        f"  qualifier {s.qualifier_agreement:.3f}  (matched {s.n_matched}, false positives"
+        f" {s.n_false_positives}, missed {s.n_missed} of {s.n_gold})"
+    ]
+
+    def show(title, rows, fmt):
+        if rows:
+            lines.append(f"{title}:")
+            lines.extend("  " + fmt(r) for r in rows[:limit])
+            if len(rows) > limit:
+                lines.append(f"  … and {len(rows) - limit} more")
+
+    show("missed", s.misses,
+         lambda g: f"{_doc(g)}: {g.get('value')} {g.get('unit')} — «{g.get('quote')}»")
+    show("false positives", s.false_positives,
+         lambda e: f"{_doc(e)}: {e.get('raw')} = {e.get('value')} {e.get('unit')} — «{e.get('quote')}»")
+    show("kind differs", s.kind_mismatches,
+         lambda p: f"{_doc(p[1])}: {p[0].get('raw')} {p[0].get('kind')} ≠ gold {p[1].get('kind')} — «{p[1].get('quote')}»")
+    show("qualifier differs", s.qualifier_mismatches,
+         lambda p: f"{_doc(p[1])}: {p[0].get('raw')} {p[0].get('qualifier')} ≠ gold {p[1].get('qualifier')} — «{p[1].get('quote')}»")
+    return "\n".join(lines)

@@ -1,0 +1,855 @@
+"""Facts from the text of one report: every statistic, with its provenance.
+
+:func:`extract_facts` is a pure function of one report's normalised text
+(``analysis.text.normalize_text(raw)``). It scans the text once for numbers
+with their unit words, then decides for each number, from the words around
+it, whether it is a fact (see ``docs/annotation-guide.md``) and what unit,
+kind and qualifier it has. All knowledge of the language is in data tables
+under ``analysis/rules/``, each row with a note of where the phrasing is seen:
+
+``units.csv``, ``multipliers.csv``, ``count_words.csv``
+    unit words and multipliers (read through :mod:`analysis.numbers`);
+``nonfacts.csv``
+    contexts that make a number a date, year, duration, identifier, ordinal,
+    address, slogan or page furniture, or keep it a count (``tổng số``);
+``qualifiers.csv``
+    ``gần``, ``khoảng``, ``ước đạt``, ``trên``, ``hơn``, ``dưới`` ... → qualifier;
+``kinds.csv``
+    cues for ``change``, ``target``, ``target_achievement`` and ``rate``;
+``connectors.csv``
+    what joins two numbers into a range (``từ 3 – 5%``) or a result over its
+    target (``6,1/chỉ tiêu là 6,3%``).
+
+How a number is read
+--------------------
+1. The scan consumes full dates, times, ratios with a colon and document codes
+   (``02-CTr/QU``, ``111/NĐ-CP``) as non-facts, and reads every other number
+   with the unit words after it, and a second number after a slash (fraction).
+2. Numbers joined by a connector become a range or a result/target pair; the
+   first number takes the unit of the second (``từ 3 – 5%``).
+3. Phrases right before and after the number, and regular expressions on the
+   characters around it, may mark it a non-fact. Each rule applies to some
+   *shapes* only: ``bare`` (no unit), ``unit``, ``fraction``, ``datelike``
+   (``1/6``), ``scale`` (``1/500``), ``monthyear`` (``6/2021``), ``year``.
+4. For a fact: the nearest qualifier word before it wins (else a qualifier later
+   in the clause, else an estimate governing the clause); the kind comes from
+   the cue of best priority (``kinds.csv``), else from the unit.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from analysis.numbers import (
+    NUMERAL, interpret_unit, load_count_words, parse_decimal,
+    quantity_suffix_pattern, read_rule_table,
+)
+from analysis.text import normalize_text, section_headings
+
+__all__ = ["extract_facts", "load_rules", "Rules", "SHAPES"]
+
+#: Shapes a non-fact rule can apply to (column ``shape`` of ``nonfacts.csv``).
+SHAPES = ("any", "bare", "unit", "fraction", "datelike", "scale", "monthyear", "year")
+_BIT = {name: 1 << i for i, name in enumerate(SHAPES)}
+_ANY, _BARE, _UNIT, _FRACTION, _DATELIKE, _SCALE, _MONTHYEAR, _YEAR = (
+    _BIT[s] for s in SHAPES)
+
+_PERCENT_UNITS = frozenset(("percent", "per_mille"))
+_UNIT_KIND = {"count": "count", "percent": "rate", "per_mille": "rate", "vnd": "amount"}
+_PHRASE_WINDOW = 48    # characters before a number searched for adjacent phrases
+_CLAUSE_WINDOW = 160   # at most this far to the clause's start or end
+_QUOTE_SIDE = 70       # at most this many characters of clause on each side in a quote
+_NOT_LETTER_AFTER = r"(?![^\W\d_])"
+_DIGIT = re.compile(r"\d")
+_ONE = Decimal(1)
+
+
+# --------------------------------------------------------------------------
+# Rules: the data tables compiled into a few regular expressions
+# --------------------------------------------------------------------------
+
+def _canon(phrase: str) -> str:
+    return " ".join(normalize_text(phrase).lower().split())
+
+
+def _key(matched: str) -> str:
+    key = matched.lower()
+    if "  " in key or "\t" in key:
+        key = " ".join(key.split())
+    return key
+
+
+def _atoms(phrase: str) -> list[str]:
+    """Regex atoms of a literal phrase: one per character, spaces flexible."""
+    out: list[str] = []
+    for i, ch in enumerate(phrase):
+        if ch == " ":
+            between_words = (i > 0 and phrase[i - 1].isalnum()
+                             and i + 1 < len(phrase) and phrase[i + 1].isalnum())
+            out.append("[ \\t]+" if between_words else "[ \\t]*")
+        else:
+            out.append(re.escape(ch))
+    return out
+
+
+def _trie_regex(phrases) -> str:
+    """One regex matching any of the phrases, longest first, factored as a trie.
+
+    A trie keeps matching fast however many phrases the tables hold.
+
+    Examples
+    --------
+    >>> _trie_regex(["tổ", "tổng số"])
+    '(?:tổ(?:ng[ \\\\t]+số)?)'
+    """
+    trie: dict = {}
+    for p in phrases:
+        node = trie
+        for a in _atoms(p):
+            node = node.setdefault(a, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = sorted((a + build(child) for a, child in node.items() if a),
+                          key=len, reverse=True)
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a phrase may end here: the longer ones are tried first
+            return "(?:" + body + ")?"
+        return body
+
+    return "(?:" + build(trie) + ")" if trie else "(?!)"
+
+
+def _mask(value: str, table: str) -> int:
+    names = [s.strip() for s in value.split("|") if s.strip()]
+    bad = [n for n in names if n not in _BIT]
+    if bad or not names:
+        raise ValueError(f"analysis/rules/{table}.csv: unknown shape {value!r}; use any of {SHAPES} joined by |")
+    m = 0
+    for n in names:
+        m |= _BIT[n]
+    return m
+
+
+def _applies(value: str, table: str) -> int:
+    """0 any unit, 1 percentages only, 2 anything but percentages."""
+    value = value or "any"
+    try:
+        return {"any": 0, "percent": 1, "not_percent": 2}[value]
+    except KeyError:
+        raise ValueError(f"analysis/rules/{table}.csv: applies_to must be any, percent or "
+                         f"not_percent, not {value!r}") from None
+
+
+def _union(patterns: list[str], table: str) -> re.Pattern:
+    """Rows' regular expressions as one alternation with a named group per row."""
+    for p in patterns:
+        if re.compile(p).groups:
+            raise ValueError(f"analysis/rules/{table}.csv: pattern {p!r} has a capturing "
+                             "group; write (?:...) instead")
+    return re.compile("|".join(f"(?P<r{i}>{p})" for i, p in enumerate(patterns)) or "(?!)")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The tables of ``analysis/rules/`` compiled for a pass over a report."""
+
+    scan: re.Pattern
+    left_phrases: re.Pattern          # matched on the reversed text before a number
+    left_roles: dict
+    left_regex: re.Pattern            # matched at a number's start (look-behinds)
+    left_regex_masks: tuple
+    right_phrases: re.Pattern         # matched at the end of a number
+    right_roles: dict
+    right_regex: re.Pattern
+    right_regex_masks: tuple
+    shape_skips: int
+    clause_cues: re.Pattern           # searched in the clause before a number
+    clause_quick: re.Pattern          # the same phrases, on lower-cased text, to rule them out fast
+    clause_roles: dict
+    right_quals: re.Pattern           # searched in the clause after a number
+    right_qual_roles: dict
+    connectors: tuple
+    from_word: re.Pattern
+    count_words: re.Pattern
+    over_100: tuple | None
+
+
+@lru_cache(maxsize=None)
+def load_rules() -> Rules:
+    """Compile the tables of ``analysis/rules/`` (once per process).
+
+    A malformed table raises ``ValueError`` naming the file and the fix.
+
+    Examples
+    --------
+    >>> rules = load_rules()
+    >>> rules.left_roles["tổng số"][0][0]
+    'keep'
+    >>> rules.right_qual_roles["trở lên"]
+    'at_least'
+    """
+    left_roles: dict[str, list[tuple]] = {}
+    right_roles: dict[str, list[tuple]] = {}
+    clause_roles: dict[str, list[tuple]] = {}
+    left_rx, left_masks, right_rx, right_masks = [], [], [], []
+    shape_skips = 0
+
+    for r in read_rule_table("nonfacts"):
+        mask = _mask(r["shape"], "nonfacts")
+        action = r["action"]
+        if action not in ("skip", "keep"):
+            raise ValueError(f"analysis/rules/nonfacts.csv: action must be skip or keep, not {action!r}")
+        case = r.get("case") or "any"
+        if case not in ("any", "title"):
+            raise ValueError(f"analysis/rules/nonfacts.csv: case must be any or title, not {case!r}")
+        side = r["side"]
+        if r["match"] == "phrase" and side in ("left", "right"):
+            roles = left_roles if side == "left" else right_roles
+            roles.setdefault(_canon(r["pattern"]), []).append((action, mask, case == "title"))
+        elif r["match"] == "regex" and side in ("left", "right"):
+            (left_rx if side == "left" else right_rx).append(r["pattern"])
+            (left_masks if side == "left" else right_masks).append(mask)
+        elif r["match"] == "shape":
+            shape_skips |= mask
+        else:
+            raise ValueError(f"analysis/rules/nonfacts.csv: bad side/match {side!r}/{r['match']!r}; "
+                             "use left|right with phrase|regex, or any with shape")
+
+    right_qual_roles: dict[str, str] = {}
+    for r in read_rule_table("qualifiers"):
+        role = ("qual", r["qualifier"], _applies(r["applies_to"], "qualifiers"))
+        key = _canon(r["phrase"])
+        scope = r["scope"]
+        if scope == "left":
+            left_roles.setdefault(key, []).append(role)
+        elif scope == "clause":
+            clause_roles.setdefault(key, []).append(role)
+        elif scope == "right":
+            right_qual_roles[key] = r["qualifier"]
+        else:
+            raise ValueError(f"analysis/rules/qualifiers.csv: scope must be left, clause or right, not {scope!r}")
+
+    over_100 = None
+    for r in read_rule_table("kinds"):
+        role = ("kind", r["kind"], _applies(r["applies_to"], "kinds"), int(r["priority"]))
+        key = _canon(r["cue"])
+        pos = r["position"]
+        if pos == "left":
+            left_roles.setdefault(key, []).append(role)
+        elif pos == "right":
+            right_roles.setdefault(key, []).append(role)
+        elif pos == "clause":
+            clause_roles.setdefault(key, []).append(role)
+        elif pos == "over_100":
+            over_100 = role
+        else:
+            raise ValueError(f"analysis/rules/kinds.csv: position must be left, right, clause "
+                             f"or over_100, not {pos!r}")
+
+    connectors = []
+    for r in read_rule_table("connectors"):
+        if r["relation"] not in ("range", "target", "sum"):
+            raise ValueError(f"analysis/rules/connectors.csv: relation must be range, target "
+                             f"or sum, not {r['relation']!r}")
+        connectors.append((re.compile(r["pattern"], re.IGNORECASE), r["relation"],
+                           r["needs_from"] == "yes"))
+
+    suffix = quantity_suffix_pattern()
+    # Every alternative starts with a digit, written once in front so that the
+    # regex engine skips to the next digit at C speed; the scan consumes whole
+    # numerals, so no match starts inside one. First the things that are never
+    # facts (full dates, colon ratios and times, codes like 02-CTr/QU or
+    # 111/NĐ-CP), then a number with its unit words, optionally over another.
+    scan = re.compile(
+        r"\d(?:"
+        r"(?P<skip>\d?(?P<sep>[./-])\d{1,2}(?P=sep)\d{2,4}(?!\d)"
+        r"|\d*(?::\d+)+"
+        r"|\d*(?:/\d+)*[-/][ \t]?[A-ZĐ])"
+        r"|(?P<n1>(?>\d*(?:[.,]\d+)*))"
+        rf"(?P<q1>{suffix})?"
+        rf"(?:[ \t]*/[ \t]*(?P<n2>(?>{NUMERAL}))(?P<q2>{suffix})?)?"
+        r")")
+
+    return Rules(
+        scan=scan,
+        left_phrases=re.compile(r"[ \t:]*(" + _trie_regex(p[::-1] for p in left_roles) + ")"
+                                + _NOT_LETTER_AFTER, re.IGNORECASE),
+        left_roles=left_roles,
+        left_regex=_union(left_rx, "nonfacts"),
+        left_regex_masks=tuple(left_masks),
+        right_phrases=re.compile(r"[ \t]*(" + _trie_regex(right_roles) + ")" + _NOT_LETTER_AFTER,
+                                 re.IGNORECASE),
+        right_roles=right_roles,
+        right_regex=_union(right_rx, "nonfacts"),
+        right_regex_masks=tuple(right_masks),
+        shape_skips=shape_skips,
+        clause_cues=re.compile(r"(?<![^\W\d_])(" + _trie_regex(clause_roles) + ")" + _NOT_LETTER_AFTER,
+                               re.IGNORECASE),
+        clause_quick=re.compile(_trie_regex(clause_roles)),
+        clause_roles=clause_roles,
+        right_quals=re.compile(r"(?<![^\W\d_])(" + _trie_regex(right_qual_roles) + ")"
+                               + _NOT_LETTER_AFTER, re.IGNORECASE),
+        right_qual_roles=right_qual_roles,
+        connectors=tuple(connectors),
+        from_word=re.compile(r"(?<![^\W\d_])từ[ \t]*$", re.IGNORECASE),
+        count_words=re.compile(r"[ \t]+(?:" + "|".join(re.escape(w) for w in load_count_words())
+                               + ")" + _NOT_LETTER_AFTER, re.IGNORECASE),
+        over_100=over_100,
+    )
+
+
+# --------------------------------------------------------------------------
+# Candidates
+# --------------------------------------------------------------------------
+
+class _Cand:
+    __slots__ = ("start", "end", "n1", "n2", "value", "unit", "factor", "num", "den",
+                 "default_unit", "mask", "role", "partner", "lskip", "lkeep", "qual",
+                 "lkind", "rskip", "rkind", "count_word", "counted")
+
+    def __init__(self, start, end, n1, n2):
+        self.start, self.end, self.n1, self.n2 = start, end, n1, n2
+        self.role = None       # 'low'/'high' of a range, 'result'/'target' of a pair
+        self.partner = None
+        self.qual = self.lkind = self.rkind = self.counted = None
+        self.lskip = self.lkeep = self.rskip = self.count_word = False
+
+
+@lru_cache(maxsize=1 << 16)
+def _read_token(n1: str, q1: str | None, n2: str | None, q2: str | None):
+    """(value, unit, factor, multiplier-only, numerator, denominator) of a
+    scanned number, or None when the numeral is not one number."""
+    try:
+        v1 = parse_decimal(n1)
+        unit1, f1, default1 = interpret_unit(q1) if q1 else (None, _ONE, False)
+        if n2 is None:
+            return float(v1 * f1), unit1, f1, default1, None, None
+        v2 = parse_decimal(n2)
+        unit2, f2, _ = interpret_unit(q2) if q2 else (None, _ONE, False)
+    except ValueError:  # not one numeral: 217,218,219
+        return None
+    if not v2:
+        return None
+    same = unit1 is not None and unit1 == unit2 and unit1 not in _PERCENT_UNITS
+    num = float(v1 * f1)
+    return num, (unit1 if same else "count"), f1, False, num, float(v2 * f2)
+
+
+def _scan(text: str, rules: Rules) -> list[_Cand]:
+    out = []
+    for m in rules.scan.finditer(text):
+        skip, _, n1r, q1, n2, q2 = m.groups()
+        if skip is not None:
+            continue
+        start = m.start()
+        n1 = text[start:m.end("n1")]
+        tok = _read_token(n1, q1, n2, q2)
+        if tok is None:
+            continue
+        c = _Cand(start, m.end(), n1, n2)
+        c.value, c.unit, c.factor, c.default_unit, c.num, c.den = tok
+        out.append(c)
+    return out
+
+
+def _link(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
+    """Join consecutive numbers into ranges, result/target pairs and sums."""
+    out: list[_Cand] = []
+    prev = None
+    for b in cands:
+        a = prev
+        prev = b
+        out.append(b)
+        if a is None or a.role is not None or b.start - a.end > 40 \
+                or a.n2 is not None or b.n2 is not None:
+            continue
+        between = text[a.end:b.start]
+        for rx, relation, needs_from in rules.connectors:
+            if not rx.fullmatch(between):
+                continue
+            if relation == "sum":
+                # 2 tỷ 500 triệu đồng: one amount
+                if a.unit == "vnd" and a.default_unit and b.factor < a.factor \
+                        and (b.unit == "vnd" or b.default_unit) and b.value < float(a.factor):
+                    a.end, a.value = b.end, a.value + float(parse_decimal(b.n1) * b.factor)
+                    a.default_unit = a.default_unit and b.default_unit
+                    out.pop()
+                    prev = a
+                break
+            if a.unit is not None and a.unit != b.unit:
+                break
+            if relation == "range":
+                low = float(parse_decimal(a.n1) * b.factor) if a.unit is None else a.value
+                if not low < b.value:
+                    break
+                if needs_from and not rules.from_word.search(text, max(0, a.start - 10), a.start):
+                    break
+                a.role, b.role = "low", "high"
+            else:
+                a.role, b.role = "result", "target"
+            if a.unit is None and b.unit is not None:
+                a.unit, a.value, a.factor = b.unit, float(parse_decimal(a.n1) * b.factor), b.factor
+            a.partner, b.partner = b, a
+            break
+    return out
+
+
+def _mask_of(c: _Cand) -> int:
+    m = _ANY
+    if c.n2 is not None:
+        m |= _FRACTION
+        if c.n1.isdigit() and c.n2.isdigit():
+            a, b = c.num, c.den
+            if c.unit == "count" and 1 <= a <= 31 and 1 <= b <= 12:
+                m |= _DATELIKE
+            if a == 1 and b >= 100:
+                m |= _SCALE
+            if 1 <= a <= 12 and 1900 <= b <= 2100 and len(c.n2) == 4:
+                m |= _MONTHYEAR
+    elif c.unit is None:
+        m |= _BARE
+        if len(c.n1) == 4 and c.n1.isdigit() and 1900 <= int(c.n1) <= 2100:
+            m |= _YEAR
+    else:
+        m |= _UNIT
+    return m
+
+
+def _role_applies(applies: int, unit) -> bool:
+    if applies == 0:
+        return True
+    return (unit in _PERCENT_UNITS) == (applies == 1)
+
+
+def _names_document(text: str, start: int, phrase: str) -> bool:
+    """A capitalised word inside a sentence names a document ("theo Quyết định 217");
+    at the start of a sentence it may be a verb ("Hướng dẫn 06 cơ quan")."""
+    if not phrase[:1].isupper():
+        return False
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and text[i] not in ".!?\n:;(-–•*+"
+
+
+def _read_left(text: str, c: _Cand, rules: Rules) -> None:
+    """Phrases and characters right before a number: skip, qualifier, kind cue."""
+    s = c.start
+    rev = text[max(0, s - _PHRASE_WINDOW):s][::-1]
+    mask = c.mask
+    pos = 0
+    # a qualifier may stand between a cue and the number ("tăng hơn 5%"): look
+    # once more past it
+    for _ in range(3):
+        m = rules.left_phrases.match(rev, pos)
+        if m is None:
+            break
+        phrase = m.group(1)[::-1]
+        go_on = False
+        for role in rules.left_roles.get(_key(phrase), ()):
+            tag = role[0]
+            if tag == "qual":
+                if _role_applies(role[2], c.unit):
+                    if c.qual is None:
+                        c.qual = role[1]
+                    go_on = True
+            elif tag == "kind":
+                if _role_applies(role[2], c.unit) and (c.lkind is None or role[3] < c.lkind[1]):
+                    c.lkind = (role[1], role[3])
+            elif pos == 0 and mask & role[1]:
+                if role[2] and not _names_document(text, s - m.end(), phrase):
+                    continue
+                if tag == "skip":
+                    c.lskip = True
+                else:
+                    c.lkeep = True
+        if not go_on:
+            break
+        pos = m.end()
+    if c.lkeep:
+        c.lskip = False
+    elif not c.lskip:
+        m = rules.left_regex.match(text, s)
+        if m is not None:
+            if mask & rules.left_regex_masks[int(m.lastgroup[1:])]:
+                c.lskip = True
+            else:  # another row may apply too
+                for i, rmask in enumerate(rules.left_regex_masks):
+                    if mask & rmask and _row(rules.left_regex, i).match(text, s):
+                        c.lskip = True
+                        break
+
+
+def _row(union: re.Pattern, i: int) -> re.Pattern:
+    """Row ``i`` of a union built by :func:`_union`, compiled on its own."""
+    return _row_patterns(union.pattern)[i]
+
+
+@lru_cache(maxsize=None)
+def _row_patterns(union_pattern: str) -> tuple:
+    rows = []
+    i = 0
+    while True:
+        head = f"(?P<r{i}>"
+        at = union_pattern.find(head)
+        if at < 0:
+            break
+        nxt = union_pattern.find(f"|(?P<r{i + 1}>", at)
+        body = union_pattern[at + len(head):(nxt if nxt >= 0 else len(union_pattern)) - 1]
+        rows.append(re.compile(body))
+        i += 1
+    return tuple(rows)
+
+
+def _read_right(text: str, c: _Cand, rules: Rules) -> None:
+    """Phrases and characters right after a number: skip, kind cue, count noun."""
+    e = c.end
+    mask = c.mask
+    m = rules.right_phrases.match(text, e)
+    if m is not None:
+        for role in rules.right_roles.get(_key(m.group(1)), ()):
+            tag = role[0]
+            if tag == "kind":
+                if _role_applies(role[2], c.unit) and (c.rkind is None or role[3] < c.rkind[1]):
+                    c.rkind = (role[1], role[3])
+            elif tag == "skip" and mask & role[1]:
+                c.rskip = True
+    if not c.rskip and c.rkind is None:
+        m = rules.right_regex.match(text, e)
+        if m is not None:
+            if mask & rules.right_regex_masks[int(m.lastgroup[1:])]:
+                c.rskip = True
+            else:
+                for i, rmask in enumerate(rules.right_regex_masks):
+                    if mask & rmask and _row(rules.right_regex, i).match(text, e):
+                        c.rskip = True
+                        break
+    if c.default_unit and rules.count_words.match(text, e):
+        c.count_word = True
+
+
+# --------------------------------------------------------------------------
+# Sentences and clauses
+# --------------------------------------------------------------------------
+
+# The sentence boundaries of analysis.text.split_sentences (a line break, or
+# spaces after . ! ? … before a capital, digit, quote or bracket), written to
+# start with a character class so the scan runs at C speed. Only the sentences
+# that hold facts are built. tests/test_extract.py checks that both agree.
+_SENT_BOUNDARY = re.compile(r"[\n.!?…](?:(?<=\n)\n*|[ \t]+(?=[\"“'(\[A-ZÀ-ỸĐ0-9]))")
+
+
+class _Sentences:
+    """Sentence (text, start, section) at an offset, as analysis.text splits them."""
+
+    def __init__(self, text: str):
+        self.text = text
+        starts, ends = [0], []
+        for m in _SENT_BOUNDARY.finditer(text):
+            b = m.start() if text[m.start()] == "\n" else m.start() + 1
+            ends.append(b)
+            starts.append(m.end())
+        ends.append(len(text))
+        self.starts, self.ends = starts, ends
+        self.heads = section_headings(text)
+        self.head_starts = [h[0] for h in self.heads]
+        self.cache: dict[int, tuple] = {}
+
+    def at(self, offset: int) -> tuple[str, int, str | None]:
+        i = max(bisect_right(self.starts, offset) - 1, 0)
+        hit = self.cache.get(i)
+        if hit is not None:
+            return hit
+        text = self.text
+        start, end = self.starts[i], self.ends[i]
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        sentence = text[start:end]
+        j = bisect_right(self.head_starts, start) - 1
+        section = None
+        if j >= 0:
+            h_start, h_text = self.heads[j]
+            if h_start == start or sentence == h_text:
+                section = self.heads[j - 1][1] if j > 0 else None
+            else:
+                section = h_text
+        hit = self.cache[i] = (sentence, start, section)
+        return hit
+
+
+# A clause ends at , ; : ( ) a line break or a sentence mark, but not at the
+# dots, commas and colons inside numbers (12.877.755.000, 97,95).
+_CLAUSE_MARK = re.compile(r"[;()\n!?.,:](?:(?<![.,:])|(?<!\d.)|(?!\d))")
+
+
+class _Clauses:
+    """Clause boundaries of a text, found in one pass."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]
+
+    def start(self, s: int) -> int:
+        """Start of the clause before offset ``s`` (a number's start)."""
+        text, marks = self.text, self.marks
+        i = bisect_right(marks, s - 1) - 1
+        # a closing bracket does not end a clause going backwards
+        while i >= 0 and text[marks[i]] == ")":
+            i -= 1
+        # "Chi ngân sách (100%)": a number opening a bracket belongs to the words before it
+        if i >= 0 and text[marks[i]] == "(" and not text[marks[i] + 1:s].strip():
+            i -= 1
+            while i >= 0 and text[marks[i]] == ")":
+                i -= 1
+        b = marks[i] + 1 if i >= 0 else 0
+        return max(b, s - _CLAUSE_WINDOW)
+
+    def end(self, e: int) -> int:
+        """End of the clause after offset ``e`` (a number's end)."""
+        marks = self.marks
+        i = bisect_right(marks, e - 1)
+        b = marks[i] if i < len(marks) else len(self.text)
+        return min(b, e + _CLAUSE_WINDOW)
+
+
+# --------------------------------------------------------------------------
+# Facts
+# --------------------------------------------------------------------------
+
+def _clause_hits(text: str, lo: int, hi: int, rules: Rules) -> list:
+    """Cue phrases in the clause before a number, nearest last."""
+    hits = []
+    if hi > lo and rules.clause_quick.search(text[lo:hi].lower()):
+        for m in rules.clause_cues.finditer(text, lo, hi):
+            for role in rules.clause_roles.get(_key(m.group(1)), ()):
+                hits.append(role)
+    return hits
+
+
+def _decide_kind(c: _Cand, unit: str, clause_hits: list, rules: Rules) -> str:
+    if c.n2 is not None:
+        return "fraction"
+    best = None
+    for k in (c.rkind, c.lkind):
+        if k is not None and (best is None or k[1] < best[1]):
+            best = k
+    percent = unit in _PERCENT_UNITS
+    if rules.over_100 is not None and percent and c.value > 100:
+        if best is None or rules.over_100[3] < best[1]:
+            best = (rules.over_100[1], rules.over_100[3])
+    for role in reversed(clause_hits):  # nearest first; ties go to the nearest
+        if role[0] == "kind" and _role_applies(role[2], unit):
+            if best is None or role[3] < best[1]:
+                best = (role[1], role[3])
+    if best is not None:
+        return best[0]
+    return _UNIT_KIND.get(unit, "measure")
+
+
+def _trim_quote(text: str, qs: int, s: int, e: int, qe: int) -> tuple[int, int]:
+    if s - qs > _QUOTE_SIDE:
+        qs = s - _QUOTE_SIDE
+        sp = text.find(" ", qs, s)
+        if sp != -1:
+            qs = sp + 1
+    if qe - e > _QUOTE_SIDE:
+        qe = e + _QUOTE_SIDE
+        sp = text.rfind(" ", e, qe)
+        if sp != -1:
+            qe = sp
+    while qs < s and text[qs] in " \t\n":
+        qs += 1
+    while qe > e and text[qe - 1] in " \t\n":
+        qe -= 1
+    return qs, qe
+
+
+# Words that end the noun phrase after a number, and words that are not the
+# thing measured when they stand right before a number.
+_CUT_AFTER = frozenset("với cho tại và đạt trong so bằng là theo để đối nhằm gồm đến "
+                       "mỗi từ trên".split())
+_NOT_COUNTED_BEFORE = frozenset("đạt là được có với còn gồm bằng tới đến khoảng gần trên hơn "
+                                "dưới ước cho và tỷ tỉ lệ mức".split())
+_CUE_AFTER_PERCENT = frozenset("kế kh chỉ so dân dự mục nhiệm".split())
+_STRIP = "()“”\"'‘’,;:.…"
+
+
+_PHRASE_AFTER = re.compile(
+    r"[ \t]*[“\"(‘]?[ \t]*([^\W\d_][^\s,;:()“”\"]*(?:[ \t]+[^\W\d_][^\s,;:()“”\"]*){0,7})")
+
+
+def _words_after(text: str, start: int, stop: int) -> list[str]:
+    m = _PHRASE_AFTER.match(text, start, stop)
+    if m is None:
+        return []
+    words = m.group(1).split()
+    for i in range(1, len(words)):
+        if words[i].lower() in _CUT_AFTER:
+            return words[:i]
+    return words
+
+
+def _words_before(text: str, start: int, stop: int) -> list[str]:
+    words = [w.strip(_STRIP) for w in text[start:stop].split()]
+    words = [w for w in words if w]
+    while words and (words[-1].lower() in _NOT_COUNTED_BEFORE or words[-1][0].isdigit()):
+        words.pop()
+    for i in range(len(words) - 1, -1, -1):  # after the last number in the clause
+        if words[i][0].isdigit():
+            words = words[i + 1:]
+            break
+    while words and words[0].lower() in _NOT_COUNTED_BEFORE:
+        words.pop(0)
+    return words[-8:]
+
+
+def _counted(text: str, c: _Cand, unit: str, qs: int, qe: int, clauses: _Clauses) -> str | None:
+    """The noun phrase measured, in the report's words (best effort)."""
+    after = _words_after(text, c.end, qe)
+    if after and unit not in _PERCENT_UNITS and unit != "vnd":
+        return " ".join(after)
+    if after and unit in _PERCENT_UNITS and after[0].lower() not in _CUE_AFTER_PERCENT \
+            and after[0].lower() not in _CUT_AFTER:
+        return " ".join(after)
+    before = _words_before(text, qs, c.start)
+    if not before and qs > 0:
+        # "5209/5318 hộ đăng ký gia đình văn hóa, đạt tỷ lệ 97,95%": the thing
+        # measured is in the clause before
+        before = _words_before(text, clauses.start(qs - 1), qs - 1)
+    return " ".join(before) or None
+
+
+def extract_facts(text: str, doc_id: str) -> list[dict]:
+    """Every statistic stated in one report, in text order.
+
+    Parameters
+    ----------
+    text : str
+        The report's text as normalised by :func:`analysis.text.normalize_text`;
+        offsets in the result point into it.
+    doc_id : str
+        The report's id, written into each fact.
+
+    Returns
+    -------
+    list of dict
+        One dict per fact with the columns of ``schema.FACTS``. ``raw`` is the
+        number as written with its unit words, ``text[start:end] == raw``;
+        ``quote`` is the clause around it, a substring of ``text``.
+
+    Examples
+    --------
+    >>> text = "Kết quả có 5209/5318 hộ đăng ký gia đình văn hóa, đạt tỷ lệ 97,95%."
+    >>> [(f["raw"], f["value"], f["unit"], f["kind"]) for f in extract_facts(text, "d")]
+    [('5209/5318', 5209.0, 'count', 'fraction'), ('97,95%', 97.95, 'percent', 'rate')]
+    >>> f = extract_facts("Tổng thu ngân sách ước đạt: 12.877.755.000 đồng, đạt 120% kế hoạch năm", "d")
+    >>> [(x["value"], x["unit"], x["kind"], x["qualifier"]) for x in f]
+    [(12877755000.0, 'vnd', 'amount', 'approx'), (120.0, 'percent', 'target_achievement', 'exact')]
+    >>> [x["raw"] for x in extract_facts("Ngày đăng 16/07/2021 | 09:14 | Lượt xem: 643", "d")]
+    []
+    >>> [(x["value"], x["qualifier"]) for x in extract_facts("tỷ lệ giảm từ 3 – 5%", "d")]
+    [(3.0, 'at_least'), (5.0, 'at_most')]
+    """
+    rules = load_rules()
+    cands = _link(text, _scan(text, rules), rules)
+    for c in cands:
+        c.mask = _mask_of(c)
+        _read_left(text, c, rules)
+        if c.role != "low":
+            _read_right(text, c, rules)
+    for c in cands:
+        p = c.partner
+        if c.role == "low":  # a range's low end reads the high end's words after it
+            c.rskip, c.rkind, c.count_word = p.rskip, p.rkind, p.count_word
+        elif c.role == "high":
+            c.lskip = c.lskip or p.lskip
+            c.lkind = c.lkind or p.lkind
+
+    facts: list[dict] = []
+    sentences = clauses = None
+    for c in cands:
+        if c.lskip or c.rskip or (c.mask & rules.shape_skips and not c.lkeep):
+            continue
+        if c.role == "low" and c.partner.lskip:
+            continue
+        s, e = c.start, c.end
+        if clauses is None:
+            clauses, sentences = _Clauses(text), _Sentences(text)
+        unit = c.unit or "count"
+        if c.default_unit and c.count_word:
+            unit = "count"
+
+        # the clause: a number opening a parenthesis belongs to the words
+        # before it ("Chi ngân sách (100%)")
+        qs = clauses.start(s)
+        if c.role == "high":
+            qs = min(qs, c.partner.start)
+        qe = clauses.end(e)
+
+        qual = c.qual
+        if c.role == "low":
+            qual = "at_least"
+        elif c.role == "high":
+            qual = "at_most"
+        clause_hits = None
+        if qual is None and rules.right_qual_roles:
+            # a qualifier later in the clause, before any other number ("5 người trở lên")
+            m = _DIGIT.search(text, e, qe)
+            m = rules.right_quals.search(text, e, m.start() if m else qe)
+            if m is not None:
+                qual = rules.right_qual_roles.get(_key(m.group(1)))
+        if qual is None:
+            clause_hits = _clause_hits(text, qs, s, rules)
+            for role in reversed(clause_hits):
+                if role[0] == "qual" and _role_applies(role[2], unit):
+                    qual = role[1]
+                    break
+        qual = qual or "exact"
+
+        if clause_hits is None:
+            clause_hits = _clause_hits(text, qs, s, rules) if unit in _PERCENT_UNITS else []
+        kind = _decide_kind(c, unit, clause_hits, rules)
+        if kind == "measure" and unit in _UNIT_KIND:
+            kind = _UNIT_KIND[unit]
+
+        sentence, sentence_start, section = sentences.at(s)
+
+        qstart, qend = _trim_quote(text, qs, s, e, qe)
+        if c.role == "low":
+            counted = None  # the high end's, filled in below
+        else:
+            counted = _counted(text, c, unit, qstart, qend, clauses)
+        c.counted = counted
+        facts.append({
+            "fact_id": f"{doc_id}:{s}-{e}:0",
+            "doc_id": doc_id,
+            "value": c.value,
+            "unit": unit,
+            "kind": kind,
+            "numerator": c.num,
+            "denominator": c.den,
+            "qualifier": qual,
+            "counted": counted,
+            "indicator_id": None,
+            "raw": text[s:e],
+            "start": s,
+            "end": e,
+            "quote": text[qstart:qend],
+            "sentence": sentence,
+            "sentence_start": sentence_start,
+            "section": section,
+            "_cand": c,
+        })
+    for f in facts:
+        c = f.pop("_cand")
+        if c.role == "low" and f["counted"] is None:
+            f["counted"] = c.partner.counted
+    return facts

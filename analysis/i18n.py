@@ -1,0 +1,324 @@
+"""Every label the charts, notebooks and dashboards show, in Vietnamese and English.
+
+The table :data:`LABELS` maps a key to its Vietnamese and English text;
+:func:`t` looks one up. Vietnamese is the default. Indicator names come from the
+indicator catalogue (:func:`indicator_name`), period names from
+:func:`analysis.metadata.period_label`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .theme import DEFAULT_LANG, check_lang
+
+__all__ = ["LABELS", "t", "indicator_name", "indicator_info", "topic_name",
+           "period_name", "label_table"]
+
+#: key -> (Vietnamese, English). Placeholders in braces are filled by :func:`t`.
+LABELS: dict[str, tuple[str, str]] = {
+    # The app
+    "app.title": ("Kết quả công tác của phường, quận", "Ward and district results"),
+    "app.intro": (
+        "Chọn đơn vị, kỳ báo cáo và chủ đề để xem chỉ tiêu nào đã đạt, đơn vị "
+        "mình đứng ở đâu so với các đơn vị khác, và đọc câu gốc trong báo cáo của "
+        "từng con số.",
+        "Choose a unit, a reporting period and a topic to see which targets were "
+        "met, where the unit stands among the others, and the report sentence "
+        "behind each number."),
+    "app.source": ("Nguồn: báo cáo của các phường, quận đăng trên cổng thông tin.",
+                   "Source: ward and district reports published on their portals."),
+    "control.unit": ("Đơn vị", "Unit"),
+    "control.period": ("Kỳ báo cáo", "Period"),
+    "control.topic": ("Chủ đề", "Topic"),
+    "control.indicator": ("Chỉ tiêu so sánh", "Indicator"),
+    "control.lang": ("Ngôn ngữ", "Language"),
+    "lang.vi": ("Tiếng Việt", "Tiếng Việt"),
+    "lang.en": ("English", "English"),
+    "period.latest": ("Kỳ gần nhất của đơn vị", "The unit's latest period"),
+    "topic.all": ("Tất cả chủ đề", "All topics"),
+    "view.scorecard": ("Kết quả của đơn vị", "The unit's results"),
+    "view.compare": ("So sánh các đơn vị", "Units compared"),
+    "section.summary": ("Tóm tắt", "Summary"),
+    "section.scorecard": ("Kết quả so với chỉ tiêu đề ra", "Results against targets"),
+    "section.compare": ("So sánh các đơn vị", "Units compared"),
+    "section.trend": ("Qua các kỳ báo cáo", "Across reporting periods"),
+    "section.facts": ("Số liệu và câu gốc trong báo cáo", "Figures and their source sentences"),
+    "summary.report": ("{unit} · {period} · {kind}, đăng ngày {published}",
+                       "{unit} · {period} · {kind}, published {published}"),
+    "summary.report_nodate": ("{unit} · {period} · {kind}", "{unit} · {period} · {kind}"),
+    "summary.counts": ("{n_obs} số liệu chỉ tiêu; {n_targets} chỉ tiêu có đối chiếu: "
+                       "{exceeded} vượt, {met} đạt, {missed} không đạt",
+                       "{n_obs} indicator figures; {n_targets} targets checked: "
+                       "{exceeded} exceeded, {met} met, {missed} missed"),
+    "count.units": ("{n} đơn vị", "{n} units"),
+    "note.annualised": ("Số liệu cộng dồn của các kỳ dài ngắn khác nhau đã được quy đổi ra cả năm.",
+                        "Counts and amounts of periods of different lengths are annualised."),
+    "note.levels": ("So sánh cả đơn vị khác cấp ({levels}).",
+                    "Units of different levels are compared ({levels})."),
+    "note.periods": ("Mỗi đơn vị lấy kỳ báo cáo gần nhất của mình, nên các kỳ không trùng nhau "
+                     "(xem tên kỳ bên cạnh tên đơn vị).",
+                     "Each unit is shown at its own latest period, so the periods differ "
+                     "(see the period beside each unit)."),
+    "note.conflict": ("Báo cáo của {units} nêu chỉ tiêu này hai lần với giá trị khác nhau; biểu đồ "
+                      "dùng một giá trị, cả hai có trong bảng số liệu.",
+                      "The report of {units} states this indicator twice with different values; "
+                      "the chart shows one, the table of figures both."),
+    # Empty states
+    "empty.no_report": ("Chưa có báo cáo cho kỳ này", "No report for this period yet"),
+    "empty.no_report_detail": ("{unit} chưa có báo cáo {period}. Các kỳ đã có: {periods}.",
+                               "{unit} has no report for {period}. Periods available: {periods}."),
+    "empty.no_report_any": ("{unit} chưa có báo cáo nào trong dữ liệu.",
+                            "{unit} has no report in the data yet."),
+    "empty.no_targets": ("Báo cáo kỳ này không nêu chỉ tiêu nào để đối chiếu",
+                         "This report states no targets to check against"),
+    "empty.no_facts": ("Báo cáo kỳ này chưa có số liệu về chủ đề này",
+                       "This report gives no figures on this topic"),
+    "empty.no_indicator": ("Chưa có chỉ tiêu nào để so sánh cho chủ đề này",
+                           "No indicator to compare for this topic"),
+    "empty.no_compare": ("Chưa có đơn vị nào báo cáo chỉ tiêu này",
+                         "No unit reports this indicator yet"),
+    "empty.no_trend": ("{unit} chưa báo cáo chỉ tiêu này", "{unit} does not report this indicator"),
+    "empty.no_data": ("Chưa có dữ liệu đã xử lý. Chạy lệnh `make build` rồi tải lại trang.",
+                      "No processed data yet. Run `make build`, then reload the page."),
+    "empty.audit_clean": ("Không phát hiện số liệu nào vênh nhau", "Nothing fails to add up"),
+    "error.view": ("Không hiển thị được phần này ({what}). Hãy chọn lại, hoặc báo cho "
+                   "cán bộ phụ trách dữ liệu.",
+                   "This part could not be shown ({what}). Choose again, or tell the "
+                   "data officer."),
+    # Trend statements
+    "trend.one_point": ("Mới có số liệu của một kỳ ({period}); cần ít nhất hai kỳ để thấy xu hướng.",
+                        "Only one period so far ({period}); at least two are needed to see a trend."),
+    "trend.few_points": ("Có {n} kỳ: {first} → {last}. Chưa đủ kỳ để ước lượng xu hướng vững.",
+                         "{n} periods: {first} → {last}. Too few for a robust trend."),
+    "trend.slope": ("Xu hướng (Theil–Sen): {slope} mỗi năm.", "Trend (Theil–Sen): {slope} a year."),
+    "trend.successor": ("Sau sắp xếp đơn vị hành chính năm 2025, {unit} thuộc {successor}.",
+                        "Since the 2025 reorganisation, {unit} belongs to {successor}."),
+    # Statuses and judgements
+    "status.exceeded": ("Vượt chỉ tiêu", "Exceeded"),
+    "status.met": ("Đạt chỉ tiêu", "Met"),
+    "status.missed": ("Không đạt", "Missed"),
+    "status.unknown": ("Chưa đối chiếu được", "Not checkable"),
+    "scorecard.stated": ("theo lời báo cáo", "as the report says"),
+    "status.plan": ("Kế hoạch, chưa có kết quả", "Planned, no result yet"),
+    "assess.better": ("Tốt hơn mức trung bình", "Better than the mean"),
+    "assess.worse": ("Kém hơn mức trung bình", "Worse than the mean"),
+    "assess.none": ("Không đánh giá hơn kém", "No better/worse judgement"),
+    "assess.selected": ("Đơn vị đang chọn", "Selected unit"),
+    "audit.ok": ("Khớp", "Adds up"),
+    "audit.pass": ("Khớp", "Adds up"),
+    "audit.fail": ("Không khớp", "Does not add up"),
+    "audit.failed": ("Không khớp", "Does not add up"),
+    "audit.mismatch": ("Không khớp", "Does not add up"),
+    "audit.conflict": ("Nêu hai giá trị khác nhau", "Stated twice, differently"),
+    "audit.warning": ("Cần xem lại", "Needs review"),
+    "audit.skipped": ("Chưa kiểm tra được", "Could not be checked"),
+    # Fields (axis titles, tooltips, table headers)
+    "field.unit_name": ("Đơn vị", "Unit"),
+    "field.period": ("Kỳ báo cáo", "Period"),
+    "field.indicator": ("Chỉ tiêu", "Indicator"),
+    "field.value": ("Giá trị", "Value"),
+    "field.raw": ("Báo cáo ghi", "As the report wrote it"),
+    "field.quote": ("Câu gốc", "Source sentence"),
+    "field.doc_id": ("Báo cáo", "Report"),
+    "field.target": ("Chỉ tiêu đề ra", "Target"),
+    "field.status": ("Kết quả", "Result"),
+    "field.progress": ("% so với chỉ tiêu", "% of target"),
+    "field.rank": ("Thứ hạng", "Rank"),
+    "field.diff_from_mean": ("Chênh lệch so với trung bình", "Difference from the mean"),
+    "field.assessment": ("Đánh giá", "Assessment"),
+    "field.n_facts": ("Số liệu trích được", "Figures extracted"),
+    "field.n_obs": ("Số liệu chỉ tiêu", "Indicator figures"),
+    "field.doc_kind": ("Loại báo cáo", "Kind of report"),
+    "field.unit_level": ("Cấp", "Level"),
+    "field.check": ("Nội dung kiểm tra", "Check"),
+    "field.detail": ("Chi tiết", "Detail"),
+    "field.count": ("Số trường hợp", "Cases"),
+    "field.position": ("Vị trí trong báo cáo", "Place in the report"),
+    "field.qualifier": ("Mức chính xác", "Precision"),
+    "chart.mean": ("Trung bình", "Mean"),
+    "chart.target": ("Chỉ tiêu", "Target"),
+    "chart.full_target": ("100% chỉ tiêu", "100% of target"),
+    "chart.latest": ("kỳ gần nhất của mỗi đơn vị", "each unit's latest period"),
+    # Chart titles
+    "title.compare": ("{indicator}", "{indicator}"),
+    "title.compare_sub": ("So sánh các đơn vị, {period}", "Units compared, {period}"),
+    "title.trend": ("{indicator}: {unit} qua các kỳ", "{indicator}: {unit} across periods"),
+    "title.scorecard": ("{unit}, {period}: kết quả so với chỉ tiêu",
+                        "{unit}, {period}: results against targets"),
+    "title.scorecard_sub": ("Thanh vượt qua vạch 100% là vượt chỉ tiêu; ô vuông: báo cáo chỉ "
+                            "nêu kết quả bằng lời",
+                            "A bar past the 100% line exceeded its target; a square: the "
+                            "report gives the result in words only"),
+    "title.coverage": ("Báo cáo đã có theo đơn vị và kỳ", "Reports by unit and period"),
+    "title.coverage_sub": ("Số trong ô: số liệu trích được từ báo cáo",
+                           "Number in each cell: figures extracted from the report"),
+    "title.audit": ("Kiểm tra tính nhất quán của số liệu", "Consistency checks"),
+    "title.audit_sub": ("Phân số so với tỷ lệ nêu bên cạnh, kết quả so với chỉ tiêu, số liệu nêu hai lần",
+                        "Fractions against stated percentages, results against targets, restatements"),
+    # Periods (used only until analysis.metadata.period_label answers)
+    "period.FY": ("Năm {year}", "Year {year}"),
+    "period.H1": ("6 tháng đầu năm {year}", "First half of {year}"),
+    "period.H2": ("6 tháng cuối năm {year}", "Second half of {year}"),
+    "period.9M": ("9 tháng đầu năm {year}", "First nine months of {year}"),
+    "period.Q1": ("Quý I năm {year}", "Q1 {year}"),
+    "period.Q2": ("Quý II năm {year}", "Q2 {year}"),
+    "period.Q3": ("Quý III năm {year}", "Q3 {year}"),
+    "period.Q4": ("3 tháng cuối năm {year}", "Last quarter of {year}"),
+    # Report kinds, levels, qualifiers
+    "kind.results": ("báo cáo kết quả", "results report"),
+    "kind.plan": ("kế hoạch", "plan"),
+    "level.ward": ("Phường", "Ward"),
+    "level.district": ("Quận", "District"),
+    "level.commune": ("Xã", "Commune"),
+    "level.city": ("Thành phố", "City"),
+    "qualifier.exact": ("chính xác", "exact"),
+    "qualifier.approx": ("khoảng", "approximately"),
+    "qualifier.at_least": ("trên / ít nhất", "at least"),
+    "qualifier.at_most": ("dưới / nhiều nhất", "at most"),
+    # Topics of the indicator catalogue
+    "topic.culture": ("Văn hóa", "Culture"),
+    "topic.health": ("Y tế", "Health"),
+    "topic.education": ("Giáo dục", "Education"),
+    "topic.economy": ("Kinh tế, ngân sách", "Economy and budget"),
+    "topic.social": ("An sinh xã hội", "Social welfare"),
+    "topic.security": ("An ninh, trật tự", "Security and order"),
+    "topic.party": ("Xây dựng Đảng", "Party building"),
+    "topic.admin": ("Cải cách hành chính", "Administration"),
+    "topic.urban": ("Đô thị, đất đai", "Urban affairs and land"),
+    "topic.overall": ("Tổng hợp", "Overall"),
+    "topic.other": ("Khác", "Other"),
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
+    """The label of ``key`` in ``lang``, with ``{placeholders}`` filled.
+
+    Examples
+    --------
+    >>> t("empty.no_report")
+    'Chưa có báo cáo cho kỳ này'
+    >>> t("empty.no_report", "en")
+    'No report for this period yet'
+    >>> t("trend.one_point", "vi", period="6 tháng đầu năm 2021")
+    'Mới có số liệu của một kỳ (6 tháng đầu năm 2021); cần ít nhất hai kỳ để thấy xu hướng.'
+    >>> t("no.such.key")
+    Traceback (most recent call last):
+    ...
+    KeyError: "no label 'no.such.key' in analysis.i18n.LABELS"
+    """
+    lang = check_lang(lang)
+    try:
+        text = LABELS[key][0 if lang == "vi" else 1]
+    except KeyError:
+        raise KeyError(f"no label {key!r} in analysis.i18n.LABELS") from None
+    return text.format(**values) if values else text
+
+
+def label_table():
+    """All labels as a frame with columns ``key``, ``vi``, ``en`` (for review).
+
+    Examples
+    --------
+    >>> table = label_table()
+    >>> table.set_index("key").loc["status.met", "vi"]
+    'Đạt chỉ tiêu'
+    """
+    import pandas as pd
+
+    return pd.DataFrame([(k, v[0], v[1]) for k, v in LABELS.items()],
+                        columns=["key", "vi", "en"])
+
+
+@lru_cache(maxsize=1)
+def _catalog_records() -> dict[str, dict]:
+    try:
+        from .indicators import load_catalog
+        catalog = load_catalog()
+    except Exception:  # the catalogue is optional for labels: ids still show
+        return {}
+    if hasattr(catalog, "to_dict") and hasattr(catalog, "columns"):
+        key = "indicator_id" if "indicator_id" in catalog.columns else "id"
+        if key not in catalog.columns:
+            return {}
+        return {str(r[key]): r for r in catalog.to_dict("records")}
+    if isinstance(catalog, dict):
+        return {str(k): (v if isinstance(v, dict) else vars(v)) for k, v in catalog.items()}
+    return {}
+
+
+def indicator_info(indicator_id: str) -> dict:
+    """The catalogue entry of an indicator as a dict (empty if unknown).
+
+    Examples
+    --------
+    >>> indicator_info("no_such_indicator")
+    {}
+    """
+    return dict(_catalog_records().get(indicator_id, {}))
+
+
+def _first(record: dict, names) -> str | None:
+    for n in names:
+        v = record.get(n)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    return None
+
+
+def indicator_name(indicator_id: str | None, lang: str = DEFAULT_LANG) -> str:
+    """The readable name of an indicator in ``lang``, from the catalogue.
+
+    Unknown ids are shown as words ("cremation rate") rather than hidden.
+
+    Examples
+    --------
+    >>> indicator_name("no_such_indicator", "en")
+    'no such indicator'
+    """
+    lang = check_lang(lang)
+    if indicator_id is None:
+        return "—"
+    rec = _catalog_records().get(indicator_id, {})
+    names = (("name_vi", "vi", "label_vi", "name") if lang == "vi"
+             else ("name_en", "en", "label_en", "english"))
+    return _first(rec, names) or str(indicator_id).replace("_", " ")
+
+
+def topic_name(topic: str | None, lang: str = DEFAULT_LANG) -> str:
+    """The label of a catalogue topic in ``lang``.
+
+    Examples
+    --------
+    >>> topic_name("health"), topic_name("health", "en"), topic_name("space", "en")
+    ('Y tế', 'Health', 'space')
+    """
+    key = f"topic.{topic}"
+    return t(key, lang) if key in LABELS else str(topic)
+
+
+def period_name(code: str | None, lang: str = DEFAULT_LANG) -> str:
+    """A period code as reports say it: ``'2021-H1'`` → ``'6 tháng đầu năm 2021'``.
+
+    Uses :func:`analysis.metadata.period_label`; codes it cannot read are shown
+    as they are.
+
+    Examples
+    --------
+    >>> period_name("2021-H1")
+    '6 tháng đầu năm 2021'
+    >>> period_name(None)
+    '—'
+    """
+    lang = check_lang(lang)
+    if code is None or code != code:
+        return "—"
+    try:
+        from .metadata import period_label
+        label = period_label(code, lang)
+        if label:
+            return str(label)
+    except (ImportError, AttributeError, ValueError, KeyError, TypeError):
+        pass
+    year, _, part = str(code).partition("-")
+    key = f"period.{part}"
+    return t(key, lang, year=year) if key in LABELS else str(code)

@@ -1,0 +1,665 @@
+"""The indicator catalogue, and the assignment of facts to its indicators.
+
+The catalogue (``data/catalog/indicators.csv``) gives each indicator its names,
+topic, unit, the fact kinds that can carry it, its direction (``up``: higher is
+better, ``down``, ``none``), whether it is a ``stock`` (a rate or level,
+comparable across periods of any length) or a ``flow`` (a count or amount that
+grows with the period), and the phrases that recognise it:
+
+``cues``
+    what names the indicator ("hỏa táng", "thu ngân sách", "kết nạp"); one must
+    stand before the number in its sentence, or after it in the same clause.
+``context``
+    if given, one of these must also be in the sentence (or the heading of its
+    section): "đăng ký" makes a registration rate, "ATTP" a food-safety count.
+``exclude``
+    phrases that veto the indicator when they sit at least as near the number as
+    its evidence: "đăng ký" vetoes the achievement rate, "giám sát" a Party
+    inspection, "đền ơn đáp nghĩa" the Fund for the Poor.
+``counted``
+    for counts and fractions, the words right after the number must begin with
+    one of these ("07 vụ ...", "11 đảng viên ...").
+
+Cues are folded with :func:`analysis.text.fold`. Among the entries whose kind
+fits and whose phrases match, the nearest cue wins: distance is counted in
+clause boundaries (``, ; : ( ) –``) between cue and number, then characters;
+a cue after the number counts only inside the number's own clause.
+
+Where a sentence gives a total and then its parts after "trong đó" (see
+``analysis/rules/indicator_markers.csv``), the parts of the same kind and unit
+as an assigned total get no indicator: the total is the statistic, the parts a
+breakdown of it.
+
+Unmapped things are reported: :func:`unmatched_cues` lists catalogue entries no
+fact matched and facts with indicator-like words that matched nothing.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+from analysis.paths import CATALOG, RULES
+from analysis.schema import KINDS, UNITS
+from analysis.text import TextIndex, fold, normalize_text
+
+__all__ = [
+    "CATALOG_FILE", "CORE_IDS", "CatalogError", "load_catalog", "indicator_info",
+    "assign_indicators", "unmatched_cues",
+]
+
+#: The catalogue the package reads by default.
+CATALOG_FILE = Path(CATALOG) / "indicators.csv"
+
+#: The core indicator ids (``docs/indicators.md``); the catalogue must keep them all.
+CORE_IDS = (
+    "cultural_family_rate", "cultural_family_registration_rate", "cultural_group_rate",
+    "cultural_group_registration_rate", "regular_exercise_rate",
+    "health_insurance_coverage_rate", "health_insurance_target_achievement",
+    "blood_donation_units", "blood_donation_target_achievement", "medical_visits",
+    "food_safety_inspections", "food_safety_violations", "food_safety_fines_vnd",
+    "crude_birth_rate", "third_child_rate", "child_stunting_rate", "child_underweight_rate",
+    "high_school_admission_rate", "national_standard_school_rate", "budget_revenue_vnd",
+    "budget_revenue_target_achievement", "budget_spending_target_achievement",
+    "jobs_created", "jobs_target_achievement", "households_escaped_poverty",
+    "poverty_reduction_target_achievement", "social_beneficiaries", "social_payments_vnd",
+    "gifts_given", "gifts_value_vnd", "compulsory_rehab_rate", "drug_cases",
+    "new_party_members", "party_inspections", "records_on_time_rate", "records_early_rate",
+    "land_certificates_issued", "land_certificates_target_achievement",
+    "construction_permit_rate", "targets_met", "cremation_rate", "poor_fund_vnd",
+)
+
+COLUMNS = ("indicator_id", "name_vi", "name_en", "topic", "unit", "kinds", "direction",
+           "aggregation", "cues", "context", "exclude", "counted", "note")
+LIST_COLUMNS = ("kinds", "cues", "context", "exclude", "counted")
+DIRECTIONS = ("up", "down", "none")
+AGGREGATIONS = ("stock", "flow")
+
+_QUOTES = "\"“”'‘’«»"
+_JOIN = r"[\s,\"“”'‘’«»]+"
+_RATE_UNITS = ("percent", "per_mille")
+# kinds that are statistics of something by their very form: listed for review when unmapped
+_SHARE_KINDS = ("rate", "target_achievement", "fraction")
+_GAP_RX = re.compile(_JOIN)
+_WORD_RX = re.compile(r"\w+")
+_BOUND_RX = re.compile(r"[,;:()\[\]]|(?<= )[-–—](?= )|(?<!\d)/|/(?!\d)")
+
+
+class CatalogError(ValueError):
+    """The indicator catalogue is malformed; the message names the file and the fix."""
+
+
+# --------------------------------------------------------------------------- catalogue
+
+def _key(phrase: str) -> str:
+    """A cue phrase as matched: folded, quotes and commas read as spaces."""
+    return re.sub(r"[\s,\"“”'‘’«»]+", " ", fold(phrase)).strip()
+
+
+def _split(cell) -> tuple[str, ...]:
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+        return ()
+    return tuple(p.strip() for p in str(cell).split(";") if p.strip())
+
+
+def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check the indicator catalogue.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A catalogue CSV; ``data/catalog/indicators.csv`` by default.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator with the columns of the file; ``kinds``, ``cues``,
+        ``context``, ``exclude`` and ``counted`` are tuples of strings.
+
+    Raises
+    ------
+    CatalogError
+        With one line naming the file, the indicator and what to fix.
+
+    Examples
+    --------
+    >>> cat = load_catalog()
+    >>> row = cat.set_index("indicator_id").loc["cultural_family_registration_rate"]
+    >>> row["direction"], row["aggregation"], row["kinds"], row["context"]
+    ('up', 'stock', ('rate', 'fraction'), ('đăng ký', 'đăng kí'))
+    """
+    path = Path(path) if path else CATALOG_FILE
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: indicator catalogue missing; restore data/catalog/indicators.csv "
+                           "from the repository or pass the path of a catalogue") from None
+    missing = [c for c in COLUMNS if c not in frame.columns and c != "note"]
+    if missing:
+        raise CatalogError(f"{path}: missing column(s) {', '.join(missing)}; "
+                           f"the header must be {','.join(COLUMNS)}")
+    if "note" not in frame.columns:
+        frame["note"] = ""
+    frame = frame.apply(lambda s: s.str.strip())
+    for c in LIST_COLUMNS:
+        frame[c] = frame[c].map(_split)
+    _check_catalog(frame, path)
+    return frame.reset_index(drop=True)
+
+
+def _check_catalog(frame: pd.DataFrame, path: Path) -> None:
+    dup = frame["indicator_id"][frame["indicator_id"].duplicated()].tolist()
+    if dup:
+        raise CatalogError(f"{path}: indicator id {dup[0]!r} appears twice; keep one row per id")
+    lost = [i for i in CORE_IDS if i not in set(frame["indicator_id"])]
+    if lost:
+        raise CatalogError(f"{path}: core indicator(s) {', '.join(lost)} missing; core ids "
+                           "(docs/indicators.md) must stay in the catalogue")
+    for _, r in frame.iterrows():
+        where = f"{path}: {r['indicator_id'] or '(row without id)'}"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", r["indicator_id"]):
+            raise CatalogError(f"{where}: id must be lower-case letters, digits and '_'")
+        if r["direction"] not in DIRECTIONS:
+            raise CatalogError(f"{where}: direction {r['direction']!r} must be one of {', '.join(DIRECTIONS)}")
+        if r["aggregation"] not in AGGREGATIONS:
+            raise CatalogError(f"{where}: aggregation {r['aggregation']!r} must be 'stock' "
+                               "(a rate or level) or 'flow' (grows with the period)")
+        if r["unit"] not in UNITS:
+            raise CatalogError(f"{where}: unit {r['unit']!r} must be one of {', '.join(UNITS)}")
+        bad = [k for k in r["kinds"] if k not in KINDS]
+        if not r["kinds"] or bad:
+            raise CatalogError(f"{where}: kinds {';'.join(r['kinds']) or '(empty)'} must be "
+                               f"';'-separated fact kinds from {', '.join(KINDS)}")
+        if not r["cues"]:
+            raise CatalogError(f"{where}: no cues; give the phrases that recognise it, ';'-separated")
+        if not r["name_vi"] or not r["name_en"]:
+            raise CatalogError(f"{where}: name_vi and name_en are both needed")
+        for c in ("cues", "context", "exclude", "counted"):
+            for p in r[c]:
+                if p != p.lower():
+                    raise CatalogError(f"{where}: {c} phrase {p!r} has capitals; write it in lower case "
+                                       f"as {p.lower()!r}")
+                if not all(re.fullmatch(r"\w+", w) for w in _key(p).split(" ")):
+                    raise CatalogError(f"{where}: {c} phrase {p!r} mixes letters with other signs; "
+                                       "write its words with letters and digits only, spaces between")
+
+
+def indicator_info(indicator_id: str, catalog: pd.DataFrame | None = None) -> dict:
+    """The catalogue row of one indicator, as a dict.
+
+    Examples
+    --------
+    >>> info = indicator_info("health_insurance_target_achievement")
+    >>> info["name_en"], info["kinds"], info["direction"]
+    ('Health insurance coverage against target', ('target_achievement',), 'up')
+    >>> indicator_info("no_such_id")
+    Traceback (most recent call last):
+    ...
+    KeyError: "indicator 'no_such_id' is not in the catalogue (data/catalog/indicators.csv)"
+    """
+    cat = catalog if catalog is not None else _cached_catalog(str(CATALOG_FILE), _mtime(CATALOG_FILE))
+    rows = cat[cat["indicator_id"] == indicator_id]
+    if rows.empty:
+        raise KeyError(f"indicator {indicator_id!r} is not in the catalogue (data/catalog/indicators.csv)")
+    return rows.iloc[0].to_dict()
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return Path(path).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@lru_cache(maxsize=4)
+def _cached_catalog(path: str, mtime: float) -> pd.DataFrame:
+    return load_catalog(path)
+
+
+# --------------------------------------------------------------------------- matcher
+
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    order: int
+    unit: str
+    kinds: frozenset
+    counted: tuple
+    has_context: bool
+
+
+class _Matcher:
+    """All cue phrases of a catalogue compiled into one pass over a sentence."""
+
+    def __init__(self, catalog: pd.DataFrame):
+        self.entries: list[_Entry] = []
+        roles: dict[str, list[tuple[int, str]]] = {}
+        for i, r in catalog.reset_index(drop=True).iterrows():
+            self.entries.append(_Entry(r["indicator_id"], i, r["unit"], frozenset(r["kinds"]),
+                                       tuple(_key(c) for c in r["counted"]), bool(r["context"])))
+            for role in ("cues", "context", "exclude"):
+                for p in r[role]:
+                    roles.setdefault(_key(p), []).append((i, role))
+        self.roles = roles
+        self.trie: dict = {}
+        for k in roles:
+            node = self.trie
+            for w in k.split(" "):
+                node = node.setdefault(w, {})
+            node[""] = k
+        self._compat: dict = {}
+        self._sections: dict = {}
+        # entries whose cue alone names a topic (no counted noun needed)
+        self.blockers = frozenset(e.order for e in self.entries if not e.counted)
+        self.cue_sets = {i: frozenset(k for k, rs in roles.items() if (i, "cues") in rs)
+                         for i in range(len(self.entries))}
+        counted = sorted({c for e in self.entries for c in e.counted}, key=len, reverse=True)
+        self.counted_rx = {c: re.compile(_JOIN.join(re.escape(w) for w in c.split(" ")) + r"(?!\w)")
+                           for c in counted}
+
+    def compatible(self, kind, unit) -> frozenset:
+        """Indices of the entries that can carry a fact of this kind and unit."""
+        key = (kind, unit)
+        got = self._compat.get(key)
+        if got is None:
+            got = self._compat[key] = frozenset(e.order for e in self.entries
+                                            if _compatible(e, kind, unit))
+        return got
+
+    def section_keys(self, heading: str) -> frozenset:
+        """Phrases found in a section heading (cached: headings repeat)."""
+        got = self._sections.get(heading)
+        if got is None:
+            if len(self._sections) > 4096:
+                self._sections.clear()
+            got = self._sections[heading] = frozenset(k for _, _, k in self.hits(_fold_same_length(heading)))
+        return got
+
+    def shares_cue(self, a: int, b: int) -> bool:
+        """Whether two entries have a cue phrase in common (one topic, two kinds)."""
+        return bool(self.cue_sets[a] & self.cue_sets[b])
+
+    def hits(self, folded: str) -> list[tuple[int, int, str]]:
+        """(start, end, phrase) of every catalogue phrase in a folded text.
+
+        Phrases are walked word by word through a trie, so every phrase that
+        starts at a word is found, the shorter ones inside longer ones too.
+        """
+        toks = [(m.start(), m.end(), m.group()) for m in _WORD_RX.finditer(folded)]
+        trie, out, n = self.trie, [], len(toks)
+        for i, (s, e, w) in enumerate(toks):
+            node = trie.get(w)
+            j = i
+            while node is not None:
+                key = node.get("")
+                if key is not None:
+                    out.append((s, toks[j][1], key))
+                j += 1
+                if j >= n or not _GAP_RX.fullmatch(folded, toks[j - 1][1], toks[j][0]):
+                    break
+                node = node.get(toks[j][2])
+        return out
+
+
+@lru_cache(maxsize=4)
+def _cached_matcher(path: str, mtime: float) -> _Matcher:
+    return _Matcher(_cached_catalog(path, mtime))
+
+
+@lru_cache(maxsize=1)
+def _markers() -> dict[str, tuple[str, ...]]:
+    path = Path(RULES) / "indicator_markers.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(ln for ln in fh if ln.strip() and not ln.startswith("#")))
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["role"].strip(), []).append(_key(r["marker"]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+class _Sentence:
+    """A sentence prepared for matching: folded text, boundaries and cue hits."""
+
+    def __init__(self, text: str, start: int, section: str | None, matcher: _Matcher):
+        self.text = text
+        self.start = start
+        self.folded = _fold_same_length(text)
+        self.bounds = [m.start() for m in _BOUND_RX.finditer(text)]
+        self.closes = [i for i in self.bounds if text[i] == ")"]
+        self.commas = [i for i in self.bounds if text[i] == ","]
+        self.hits = matcher.hits(self.folded)
+        self.section_keys = matcher.section_keys(section) if section else frozenset()
+
+    def n_bounds(self, a: int, b: int) -> int:
+        return bisect_left(self.bounds, b) - bisect_left(self.bounds, a)
+
+    def n_commas(self, a: int, b: int) -> int:
+        return bisect_left(self.commas, b) - bisect_left(self.commas, a)
+
+    def n_closes(self, a: int, b: int) -> int:
+        return bisect_left(self.closes, b) - bisect_left(self.closes, a)
+
+
+def _fold_same_length(s: str) -> str:
+    out = s.lower()  # text is normalised (normalize_text) by contract: lower case is its fold
+    if len(out) != len(s):
+        out = "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
+    return out
+
+
+def _distance(sent: _Sentence, hs: int, he: int, s: int, e: int) -> tuple[float, int, str]:
+    """(cost, boundary count, side) of a phrase at [hs, he) from a number at [s, e)."""
+    if he <= s:
+        b = sent.n_bounds(he, s)
+        return b + (s - he) / 400.0, b, "before"
+    if hs >= e:
+        b = sent.n_bounds(e, hs)
+        if b == 0:
+            return 0.1 + (hs - e) / 400.0, 0, "after"
+        side = "after-list" if b == sent.n_commas(e, hs) else "after"
+        b = b + 2 * sent.n_closes(e, hs)
+        return 2 + 1.5 * b + (hs - e) / 400.0, 2 + b, side
+    return 0.0, 0, "over"
+
+
+# --------------------------------------------------------------------------- assignment
+
+def _compatible(entry: _Entry, kind: str, unit: str) -> bool:
+    if kind not in entry.kinds:
+        return False
+    if kind == "fraction":
+        return True
+    if entry.unit in _RATE_UNITS:
+        return unit in _RATE_UNITS
+    return unit == entry.unit
+
+
+def _head_ok(entry: _Entry, sent: _Sentence, e: int, matcher: _Matcher) -> bool:
+    tail = sent.folded[e:e + 80]
+    lead = len(tail) - len(tail.lstrip(" \t" + _QUOTES + "("))
+    for c in entry.counted:
+        if matcher.counted_rx[c].match(tail, lead):
+            return True
+    return False
+
+
+def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> str | None:
+    kind, unit = fact.get("kind"), fact.get("unit")
+    s = int(fact["start"]) - sent.start
+    e = int(fact["end"]) - sent.start
+    if not (0 <= s <= e <= len(sent.text)):
+        return None
+    # best evidence per entry and role
+    compat = matcher.compatible(kind, unit)
+    blockers = matcher.blockers
+    best: dict[tuple[int, str], tuple[float, int, int]] = {}
+    for hs, he, key in sent.hits:
+        if hs < e and he > s:  # a phrase never overlaps its own number
+            continue
+        cost = None
+        for idx, role in matcher.roles[key]:
+            if idx not in compat and not (role == "cues" and idx in blockers):
+                continue
+            if cost is None:
+                cost, b, side = _distance(sent, hs, he, s, e)
+            # a cue after the number counts in its own clause, or across the
+            # commas of a list of what one verb counted ('4 vụ, 6 đối tượng ... ma túy')
+            if role == "cues" and side == "after" and b > 0:
+                continue
+            if side == "after-list":
+                side = "after"
+            cur = best.get((idx, role))
+            cand = (cost, b, len(key))
+            if cur is None or (cost, -len(key)) < (cur[0], -cur[2]):
+                best[(idx, role)] = cand
+    choices = []
+    for idx in sorted(compat):
+        entry = matcher.entries[idx]
+        cue = best.get((entry.order, "cues"))
+        if cue is None:
+            continue
+        if entry.counted and kind in ("count", "fraction") and not _head_ok(entry, sent, e, matcher):
+            continue
+        ctx_cost, ctx_b = 0.0, 0
+        if entry.has_context:
+            ctx = best.get((entry.order, "context"))
+            if ctx is None:
+                if not any(i == entry.order and r == "context"
+                           for k in sent.section_keys for i, r in matcher.roles[k]):
+                    continue
+                ctx = (6.0, 6, 0)
+            ctx_cost, ctx_b = ctx[0], ctx[1]
+        exc = best.get((entry.order, "exclude"))
+        if exc is not None and exc[1] <= max(cue[1], ctx_b):
+            continue
+        choices.append((cue[0] + 0.3 * ctx_cost, -cue[2], entry.order, entry.id))
+    if not choices:
+        return None
+    best_choice = min(choices)
+    # the number's topic is the nearest cue of any entry: when an entry that
+    # cannot carry this fact (another kind) names a topic nearer than the
+    # winner's cue, the number is about that topic ("tỷ lệ Gia đình văn hóa
+    # (91% - vượt 3%)": the 3% is not the land certificates' achievement)
+    # (entries that name their topic by the counted noun, like 'targets_met'
+    # with its 'đạt'/'hoàn thành', do not block)
+    won = best[(best_choice[2], "cues")]
+    for (idx, role), ev in best.items():
+        if (role == "cues" and ev[1] < won[1] and idx in blockers
+                and not any(c[2] == idx for c in choices)):
+            if not matcher.shares_cue(idx, best_choice[2]):
+                return None
+    return best_choice[3]
+
+
+def assign_indicators(facts: Iterable[Mapping], text: str,
+                      catalog: pd.DataFrame | str | Path | None = None) -> list[dict]:
+    """Give each fact the catalogue indicator it states, or None.
+
+    Parameters
+    ----------
+    facts : list of dict
+        Facts of one report (``start``, ``end``, ``kind``, ``unit``; ``sentence``,
+        ``sentence_start`` and ``section`` are used when present).
+    text : str
+        The report's text as :func:`analysis.text.normalize_text` returns it
+        (what ``reports.text`` stores), into which the offsets point.
+    catalog : DataFrame or path, optional
+        Another catalogue (as returned by :func:`load_catalog`, or its path).
+
+    Returns
+    -------
+    list of dict
+        Copies of the facts, in the same order, with ``indicator_id`` set.
+
+    Examples
+    --------
+    >>> text = "Có 16/16 tổ dân phố đăng ký xây dựng tổ dân phố văn hóa, đạt tỷ lệ 100%."
+    >>> facts = [{"start": 3, "end": 8, "kind": "fraction", "unit": "count"},
+    ...          {"start": 68, "end": 72, "kind": "rate", "unit": "percent"}]
+    >>> [f["indicator_id"] for f in assign_indicators(facts, text)]
+    ['cultural_group_registration_rate', 'cultural_group_registration_rate']
+    >>> text = normalize_text("Kết quả có 1946/2129 hộ gia đình đạt gia đình văn hoá, đạt tỷ lệ 91,4%.")
+    >>> [f["indicator_id"] for f in assign_indicators([{"start": 11, "end": 20, "kind": "fraction",
+    ...     "unit": "count"}, {"start": 65, "end": 70, "kind": "rate", "unit": "percent"}], text)]
+    ['cultural_family_rate', 'cultural_family_rate']
+    """
+    matcher = _matcher_for(catalog)
+    if isinstance(facts, pd.DataFrame):
+        facts = facts.to_dict("records")
+    facts = [dict(f) for f in facts]
+    index = None
+    sentences: dict[tuple[int, int], _Sentence] = {}
+    placed = []  # (sentence key, fact index)
+    for i, f in enumerate(facts):
+        f["indicator_id"] = None
+        try:
+            start = int(f["start"])
+            int(f["end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        st, sent_text, section = f.get("sentence_start"), f.get("sentence"), f.get("section")
+        ok = (st is not None and isinstance(sent_text, str) and not _isna(st)
+              and text[int(st):int(st) + len(sent_text)] == sent_text)
+        if not ok:
+            if index is None:
+                index = TextIndex(text)
+            snt = index.sentence_at(start)
+            st, sent_text, section = snt.start, snt.text, snt.section
+        key = (int(st), len(sent_text))
+        sent = sentences.get(key)
+        if sent is None:
+            sent = sentences[key] = _Sentence(sent_text, int(st), section if isinstance(section, str) else None,
+                                              matcher)
+        f["indicator_id"] = _choose(f, sent, matcher)
+        placed.append((key, i))
+    _drop_breakdowns(facts, placed, sentences)
+    return facts
+
+
+def _isna(x) -> bool:
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _matcher_for(catalog) -> _Matcher:
+    if catalog is None:
+        return _cached_matcher(str(CATALOG_FILE), _mtime(CATALOG_FILE))
+    if isinstance(catalog, (str, Path)):
+        return _cached_matcher(str(catalog), _mtime(Path(catalog)))
+    return _Matcher(catalog)
+
+
+def _drop_breakdowns(facts: list[dict], placed, sentences) -> None:
+    """Parts listed after 'trong đó' of a total that carries an indicator get none."""
+    markers = _markers().get("breakdown", ())
+    if not markers:
+        return
+    by_sent: dict[tuple[int, int], list[int]] = {}
+    for key, i in placed:
+        by_sent.setdefault(key, []).append(i)
+    for key, idxs in by_sent.items():
+        if len(idxs) < 2:
+            continue
+        sent = sentences[key]
+        marks = [hs for hs in _marker_positions(sent.folded, markers)]
+        if not marks:
+            continue
+        for i in idxs:
+            f = facts[i]
+            if f["indicator_id"] is None:
+                continue
+            fs = int(f["start"]) - sent.start
+            for j in idxs:
+                g = facts[j]
+                gs = int(g["start"]) - sent.start
+                if (gs < fs and g.get("indicator_id") and g.get("kind") == f.get("kind")
+                        and g.get("unit") == f.get("unit")
+                        and any(gs < m < fs for m in marks)):
+                    f["indicator_id"] = None
+                    break
+
+
+@lru_cache(maxsize=8)
+def _marker_rx(markers: tuple[str, ...]):
+    alt = "|".join(_JOIN.join(re.escape(w) for w in m.split(" ")) for m in markers)
+    return re.compile(r"(?<!\w)(?:" + alt + r")(?!\w)")
+
+
+def _marker_positions(folded: str, markers: tuple[str, ...]) -> list[int]:
+    return [m.start() for m in _marker_rx(markers).finditer(folded)]
+
+
+# --------------------------------------------------------------------------- review
+
+def unmatched_cues(facts: Iterable[Mapping], texts: Mapping[str, str] | str | None = None,
+                   catalog: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+    """What the catalogue did not cover: the analyst's review list.
+
+    Parameters
+    ----------
+    facts : list of dict or DataFrame
+        Facts after :func:`assign_indicators` (with ``indicator_id``), of one or
+        more reports.
+    texts : mapping of doc id to text, or one text, optional
+        Used to find a fact's sentence when the fact does not carry it.
+    catalog : DataFrame or path, optional
+
+    Returns
+    -------
+    DataFrame
+        Columns ``problem``, ``indicator_id``, ``doc_id``, ``raw``, ``start``,
+        ``end``, ``quote``, ``words``. ``problem`` is ``entry_never_matched``
+        (a catalogue entry no fact got) or ``fact_unmapped`` (a rate, achievement
+        or fraction with no indicator, or any fact whose clause holds catalogue
+        cues or indicator-like words such as "tỷ lệ", "chỉ tiêu", yet got no
+        indicator); ``words`` lists what was seen.
+
+    Examples
+    --------
+    >>> text = "Tỷ lệ hộ dân sử dụng nước sạch đạt 98%."
+    >>> facts = assign_indicators([{"doc_id": "d", "start": 35, "end": 38, "kind": "rate",
+    ...                             "unit": "percent", "raw": "98%"}], text)
+    >>> review = unmatched_cues(facts, text)
+    >>> review[review.problem == "fact_unmapped"][["raw", "words"]].values.tolist()
+    [['98%', 'tỷ lệ; (rate with no indicator)']]
+    >>> int((review.problem == "entry_never_matched").sum())
+    42
+    """
+    if isinstance(facts, pd.DataFrame):
+        facts = facts.to_dict("records")
+    facts = [dict(f) for f in facts]
+    cat = (load_catalog(catalog) if isinstance(catalog, (str, Path))
+           else catalog if catalog is not None
+           else _cached_catalog(str(CATALOG_FILE), _mtime(CATALOG_FILE)))
+    matcher = _matcher_for(catalog)
+    hints = _markers().get("hint", ())
+    hint_rx = _marker_rx(hints) if hints else None
+    rows = []
+    used = {f.get("indicator_id") for f in facts if f.get("indicator_id")}
+    for iid in cat["indicator_id"]:
+        if iid not in used:
+            rows.append({"problem": "entry_never_matched", "indicator_id": iid, "doc_id": None,
+                         "raw": None, "start": None, "end": None, "quote": None,
+                         "words": "; ".join(cat.loc[cat.indicator_id == iid, "cues"].iloc[0][:4])})
+    indexes: dict[str, TextIndex] = {}
+    for f in facts:
+        if f.get("indicator_id"):
+            continue
+        doc = f.get("doc_id") or f.get("doc")
+        text = texts if isinstance(texts, str) else (texts or {}).get(doc)
+        sent_text, st = f.get("sentence"), f.get("sentence_start")
+        if (not isinstance(sent_text, str) or st is None or _isna(st)) and text is not None:
+            idx = indexes.setdefault(doc, TextIndex(text))
+            snt = idx.sentence_at(int(f["start"]))
+            sent_text, st = snt.text, snt.start
+        if not isinstance(sent_text, str):
+            continue
+        sent = _Sentence(sent_text, int(st), None, matcher)
+        s, e = int(f["start"]) - sent.start, int(f["end"]) - sent.start
+        lo = sent.bounds[bisect_left(sent.bounds, s) - 1] + 1 if bisect_left(sent.bounds, s) else 0
+        k = bisect_left(sent.bounds, e)
+        hi = sent.bounds[k] if k < len(sent.bounds) else len(sent.text)
+        words = []
+        for hs, he, key in sent.hits:
+            if lo <= hs and he <= hi and not (hs < e and he > s) and any(
+                    role == "cues" and idx in matcher.blockers for idx, role in matcher.roles[key]):
+                words.append(key)
+        if hint_rx is not None:
+            words += [m.group(0) for m in hint_rx.finditer(sent.folded, lo, hi)]
+        if f.get("kind") in _SHARE_KINDS:
+            words.append(f"({f.get('kind')} with no indicator)")
+        if words:
+            rows.append({"problem": "fact_unmapped", "indicator_id": None, "doc_id": doc,
+                         "raw": f.get("raw"), "start": f.get("start"), "end": f.get("end"),
+                         "quote": f.get("quote") or sent.text[lo:hi].strip(),
+                         "words": "; ".join(dict.fromkeys(words))})
+    return pd.DataFrame(rows, columns=["problem", "indicator_id", "doc_id", "raw", "start",
+                                       "end", "quote", "words"])

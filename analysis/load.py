@@ -1,0 +1,1150 @@
+"""Load reports from ``data/raw``: decode any file the portals give, read the manifest.
+
+The build accepts plain text in UTF-8 (with or without a byte-order mark),
+UTF-16/UTF-32 with a byte-order mark, the legacy Vietnamese encodings
+Windows-1258 and TCVN3 (ABC), composed or decomposed Unicode, HTML pages saved
+from a portal (the article is kept; menus, scripts and footers are dropped) and
+Word ``.docx`` files. What cannot be read raises :class:`InputProblem`, whose
+message is one line naming the file and the fix.
+
+:func:`load_reports` turns a folder of such files into the reports table
+(:data:`analysis.schema.REPORTS`), with metadata read from the text and
+overridden by the manifest ``data/raw/reports.csv``, and a list of
+:class:`Message` saying what was done and what could not be. Files under
+``data/raw`` are only ever read.
+
+The knowledge of messy inputs lives in data tables under ``analysis/rules/``:
+``tcvn3.csv`` (the TCVN3 byte → letter table), ``vi_common_words.csv`` (words
+that tell a right decoding from a wrong one) and ``html_boilerplate.csv``
+(what a portal page wraps around its article).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from analysis import paths, schema
+from analysis.text import normalize_text
+
+__all__ = [
+    "InputProblem", "Message", "Document", "InputRecord", "LoadResult",
+    "REPORT_SUFFIXES", "MANIFEST_FIELDS", "open_document", "read_document",
+    "decode_bytes", "read_manifest", "load_reports",
+    "display_path",
+]
+
+#: File suffixes read as reports; anything else in the raw folder is named and skipped.
+REPORT_SUFFIXES = (".txt", ".text", ".htm", ".html", ".xhtml", ".docx")
+#: Metadata fields a manifest row may give (besides ``file`` and ``doc``).
+MANIFEST_FIELDS = ("unit_name", "unit_level", "parent", "city", "period",
+                   "published", "doc_kind", "programs")
+_MANIFEST_NAME = "reports.csv"
+# Share of non-ASCII words that must be common Vietnamese words for a legacy
+# decoding to be believed (real reports score about 0.6, wrong decodings ~0).
+_MIN_WORD_SHARE = 0.15
+# A UTF-8 file with at most this share of broken bytes is read with
+# replacement characters (and a warning) rather than refused.
+_MAX_BAD_UTF8 = 0.001
+_SAVE_AS_UTF8 = ("save it as UTF-8 (Notepad or Word: Save As, Encoding: UTF-8) "
+                 "and build again")
+
+
+# --------------------------------------------------------------------------
+# Problems and messages
+# --------------------------------------------------------------------------
+
+def display_path(path: str | os.PathLike) -> str:
+    """The path as the analyst typed it: relative to the working folder when inside it.
+
+    Examples
+    --------
+    >>> display_path(Path.cwd() / "data" / "raw" / "x.txt")
+    'data/raw/x.txt'
+    """
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(p)
+
+
+class InputProblem(Exception):
+    """An input the build cannot use; ``str()`` is one line: the file, the problem, the fix.
+
+    Examples
+    --------
+    >>> str(InputProblem("data/raw/x.txt", "the file is empty",
+    ...                  "put the report's text in it or remove the file", code="empty"))
+    "data/raw/x.txt: the file is empty; put the report's text in it or remove the file"
+    """
+
+    def __init__(self, path, problem: str, fix: str, code: str = "input"):
+        self.path = display_path(path) if path is not None else None
+        self.problem = problem
+        self.fix = fix
+        self.code = code
+        where = f"{self.path}: " if self.path else ""
+        super().__init__(f"{where}{problem}; {fix}")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing the analyst should know about an input.
+
+    ``level`` is ``error`` (the file was not loaded), ``warning`` (loaded, but
+    check it; ``--strict`` fails on these) or ``info`` (what was done, e.g. the
+    encoding a file was read in). ``code`` names the case for programs;
+    ``field`` is the manifest column that would settle it, if any.
+
+    Examples
+    --------
+    >>> str(Message("warning", "data/raw/x.txt", "the period could not be read",
+    ...             code="no_period", field="period"))
+    'warning: data/raw/x.txt: the period could not be read'
+    """
+
+    level: str
+    file: str
+    text: str
+    code: str = ""
+    doc: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.file}: {self.text}"
+
+
+# --------------------------------------------------------------------------
+# Rule tables
+# --------------------------------------------------------------------------
+
+def _read_rule_table(name: str) -> list[dict]:
+    with open(paths.RULES / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
+def _tcvn3_table() -> dict[int, str]:
+    """Byte → character for TCVN3, every byte covered (others as Windows-1252)."""
+    table: dict[int, str] = {}
+    for b in range(0x80, 0x100):
+        try:
+            table[b] = bytes([b]).decode("cp1252")
+        except UnicodeDecodeError:
+            table[b] = chr(b)
+    for row in _read_rule_table("tcvn3.csv"):
+        table[int(row["byte"], 16)] = row["char"]
+    return table
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    return frozenset(normalize_text(r["word"]).lower()
+                     for r in _read_rule_table("vi_common_words.csv"))
+
+
+@lru_cache(maxsize=1)
+def _boilerplate() -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    tags, tokens, site = set(), set(), []
+    for r in _read_rule_table("html_boilerplate.csv"):
+        value = normalize_text(r["value"]).lower()
+        {"tag": tags.add, "token": tokens.add, "site": site.append}[r["kind"]](value)
+    return frozenset(tags), frozenset(tokens), tuple(site)
+
+
+# --------------------------------------------------------------------------
+# Decoding bytes
+# --------------------------------------------------------------------------
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with byte-order mark"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def _word_share(text: str) -> tuple[float, int]:
+    """Share of non-ASCII words that are common Vietnamese words, and their number."""
+    words = [w for w in _WORD_RE.findall(normalize_text(text).lower()) if not w.isascii()]
+    if not words:
+        return 0.0, 0
+    common = _common_words()
+    hits = sum(w in common for w in words)
+    return hits / len(words), hits
+
+
+def _decode_tcvn3(data: bytes) -> str:
+    table = _tcvn3_table()
+    text = data.decode("latin-1").translate({b: c for b, c in table.items()})
+    return _restore_tcvn3_capitals(text)
+
+
+_CAPS_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+# Letters TCVN3 can write as capitals; toned vowels it cannot.
+_TCVN3_CASED = frozenset("ĂÂÊÔƠƯĐăâêôơưđ")
+
+
+def _restore_tcvn3_capitals(text: str) -> str:
+    r"""Put toned letters in capitals inside words and lines typed in capitals.
+
+    TCVN3 has no capital letters with tone marks (documents drew them with a
+    capitals font), so a heading typed in capitals decodes as ``ĐẹP`` or
+    ``NHIỆM Vụ``. A line whose other letters are all capitals (at least four),
+    or a word whose other letters are (at least two), is put in capitals.
+
+    Examples
+    --------
+    >>> _restore_tcvn3_capitals("THANH XUÂN XANH SạCH ĐẹP\nCông TáC ĐảNG ở phường")
+    'THANH XUÂN XANH SẠCH ĐẸP\nCông TÁC ĐẢNG ở phường'
+    """
+    def cased(s: str) -> list[str]:
+        return [c for c in s if c.isalpha() and (c.isascii() or c in _TCVN3_CASED)]
+
+    def fix_word(m: re.Match) -> str:
+        w = m.group(0)
+        letters = cased(w)
+        return w.upper() if len(letters) >= 2 and all(c.isupper() for c in letters) else w
+
+    lines = []
+    for line in text.split("\n"):
+        letters = cased(line)
+        if len(letters) >= 4 and all(c.isupper() for c in letters):
+            lines.append(line.upper())
+        else:
+            lines.append(_CAPS_WORD_RE.sub(fix_word, line))
+    return "\n".join(lines)
+
+
+def _legacy_candidates(data: bytes):
+    try:
+        yield "Windows-1258", data.decode("cp1258")
+    except UnicodeDecodeError:
+        pass
+    yield "TCVN3 (ABC)", _decode_tcvn3(data)
+
+
+def _looks_utf16_without_bom(data: bytes) -> str | None:
+    if len(data) < 4 or len(data) % 2:
+        return None
+    half = len(data) // 2
+    even_nul = data[0::2].count(0)
+    odd_nul = data[1::2].count(0)
+    if odd_nul > 0.3 * half and even_nul < 0.05 * half:
+        return "utf-16-le"
+    if even_nul > 0.3 * half and odd_nul < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def _check_not_binary(text: str, path) -> None:
+    controls = len(_CONTROL_RE.findall(text))
+    if controls and ("\x00" in text or controls > 0.01 * len(text)):
+        raise InputProblem(path, "this is not a text file (binary data)",
+                           "put the report's text in a .txt, .html or .docx file", code="binary")
+
+
+def decode_bytes(data: bytes, path=None) -> tuple[str, str, list[str]]:
+    """Decode the bytes of a plain-text report: text, the encoding used, warnings.
+
+    Tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-16 without
+    one; UTF-8; then the legacy Vietnamese encodings Windows-1258 and TCVN3,
+    keeping the one whose words read as Vietnamese. Raises
+    :class:`InputProblem` for binary data and unknown encodings.
+
+    Examples
+    --------
+    >>> decode_bytes("Phường Thạch Bàn".encode("utf-8"))
+    ('Phường Thạch Bàn', 'UTF-8', [])
+    >>> text, encoding, _ = decode_bytes(b"Ph\\xad\\xeang Th\\xb9ch B\\xb5n c\\xe3 36 tin")
+    >>> text, encoding
+    ('Phường Thạch Bàn có 36 tin', 'TCVN3 (ABC)')
+    >>> decode_bytes("Thạch Bàn có 36 tin".encode("utf-16"))[1]
+    'UTF-16'
+    """
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                raise InputProblem(path, f"the file starts like {name} but is not valid {name}",
+                                   _SAVE_AS_UTF8, code="encoding") from None
+            if codec == "utf-8-sig":
+                name = "UTF-8"
+            _check_not_binary(text, path)
+            return text, name, []
+    utf16 = _looks_utf16_without_bom(data)
+    if utf16:
+        try:
+            text = data.decode(utf16)
+            _check_not_binary(text, path)
+            return text, "UTF-16", []
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise InputProblem(path, "this is not a text file (binary data)",
+                           "put the report's text in a .txt, .html or .docx file", code="binary")
+    try:
+        text = data.decode("utf-8")
+        _check_not_binary(text, path)
+        return text, "UTF-8", []
+    except UnicodeDecodeError:
+        pass
+    best = None
+    for name, text in _legacy_candidates(data):
+        share, hits = _word_share(text)
+        if share >= _MIN_WORD_SHARE and hits and (best is None or share > best[0]):
+            best = (share, name, text)
+    if best is not None:
+        _check_not_binary(best[2], path)
+        return best[2], best[1], []
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(3, _MAX_BAD_UTF8 * len(data)):
+        _check_not_binary(text, path)
+        return text, "UTF-8", [f"{bad} byte(s) are not valid UTF-8 and were replaced by '\ufffd'; "
+                               "check the text around them, or save the file again as UTF-8"]
+    controls = sum(1 for b in data if b < 32 and b not in b"\n\r\t\f\v")
+    if controls > 0.01 * len(data):
+        raise InputProblem(path, "this is not a text file (binary data)",
+                           "put the report's text in a .txt, .html or .docx file", code="binary")
+    raise InputProblem(path, "the text encoding is not one the build knows "
+                       "(UTF-8, UTF-16, Windows-1258, TCVN3)", _SAVE_AS_UTF8, code="encoding")
+
+
+# --------------------------------------------------------------------------
+# HTML pages
+# --------------------------------------------------------------------------
+
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_CHARSET_ALIASES = {"windows-1258": "cp1258", "cp1258": "cp1258", "x-cp1258": "cp1258",
+                    "tcvn": "tcvn3", "tcvn3": "tcvn3", "tcvn-5712": "tcvn3",
+                    "x-viet-tcvn5712": "tcvn3", "tcvn5712-1": "tcvn3"}
+_HTML_START_RE = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
+                            re.I | re.S)
+_DROP_ALWAYS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas",
+                "object", "embed", "button", "select", "input", "textarea", "link",
+                "meta", "head")
+_BLOCK_TAGS = frozenset(
+    "p div section article main header footer h1 h2 h3 h4 h5 h6 li ul ol table "
+    "thead tbody tfoot tr blockquote pre dl dt dd figure figcaption address hr "
+    "center caption".split())
+
+
+def _decode_html(data: bytes, path) -> tuple[str, str, list[str]]:
+    label = None
+    if not any(data.startswith(b) for b, _, _ in _BOMS):
+        m = _META_CHARSET_RE.search(data[:4096])
+        label = m.group(1).decode("ascii").lower() if m else None
+    codec = _CHARSET_ALIASES.get(label, label) if label else None
+    try:
+        if codec in ("utf-8", "utf8"):
+            return data.decode("utf-8"), "UTF-8", []
+        if codec == "cp1258":
+            return data.decode("cp1258"), "Windows-1258", []
+        if codec == "tcvn3":
+            return _decode_tcvn3(data), "TCVN3 (ABC)", []
+    except UnicodeDecodeError:
+        pass  # the page lies about its charset: read the bytes as they are
+    try:
+        return decode_bytes(data, path)
+    except InputProblem as e:
+        # old pages declare a Western charset for legacy Vietnamese bytes, so the
+        # declaration is believed only when nothing Vietnamese reads better
+        if e.code == "encoding" and codec:
+            try:
+                return data.decode(codec), label.upper(), []
+            except (LookupError, UnicodeDecodeError):
+                pass
+        raise
+
+
+def _class_tokens(tag) -> set[str]:
+    words = []
+    for attr in ("class", "id", "role"):
+        v = tag.get(attr)
+        if not v:
+            continue
+        v = " ".join(v) if isinstance(v, list) else str(v)
+        v = re.sub(r"([a-z])([A-Z])", r"\1 \2", v).lower()
+        words.append(re.findall(r"[a-z0-9]+", v))
+    out: set[str] = set()
+    for toks in words:
+        for n in (1, 2, 3):
+            out.update("".join(toks[i:i + n]) for i in range(len(toks) - n + 1))
+    return out
+
+
+def _is_boilerplate(tag) -> bool:
+    tags, tokens, _ = _boilerplate()
+    return tag.name in tags or bool(_class_tokens(tag) & tokens)
+
+
+def _own_text_length(tag) -> int:
+    """Length of text a block holds directly (not inside child blocks)."""
+    from bs4 import NavigableString, Tag
+    n = 0
+    for child in tag.children:
+        if isinstance(child, NavigableString):
+            n += len(child.strip())
+        elif isinstance(child, Tag) and child.name not in _BLOCK_TAGS:
+            n += len(child.get_text(" ", strip=True))
+    return n
+
+
+def _main_block(body):
+    """The element holding most paragraph text: a paragraph counts for its parent."""
+    scores: dict[int, list] = {}
+    for el in body.find_all(["p", "div", "td", "li", "blockquote", "pre", "section", "article"]):
+        n = _own_text_length(el)
+        if n < 1:
+            continue
+        container = el.parent if el.name in ("p", "li") and el.parent is not None else el
+        entry = scores.setdefault(id(container), [container, 0])
+        entry[1] += n
+    if not scores:
+        return body
+    return max(scores.values(), key=lambda e: e[1])[0]
+
+
+def _render(node, out: list[str]) -> None:
+    from bs4 import NavigableString, Tag
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+    for child in node.children:
+        if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+            continue
+        if isinstance(child, NavigableString):
+            out.append(str(child))
+        elif isinstance(child, Tag):
+            if child.name == "br":
+                out.append("\n")
+            elif child.name == "tr":
+                cells = []
+                for cell in child.find_all(["td", "th"], recursive=False):
+                    parts: list[str] = []
+                    _render(cell, parts)
+                    cells.append(re.sub(r"\s+", " ", "".join(parts)).strip())
+                out.append("\n" + " | ".join(c for c in cells if c) + "\n")
+            elif child.name in _BLOCK_TAGS:
+                out.append("\n")
+                _render(child, out)
+                out.append("\n")
+            else:
+                _render(child, out)
+
+
+def _lines(parts: list[str]) -> str:
+    lines = (re.sub(r"[ \t\f\v\u00a0]+", " ", ln).strip() for ln in "".join(parts).split("\n"))
+    return "\n".join(ln for ln in lines if ln)
+
+
+def _html_title(soup) -> str | None:
+    if soup.title is None or not soup.title.get_text(strip=True):
+        return None
+    title = soup.title.get_text(" ", strip=True)
+    _, _, site = _boilerplate()
+    parts = re.split(r"\s+[|\-–—]\s+", title)
+    while len(parts) > 1 and any(s in normalize_text(parts[-1]).lower() for s in site):
+        parts.pop()
+    return " - ".join(parts)
+
+
+def _html_to_text(html: str) -> str:
+    """The article of a portal page as lines of text: title, stamp, paragraphs."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    page_title = _html_title(soup)
+    for tag in soup.find_all(_DROP_ALWAYS):
+        tag.decompose()
+    body = soup.body or soup
+    # 1. drop boilerplate that does not hold an h1 (the article title)
+    for tag in body.find_all(True):
+        if tag.decomposed:
+            continue
+        if _is_boilerplate(tag) and tag.find("h1") is None and tag.name != "h1":
+            tag.decompose()
+    # 2. the article: the block with most paragraph text, joined with its title
+    #    (the h1 nearest to it: a logo in an h1 is not the title)
+    main = _main_block(body)
+    main_line = [main, *main.parents]
+    depth = {id(a): len(main_line) - i for i, a in enumerate(main_line)}
+    title, root, best = None, main, -1
+    for h in body.find_all("h1"):
+        if not h.get_text(strip=True):
+            continue
+        lca = next((a for a in [h, *h.parents] if id(a) in depth), body)
+        if depth.get(id(lca), 0) > best:
+            title, root, best = h, lca, depth.get(id(lca), 0)
+    keep = {id(a) for a in main_line}
+    if title is not None:
+        keep |= {id(title), *map(id, title.parents)}
+    # 3. drop what boilerplate remains inside the article (a header around the title, share bars)
+    for tag in root.find_all(True):
+        if not tag.decomposed and id(tag) not in keep and _is_boilerplate(tag):
+            tag.decompose()
+    parts: list[str] = []
+    _render(root, parts)
+    text = _lines(parts)
+    if title is None and page_title and page_title not in text:
+        text = page_title + "\n" + text
+    return text
+
+
+# --------------------------------------------------------------------------
+# Word files
+# --------------------------------------------------------------------------
+
+def _docx_to_text(data: bytes, path) -> str:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception:  # python-docx raises several kinds for a broken package
+        raise InputProblem(path, "this is not a readable Word .docx file",
+                           "open it in Word or LibreOffice and save it again as .docx",
+                           code="docx") from None
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells, seen = [], set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell repeats
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(re.sub(r"\s+", " ", cell.text).strip())
+                lines.append(" | ".join(c for c in cells if c))
+    return "\n".join(ln.strip() for ln in lines if ln.strip())
+
+
+# --------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded input: its text (normalised), how it was read, and warnings."""
+
+    text: str
+    form: str          # "text", "html" or "docx"
+    encoding: str | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def how(self) -> str:
+        """How the file was read, for the analyst: 'HTML page, UTF-8'."""
+        form = {"text": "plain text", "html": "HTML page", "docx": "Word .docx"}[self.form]
+        return f"{form}, {self.encoding}" if self.encoding else form
+
+
+_SIGNATURES = (
+    (b"%PDF-", "this is a PDF file",
+     "save the report as .docx or copy its text into a .txt file", "pdf"),
+    (b"\xd0\xcf\x11\xe0", "this is an old Word .doc (or Excel .xls) file",
+     "open it in Word or LibreOffice and save it as .docx", "doc"),
+    (b"{\\rtf", "this is an RTF file", "open it in Word or LibreOffice and save it as .docx", "rtf"),
+    (b"\x1f\x8b", "this is a compressed (gzip) file", "unpack it and put the report itself in data/raw", "archive"),
+    (b"Rar!", "this is a RAR archive", "unpack it and put the reports themselves in data/raw", "archive"),
+    (b"7z\xbc\xaf", "this is a 7-Zip archive", "unpack it and put the reports themselves in data/raw", "archive"),
+    (b"\x89PNG", "this is an image (PNG)", "put the report's text in a .txt, .html or .docx file", "binary"),
+    (b"\xff\xd8\xff", "this is an image (JPEG)", "put the report's text in a .txt, .html or .docx file", "binary"),
+)
+
+
+def open_document(path: str | os.PathLike, data: bytes | None = None) -> Document:
+    """Read one report file into normalised text, saying how it was read.
+
+    Parameters
+    ----------
+    path : path of the file (``.txt``, ``.html``/``.htm``, ``.docx``; other text
+        files are read as plain text). The kind is told by the content when the
+        suffix lies (a Word file or an HTML page saved as ``.txt``).
+    data : the file's bytes, if already read.
+
+    Raises
+    ------
+    InputProblem
+        Empty, binary, unreadable or unknown-encoding files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d) / "bao-cao.html"
+    ...     _ = p.write_text("<html><body><nav>Trang chủ | Tin tức</nav>"
+    ...         "<h1>Kết quả 6 tháng đầu năm 2021 phường Thạch Bàn</h1>"
+    ...         "<div class='content'><p>Có 5209/5318 hộ đăng ký gia đình văn hóa.</p></div>"
+    ...         "<script>var views = 643;</script></body></html>", encoding="utf-8")
+    ...     doc = open_document(p)
+    >>> print(doc.text)
+    Kết quả 6 tháng đầu năm 2021 phường Thạch Bàn
+    Có 5209/5318 hộ đăng ký gia đình văn hóa.
+    >>> doc.how
+    'HTML page, UTF-8'
+    """
+    path = Path(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputProblem(path, "no such file", "check the name and the folder",
+                               code="missing") from None
+        except IsADirectoryError:
+            raise InputProblem(path, "this is a folder, not a file",
+                               "give the report files (or use build --raw DIR)",
+                               code="missing") from None
+        except OSError as e:
+            raise InputProblem(path, f"the file cannot be read ({e.strerror})",
+                               "check its permissions", code="unreadable") from None
+    if not data.strip():
+        raise InputProblem(path, "the file is empty",
+                           "put the report's text in it or remove the file", code="empty")
+    suffix = path.suffix.lower()
+    warnings: list[str] = []
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            is_docx = "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            is_docx = False
+        if not is_docx and suffix == ".docx":
+            raise InputProblem(path, "this .docx file is not a readable Word document",
+                               "open it in Word or LibreOffice and save it again as .docx", code="docx")
+        if not is_docx:
+            raise InputProblem(path, "this is a ZIP archive (or an Office file other than .docx)",
+                               "unpack it, or save the report as .docx or .txt", code="archive")
+        text, form, encoding = _docx_to_text(data, path), "docx", None
+    elif suffix == ".docx":
+        raise InputProblem(path, "this .docx file is not a Word document",
+                           "open it in Word or LibreOffice and save it again as .docx", code="docx")
+    else:
+        for sig, problem, fix, code in _SIGNATURES:
+            if data.startswith(sig):
+                raise InputProblem(path, problem, fix, code=code)
+        if suffix in (".htm", ".html", ".xhtml"):
+            decoded, encoding, warnings = _decode_html(data, path)
+            form = "html"
+        else:
+            decoded, encoding, warnings = decode_bytes(data, path)
+            form = "html" if _HTML_START_RE.match(decoded[:2000]) else "text"
+        if form == "html":
+            try:
+                text = _html_to_text(decoded)
+            except RecursionError:
+                raise InputProblem(path, "the HTML page is nested too deeply to read",
+                                   "copy the article's text into a .txt file", code="html") from None
+        else:
+            text = decoded
+    text = normalize_text(text)
+    if not text.strip():
+        if form == "html":
+            raise InputProblem(path, "no article text was found in this HTML page",
+                               "save the article's own page, or copy its text into a .txt file",
+                               code="empty")
+        raise InputProblem(path, "the file holds no text",
+                           "put the report's text in it or remove the file", code="empty")
+    return Document(text, form, encoding, tuple(warnings))
+
+
+def read_document(path: str | os.PathLike) -> str:
+    """Read one report file (text in any known encoding, HTML or .docx) as normalised text.
+
+    Examples
+    --------
+    Windows-1258 writes tones as combining marks; the text comes back composed:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d) / "cu-khoi.txt"
+    ...     _ = p.write_bytes(b"ph\\xfd\\xf5\\xccng C\\xfd\\xf2 Kh\\xf4\\xeci")
+    ...     read_document(p)
+    'phường Cự Khối'
+    """
+    return open_document(path).text
+
+
+# --------------------------------------------------------------------------
+# Manifest
+# --------------------------------------------------------------------------
+
+def _parse_published(value: str) -> str:
+    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})/(\d{1,2})/(\d{4})", "dmy")):
+        m = re.fullmatch(pattern, value)
+        if m:
+            parts = dict(zip(order, map(int, m.groups())))
+            return date(parts["y"], parts["m"], parts["d"]).isoformat()
+    raise ValueError(value)
+
+
+def _is_period_code(code: str) -> bool:
+    from analysis.metadata import parse_period
+    try:
+        parse_period(code)
+    except ValueError:
+        return False
+    return True
+
+
+def _split_programs(value: str) -> list[str]:
+    return [p for p in re.split(r"[;,\s]+", value) if p]
+
+
+def read_manifest(path: str | os.PathLike = paths.MANIFEST) -> pd.DataFrame:
+    """Read the manifest: one row per report file, any metadata field optional.
+
+    Columns: ``file`` (path relative to the manifest's folder), ``doc`` (the
+    doc id; blank means the file name without extension), any of
+    :data:`MANIFEST_FIELDS`, and ``line`` (the row's line in the file, for
+    messages). Blank cells mean "read it from the text". ``programs`` may list
+    several numbers separated by ``;``. A missing manifest is an empty one.
+
+    Raises
+    ------
+    InputProblem
+        Unknown columns, repeated files or doc ids, values not allowed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d) / "reports.csv"
+    ...     _ = p.write_text("file,doc,period,programs\\n"
+    ...                      "thach-ban.txt,thach-ban-2021-h1,2021-H1,02-CTr/QU\\n"
+    ...                      "cu-khoi.txt,,,\\n", encoding="utf-8")
+    ...     m = read_manifest(p)
+    >>> m[["file", "doc", "period", "programs"]].values.tolist()
+    [['thach-ban.txt', 'thach-ban-2021-h1', '2021-H1', ['02-CTr/QU']], ['cu-khoi.txt', 'cu-khoi', None, None]]
+    """
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("file", "doc", "line")})
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+        text, _, _ = decode_bytes(raw, path) if raw.strip() else ("", "", [])
+    except InputProblem as e:
+        raise InputProblem(path, f"the manifest cannot be read ({e.problem})",
+                           "save reports.csv as UTF-8 CSV with a header row 'file,doc,…'",
+                           code="manifest") from None
+    text = normalize_text(text)
+    if not text.strip():
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("file", "doc", "line")})
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = list(reader)
+    columns = [c.strip().lower() for c in rows[0]]
+    allowed = ("file", "doc", *MANIFEST_FIELDS)
+    unknown = [c for c in columns if c not in allowed]
+    if unknown:
+        raise InputProblem(path, f"unknown column {unknown[0]!r} in the manifest",
+                           f"name the columns from: {', '.join(allowed)}", code="manifest")
+    if "file" not in columns:
+        raise InputProblem(path, "the manifest has no 'file' column",
+                           "start it with the header row 'file,doc' (then any metadata columns)",
+                           code="manifest")
+    if len(set(columns)) != len(columns):
+        raise InputProblem(path, "a column appears twice in the manifest's header",
+                           "keep one of each", code="manifest")
+    records = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(columns):
+            raise InputProblem(path, f"line {line_no} has more cells than the header",
+                               "quote values that contain the separator, or remove the extra cells",
+                               code="manifest")
+        rec = {c: (row[i].strip() if i < len(row) else "") or None for i, c in enumerate(columns)}
+        rec = {c: rec.get(c) for c in ("file", "doc", *MANIFEST_FIELDS) if c in columns or c == "doc"}
+        where = f"line {line_no}"
+        if not rec["file"]:
+            raise InputProblem(path, f"{where} has no file name", "fill in the 'file' column", code="manifest")
+        rec["file"] = Path(rec["file"].replace("\\", "/")).as_posix()
+        if not rec.get("doc"):
+            rec["doc"] = Path(rec["file"]).stem
+        if rec.get("period"):
+            rec["period"] = rec["period"].upper()
+            if not _is_period_code(rec["period"]):
+                raise InputProblem(path, f"{where}: period {rec['period']!r} is not a period code",
+                                   "write it as YYYY-FY, YYYY-H1, YYYY-H2, YYYY-Q1…Q4 or YYYY-9M "
+                                   "(e.g. 2021-H1)", code="manifest")
+        for name, values in (("unit_level", schema.UNIT_LEVELS), ("doc_kind", schema.DOC_KINDS)):
+            if rec.get(name):
+                rec[name] = rec[name].lower()
+                if rec[name] not in values:
+                    raise InputProblem(path, f"{where}: {name} {rec[name]!r} is not allowed",
+                                       f"use one of: {', '.join(values)}", code="manifest")
+        if rec.get("published"):
+            try:
+                rec["published"] = _parse_published(rec["published"])
+            except ValueError:
+                raise InputProblem(path, f"{where}: published {rec['published']!r} is not a date",
+                                   "write it as YYYY-MM-DD (e.g. 2021-07-16)", code="manifest") from None
+        if rec.get("programs"):
+            rec["programs"] = _split_programs(rec["programs"])
+        rec["line"] = line_no
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=[c for c in ("file", "doc", *MANIFEST_FIELDS)
+                                                        if c in columns or c == "doc"] + ["line"])
+    frame = frame.astype(object).where(frame.notna(), None)
+    for col, what in (("file", "file"), ("doc", "doc id")):
+        dup = frame[frame[col].duplicated(keep=False)]
+        if len(dup):
+            lines = ", ".join(str(x) for x in dup["line"])
+            raise InputProblem(shown, f"the {what} {dup[col].iloc[0]!r} appears on more than one line ({lines})",
+                               "keep one row per report", code="manifest")
+    return frame
+
+
+# --------------------------------------------------------------------------
+# Loading a folder of reports
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InputRecord:
+    """What became of one input file: ``loaded``, ``duplicate``, ``failed`` or ``skipped``."""
+
+    file: str
+    sha256: str | None
+    doc_id: str | None
+    status: str
+    same_as: str | None = None
+
+
+@dataclass
+class LoadResult:
+    """The reports table and what the analyst should know about the inputs."""
+
+    reports: pd.DataFrame
+    messages: list[Message] = field(default_factory=list)
+    inputs: list[InputRecord] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> list[InputRecord]:
+        return [r for r in self.inputs if r.status == "duplicate"]
+
+    def messages_for(self, doc_id: str) -> list[Message]:
+        return [m for m in self.messages if m.doc == doc_id]
+
+
+def _list_inputs(source) -> list[tuple[Path, Path]]:
+    """(path, folder it was found in) for every candidate file, sorted."""
+    if isinstance(source, (str, os.PathLike)):
+        source = [source]
+    out: list[tuple[Path, Path]] = []
+    for item in source:
+        item = Path(item)
+        if item.is_dir():
+            for p in sorted(item.rglob("*")):
+                rel = p.relative_to(item)
+                if p.is_file() and not any(part.startswith(".") for part in rel.parts) \
+                        and not (rel.as_posix() == _MANIFEST_NAME):
+                    out.append((p, item))
+        else:
+            out.append((item, item.parent))
+    return out
+
+
+def _same(field_name: str, a, b) -> bool:
+    if field_name == "programs":
+        return sorted(a or []) == sorted(b or [])
+    return normalize_text(str(a)).casefold() == normalize_text(str(b)).casefold()
+
+
+def _show_value(v) -> str:
+    return "; ".join(v) if isinstance(v, list) else str(v)
+
+
+def _read_metadata(text: str, doc_id: str) -> dict:
+    from analysis.metadata import read_metadata  # the same layer: imported when used
+    return dict(read_metadata(text, doc_id))
+
+
+@dataclass(frozen=True)
+class _FileRead:
+    """What reading one file gave: picklable, so files can be read in worker processes."""
+
+    sha256: str | None = None
+    text: str | None = None
+    text_sha256: str | None = None
+    how: str | None = None
+    is_plain_utf8: bool = True
+    warnings: tuple[str, ...] = ()
+    meta: dict | None = None
+    meta_error: str | None = None
+    problem: tuple[str, str, str] | None = None      # (problem, fix, code)
+    level: str = "error"
+
+
+def _read_file(path: Path) -> _FileRead:
+    """Read, checksum, decode and read the metadata of one file: a pure function of its bytes."""
+    if path.suffix and path.suffix.lower() not in REPORT_SUFFIXES:
+        problem, fix = f"{path.suffix} files are not read by the build", "save the report as .txt, .html or .docx"
+        try:
+            with open(path, "rb") as f:
+                head = f.read(8)
+        except OSError:
+            head = b""
+        for sig, sig_problem, sig_fix, _code in _SIGNATURES:
+            if head.startswith(sig):
+                problem, fix = sig_problem, sig_fix
+        return _FileRead(problem=(f"skipped: {problem}", fix, "skipped"), level="warning")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return _FileRead(problem=(f"the file cannot be read ({e.strerror})", "check its permissions",
+                                  "unreadable"))
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        document = open_document(path, data)
+    except InputProblem as e:
+        return _FileRead(sha256=sha, problem=(e.problem, e.fix, e.code))
+    text = document.text
+    text_sha = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+    meta, meta_error = None, None
+    try:
+        meta = _read_metadata(text, path.stem)
+    except Exception as e:  # one unreadable report must not stop the build
+        meta_error = f"{type(e).__name__}: {e}"
+    return _FileRead(sha, text, text_sha, document.how,
+                     document.form == "text" and document.encoding == "UTF-8",
+                     document.warnings, meta, meta_error)
+
+
+def _read_files(paths_: list[Path], jobs: int, progress) -> list[_FileRead]:
+    n = len(paths_)
+    shown = [display_path(p) for p in paths_]
+    if jobs <= 0:
+        jobs = os.cpu_count() or 1
+    if jobs == 1 or n < 2:
+        out = []
+        for i, p in enumerate(paths_, start=1):
+            out.append(_read_file(p))
+            if progress is not None:
+                progress(i, n, shown[i - 1])
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+    out = []
+    with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
+        chunk = max(1, min(64, n // (jobs * 8)))
+        for i, r in enumerate(pool.map(_read_file, paths_, chunksize=chunk), start=1):
+            out.append(r)
+            if progress is not None:
+                progress(i, n, shown[i - 1])
+    return out
+
+
+def load_reports(source=paths.RAW, manifest=paths.MANIFEST, today: date | None = None,
+                 progress: Callable[[int, int, str], None] | None = None,
+                 jobs: int = 1) -> LoadResult:
+    """Load report files into the reports table, with messages about each input.
+
+    Parameters
+    ----------
+    source : a folder (read recursively; hidden files and the manifest skipped),
+        one file, or a list of files and folders.
+    manifest : the manifest CSV (see :func:`read_manifest`); ``None`` for none.
+        Its ``file`` column is relative to its own folder.
+    today : the date that periods must not start after (default: the real
+        today, read when called).
+    progress : called as ``progress(i, n, file)`` after each file.
+    jobs : worker processes reading files (``0``: one per core); the result
+        does not depend on it.
+
+    Every input is recorded with its SHA-256 checksum; a file whose bytes, or
+    whose text once decoded, repeat an earlier one is loaded once and named as
+    a duplicate. Metadata is read from the text
+    (:func:`analysis.metadata.read_metadata`) and what the manifest gives
+    overrides it, with a warning where they disagree. A report whose unit or
+    period cannot be read is loaded with a warning naming the manifest field to
+    fill in; a file that cannot be read gets an error and is left out. Nothing
+    is raised for one bad file: the rest goes on.
+
+    Examples
+    --------
+    >>> result = load_reports()                  # the bundled data/raw and its manifest
+    >>> result.reports[["doc_id", "unit_name", "period"]].head(2).values.tolist()
+    [['cau-giay-2022-h1', 'Cầu Giấy', '2022-H1'], ['cu-khoi-2018-fy', 'Cự Khối', '2018-FY']]
+    >>> len(result.inputs[0].sha256), result.messages   # every input keeps its checksum
+    (64, [])
+    """
+    today = today or date.today()
+    messages: list[Message] = []
+    inputs: list[InputRecord] = []
+    rows: list[dict] = []
+
+    by_path: dict[Path, dict] = {}
+    mshown = "the manifest (reports.csv)"
+    if manifest is not None:
+        mdir = Path(manifest).resolve().parent
+        mshown = display_path(manifest)
+        for rec in read_manifest(manifest).to_dict("records"):
+            target = (mdir / rec["file"]).resolve()
+            by_path[target] = rec
+            if not target.is_file():
+                messages.append(Message(
+                    "warning", mshown,
+                    f"line {rec['line']} names {rec['file']!r}, which is not in {display_path(mdir)}; "
+                    "add the file or remove the row",
+                    code="manifest_missing_file", doc=rec["doc"], field="file"))
+
+    # files the manifest names come first, so that of two copies the named one is kept
+    files = sorted(_list_inputs(source), key=lambda pf: (pf[0].resolve() not in by_path,))
+    reads = _read_files([p for p, _ in files], jobs, progress)
+    first_of_bytes: dict[str, tuple[str, str | None]] = {}   # sha256 -> (file, doc id or None)
+    first_of_text: dict[str, tuple[str, str]] = {}
+    taken: dict[str, str] = {}                                # doc id -> file
+    for (path, folder), got in zip(files, reads):
+        shown = display_path(path)
+        rec = by_path.get(path.resolve())
+        doc_id = rec["doc"] if rec else path.stem
+        sha = got.sha256
+        if sha is not None and sha in first_of_bytes:
+            first, first_doc = first_of_bytes[sha]
+            outcome = f"loaded once as {first_doc}" if first_doc else "which could not be read either"
+            messages.append(Message("warning", shown, f"the same file as {first} (identical bytes), "
+                                    f"{outcome}; remove the copy", code="duplicate", doc=first_doc))
+            inputs.append(InputRecord(shown, sha, None, "duplicate", same_as=first))
+            continue
+        if sha is not None:
+            first_of_bytes[sha] = (shown, None)
+        if got.problem is not None:
+            problem, fix, code = got.problem
+            messages.append(Message(got.level, shown, f"{problem}; {fix}", code=code,
+                                    doc=None if code == "skipped" else doc_id))
+            inputs.append(InputRecord(shown, sha, None if code == "skipped" else doc_id,
+                                      "skipped" if code == "skipped" else "failed"))
+            continue
+        if got.text_sha256 in first_of_text:
+            first, first_doc = first_of_text[got.text_sha256]
+            first_of_bytes[sha] = (first, first_doc)
+            messages.append(Message("warning", shown, f"the same report as {first} (identical text, "
+                                    f"read as {got.how}), loaded once as {first_doc}; "
+                                    "remove the copy", code="duplicate", doc=first_doc))
+            inputs.append(InputRecord(shown, sha, None, "duplicate", same_as=first))
+            continue
+        if doc_id in taken:
+            messages.append(Message("error", shown, f"the doc id {doc_id!r} is already taken by "
+                                    f"{taken[doc_id]}; give this file another doc id in {mshown} "
+                                    "(column doc)", code="doc_id_taken", doc=doc_id, field="doc"))
+            inputs.append(InputRecord(shown, sha, doc_id, "failed"))
+            continue
+        taken[doc_id] = shown
+        first_of_bytes[sha] = (shown, doc_id)
+        first_of_text[got.text_sha256] = (shown, doc_id)
+        if not got.is_plain_utf8:
+            messages.append(Message("info", shown, f"read as {got.how}", code="decoded", doc=doc_id))
+        for w in got.warnings:
+            messages.append(Message("warning", shown, w, code="encoding", doc=doc_id))
+        if got.meta_error:
+            messages.append(Message("warning", shown, f"metadata could not be read ({got.meta_error}); "
+                                    f"fill in its fields in {mshown}", code="metadata_failed", doc=doc_id))
+        try:
+            source_file = path.resolve().relative_to(Path(folder).resolve()).as_posix()
+        except ValueError:
+            source_file = path.name
+        row, row_messages = _report_row(got.text, dict(got.meta or {}, doc=doc_id), doc_id, shown,
+                                        source_file, sha, rec, mshown, today)
+        messages.extend(row_messages)
+        rows.append(row)
+        inputs.append(InputRecord(shown, sha, doc_id, "loaded"))
+
+    frame = pd.DataFrame.from_records(rows, columns=schema.REPORTS.names) if rows \
+        else schema.empty_frame(schema.REPORTS)
+    frame = schema.validate(frame.sort_values("doc_id", kind="stable"), schema.REPORTS)
+    return LoadResult(frame, messages, inputs)
+
+
+def _report_row(text: str, meta: dict, doc_id: str, shown: str, source_file: str, sha: str,
+                rec: dict | None, mshown: str, today: date) -> tuple[dict, list[Message]]:
+    messages: list[Message] = []
+    for name in MANIFEST_FIELDS:
+        given = rec.get(name) if rec else None
+        if given is None:
+            continue
+        read = meta.get(name)
+        if read not in (None, [], "") and not _same(name, read, given):
+            messages.append(Message(
+                "warning", shown,
+                f"{mshown} gives {name} {_show_value(given)!r} but the text reads "
+                f"{_show_value(read)!r}; the manifest is used — correct {mshown} if the text is right",
+                code="manifest_contradicts", doc=doc_id, field=name))
+        meta[name] = given
+    period = meta.get("period")
+    start = end = months = None
+    if period:
+        from analysis.metadata import parse_period
+        try:
+            s, e, months = parse_period(period)
+            start, end = s.isoformat(), e.isoformat()
+        except ValueError:
+            messages.append(Message("warning", shown, f"period {period!r} is not a period code; "
+                                    f"fill in period in {mshown} (e.g. 2021-H1)",
+                                    code="no_period", doc=doc_id, field="period"))
+            period = None
+    if not meta.get("unit_name"):
+        messages.append(Message("warning", shown,
+                                "the unit (phường/quận) could not be read from the text; "
+                                f"fill in unit_name and unit_level for this file in {mshown}",
+                                code="no_unit", doc=doc_id, field="unit_name"))
+    if not period:
+        messages.append(Message("warning", shown,
+                                "the period (e.g. '6 tháng đầu năm 2021') could not be read from the text; "
+                                f"fill in period for this file in {mshown} (e.g. 2021-H1)",
+                                code="no_period", doc=doc_id, field="period"))
+    if start and date.fromisoformat(str(start)[:10]) > today:
+        messages.append(Message("warning", shown,
+                                f"the period {period} has not begun yet (today is {today.isoformat()}); "
+                                f"check the year in the text, or set period in {mshown}",
+                                code="future_period", doc=doc_id, field="period"))
+    published = meta.get("published")
+    if published and date.fromisoformat(str(published)[:10]) > today:
+        messages.append(Message("warning", shown,
+                                f"the publication date {published} is in the future "
+                                f"(today is {today.isoformat()}); check the 'Ngày đăng' stamp, "
+                                f"or set published in {mshown}",
+                                code="future_published", doc=doc_id, field="published"))
+    programs = meta.get("programs")
+    row = {
+        "doc_id": doc_id,
+        "title": meta.get("title"),
+        "unit_name": meta.get("unit_name"),
+        "unit_level": meta.get("unit_level"),
+        "parent": meta.get("parent"),
+        "city": meta.get("city"),
+        "period": period,
+        "period_start": pd.Timestamp(start) if start else pd.NaT,
+        "period_end": pd.Timestamp(end) if end else pd.NaT,
+        "period_months": months,
+        "published": pd.Timestamp(published) if published else pd.NaT,
+        "doc_kind": meta.get("doc_kind"),
+        "programs": list(programs) if programs is not None else [],
+        "source_file": source_file,
+        "sha256": sha,
+        "n_chars": len(text),
+        "text": text,
+    }
+    return row, messages

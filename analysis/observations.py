@@ -1,0 +1,623 @@
+"""Observations: facts that carry an indicator, set in their unit and period.
+
+One row per (unit, period, indicator) statement: a fact with an
+``indicator_id``, joined to its report's unit and period, with the target and
+the achievement the report states beside it, the programmes the report cites and
+the provenance of the number (``doc_id``, ``fact_id``, ``quote``, ``sentence``,
+``start``, ``end``). Columns are :data:`analysis.schema.OBSERVATIONS` plus the
+extra columns listed in :data:`EXTRA_COLUMNS`.
+
+How values are set:
+
+* A rate stated as a fraction (``5209/5318 hộ``) becomes a percentage
+  (``value`` 97,95…, ``unit`` ``percent``, ``value_derived`` True) with its
+  ``numerator`` and ``denominator`` kept, so that it compares with the
+  percentages stated elsewhere.
+* A fraction of an indicator that counts things (``cấp được 28/20 giấy chứng
+  nhận``, ``3.471/6.000 người``) is a result against a target: ``value`` is the
+  numerator, ``target`` the denominator, and ``achievement_pct`` the result as a
+  percentage of the target, derived (140) unless the report states it beside
+  the fraction (``đạt 57,9% kế hoạch``).
+* A target stated beside a value (``6,1/chỉ tiêu là 6,3%``) fills ``target`` of
+  that value's row and makes no row of its own.
+* An achievement stated beside a count or an amount
+  (``12.877.755.000 đồng, đạt 120% kế hoạch năm``) fills ``achievement_pct``
+  of that row and keeps its own row under its own indicator.
+* ``stated_result`` records the report's own words about the target
+  (``hoàn thành vượt mức kế hoạch``, ``vượt kế hoạch``, ``chưa đạt``), read
+  with the phrase table ``analysis/rules/result_phrases.csv`` (plans state no
+  results).
+* When a report states a stock indicator (a rate or level) twice with values
+  that do not agree to the precision written, every row involved gets
+  ``is_conflict`` True and ``conflict_with`` lists the other values; nothing is
+  averaged or dropped. Flows (counts, amounts) are not judged: a report gives
+  several counts of one indicator for different groups.
+"""
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import operator
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from analysis.admin import load_programmes, programmes_for
+from analysis.extract import extract_facts
+from analysis.indicators import assign_indicators, load_catalog
+from analysis.load import load_reports
+from analysis.paths import MANIFEST, RAW, RULES
+from analysis.schema import FACTS, OBSERVATIONS, empty_frame, validate
+
+__all__ = [
+    "EXTRA_COLUMNS", "LEVEL_KINDS", "Corpus", "build_observations", "indicator_properties",
+    "load_result_phrases", "read_corpus", "stated_decimals", "to_records", "values_agree",
+]
+
+#: Columns the observations carry beyond :data:`analysis.schema.OBSERVATIONS`.
+EXTRA_COLUMNS = (
+    "city", "direction", "aggregation", "counted", "section", "value_derived",
+    "achievement_source", "target_fact_id", "achievement_fact_id",
+    "stated_result", "stated_result_phrase", "conflict_with", "programme_keys",
+)
+#: Fact kinds that state a level of an indicator (not a change, not a target).
+LEVEL_KINDS = ("count", "amount", "measure", "fraction", "rate", "target_achievement")
+_SHARE_UNITS = ("percent", "per_mille")
+#: Largest gap, in characters, between a value and a target or achievement
+#: stated "beside" it in the same clause.
+_TARGET_GAP = 40
+_ACHIEVEMENT_GAP = 60
+_RESULT_PHRASES = RULES / "result_phrases.csv"
+_RESULTS = ("exceeded", "met", "missed")
+
+
+# --------------------------------------------------------------------------
+# indicator properties
+
+
+def indicator_properties(catalog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Direction, aggregation and unit of each catalogue indicator.
+
+    Parameters
+    ----------
+    catalog : DataFrame, optional
+        The indicator catalogue; default :func:`analysis.indicators.load_catalog`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``indicator_id``, columns ``direction`` (``up``/``down``/
+        ``none``), ``aggregation`` (``stock``/``flow``), ``unit`` and ``kinds``.
+
+    Examples
+    --------
+    >>> props = indicator_properties()
+    >>> props.loc["child_stunting_rate", ["direction", "aggregation"]].tolist()
+    ['down', 'stock']
+    >>> props.loc["jobs_created", "aggregation"]
+    'flow'
+    """
+    frame = load_catalog() if catalog is None else catalog
+    if not isinstance(frame, pd.DataFrame):
+        frame = pd.DataFrame(frame)
+    if "indicator_id" not in frame.columns:
+        frame = frame.reset_index()
+        if "indicator_id" not in frame.columns:
+            frame = frame.rename(columns={frame.columns[0]: "indicator_id"})
+    out = pd.DataFrame({"indicator_id": frame["indicator_id"].astype(str)})
+    for col, default in (("direction", "none"), ("aggregation", None), ("unit", None), ("kinds", "")):
+        out[col] = frame[col].astype(object).where(frame[col].notna(), default).values \
+            if col in frame.columns else default
+    out["kinds"] = [k if isinstance(k, (list, tuple)) else
+                    [p for p in re.split(r"[;,| ]+", str(k or "")) if p] for k in out["kinds"]]
+    # a catalogue without aggregation: shares are stocks, the rest flows
+    out["aggregation"] = [a if a in ("stock", "flow") else
+                          ("stock" if u in _SHARE_UNITS else "flow")
+                          for a, u in zip(out["aggregation"], out["unit"])]
+    out["direction"] = [d if d in ("up", "down", "none") else "none" for d in out["direction"]]
+    return out.drop_duplicates("indicator_id").set_index("indicator_id")
+
+
+def _props_for(props, indicator_id: str, unit: str | None) -> dict:
+    """Properties of one indicator from a ``{id: {...}}`` mapping of the catalogue."""
+    if indicator_id in props:
+        return props[indicator_id]
+    share = unit in _SHARE_UNITS or str(indicator_id).endswith("_rate")
+    return {"direction": "none", "aggregation": "stock" if share else "flow",
+            "unit": "percent" if share else unit, "kinds": []}
+
+
+# --------------------------------------------------------------------------
+# precision of a number as written
+
+
+_NUM_IN_RAW = re.compile(r"\d[\d.,]*")
+
+
+def stated_decimals(raw: str | None) -> int | None:
+    """How many decimals a number was written with (Vietnamese conventions).
+
+    A comma is the decimal mark; a dot followed by groups of exactly three
+    digits groups thousands, any other dot is a decimal point. Returns None
+    when ``raw`` holds no number.
+
+    Examples
+    --------
+    >>> [stated_decimals(r) for r in ["97,95%", "91%", "120.14%", "12.877.755.000 đồng", "2,90%"]]
+    [2, 0, 2, 0, 2]
+    """
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        return None
+    m = _NUM_IN_RAW.search(str(raw))
+    if not m:
+        return None
+    tok = m.group().rstrip(".,")
+    if "," in tok:
+        return len(tok.rsplit(",", 1)[1])
+    if "." in tok:
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", tok):
+            return 0
+        return len(tok.rsplit(".", 1)[1])
+    return 0
+
+
+def values_agree(a: float, b: float, decimals_a: int | None = None,
+                 decimals_b: int | None = None) -> bool:
+    """Whether two statements of one quantity agree to the precision written.
+
+    A value written with ``d`` decimals stands for anything that rounds to
+    it, so the values agree when they differ by at most half a unit of the
+    coarser precision. ``None`` means exact (a value computed from a fraction).
+
+    Examples
+    --------
+    >>> values_agree(91.0, 1946 / 2129 * 100, 0, None)   # '91%' and 1946/2129
+    True
+    >>> values_agree(84.6, 12 / 13 * 100, 1, None)       # '84,6%' and 12/13
+    False
+    >>> values_agree(57.9, 3471 / 6000 * 100, 1, None)   # '57,9%' and 3.471/6.000
+    True
+    """
+    decs = [d for d in (decimals_a, decimals_b) if d is not None]
+    tol = 0.5 * 10.0 ** (-min(decs)) if decs else 0.0
+    return abs(float(a) - float(b)) <= tol + 1e-6 * max(1.0, abs(float(a)), abs(float(b)))
+
+
+# --------------------------------------------------------------------------
+# result phrases
+
+
+@lru_cache(maxsize=4)
+def _read_phrases(path_text: str, mtime: float) -> tuple:
+    path = Path(path_text)
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            if row.get("result") not in _RESULTS:
+                raise ValueError(f"{path}, line {i + 2}: result {row.get('result')!r} is not one of "
+                                 f"{_RESULTS}; fix the result column")
+            try:
+                out.append((re.compile(row["pattern"]), row["result"]))
+            except re.error as e:
+                raise ValueError(f"{path}, line {i + 2}: pattern {row['pattern']!r} is not a valid "
+                                 f"regular expression ({e}); fix the pattern") from None
+    return tuple(out)
+
+
+def load_result_phrases(path: Path | str | None = None) -> list[tuple[re.Pattern, str]]:
+    """The phrases by which reports say a target was exceeded, met or missed.
+
+    Examples
+    --------
+    >>> [r for p, r in load_result_phrases() if p.search("hoàn thành vượt mức kế hoạch")][:1]
+    ['exceeded']
+    """
+    p = Path(path) if path is not None else _RESULT_PHRASES
+    return list(_read_phrases(str(p), p.stat().st_mtime))
+
+
+def _clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
+    lo = sentence.rfind(";", 0, pos) + 1
+    hi = sentence.find(";", pos)
+    return lo, (len(sentence) if hi < 0 else hi)
+
+
+def _paren_bounds(sentence: str, pos: int) -> tuple[int, int] | None:
+    lo = sentence.rfind("(", 0, pos)
+    if lo < 0 or sentence.rfind(")", lo, pos) >= 0:
+        return None
+    hi = sentence.find(")", pos)
+    return (lo, len(sentence) if hi < 0 else hi)
+
+
+def _phrase_matches(sentence: str, phrases) -> list[tuple[int, int, str, str]]:
+    low = sentence.lower()
+    found = []
+    for pattern, result in phrases:
+        for m in pattern.finditer(low):
+            found.append((m.start(), m.end(), result, sentence[m.start():m.end()]))
+    # keep the longest of overlapping matches (a negation holds what it negates)
+    found.sort(key=lambda t: (t[0], -(t[1] - t[0])))
+    kept = []
+    for f in found:
+        if kept and f[0] < kept[-1][1]:
+            if f[1] - f[0] > kept[-1][1] - kept[-1][0]:
+                kept[-1] = f
+            continue
+        kept.append(f)
+    return kept
+
+
+def _stated_result(sentence: str, offset: int, matches) -> tuple[str, str] | None:
+    """The report's verdict on the figure at ``offset`` of ``sentence``."""
+    if not matches:
+        return None
+    paren = _paren_bounds(sentence, offset)
+    c_lo, c_hi = _clause_bounds(sentence, offset)
+    inner, clause, header = [], [], []
+    for start, end, result, text in matches:
+        is_header = re.match(r"[^.;:()]{0,30}:", sentence[end:]) is not None
+        m_paren = _paren_bounds(sentence, start)
+        if m_paren is not None and paren is not None and m_paren == paren:
+            inner.append((abs(start - offset), result, text))
+        elif is_header and end <= offset:
+            header.append((offset - end, result, text))
+        elif not is_header and m_paren is None and c_lo <= start < c_hi:
+            clause.append((abs(start - offset), result, text))
+    for level in (inner, clause, header):
+        if level:
+            _, result, text = min(level)
+            return result, text
+    return None
+
+
+# --------------------------------------------------------------------------
+# building the table
+
+
+_FACT_NEEDS = ("fact_id", "doc_id", "value", "unit", "kind", "numerator", "denominator",
+               "qualifier", "indicator_id", "raw", "start", "end", "quote")
+_REPORT_NEEDS = ("doc_id", "unit_name", "unit_level", "parent", "period",
+                 "period_start", "period_end", "period_months", "doc_kind", "programs")
+
+
+def _check_columns(frame: pd.DataFrame, needed, table: str) -> None:
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(f"build_observations: the {table} frame lacks columns {missing}; "
+                         f"pass the {table} table as declared in analysis/schema.py")
+
+
+def _nan(x) -> bool:
+    try:
+        return x is None or bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _gap_text(f_first: dict, f_second: dict) -> str | None:
+    if f_first.get("sentence_start") != f_second.get("sentence_start") or _nan(f_first.get("sentence")):
+        return None
+    base = int(f_first["sentence_start"])
+    return f_first["sentence"][int(f_first["end"]) - base:int(f_second["start"]) - base]
+
+
+def _pair(facts: list[dict], props: pd.DataFrame) -> tuple[dict, dict, set]:
+    """Targets and achievements stated beside a value, per fact id."""
+    targets, achievements, consumed = {}, {}, set()
+    for i, f in enumerate(facts):
+        if f["kind"] == "target":
+            best = None
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(facts):
+                    continue
+                g = facts[j]
+                if _nan(g["indicator_id"]) or g["kind"] in ("target", "change") or g["unit"] != f["unit"] \
+                        and not (g["kind"] == "rate" and g["unit"] in _SHARE_UNITS):
+                    continue
+                first, second = (g, f) if j < i else (f, g)
+                gap = _gap_text(first, second)
+                if gap is None or len(gap) > _TARGET_GAP or ";" in gap:
+                    continue
+                if best is None or j < i:
+                    best = g
+                    if j < i:
+                        break
+            if best is not None and best["fact_id"] not in targets:
+                targets[best["fact_id"]] = f
+                consumed.add(f["fact_id"])
+        elif f["kind"] == "target_achievement" and f["unit"] == "percent":
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(facts):
+                    continue
+                g = facts[j]
+                if _nan(g["indicator_id"]) or g["fact_id"] in achievements:
+                    continue
+                g_share = _props_for(props, g["indicator_id"], g["unit"])["unit"] in _SHARE_UNITS
+                if g["kind"] not in ("count", "amount", "measure", "fraction") or \
+                        (g["kind"] == "fraction" and g_share):
+                    continue
+                first, second = (g, f) if j < i else (f, g)
+                gap = _gap_text(first, second)
+                limit = _ACHIEVEMENT_GAP if j < i else _TARGET_GAP
+                if gap is None or len(gap) > limit or ";" in gap:
+                    continue
+                if j < i and re.search(r"vượt\s*$", gap.lower()):
+                    continue          # 'vượt 3%' is an excess, not a level of achievement
+                achievements[g["fact_id"]] = f
+                break
+    return targets, achievements, consumed
+
+
+def _row(f: dict, rep: dict, props: pd.DataFrame, target_f, ach_f, stated, keys) -> dict:
+    p = _props_for(props, f["indicator_id"], f["unit"])
+    value, unit, derived = float(f["value"]), f["unit"], False
+    target = achievement = None
+    ach_source = None
+    num, den = f.get("numerator"), f.get("denominator")
+    if f["kind"] == "fraction" and not _nan(num) and not _nan(den) and float(den) != 0:
+        ratio = float(num) / float(den)
+        if p["unit"] in _SHARE_UNITS:
+            factor = 1000.0 if p["unit"] == "per_mille" else 100.0
+            value, unit, derived = ratio * factor, p["unit"], True
+        else:
+            target = float(den)
+            achievement, ach_source = ratio * 100.0, "derived"
+    if f["kind"] == "target_achievement":
+        achievement, ach_source = value, "stated"
+    if target_f is not None:
+        target = float(target_f["value"])
+    if ach_f is not None:
+        achievement, ach_source = float(ach_f["value"]), "stated"
+    return {
+        "obs_id": f"{f['fact_id']}|{f['indicator_id']}",
+        "unit_name": rep["unit_name"], "unit_level": rep["unit_level"], "parent": rep["parent"],
+        "period": rep["period"], "period_start": rep["period_start"], "period_end": rep["period_end"],
+        "period_months": rep["period_months"], "doc_kind": rep["doc_kind"],
+        "indicator_id": f["indicator_id"], "value": value, "unit": unit, "kind": f["kind"],
+        "numerator": None if _nan(num) else float(num),
+        "denominator": None if _nan(den) else float(den),
+        "target": target, "achievement_pct": achievement, "qualifier": f["qualifier"],
+        "raw": f["raw"], "programs": list(rep["programs"]) if rep["programs"] is not None else [],
+        "is_conflict": False, "doc_id": f["doc_id"], "fact_id": f["fact_id"], "quote": f["quote"],
+        "sentence": f.get("sentence"), "start": int(f["start"]), "end": int(f["end"]),
+        "city": rep.get("city"), "direction": p["direction"], "aggregation": p["aggregation"],
+        "counted": f.get("counted"), "section": f.get("section"), "value_derived": derived,
+        "achievement_source": ach_source,
+        "target_fact_id": None if target_f is None else target_f["fact_id"],
+        "achievement_fact_id": None if ach_f is None else ach_f["fact_id"],
+        "stated_result": None if stated is None else stated[0],
+        "stated_result_phrase": None if stated is None else stated[1],
+        "conflict_with": None, "programme_keys": keys,
+    }
+
+
+def _mark_conflicts(rows: list[dict]) -> None:
+    """Flag the rows of a stock indicator whose values disagree within a report."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["kind"] in LEVEL_KINDS and r["aggregation"] == "stock":
+            groups.setdefault((r["doc_id"], r["indicator_id"]), []).append(r)
+    for grp in groups.values():
+        if len(grp) < 2:
+            continue
+        items = []
+        for r in grp:
+            # a count against its target (8/8 chỉ tiêu) is compared by its achievement
+            by_target = r["kind"] == "fraction" and r["target"] is not None \
+                and r["achievement_pct"] is not None
+            level = r["achievement_pct"] if by_target else r["value"]
+            exact = r["value_derived"] or r["kind"] == "fraction"
+            items.append((r, level, None if exact else stated_decimals(r["raw"])))
+        for r, v, dec in items:
+            others = [o["raw"] for o, w, dec_o in items
+                      if o is not r and not values_agree(v, w, dec, dec_o)]
+            if others:
+                r["is_conflict"] = True
+                r["conflict_with"] = "; ".join(others)
+
+
+def to_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows of a frame as dicts, missing values as None.
+
+    Much faster than ``DataFrame.to_dict("records")`` on Arrow-backed string
+    columns, which the tables use.
+
+    Examples
+    --------
+    >>> to_records(pd.DataFrame({"raw": pd.array(["97,95%", None], dtype="string")}))
+    [{'raw': '97,95%'}, {'raw': None}]
+    """
+    cols = {}
+    for c in frame.columns:
+        col = frame[c]
+        values = col.to_numpy(dtype=object, na_value=None) if col.dtype != object \
+            else col.to_numpy(dtype=object, copy=True)
+        if col.dtype == object or str(col.dtype).startswith("datetime"):
+            missing = pd.isna(col).to_numpy()
+            if missing.any():
+                values[missing] = None
+        cols[c] = values.tolist()
+    names = list(cols)
+    return [dict(zip(names, row)) for row in zip(*cols.values())]
+
+
+def _empty() -> pd.DataFrame:
+    frame = pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in OBSERVATIONS.columns})
+    for c in EXTRA_COLUMNS:
+        frame[c] = pd.Series([], dtype="object")
+    return frame
+
+
+def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
+                       catalog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Turn facts with an indicator into observations of a unit in a period.
+
+    Parameters
+    ----------
+    facts : DataFrame
+        The facts table (:data:`analysis.schema.FACTS`).
+    reports : DataFrame
+        The reports table (:data:`analysis.schema.REPORTS`); every ``doc_id``
+        of ``facts`` must have a row.
+    catalog : DataFrame, optional
+        The indicator catalogue (default :func:`analysis.indicators.load_catalog`).
+
+    Returns
+    -------
+    DataFrame
+        Validated against :data:`analysis.schema.OBSERVATIONS`, with the
+        extra columns of :data:`EXTRA_COLUMNS`, sorted by ``doc_id`` then
+        ``start``.
+
+    Raises
+    ------
+    ValueError
+        When a frame lacks columns, or facts refer to a report not loaded.
+
+    Examples
+    --------
+    The Cự Khối 2018 report gives cultural residential groups twice, as 84,6%
+    in its list of targets and as 12/13 = 92,3% further on: all three rows are
+    kept and flagged.
+
+    >>> text = ('tỷ lệ "tổ dân phố văn hóa"(84,6% - vượt 23%). '
+    ...         'Có 12/13 tổ dân phố đạt tổ dân phố văn hoá, đạt tỷ lệ 92,3%.')
+    >>> def fact(i, raw, value, kind, unit="percent", num=None, den=None):
+    ...     start = text.index(raw)
+    ...     return {"fact_id": f"ck:{start}", "doc_id": "ck", "value": value, "unit": unit,
+    ...             "kind": kind, "numerator": num, "denominator": den, "qualifier": "exact",
+    ...             "indicator_id": "cultural_group_rate", "raw": raw, "start": start,
+    ...             "end": start + len(raw), "quote": raw, "sentence": text,
+    ...             "sentence_start": 0}
+    >>> facts = pd.DataFrame([fact(0, "84,6%", 84.6, "rate"),
+    ...                       fact(1, "12/13", 12, "fraction", "count", 12, 13),
+    ...                       fact(2, "92,3%", 92.3, "rate")])
+    >>> reports = pd.DataFrame([{"doc_id": "ck", "unit_name": "Cự Khối", "unit_level": "ward",
+    ...     "parent": "Long Biên", "period": "2018-FY", "period_start": pd.Timestamp("2018-01-01"),
+    ...     "period_end": pd.Timestamp("2018-12-31"), "period_months": 12,
+    ...     "doc_kind": "results", "programs": []}])
+    >>> obs = build_observations(facts, reports)
+    >>> obs[["raw", "value", "is_conflict", "conflict_with"]].round(2)
+         raw  value  is_conflict conflict_with
+    0  84,6%  84.60         True  12/13; 92,3%
+    1  12/13  92.31         True         84,6%
+    2  92,3%  92.30         True         84,6%
+    """
+    _check_columns(facts, _FACT_NEEDS, "facts")
+    _check_columns(reports, _REPORT_NEEDS, "reports")
+    props = indicator_properties(catalog).to_dict("index")
+    phrases = load_result_phrases()
+    programmes = load_programmes()
+    rep_by_doc = {r["doc_id"]: r for r in to_records(reports.drop(columns=["text"], errors="ignore"))}
+    unknown = sorted(set(facts["doc_id"]) - set(rep_by_doc))
+    if unknown:
+        raise ValueError(f"build_observations: facts of {unknown} have no row in the reports "
+                         "table; load those reports (analysis.load.load_reports) first")
+    rows = []
+    keys_cache: dict[tuple, list[str]] = {}
+    ordered = to_records(facts.sort_values(["doc_id", "start", "end"], kind="stable"))
+    for doc_id, grouped in itertools.groupby(ordered, key=operator.itemgetter("doc_id")):
+        rep = rep_by_doc[doc_id]
+        rep["programs"] = _programs_list(rep.get("programs"))
+        cache_key = (tuple(rep["programs"]), rep.get("unit_level"), rep.get("unit_name"),
+                     rep.get("parent"), rep.get("city"), rep.get("period"), rep.get("period_end"))
+        if cache_key not in keys_cache:
+            keys_cache[cache_key] = [p.key for p in programmes_for(rep, programmes)]
+        keys = list(keys_cache[cache_key])
+        doc_facts = list(grouped)
+        targets, achievements, consumed = _pair(doc_facts, props)
+        matches_by_sentence: dict = {}
+        for f in doc_facts:
+            if _nan(f["indicator_id"]) or f["fact_id"] in consumed:
+                continue
+            stated = None
+            if rep.get("doc_kind") != "plan" and not _nan(f.get("sentence")):
+                key = f.get("sentence_start")
+                if key not in matches_by_sentence:
+                    matches_by_sentence[key] = _phrase_matches(f["sentence"], phrases)
+                stated = _stated_result(f["sentence"], int(f["start"]) - int(f["sentence_start"]),
+                                        matches_by_sentence[key])
+            rows.append(_row(f, rep, props, targets.get(f["fact_id"]),
+                             achievements.get(f["fact_id"]), stated, keys))
+    if not rows:
+        return validate(_empty(), OBSERVATIONS)
+    _mark_conflicts(rows)
+    obs = pd.DataFrame(rows)
+    for col in ("value_derived",):
+        obs[col] = obs[col].astype("boolean")
+    for col in ("city", "direction", "aggregation", "counted", "section", "achievement_source",
+                "target_fact_id", "achievement_fact_id", "stated_result",
+                "stated_result_phrase", "conflict_with"):
+        obs[col] = obs[col].astype("string")
+    obs = obs.sort_values(["doc_id", "start", "fact_id"], kind="stable")
+    return validate(obs, OBSERVATIONS)
+
+
+class Corpus(NamedTuple):
+    """The three tables of a folder of reports, built in memory."""
+
+    reports: pd.DataFrame
+    facts: pd.DataFrame
+    observations: pd.DataFrame
+
+
+def _facts_of(reports: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for doc_id, text in zip(reports["doc_id"], reports["text"]):
+        rows.extend(assign_indicators(extract_facts(text, doc_id), text))
+    frame = pd.DataFrame.from_records(rows, columns=FACTS.names) if rows else empty_frame(FACTS)
+    return validate(frame, FACTS)
+
+
+@lru_cache(maxsize=4)
+def _read_corpus(folder: str, stamp: tuple) -> Corpus:
+    manifest = Path(folder) / MANIFEST.name
+    reports = load_reports(Path(folder), manifest=manifest if manifest.is_file() else None).reports
+    facts = _facts_of(reports)
+    return Corpus(reports, facts, build_observations(facts, reports))
+
+
+def read_corpus(folder: Path | str | None = None) -> Corpus:
+    """Load, extract and observe a folder of reports in memory (no files written).
+
+    The same steps as the build (load the reports, extract the facts, assign
+    indicators, build the observations), for notebooks, doctests and tests
+    that want the tables of the bundled reports without a processed dataset.
+    Results are cached per folder until a file in it changes; each call
+    returns copies.
+
+    Parameters
+    ----------
+    folder : path, optional
+        A folder of reports with an optional ``reports.csv`` manifest
+        (default ``data/raw``).
+
+    Examples
+    --------
+    >>> corpus = read_corpus()
+    >>> sorted(zip(corpus.reports["unit_name"], corpus.reports["period"]))
+    [('Cầu Giấy', '2022-H1'), ('Cự Khối', '2018-FY'), ('Phúc Đồng', '2020-9M'), ('Thanh Xuân', '2021-Q4'), ('Thạch Bàn', '2021-H1')]
+    """
+    folder = Path(folder) if folder is not None else RAW
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                         for p in folder.rglob("*") if p.is_file()))
+    tables = _read_corpus(str(folder), stamp)
+    return Corpus(*(t.copy() for t in tables))
+
+
+def _programs_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p for p in re.split(r"[;,]\s*", value) if p]
+    try:
+        if pd.isna(value):
+            return []
+    except (TypeError, ValueError):
+        pass
+    return list(value)

@@ -1,0 +1,193 @@
+"""The tidy tables, declared once: columns, dtypes, allowed values and keys.
+
+Stages validate the frames they hand on with :func:`validate`; a frame that
+breaks the schema raises :class:`SchemaError` naming the table and the column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = [
+    "Column", "Table", "SchemaError", "TABLES", "REPORTS", "FACTS",
+    "OBSERVATIONS", "UNITS", "KINDS", "QUALIFIERS", "PERIOD_CODES",
+    "DOC_KINDS", "UNIT_LEVELS", "empty_frame", "validate",
+]
+
+UNITS = ("count", "percent", "per_mille", "vnd", "ha", "km2", "m2", "km", "m",
+         "kg", "ton", "m3")
+KINDS = ("count", "amount", "measure", "fraction", "rate",
+         "target_achievement", "change", "target")
+QUALIFIERS = ("exact", "approx", "at_least", "at_most")
+PERIOD_CODES = ("FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M")
+DOC_KINDS = ("results", "plan")
+UNIT_LEVELS = ("ward", "district", "commune", "city")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str            # pandas dtype name: "string", "float64", "Int64", "boolean", "object", "datetime64[ms]"
+    nullable: bool = True
+    allowed: tuple | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    doc: str = ""
+    extra_ok: bool = field(default=False)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def C(name, dtype, nullable=True, allowed=None, doc=""):
+    return Column(name, dtype, nullable, allowed, doc)
+
+
+REPORTS = Table(
+    "reports",
+    (
+        C("doc_id", "string", False, doc="manifest id, else the file name without extension"),
+        C("title", "string"),
+        C("unit_name", "string", doc="e.g. 'Thạch Bàn' (no 'phường' prefix)"),
+        C("unit_level", "string", allowed=UNIT_LEVELS),
+        C("parent", "string", doc="parent district for wards, else null"),
+        C("city", "string"),
+        C("period", "string", doc="'2021-H1', '2020-9M', '2018-FY', '2021-Q4'"),
+        C("period_start", "datetime64[ms]"),
+        C("period_end", "datetime64[ms]"),
+        C("period_months", "Int64"),
+        C("published", "datetime64[ms]"),
+        C("doc_kind", "string", allowed=DOC_KINDS),
+        C("programs", "object", doc="list of programme numbers cited, e.g. ['02-CTr/QU']"),
+        C("source_file", "string", False, doc="path relative to data/raw"),
+        C("sha256", "string", False, doc="checksum of the raw file's bytes"),
+        C("n_chars", "Int64", False),
+        C("text", "string", False, doc="normalised text; all offsets point into it"),
+    ),
+    key=("doc_id",),
+    doc="One row per loaded report.",
+)
+
+FACTS = Table(
+    "facts",
+    (
+        C("fact_id", "string", False, doc="'<doc_id>:<start>-<end>:<n>' (deterministic)"),
+        C("doc_id", "string", False),
+        C("value", "float64", False),
+        C("unit", "string", False, allowed=UNITS),
+        C("kind", "string", False, allowed=KINDS),
+        C("numerator", "float64"),
+        C("denominator", "float64"),
+        C("qualifier", "string", False, allowed=QUALIFIERS),
+        C("counted", "string", doc="the noun phrase measured, in the report's words"),
+        C("indicator_id", "string"),
+        C("raw", "string", False, doc="the number as the report wrote it: '97,95%'"),
+        C("start", "Int64", False, doc="offset of the number's first character in reports.text"),
+        C("end", "Int64", False, doc="offset one past the number's last character"),
+        C("quote", "string", False, doc="the clause around the number"),
+        C("sentence", "string", False),
+        C("sentence_start", "Int64", False),
+        C("section", "string", doc="heading the sentence sits under"),
+    ),
+    key=("fact_id",),
+    doc="One row per statistic stated in a report (annotation-guide.md).",
+)
+
+OBSERVATIONS = Table(
+    "observations",
+    (
+        C("obs_id", "string", False),
+        C("unit_name", "string", False),
+        C("unit_level", "string"),
+        C("parent", "string"),
+        C("period", "string", False),
+        C("period_start", "datetime64[ms]"),
+        C("period_end", "datetime64[ms]"),
+        C("period_months", "Int64"),
+        C("doc_kind", "string"),
+        C("indicator_id", "string", False),
+        C("value", "float64", False),
+        C("unit", "string", False, allowed=UNITS),
+        C("kind", "string", False, allowed=KINDS),
+        C("numerator", "float64"),
+        C("denominator", "float64"),
+        C("target", "float64", doc="target stated beside the value, if any"),
+        C("achievement_pct", "float64", doc="result as % of target, if stated or derivable"),
+        C("qualifier", "string", False, allowed=QUALIFIERS),
+        C("raw", "string", False),
+        C("programs", "object"),
+        C("is_conflict", "boolean", False, doc="the same report states this indicator with another value"),
+        C("doc_id", "string", False),
+        C("fact_id", "string", False),
+        C("quote", "string", False),
+        C("sentence", "string"),
+        C("start", "Int64", False),
+        C("end", "Int64", False),
+    ),
+    key=("obs_id",),
+    doc="One row per (unit, period, indicator) statement: facts with an indicator.",
+    extra_ok=True,
+)
+
+TABLES = {t.name: t for t in (REPORTS, FACTS, OBSERVATIONS)}
+
+
+class SchemaError(ValueError):
+    """A frame does not match its declared table."""
+
+
+def empty_frame(table: Table) -> pd.DataFrame:
+    """An empty frame with the table's columns and dtypes."""
+    return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in table.columns})
+
+
+def validate(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Check a frame against its table; return it with columns in schema order.
+
+    Casts columns to the declared dtypes, then checks nulls, allowed values and
+    key uniqueness.
+
+    Examples
+    --------
+    >>> validate(pd.DataFrame({"doc_id": ["a"]}), REPORTS)
+    Traceback (most recent call last):
+    ...
+    analysis.schema.SchemaError: reports: missing columns: title, unit_name, unit_level, parent, city, period, period_start, period_end, period_months, published, doc_kind, programs, source_file, sha256, n_chars, text
+    """
+    missing = [c.name for c in table.columns if c.name not in frame.columns]
+    if missing:
+        raise SchemaError(f"{table.name}: missing columns: {', '.join(missing)}")
+    extra = [c for c in frame.columns if c not in table.names]
+    if extra and not table.extra_ok:
+        raise SchemaError(f"{table.name}: unexpected columns: {', '.join(extra)}")
+    out = frame[table.names + (extra if table.extra_ok else [])].copy()
+    for c in table.columns:
+        s = out[c.name]
+        try:
+            if c.dtype == "object":
+                pass
+            elif c.dtype.startswith("datetime64"):
+                out[c.name] = pd.to_datetime(s).astype(c.dtype)
+            else:
+                out[c.name] = s.astype(c.dtype)
+        except (TypeError, ValueError) as e:
+            raise SchemaError(f"{table.name}.{c.name}: cannot be {c.dtype}: {e}") from None
+        s = out[c.name]
+        if not c.nullable and s.isna().any():
+            raise SchemaError(f"{table.name}.{c.name}: {int(s.isna().sum())} null value(s)")
+        if c.allowed is not None:
+            bad = sorted(set(s.dropna()) - set(c.allowed))
+            if bad:
+                raise SchemaError(f"{table.name}.{c.name}: values not allowed: {bad[:5]}")
+    if len(out) and out.duplicated(list(table.key)).any():
+        dup = out[out.duplicated(list(table.key), keep=False)][list(table.key)].head(3)
+        raise SchemaError(f"{table.name}: duplicate keys {table.key}: {dup.values.tolist()}")
+    return out.reset_index(drop=True)

@@ -1,0 +1,393 @@
+"""One look for every chart: palette, fonts, better/worse colours, number format.
+
+Numbers are shown the Vietnamese way by default (decimal comma, dot thousands:
+``97,95%``, ``12.877.755.000 đ``) and the English way on request. The same rules
+reach the charts twice: :func:`format_number` writes the labels computed in
+Python (tooltips, tables), and :func:`vega_locale` puts a number locale into the
+chart spec itself, so that axes format alike in JupyterLab, Voilà and exported
+HTML or SVG.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # altair is imported where it is used: importing it is slow
+    import altair as alt
+
+__all__ = [
+    "LANGS", "DEFAULT_LANG", "FONT", "PALETTE", "ASSESSMENT_COLORS",
+    "STATUS_COLORS", "NEUTRAL", "TARGET_COLOR", "check_lang", "format_number",
+    "unit_symbol", "vega_locale", "vi_locale", "en_locale", "axis_format",
+    "apply_theme", "use_offline_renderer", "enable_offline_widgets",
+    "offline_chart_html", "OFFLINE_RENDERER",
+]
+
+#: Languages of the interface: Vietnamese first (the default), then English.
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+
+#: Fonts with full Vietnamese glyphs, in order of preference.
+FONT = "Noto Sans, DejaVu Sans, Liberation Sans, Arial, sans-serif"
+
+#: Categorical palette (colour-blind safe, after Okabe and Ito).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+           "#F0E442", "#000000")
+NEUTRAL = "#5B7083"
+TARGET_COLOR = "#263238"
+#: Colours of a comparison judged by the indicator's direction.
+ASSESSMENT_COLORS = {"better": "#1B7F3B", "worse": "#C62828", "none": NEUTRAL}
+#: Colours of a scorecard line: result against the report's own target.
+STATUS_COLORS = {"exceeded": "#1B7F3B", "met": "#66BB6A", "missed": "#C62828"}
+
+# Number conventions per language: decimal mark, thousands mark.
+_MARKS = {"vi": (",", "."), "en": (".", ",")}
+# Unit suffixes per language; percent and per mille sit right after the number.
+_SUFFIX = {
+    "vi": {"percent": "%", "per_mille": "‰", "vnd": " đ", "count": "",
+           "ha": " ha", "km2": " km²", "m2": " m²", "km": " km", "m": " m",
+           "kg": " kg", "ton": " tấn", "m3": " m³"},
+    "en": {"percent": "%", "per_mille": "‰", "vnd": " VND", "count": "",
+           "ha": " ha", "km2": " km²", "m2": " m²", "km": " km", "m": " m",
+           "kg": " kg", "ton": " t", "m3": " m³"},
+}
+# Decimals kept per unit (trailing zeros are dropped).
+_DECIMALS = {"percent": 2, "per_mille": 2, "vnd": 0}
+
+
+def check_lang(lang: str | None) -> str:
+    """Return a supported language code, raising a one-line error otherwise.
+
+    Examples
+    --------
+    >>> check_lang(None)
+    'vi'
+    >>> check_lang("fr")
+    Traceback (most recent call last):
+    ...
+    ValueError: language 'fr' is not supported: use 'vi' or 'en'
+    """
+    if lang is None:
+        return DEFAULT_LANG
+    if lang not in LANGS:
+        raise ValueError(f"language {lang!r} is not supported: use 'vi' or 'en'")
+    return lang
+
+
+def unit_symbol(unit: str | None, lang: str = DEFAULT_LANG) -> str:
+    """The symbol written after a number of this unit (``'%'``, ``'đ'``, ``''``).
+
+    Examples
+    --------
+    >>> unit_symbol("vnd"), unit_symbol("vnd", "en"), unit_symbol("per_mille")
+    ('đ', 'VND', '‰')
+    """
+    return _SUFFIX[check_lang(lang)].get(unit or "count", "").strip()
+
+
+def _group(digits: str, sep: str) -> str:
+    out = []
+    while len(digits) > 3:
+        out.append(digits[-3:])
+        digits = digits[:-3]
+    out.append(digits)
+    return sep.join(reversed(out))
+
+
+def format_number(x, unit: str | None = None, lang: str = DEFAULT_LANG,
+                  decimals: int | None = None) -> str:
+    """Write a number as a reader of that language expects, with its unit.
+
+    Vietnamese uses a decimal comma and dot thousands; English the reverse.
+    Percentages and per-mille rates keep up to two decimals, money none, and
+    trailing zeros are dropped. A missing value is a dash.
+
+    Parameters
+    ----------
+    x : number or None
+    unit : one of ``analysis.schema.UNITS`` or None (a bare number)
+    lang : ``'vi'`` (default) or ``'en'``
+    decimals : maximum decimals to keep (default: by unit, 2 for most)
+
+    Examples
+    --------
+    >>> format_number(97.95, "percent")
+    '97,95%'
+    >>> format_number(12877755000, "vnd")
+    '12.877.755.000 đ'
+    >>> format_number(18.93, "per_mille")
+    '18,93‰'
+    >>> format_number(5209, "count"), format_number(140.0, "percent")
+    ('5.209', '140%')
+    >>> format_number(12877755000, "vnd", "en"), format_number(97.95, "percent", "en")
+    ('12,877,755,000 VND', '97.95%')
+    >>> format_number(-6.55, "percent"), format_number(None, "percent")
+    ('-6,55%', '—')
+    """
+    lang = check_lang(lang)
+    if x is None:
+        return "—"
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "—"
+    if math.isnan(x):
+        return "—"
+    if math.isinf(x):
+        return ("-" if x < 0 else "") + "∞"
+    unit = unit or "count"
+    nd = _DECIMALS.get(unit, 2) if decimals is None else decimals
+    decimal_mark, thousands = _MARKS[lang]
+    text = f"{abs(x):.{nd}f}"
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    body = _group(whole, thousands) + (decimal_mark + frac if frac else "")
+    sign = "-" if x < 0 and (whole.strip("0") or frac) else ""
+    return sign + body + _SUFFIX[lang].get(unit, "")
+
+
+def vega_locale(lang: str = DEFAULT_LANG) -> alt.Locale:
+    """The Vega number locale of a language, to put into a chart's config.
+
+    There is no built-in ``vi-VN`` locale in Vega; this one says: decimal comma,
+    dot thousands, groups of three, the đồng sign after the amount.
+
+    Examples
+    --------
+    >>> vega_locale("vi").to_dict()["number"]["decimal"]
+    ','
+    >>> vega_locale("en").to_dict()["number"]["thousands"]
+    ','
+    """
+    import altair as alt
+
+    lang = check_lang(lang)
+    decimal_mark, thousands = _MARKS[lang]
+    currency = ["", " ₫"] if lang == "vi" else ["", " VND"]
+    return alt.Locale(number=alt.NumberLocale(
+        decimal=decimal_mark, thousands=thousands, grouping=[3], currency=currency))
+
+
+def vi_locale() -> alt.Locale:
+    """The Vietnamese Vega number locale (see :func:`vega_locale`).
+
+    Examples
+    --------
+    >>> vi_locale().to_dict()["number"]["currency"]
+    ['', ' ₫']
+    """
+    return vega_locale("vi")
+
+
+def en_locale() -> alt.Locale:
+    """The English Vega number locale (see :func:`vega_locale`).
+
+    Examples
+    --------
+    >>> en_locale().to_dict()["number"]["decimal"]
+    '.'
+    """
+    return vega_locale("en")
+
+
+def axis_format(unit: str | None) -> str:
+    """The d3 format of an axis showing values of this unit.
+
+    Values are stored as the reports state them (97,95 for 97,95%), so the axis
+    writes plain numbers, grouped, with at most two decimals; the unit goes in
+    the axis title.
+
+    Examples
+    --------
+    >>> axis_format("percent"), axis_format("vnd")
+    (',.2~f', ',.0f')
+    """
+    return ",.0f" if unit == "vnd" else ",.2~f"
+
+
+def apply_theme(chart: alt.TopLevelMixin, lang: str = DEFAULT_LANG):
+    """Give a chart the house look and the number locale of ``lang``.
+
+    Returns a configured chart: fonts, font sizes large enough to read on a
+    projector, light grid, no frame, and ``config.locale`` so that axes and
+    ``format()`` expressions use the language's decimal and thousands marks.
+
+    Examples
+    --------
+    >>> import altair as alt, pandas as pd
+    >>> base = alt.Chart(pd.DataFrame({"v": [97.95]})).mark_bar().encode(x="v")
+    >>> spec = apply_theme(base, "vi").to_dict()
+    >>> spec["config"]["locale"]["number"]["thousands"], spec["config"]["font"][:9]
+    ('.', 'Noto Sans')
+    """
+    lang = check_lang(lang)
+    # One configure call: each configure_* would copy the whole chart again.
+    return chart.configure(
+        locale=vega_locale(lang),
+        font=FONT,
+        background="white",
+        padding=8,
+        range={"category": list(PALETTE)},
+        view={"strokeWidth": 0},
+        axis={"labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal",
+              "titleColor": "#37474F", "labelColor": "#263238", "gridColor": "#E6EBEF",
+              "domainColor": "#90A4AE", "tickColor": "#90A4AE", "labelLimit": 260},
+        legend={"labelFontSize": 13, "titleFontSize": 13, "orient": "top",
+                "titleFontWeight": "normal", "labelLimit": 260},
+        title={"fontSize": 16, "anchor": "start", "color": "#263238",
+               "subtitleFontSize": 13, "subtitleColor": "#546E7A", "fontWeight": "bold"},
+        header={"labelFontSize": 13, "titleFontSize": 13},
+    )
+
+
+# -- Rendering with no internet access ---------------------------------------
+#
+# Vega, Vega-Lite and vega-embed come from vl-convert (a pinned dependency) as
+# one JavaScript bundle; building it takes seconds, so it is kept in a cache
+# folder keyed by the library versions.
+
+#: Name of the Altair renderer registered by :func:`use_offline_renderer`.
+OFFLINE_RENDERER = "analysis_offline"
+_SENT_BUNDLE = {"done": False}
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "analysis"
+
+
+def _cached_text(name: str, make) -> str:
+    """Text from the cache folder, made (and written atomically) when missing."""
+    import altair as alt
+    import vl_convert as vlc
+
+    key = f"{name}-altair{alt.__version__}-vlc{vlc.__version__}.js"
+    path = _cache_dir() / key
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = make()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only home still renders, only slower
+        pass
+    return text
+
+
+def _vega_embed_bundle() -> str:
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return _cached_text("vega-embed", lambda: vlc.javascript_bundle(
+        vl_version=vl_version_for_vl_convert()))
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element: no '<', '>' or '&' appear raw.
+
+    Examples
+    --------
+    >>> _script_json({"quote": "</script><img src=x onerror=alert(1)>"})
+    '{"quote": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def offline_chart_html(spec: dict, embed_options: dict | None = None,
+                       include_bundle: bool = True) -> str:
+    """HTML that draws a Vega-Lite spec with no request to the internet.
+
+    The vega-embed bundle is inlined (wrapped so that a page may hold it more
+    than once); a chart whose output comes before the bundle waits for it.
+
+    Examples
+    --------
+    >>> html = offline_chart_html({"mark": "point"}, include_bundle=False)
+    >>> "vegaEmbed" in html and "http" not in html.replace("vega-lite", "")
+    True
+    """
+    div = f"analysis-vis-{uuid.uuid4().hex[:12]}"
+    options = {"renderer": "svg", "actions": False, **(embed_options or {})}
+    spec_json = _script_json(spec)
+    opt_json = _script_json(options)
+    parts = [f'<div id="{div}" class="analysis-chart"></div>']
+    if include_bundle:
+        parts.append(
+            "<script type=\"text/javascript\">if (!window.vegaEmbed) { (function () {\n"
+            + _vega_embed_bundle()
+            + "\n})(); }\n(window.__analysisVega || []).splice(0).forEach(function (f) { f(); });"
+            "</script>")
+    parts.append(
+        "<script type=\"text/javascript\">(function () {\n"
+        f"  var spec = {spec_json}, opt = {opt_json};\n"
+        f"  var go = function () {{ window.vegaEmbed(document.getElementById(\"{div}\"), spec, opt)"
+        ".catch(function (e) { console.error(e); }); };\n"
+        "  if (window.vegaEmbed) { go(); } else {"
+        " (window.__analysisVega = window.__analysisVega || []).push(go); }\n"
+        "})();</script>")
+    return "\n".join(parts)
+
+
+def _render_offline(spec: dict, **kwargs) -> dict:
+    first = not _SENT_BUNDLE["done"]
+    _SENT_BUNDLE["done"] = True
+    return {"text/html": offline_chart_html(spec, kwargs.get("embed_options"), first),
+            "text/plain": "<Vega-Lite chart>"}
+
+
+def use_offline_renderer() -> str:
+    """Make charts display in notebooks, and in HTML exported from them, offline.
+
+    Registers and enables an Altair renderer whose output is HTML with the
+    Vega-Lite spec and, in the first chart of a session, the JavaScript that
+    draws it (inlined: no CDN). Works in JupyterLab, Voilà and nbconvert HTML.
+    Returns the renderer's name.
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> name = use_offline_renderer()
+    >>> alt.renderers.active == name
+    True
+    >>> _ = alt.renderers.enable("default")
+    """
+    import altair as alt
+
+    if OFFLINE_RENDERER not in alt.renderers.names():
+        alt.renderers.register(OFFLINE_RENDERER, _render_offline)
+    alt.renderers.enable(OFFLINE_RENDERER)
+    _SENT_BUNDLE["done"] = False
+    return OFFLINE_RENDERER
+
+
+def enable_offline_widgets() -> None:
+    """Let ``alt.JupyterChart`` draw with no CDN (Voilà apps), quickly.
+
+    Same as ``alt.JupyterChart.enable_offline()``, with the bundle it builds
+    kept in the cache folder so that a new kernel does not spend seconds
+    rebuilding it.
+    """
+    import altair as alt
+
+    chart_cls = alt.JupyterChart
+    if getattr(chart_cls, "_is_offline", False):
+        return
+    if hasattr(chart_cls, "_esm"):
+        def build() -> str:
+            chart_cls.enable_offline()
+            return chart_cls._esm
+
+        esm = _cached_text("jupyterchart", build)
+        chart_cls._esm = esm
+        chart_cls._is_offline = True
+    else:  # a future Altair: use its own switch
+        chart_cls.enable_offline()

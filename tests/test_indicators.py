@@ -1,0 +1,351 @@
+"""The indicator catalogue and the assignment of facts to indicators.
+
+The bar (issue "Indicator catalogue"): on the gold facts that carry an
+indicator, the real extractor followed by :func:`assign_indicators` finds the
+right id for at least 90% of them (recall), and at least 95% of the ids it
+assigns to facts matched with gold are right (precision).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.evaluate import match_facts
+from analysis.extract import extract_facts
+from analysis.indicators import (
+    CORE_IDS, CatalogError, assign_indicators, indicator_info, load_catalog, unmatched_cues,
+)
+from analysis.paths import CATALOG, RAW, ROOT
+from analysis.schema import KINDS, UNITS
+from analysis.text import normalize_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RECALL_BAR = 0.90
+PRECISION_BAR = 0.95
+
+
+def _gold() -> list[dict]:
+    return [json.loads(line) for line in (FIXTURES / "facts.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, str]:
+    docs = sorted({g["doc"] for g in _gold()})
+    return {d: normalize_text((RAW / f"{d}.txt").read_text(encoding="utf-8")) for d in docs}
+
+
+@lru_cache(maxsize=1)
+def _labelled() -> tuple:
+    texts = _texts()
+    facts = []
+    for doc, text in texts.items():
+        facts += assign_indicators(extract_facts(text, doc), text)
+    return tuple(facts)
+
+
+def _pairs():
+    return match_facts(list(_labelled()), _gold(), _texts()).pairs
+
+
+# --------------------------------------------------------------------------- the bar on gold
+
+def test_gold_indicator_recall_and_precision():
+    """Extractor + assignment on the five reports: recall >= 0.90, precision >= 0.95."""
+    pairs = _pairs()
+    gold_with_id = [g for g in _gold() if g["indicator_id"] and not g.get("optional")]
+    found = [(e, g) for e, g in pairs if g["indicator_id"] and e["indicator_id"] == g["indicator_id"]]
+    assigned = [(e, g) for e, g in pairs if e["indicator_id"]]
+    right = [(e, g) for e, g in assigned if e["indicator_id"] == g["indicator_id"]]
+    recall = len(found) / len(gold_with_id)
+    precision = len(right) / len(assigned)
+    wrong = [f"{g['doc']}: {g['quote']!r} gold={g['indicator_id']} got={e['indicator_id']}"
+             for e, g in pairs if e["indicator_id"] != g["indicator_id"]]
+    detail = "\n".join(wrong)
+    assert recall >= RECALL_BAR, f"indicator recall {recall:.3f} < {RECALL_BAR}\n{detail}"
+    assert precision >= PRECISION_BAR, f"indicator precision {precision:.3f} < {PRECISION_BAR}\n{detail}"
+
+
+def test_registration_is_not_achievement_in_the_reports():
+    by_quote = {(g["doc"], g["quote"]): e for e, g in _pairs()}
+    thach_ban = by_quote[("thach-ban-2021-h1", "có 5209/5318 hộ đăng ký gia đình văn hóa")]
+    cu_khoi = by_quote[("cu-khoi-2018-fy", "1946/2129 hộ gia đình đạt gia đình văn hoá")]
+    assert thach_ban["indicator_id"] == "cultural_family_registration_rate"
+    assert cu_khoi["indicator_id"] == "cultural_family_rate"
+
+
+def test_coverage_rate_is_not_its_achievement_in_the_reports():
+    by_quote = {(g["doc"], g["quote"]): e for e, g in _pairs()}
+    rate = by_quote[("cau-giay-2022-h1", "Tỷ lệ bao phủ BHYT toàn dân đạt 91,7% dân số")]
+    achieved = by_quote[("cu-khoi-2018-fy", "tỷ lệ bao phủ BHYT (117%)")]
+    assert rate["indicator_id"] == "health_insurance_coverage_rate"
+    assert achieved["indicator_id"] == "health_insurance_target_achievement"
+
+
+def test_breakdown_parts_of_a_total_get_no_indicator_in_the_reports():
+    by_quote = {(g["doc"], g["quote"]): e for e, g in _pairs()}
+    assert by_quote[("cau-giay-2022-h1", "khám chữa bệnh cho 12.747 lượt người")]["indicator_id"] == "medical_visits"
+    assert by_quote[("cau-giay-2022-h1", "khám BHYT là 10.856 lượt người")]["indicator_id"] is None
+    assert by_quote[("thach-ban-2021-h1", "270 xuất quà của Trung Ương")]["indicator_id"] is None
+
+
+# --------------------------------------------------------------------------- phrasings beyond the seeds
+
+def _facts_in(text: str, specs) -> list[dict]:
+    facts, pos = [], 0
+    for raw, kind, unit, _ in specs:
+        i = text.index(raw, pos)
+        pos = i + len(raw)
+        facts.append({"doc_id": "t", "start": i, "end": i + len(raw), "kind": kind, "unit": unit,
+                      "raw": raw})
+    return facts
+
+
+R, P, C, F, A, T, CH = "rate", "percent", "count", "fraction", "amount", "target_achievement", "change"
+PHRASINGS = [
+    ("Tỷ lệ hộ gia đình đạt danh hiệu Gia đình văn hóa năm 2022 đạt 92,5%.",
+     [("92,5%", R, P, "cultural_family_rate")]),
+    ("Có 2.150/2.300 hộ đăng ký xây dựng gia đình văn hóa (đạt 93,5%).",
+     [("2.150/2.300", F, C, "cultural_family_registration_rate"),
+      ("93,5%", R, P, "cultural_family_registration_rate")]),
+    ("Năm 2023, phường có 3.120/3.350 hộ được công nhận Gia đình văn hóa, đạt 93,1%; "
+     "3.300/3.350 hộ đăng ký gia đình văn hóa, đạt 98,5%.",
+     [("3.120/3.350", F, C, "cultural_family_rate"), ("93,1%", R, P, "cultural_family_rate"),
+      ("3.300/3.350", F, C, "cultural_family_registration_rate"),
+      ("98,5%", R, P, "cultural_family_registration_rate")]),
+    ("Số tổ dân phố được công nhận danh hiệu Tổ dân phố văn hóa: 18/20 TDP, đạt 90%.",
+     [("18/20", F, C, "cultural_group_rate"), ("90%", R, P, "cultural_group_rate")]),
+    ("Có 45/47 khu dân cư đăng ký danh hiệu khu dân cư văn hóa.",
+     [("45/47", F, C, "cultural_group_registration_rate")]),
+    ("Có 16/16 tổ dân phố đăng ký thi đua xây dựng tổ dân phố Xanh - Sạch - Đẹp, đạt tỷ lệ 100%.",
+     [("16/16", F, C, None), ("100%", R, P, None)]),
+    ("Tỷ lệ dân số tham gia luyện tập thể dục thể thao thường xuyên đạt 38%.",
+     [("38%", R, P, "regular_exercise_rate")]),
+    ("Tỷ lệ người dân tham gia BHYT đạt 92,1%.", [("92,1%", R, P, "health_insurance_coverage_rate")]),
+    ("Tỷ lệ bao phủ BHYT đạt 93,2% dân số, đạt 101,5% chỉ tiêu thành phố giao.",
+     [("93,2%", R, P, "health_insurance_coverage_rate"),
+      ("101,5%", T, P, "health_insurance_target_achievement")]),
+    ("Phát triển BHYT hộ gia đình đạt 105% kế hoạch.", [("105%", T, P, "health_insurance_target_achievement")]),
+    ("Tổ chức 3 đợt hiến máu tình nguyện, thu được 412 đơn vị máu, đạt 103% kế hoạch.",
+     [("3", C, C, None), ("412", C, C, "blood_donation_units"),
+      ("103%", T, P, "blood_donation_target_achievement")]),
+    ("Khám sức khỏe cho 1.200 lượt người cao tuổi.", [("1.200", C, C, "medical_visits")]),
+    ("Khám chữa bệnh cho 2.500 lượt người, trong đó khám BHYT 1.800 lượt.",
+     [("2.500", C, C, "medical_visits"), ("1.800", C, C, None)]),
+    ("Kiểm tra 45 cơ sở kinh doanh thực phẩm, phát hiện và xử phạt 6 cơ sở vi phạm với tổng số tiền "
+     "18,5 triệu đồng.",
+     [("45", C, C, "food_safety_inspections"), ("6", C, C, "food_safety_violations"),
+      ("18,5 triệu đồng", A, "vnd", "food_safety_fines_vnd")]),
+    ("Xử phạt vi phạm hành chính 12 trường hợp vi phạm trật tự xây dựng, số tiền 85 triệu đồng.",
+     [("12", C, C, None), ("85 triệu đồng", A, "vnd", None)]),
+    ("Tỷ suất sinh thô 12,5‰.", [("12,5‰", R, "per_mille", "crude_birth_rate")]),
+    ("Tỷ lệ sinh con thứ 3 trở lên là 4,1%, giảm 0,5% so với năm trước.",
+     [("4,1%", R, P, "third_child_rate"), ("0,5%", CH, P, None)]),
+    ("Tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thể nhẹ cân còn 5,2%; thể thấp còi 7,1%.",
+     [("5,2%", R, P, "child_underweight_rate"), ("7,1%", R, P, "child_stunting_rate")]),
+    ("Tỷ lệ học sinh lớp 9 thi đỗ vào lớp 10 THPT công lập đạt 78,3%.",
+     [("78,3%", R, P, "high_school_admission_rate")]),
+    ("Tỷ lệ trường đạt chuẩn quốc gia đạt 85,7% (6/7 trường).",
+     [("85,7%", R, P, "national_standard_school_rate"), ("6/7", F, C, "national_standard_school_rate")]),
+    ("Tổng thu ngân sách nhà nước trên địa bàn đạt 25,6 tỷ đồng, bằng 112% dự toán.",
+     [("25,6 tỷ đồng", A, "vnd", "budget_revenue_vnd"), ("112%", T, P, "budget_revenue_target_achievement")]),
+    ("Thu hồi 120 triệu đồng nợ thuế; tổng thu ngân sách đạt 15 tỷ đồng.",
+     [("120 triệu đồng", A, "vnd", None), ("15 tỷ đồng", A, "vnd", "budget_revenue_vnd")]),
+    ("Chi ngân sách đạt 98,5% dự toán.", [("98,5%", T, P, "budget_spending_target_achievement")]),
+    ("Giải quyết việc làm cho 215 lao động, đạt 107% kế hoạch.",
+     [("215", C, C, "jobs_created"), ("107%", T, P, "jobs_target_achievement")]),
+    ("Giúp 12 hộ thoát nghèo, đạt 120% kế hoạch; 8 hộ thoát cận nghèo.",
+     [("12", C, C, "households_escaped_poverty"), ("120%", T, P, "poverty_reduction_target_achievement"),
+      ("8", C, C, None)]),
+    ("Chi trả trợ cấp thường xuyên cho 320 đối tượng bảo trợ xã hội với số tiền 1,2 tỷ đồng.",
+     [("320", C, C, "social_beneficiaries"), ("1,2 tỷ đồng", A, "vnd", "social_payments_vnd")]),
+    ("Tặng 850 suất quà cho người có công và hộ nghèo nhân dịp Tết, trị giá 425 triệu đồng.",
+     [("850", C, C, "gifts_given"), ("425 triệu đồng", A, "vnd", "gifts_value_vnd")]),
+    ("Hội Cựu chiến binh thăm hỏi, tặng quà cho hội viên với số tiền 3.200.000 đ.",
+     [("3.200.000 đ", A, "vnd", None)]),
+    ("Tỷ lệ cai nghiện bắt buộc đạt 85% (17/20 người).",
+     [("85%", R, P, "compulsory_rehab_rate"), ("17/20", F, C, "compulsory_rehab_rate")]),
+    ("Phát hiện, bắt giữ 4 vụ, 6 đối tượng mua bán trái phép chất ma túy.",
+     [("4", C, C, "drug_cases"), ("6", C, C, None)]),
+    ("Xét đề nghị kết nạp 5 quần chúng ưu tú vào Đảng.", [("5", C, C, "new_party_members")]),
+    ("Đã kết nạp được 7 đảng viên mới, đạt 140% chỉ tiêu.",
+     [("7", C, C, "new_party_members"), ("140%", T, P, None)]),
+    ("Ủy ban kiểm tra Đảng ủy tiến hành 4 cuộc kiểm tra đối với 6 tổ chức đảng.",
+     [("4", C, C, "party_inspections"), ("6", C, C, None)]),
+    ("100% hồ sơ TTHC được giải quyết đúng và trước hạn.", [("100%", R, P, "records_on_time_rate")]),
+    ("Tỷ lệ hồ sơ giải quyết trước hạn đạt 75%, đúng hạn đạt 25%.",
+     [("75%", R, P, "records_early_rate"), ("25%", R, P, "records_on_time_rate")]),
+    ("Cấp 152 giấy chứng nhận quyền sử dụng đất lần đầu, đạt 101% kế hoạch.",
+     [("152", C, C, "land_certificates_issued"), ("101%", T, P, "land_certificates_target_achievement")]),
+    ("Có 95% số công trình xây dựng có giấy phép.", [("95%", R, P, "construction_permit_rate")]),
+    ("Đã cấp 45 giấy phép xây dựng.", [("45", C, C, None)]),
+    ("Hoàn thành 15/16 chỉ tiêu kinh tế - xã hội.", [("15/16", F, C, "targets_met")]),
+    ("Tỷ lệ hỏa táng đạt 95,2%.", [("95,2%", R, P, "cremation_rate")]),
+    ("Ủng hộ quỹ Vì người nghèo được 65 triệu đồng; quỹ đền ơn đáp nghĩa được 20 triệu đồng.",
+     [("65 triệu đồng", A, "vnd", "poor_fund_vnd"), ("20 triệu đồng", A, "vnd", None)]),
+    ("Tổ chức 12 buổi tuyên truyền cho 1.500 lượt người.", [("12", C, C, None), ("1.500", C, C, None)]),
+    ("Tỷ lệ hộ dân sử dụng nước sạch đạt 100%.", [("100%", R, P, None)]),
+]
+
+
+@pytest.mark.parametrize("text,specs", PHRASINGS, ids=[t[:48] for t, _ in PHRASINGS])
+def test_phrasings_get_their_indicator(text, specs):
+    text = normalize_text(text)
+    got = [f["indicator_id"] for f in assign_indicators(_facts_in(text, specs), text)]
+    assert got == [s[3] for s in specs]
+
+
+def test_phrasing_table_covers_every_core_indicator():
+    named = {s[3] for _, specs in PHRASINGS for s in specs if s[3]}
+    assert set(CORE_IDS) <= named, sorted(set(CORE_IDS) - named)
+
+
+def test_assignment_reads_the_text_not_the_quote_and_keeps_order():
+    text = normalize_text("Tỷ lệ hỏa táng đạt 95,2%. Tổ chức 3 buổi tuyên truyền.")
+    facts = [{"start": 19, "end": 24, "kind": "rate", "unit": "percent", "quote": "không liên quan"},
+             {"start": 35, "end": 36, "kind": "count", "unit": "count"}]
+    out = assign_indicators(facts, text)
+    assert [f["indicator_id"] for f in out] == ["cremation_rate", None]
+    assert [f["start"] for f in out] == [19, 35]
+    assert "indicator_id" not in facts[0]  # the input is not changed
+
+
+def test_assignment_accepts_a_frame_and_a_catalogue_path(tmp_path):
+    text = normalize_text("Tỷ lệ hỏa táng đạt 95,2%.")
+    frame = pd.DataFrame([{"start": 19, "end": 24, "kind": "rate", "unit": "percent"}])
+    catalog = load_catalog()
+    catalog = catalog[catalog.indicator_id.isin(CORE_IDS)]
+    path = tmp_path / "indicators.csv"
+    _write_catalog(catalog, path)
+    assert assign_indicators(frame, text, catalog=path)[0]["indicator_id"] == "cremation_rate"
+
+
+# --------------------------------------------------------------------------- catalogue
+
+def test_catalogue_keeps_every_core_id_of_the_documentation():
+    documented = re.findall(r"^\| ([a-z_0-9]+) \|", (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8"),
+                            re.M)
+    documented = [d for d in documented if d != "id"]
+    assert sorted(documented) == sorted(CORE_IDS)
+    assert set(CORE_IDS) <= set(load_catalog()["indicator_id"])
+
+
+def test_catalogue_keeps_documented_directions_and_kinds():
+    doc = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
+    cat = load_catalog().set_index("indicator_id")
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 6 or cells[0] not in CORE_IDS:
+            continue
+        iid, kinds, direction = cells[0], [k.strip() for k in cells[4].split(",")], cells[5]
+        assert cat.loc[iid, "direction"] == direction, iid
+        assert set(kinds) <= set(cat.loc[iid, "kinds"]), iid
+
+
+def test_every_catalogue_entry_is_well_formed():
+    cat = load_catalog()
+    assert cat["indicator_id"].is_unique
+    for _, r in cat.iterrows():
+        assert r["direction"] in ("up", "down", "none")
+        assert r["aggregation"] in ("stock", "flow")
+        assert r["unit"] in UNITS
+        assert r["kinds"] and set(r["kinds"]) <= set(KINDS)
+        assert r["cues"] and all(c == c.lower() and c.strip() for c in r["cues"])
+        assert r["name_vi"] and r["name_en"] and r["topic"]
+        # a count or an amount grows with the period; rates and achievements do not
+        if r["unit"] in ("count", "vnd") and set(r["kinds"]) <= {"count", "amount"}:
+            assert r["aggregation"] == "flow", r["indicator_id"]
+        if r["unit"] in ("percent", "per_mille"):
+            assert r["aggregation"] == "stock", r["indicator_id"]
+        if r["indicator_id"].endswith("_vnd"):
+            assert r["unit"] == "vnd" and r["kinds"] == ("amount",)
+
+
+def test_catalogue_file_is_the_default():
+    assert (Path(CATALOG) / "indicators.csv").is_file()
+    assert len(load_catalog(Path(CATALOG) / "indicators.csv")) == len(load_catalog())
+
+
+def _write_catalog(frame: pd.DataFrame, path: Path) -> None:
+    out = frame.copy()
+    for c in ("kinds", "cues", "context", "exclude", "counted"):
+        out[c] = out[c].map(";".join)
+    out.to_csv(path, index=False)
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda f: f[f.indicator_id != "cremation_rate"], "core indicator(s) cremation_rate missing"),
+    (lambda f: f.assign(direction=f.direction.where(f.indicator_id != "drug_cases", "sideways")),
+     "drug_cases: direction 'sideways' must be one of up, down, none"),
+    (lambda f: f.assign(aggregation=f.aggregation.where(f.indicator_id != "drug_cases", "sum")),
+     "drug_cases: aggregation 'sum'"),
+    (lambda f: f.assign(cues=f.cues.where(f.indicator_id != "drug_cases", pd.Series([()] * len(f)))),
+     "drug_cases: no cues"),
+    (lambda f: f.assign(cues=f.cues.where(f.indicator_id != "drug_cases", pd.Series([("Ma túy",)] * len(f)))),
+     "drug_cases: cues phrase 'Ma túy' has capitals"),
+    (lambda f: f.assign(kinds=f.kinds.where(f.indicator_id != "drug_cases", pd.Series([("counts",)] * len(f)))),
+     "drug_cases: kinds counts must be"),
+    (lambda f: pd.concat([f, f[f.indicator_id == "drug_cases"]]), "'drug_cases' appears twice"),
+])
+def test_a_bad_catalogue_is_refused_with_a_clear_message(tmp_path, change, message):
+    path = tmp_path / "indicators.csv"
+    _write_catalog(change(load_catalog()), path)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(path)
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_catalogue_names_the_file(tmp_path):
+    with pytest.raises(CatalogError, match="indicator catalogue missing"):
+        load_catalog(tmp_path / "nothing.csv")
+
+
+def test_indicator_info_gives_the_catalogue_row():
+    info = indicator_info("cultural_family_rate")
+    assert info["name_en"] == "Households recognised as Cultural Families"
+    assert info["direction"] == "up" and info["aggregation"] == "stock"
+    with pytest.raises(KeyError, match="not in the catalogue"):
+        indicator_info("households")
+
+
+# --------------------------------------------------------------------------- loud reporting
+
+def test_review_lists_entries_that_never_matched_and_only_those():
+    facts = list(_labelled())
+    review = unmatched_cues(facts, _texts())
+    never = set(review.loc[review.problem == "entry_never_matched", "indicator_id"])
+    assigned = {f["indicator_id"] for f in facts if f["indicator_id"]}
+    assert never == set(load_catalog()["indicator_id"]) - assigned
+    assert not never & assigned
+
+
+def test_review_lists_facts_with_indicator_words_that_matched_nothing():
+    facts = list(_labelled())
+    review = unmatched_cues(facts, _texts())
+    unmapped = review[review.problem == "fact_unmapped"]
+    # 'Thu hoa lợi công sản đạt 365,38%' has no catalogue entry: it is listed, with what was seen
+    assert (unmapped["raw"].astype(str).str.startswith("365,38")).any()
+    # every listed fact really got no indicator and says why it was listed
+    ids = {(f["doc_id"], f["start"]): f["indicator_id"] for f in facts}
+    assert all(ids[(d, s)] is None for d, s in zip(unmapped["doc_id"], unmapped["start"]))
+    assert unmapped["words"].str.len().gt(0).all()
+
+
+def test_review_of_a_new_phrasing():
+    text = normalize_text("Tỷ lệ hộ dân sử dụng nước sạch đạt 98%. Tỷ lệ hỏa táng đạt 90%.")
+    facts = assign_indicators([{"doc_id": "d", "start": 35, "end": 38, "kind": "rate", "unit": "percent",
+                                "raw": "98%"},
+                               {"doc_id": "d", "start": 59, "end": 62, "kind": "rate", "unit": "percent",
+                                "raw": "90%"}], text)
+    review = unmatched_cues(facts, {"d": text})
+    unmapped = review[review.problem == "fact_unmapped"]
+    assert unmapped["raw"].tolist() == ["98%"]
+    assert "tỷ lệ" in unmapped["words"].iloc[0]
+    assert "cremation_rate" not in set(review["indicator_id"].dropna())

@@ -1,0 +1,518 @@
+"""Loading reports: every input the build accepts, and a clear message for the rest.
+
+Each test writes its inputs into a temporary folder, checks what was read and
+the message given, and that the raw files were left exactly as they were.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import shutil
+import unicodedata
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from analysis import paths, schema
+from analysis.load import (InputProblem, decode_bytes, load_reports, open_document,
+                           read_document, read_manifest)
+from analysis.text import normalize_text
+
+SEED = paths.RAW / "thach-ban-2021-h1.txt"
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+HEADING_SEED = paths.RAW / "thanh-xuan-2021-q4.txt"
+
+
+# ---------------------------------------------------------------- helpers
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under a folder, to prove nothing was modified."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode text the way Windows-1258 stores Vietnamese: base letters, combining tones."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        # the base keeps its vowel mark (â, ơ, ư…), the tone follows as a combining mark
+        tones = [m for m in marks if m in TONE_MARKS]
+        head = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in TONE_MARKS))
+        out += head.encode("cp1258") + "".join(tones).encode("cp1258")
+    return bytes(out)
+
+
+def tcvn3_encoder() -> dict[str, int]:
+    with open(paths.RULES / "tcvn3.csv", encoding="utf-8") as f:
+        return {r["char"]: int(r["byte"], 16) for r in csv.DictReader(f)}
+
+
+def to_tcvn3(text: str) -> bytes:
+    """Encode as TCVN3: capitals with tone marks have no code and take the small letter's."""
+    enc = tcvn3_encoder()
+    out = bytearray()
+    for ch in normalize_text(text):
+        if ch in enc:
+            out.append(enc[ch])
+        elif ch.lower() in enc and not ch.isascii():
+            out.append(enc[ch.lower()])
+        elif ch.isascii():
+            out += ch.encode("ascii")
+        else:
+            out += ch.encode("cp1252", errors="replace")
+    return bytes(out)
+
+
+@pytest.fixture
+def raw(tmp_path) -> Path:
+    """A raw folder holding two real reports."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for name in ("thach-ban-2021-h1.txt", "cu-khoi-2018-fy.txt"):
+        shutil.copy(paths.RAW / name, folder / name)
+    return folder
+
+
+def codes(result, level=None):
+    return [m.code for m in result.messages if level is None or m.level == level]
+
+
+# ---------------------------------------------------------------- encodings
+
+def test_utf8_with_and_without_bom_read_the_same(tmp_path):
+    plain, bom = tmp_path / "a.txt", tmp_path / "b.txt"
+    plain.write_bytes(SEED_TEXT.encode("utf-8"))
+    bom.write_bytes(b"\xef\xbb\xbf" + SEED_TEXT.encode("utf-8"))
+    assert read_document(bom) == read_document(plain) == normalize_text(SEED_TEXT)
+    assert not read_document(bom).startswith("\ufeff")
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-16-le"])
+def test_utf16_with_or_without_bom(tmp_path, codec):
+    p = tmp_path / "r.txt"
+    data = SEED_TEXT.encode(codec)
+    if codec == "utf-16-be":
+        data = b"\xfe\xff" + data
+    p.write_bytes(data)           # utf-16-le: no BOM, told by its zero bytes
+    assert read_document(p) == normalize_text(SEED_TEXT)
+
+
+def test_windows_1258_with_combining_tones_is_composed(tmp_path):
+    p = tmp_path / "r.txt"
+    data = to_cp1258(SEED_TEXT)
+    assert b"\xcc" in data or b"\xec" in data  # tones really are separate bytes
+    p.write_bytes(data)
+    doc = open_document(p)
+    assert doc.encoding == "Windows-1258"
+    assert doc.text == normalize_text(SEED_TEXT)
+    assert unicodedata.is_normalized("NFC", doc.text)
+
+
+def test_tcvn3_sample_from_the_standard(tmp_path):
+    # How TCVN3 bytes look when opened without the font: a well-known line.
+    p = tmp_path / "quoc-hieu.txt"
+    p.write_bytes("Céng hoµ x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh phóc\n"
+                  "Ph­êng Th¹ch Bµn ®¹t 97,95% hé gia ®×nh v¨n ho¸".encode("cp1252"))
+    doc = open_document(p)
+    assert doc.encoding == "TCVN3 (ABC)"
+    assert doc.text == ("Cộng hòa xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc\n"
+                        "Phường Thạch Bàn đạt 97,95% hộ gia đình văn hóa")
+
+
+def test_tcvn3_whole_report_is_recognised(tmp_path):
+    p = tmp_path / "r.txt"
+    original = HEADING_SEED.read_text(encoding="utf-8")
+    p.write_bytes(to_tcvn3(original))
+    doc = open_document(p)
+    assert doc.encoding == "TCVN3 (ABC)"
+    assert doc.text.casefold() == normalize_text(original).casefold()
+    # headings typed in capitals get their capitals back
+    assert "QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ" in doc.text
+
+
+def test_legacy_encodings_are_told_apart_on_the_same_report(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_bytes(to_cp1258(SEED_TEXT))
+    b.write_bytes(to_tcvn3(SEED_TEXT))
+    assert open_document(a).encoding == "Windows-1258"
+    assert open_document(b).encoding == "TCVN3 (ABC)"
+    assert open_document(a).text.casefold() == open_document(b).text.casefold()
+
+
+def test_decomposed_unicode_is_composed_and_offsets_kept(tmp_path):
+    p = tmp_path / "r.txt"
+    p.write_text(unicodedata.normalize("NFD", SEED_TEXT), encoding="utf-8")
+    text = read_document(p)
+    assert text == normalize_text(SEED_TEXT)
+    assert len(text) == len(normalize_text(SEED_TEXT))
+
+
+def test_newer_tone_placement_compares_equal(tmp_path):
+    p = tmp_path / "r.txt"
+    p.write_text("Gia đình văn hoá; thuỷ lợi; sức khoẻ", encoding="utf-8")
+    assert read_document(p) == "Gia đình văn hóa; thủy lợi; sức khỏe"
+
+
+def test_utf8_with_a_few_broken_bytes_is_read_with_a_warning(tmp_path):
+    p = tmp_path / "r.txt"
+    data = SEED_TEXT.encode("utf-8")
+    p.write_bytes(data[:500] + b"\xff" + data[500:])
+    doc = open_document(p)
+    assert doc.encoding == "UTF-8"
+    assert "\ufffd" in doc.text and len(doc.warnings) == 1
+    assert "1 byte(s) are not valid UTF-8" in doc.warnings[0]
+
+
+# ---------------------------------------------------------------- HTML and Word
+
+PORTAL_PAGE = """<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8">
+<title>{title} - Cổng thông tin điện tử quận Long Biên</title>
+<style>body {{ font-size: 14px; }} .x {{ width: 100%; }}</style>
+<script>var luotXem = 643; var ads = "Giảm 50% phí dịch vụ";</script>
+</head><body>
+<header class="site-header"><div class="logo">UBND QUẬN LONG BIÊN</div>
+  <nav class="main-menu"><ul><li><a href="/">Trang chủ</a></li><li><a href="/tin">Tin tức (120 bài)</a></li></ul></nav>
+</header>
+<div class="breadcrumb">Trang chủ &gt; {crumb}</div>
+<div id="page"><div class="row">
+ <div class="col-main">
+  <h1 class="article-title">{title}</h1>
+  <div class="article-meta">{stamp}</div>
+  <div class="share-tools"><a href="#">Chia sẻ 25 lượt</a></div>
+  <div class="article-content">{paragraphs}</div>
+  <div class="tin-lien-quan"><h3>Tin liên quan</h3><ul>
+    <li><a href="#">Phường Việt Hưng đạt 99% hộ gia đình văn hóa</a></li>
+    <li><a href="#">Quận Long Biên thu ngân sách 2.000 tỷ đồng</a></li></ul></div>
+ </div>
+ <aside class="sidebar"><div class="thong-ke">Thống kê truy cập: 1.234.567 lượt</div></aside>
+</div></div>
+<footer><p>Địa chỉ: số 1 phố Vạn Hạnh; điện thoại 024 3872 1234</p><p>Bản quyền 2021</p></footer>
+<script>document.write("<p>7 ngày qua: 3.456 lượt</p>");</script>
+</body></html>"""
+
+
+def portal_page(text: str) -> str:
+    """The seed report as a portal saves it: crumb, title, stamp, then paragraphs."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    crumb, title, stamp, body = lines[0], lines[1], lines[2], lines[3:]
+    paragraphs = "\n".join(f"<p>{ln}</p>" for ln in body)
+    return PORTAL_PAGE.format(title=title, crumb=crumb, stamp=stamp, paragraphs=paragraphs)
+
+
+def test_html_page_keeps_the_article_and_drops_the_portal(tmp_path):
+    p = tmp_path / "thach-ban.html"
+    p.write_text(portal_page(SEED_TEXT), encoding="utf-8")
+    doc = open_document(p)
+    lines = [" ".join(ln.split()) for ln in normalize_text(SEED_TEXT).split("\n") if ln.strip()]
+    assert doc.form == "html"
+    # title, stamp, every paragraph, in order (white space collapsed, as a browser shows it)
+    assert doc.text == "\n".join(lines[1:])
+    for junk in ("Trang chủ", "Tin liên quan", "Việt Hưng", "Thống kê", "Vạn Hạnh",
+                 "luotXem", "font-size", "Chia sẻ", "7 ngày qua", "Bản quyền"):
+        assert junk not in doc.text
+
+
+def test_html_page_in_windows_1258_and_html_saved_as_txt(tmp_path):
+    page = portal_page(SEED_TEXT).replace('charset="utf-8"', 'charset="windows-1258"')
+    p = tmp_path / "page.htm"
+    p.write_bytes(to_cp1258(page))
+    as_txt = tmp_path / "page-saved-as.txt"
+    as_txt.write_text(portal_page(SEED_TEXT), encoding="utf-8")
+    assert open_document(p).text == open_document(as_txt).text
+    assert open_document(as_txt).form == "html"
+    assert "Ngày đăng 16/07/2021" in open_document(p).text
+
+
+def test_docx_paragraphs_and_tables_in_order(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("Kết quả 6 tháng đầu năm 2021 phường Thạch Bàn")
+    d.add_paragraph("Có 5209/5318 hộ đăng ký gia đình văn hóa, đạt 97,95%.")
+    table = d.add_table(rows=2, cols=3)
+    for cell, value in zip(table.rows[0].cells, ("Chỉ tiêu", "Kế hoạch", "Kết quả")):
+        cell.text = value
+    for cell, value in zip(table.rows[1].cells, ("Thu ngân sách", "17,8 tỷ đồng", "120,14%")):
+        cell.text = value
+    d.add_paragraph("Kết nạp 5 đảng viên mới.")
+    p = tmp_path / "bao-cao.docx"
+    d.save(p)
+    assert read_document(p) == ("Kết quả 6 tháng đầu năm 2021 phường Thạch Bàn\n"
+                                "Có 5209/5318 hộ đăng ký gia đình văn hóa, đạt 97,95%.\n"
+                                "Chỉ tiêu | Kế hoạch | Kết quả\n"
+                                "Thu ngân sách | 17,8 tỷ đồng | 120,14%\n"
+                                "Kết nạp 5 đảng viên mới.")
+    # a Word file saved under a .txt name is still read as Word
+    renamed = tmp_path / "bao-cao.txt"
+    renamed.write_bytes(p.read_bytes())
+    assert open_document(renamed).form == "docx"
+
+
+# ---------------------------------------------------------------- what cannot be read
+
+@pytest.mark.parametrize("data, code, words", [
+    (b"", "empty", "empty"),
+    (b"  \r\n\t\n", "empty", "empty"),
+    (bytes(range(256)) * 4, "binary", "not a text file"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "pdf", "PDF"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "doc", "old Word .doc"),
+    ("Отчёт о работе района за первое полугодие".encode("koi8-r"), "encoding", "encoding"),
+    ("区政府上半年工作报告，完成率百分之九十八".encode("gb2312"), "encoding", "encoding"),
+])
+def test_unreadable_files_get_one_line_naming_file_and_fix(tmp_path, data, code, words):
+    p = tmp_path / "bao-cao.txt"
+    p.write_bytes(data)
+    with pytest.raises(InputProblem) as e:
+        read_document(p)
+    message = str(e.value)
+    assert e.value.code == code
+    assert "\n" not in message
+    assert message.startswith(str(p) + ": ") or message.startswith("bao-cao.txt")
+    assert words in message
+    assert e.value.fix and e.value.fix in message
+    assert p.read_bytes() == data
+
+
+def test_broken_docx_and_zip(tmp_path):
+    bad = tmp_path / "hong.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputProblem, match="save it again as .docx"):
+        read_document(bad)
+    archive = tmp_path / "nhieu-bao-cao.txt"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.txt", "Có 36 tin")
+    archive.write_bytes(buf.getvalue())
+    with pytest.raises(InputProblem, match="ZIP archive"):
+        read_document(archive)
+
+
+def test_html_page_without_article_text(tmp_path):
+    p = tmp_path / "menu.html"
+    p.write_text("<html><body><nav>Trang chủ | Tin tức</nav><script>var a = 1;</script></body></html>",
+                 encoding="utf-8")
+    with pytest.raises(InputProblem, match="no article text"):
+        read_document(p)
+
+
+def test_decode_bytes_says_which_encoding():
+    assert decode_bytes(to_cp1258("Phường Cự Khối có 12/13 tổ dân phố văn hóa"))[1] == "Windows-1258"
+    assert decode_bytes("Phường Cự Khối".encode("utf-8"))[1] == "UTF-8"
+
+
+# ---------------------------------------------------------------- manifest
+
+def write_manifest(folder: Path, text: str) -> Path:
+    p = folder / "reports.csv"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_manifest_fields_and_blanks(tmp_path):
+    m = write_manifest(tmp_path, "file,doc,unit_name,unit_level,period,published,programs\n"
+                                 "a.txt,thach-ban-2021-h1,Thạch Bàn,Ward,2021-h1,16/07/2021,02-CTr/QU; 04-CTr/QU\n"
+                                 "b.txt,,,,,,\n")
+    frame = read_manifest(m)
+    first, second = frame.to_dict("records")
+    assert first == {"file": "a.txt", "doc": "thach-ban-2021-h1", "unit_name": "Thạch Bàn",
+                     "unit_level": "ward", "period": "2021-H1", "published": "2021-07-16",
+                     "programs": ["02-CTr/QU", "04-CTr/QU"], "line": 2}
+    assert second["doc"] == "b" and second["period"] is None
+
+
+def test_manifest_saved_by_excel_with_semicolons_and_bom(tmp_path):
+    p = tmp_path / "reports.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + "file;doc;city\na.txt;a-1;Hà Nội\n".encode("utf-8"))
+    assert read_manifest(p).to_dict("records") == [{"file": "a.txt", "doc": "a-1", "city": "Hà Nội", "line": 2}]
+
+
+def test_missing_manifest_is_empty(tmp_path):
+    assert read_manifest(tmp_path / "reports.csv").empty
+
+
+@pytest.mark.parametrize("text, words", [
+    ("file,doc,perod\na.txt,a,2021-H1\n", "unknown column 'perod'"),
+    ("doc,period\na,2021-H1\n", "no 'file' column"),
+    ("file,doc,period\na.txt,a,2021-H3\n", "line 2: period '2021-H3' is not a period code"),
+    ("file,doc,unit_level\na.txt,a,village\n", "unit_level 'village' is not allowed"),
+    ("file,doc,published\na.txt,a,mùng 5\n", "published 'mùng 5' is not a date"),
+    ("file,doc\na.txt,x\nb.txt,x\n", "doc id 'x' appears on more than one line (2, 3)"),
+    ("file,doc\na.txt,x\na.txt,y\n", "file 'a.txt' appears on more than one line"),
+])
+def test_bad_manifest_names_the_line_and_the_fix(tmp_path, text, words):
+    m = write_manifest(tmp_path, text)
+    with pytest.raises(InputProblem) as e:
+        read_manifest(m)
+    assert words in str(e.value)
+    assert "reports.csv" in str(e.value) and "\n" not in str(e.value)
+
+
+# ---------------------------------------------------------------- loading a folder
+
+def test_load_records_checksums_and_reads_metadata(raw):
+    before = snapshot(raw)
+    result = load_reports(raw, None)
+    assert list(result.reports["doc_id"]) == ["cu-khoi-2018-fy", "thach-ban-2021-h1"]
+    row = result.reports.set_index("doc_id").loc["thach-ban-2021-h1"]
+    assert row["sha256"] == hashlib.sha256((raw / "thach-ban-2021-h1.txt").read_bytes()).hexdigest()
+    assert row["source_file"] == "thach-ban-2021-h1.txt"
+    assert (row["unit_name"], row["period"], row["doc_kind"]) == ("Thạch Bàn", "2021-H1", "results")
+    assert row["text"] == normalize_text(SEED_TEXT) and row["n_chars"] == len(row["text"])
+    assert result.messages == []
+    schema.validate(result.reports, schema.REPORTS)
+    assert snapshot(raw) == before
+
+
+def test_same_report_under_two_names_is_loaded_once(raw):
+    shutil.copy(raw / "thach-ban-2021-h1.txt", raw / "zz-copy-of-thach-ban.txt")
+    (raw / "thach-ban-utf16.txt").write_bytes(SEED_TEXT.encode("utf-16"))   # same text, other bytes
+    before = snapshot(raw)
+    result = load_reports(raw, None)
+    assert sorted(result.reports["doc_id"]) == ["cu-khoi-2018-fy", "thach-ban-2021-h1"]
+    dups = {r.file.rsplit("/", 1)[-1]: r.same_as.rsplit("/", 1)[-1] for r in result.duplicates}
+    assert dups == {"zz-copy-of-thach-ban.txt": "thach-ban-2021-h1.txt",
+                    "thach-ban-utf16.txt": "thach-ban-2021-h1.txt"}
+    dup_messages = [str(m) for m in result.messages if m.code == "duplicate"]
+    assert len(dup_messages) == 2
+    assert all("loaded once as thach-ban-2021-h1" in m for m in dup_messages)
+    assert any("zz-copy-of-thach-ban.txt" in m and "identical bytes" in m for m in dup_messages)
+    assert all(r.sha256 for r in result.inputs)          # every input keeps its checksum
+    assert snapshot(raw) == before
+
+
+def test_duplicate_keeps_the_name_the_manifest_gives(raw):
+    shutil.copy(raw / "thach-ban-2021-h1.txt", raw / "a-first-by-name.txt")
+    write_manifest(raw, "file,doc\na-first-by-name.txt,thach-ban-official\n")
+    result = load_reports(raw, raw / "reports.csv")
+    assert "thach-ban-official" in set(result.reports["doc_id"])
+    assert "thach-ban-2021-h1" not in set(result.reports["doc_id"])
+
+
+def test_unit_that_cannot_be_read_names_the_manifest_field_and_the_rest_goes_on(raw):
+    (raw / "khong-ro-don-vi.txt").write_text(
+        "Báo cáo kết quả 6 tháng đầu năm 2021\nNgày đăng 16/07/2021\n"
+        "Có 5209/5318 hộ đăng ký gia đình văn hóa, đạt 97,95%.", encoding="utf-8")
+    write_manifest(raw, "file,doc\n")
+    before = snapshot(raw)
+    result = load_reports(raw, raw / "reports.csv")
+    [m] = [m for m in result.messages if m.level != "info"]
+    assert (m.code, m.field, m.level) == ("no_unit", "unit_name", "warning")
+    assert str(m).startswith("warning: ") and "khong-ro-don-vi.txt" in str(m)
+    assert "fill in unit_name and unit_level" in str(m) and "reports.csv" in str(m)
+    assert len(result.reports) == 3               # loaded all the same, with the others
+    assert result.reports.set_index("doc_id").loc["khong-ro-don-vi", "period"] == "2021-H1"
+    assert snapshot(raw) == before
+
+
+def test_period_that_cannot_be_read_names_the_manifest_field(raw):
+    (raw / "khong-ro-ky.txt").write_text(
+        "Kết quả công tác của phường Thạch Bàn\nCó 36 tin tuyên truyền trên cổng thông tin.",
+        encoding="utf-8")
+    result = load_reports(raw, None)
+    [m] = [m for m in result.messages if m.level != "info"]
+    assert (m.code, m.field, m.doc) == ("no_period", "period", "khong-ro-ky")
+    assert "fill in period for this file" in m.text and "e.g. 2021-H1" in m.text
+    assert len(result.reports) == 3
+
+
+def test_manifest_fills_what_the_text_does_not_give(raw):
+    (raw / "khong-ro-ky.txt").write_text(
+        "Kết quả công tác của phường Thạch Bàn\nCó 36 tin tuyên truyền trên cổng thông tin.",
+        encoding="utf-8")
+    write_manifest(raw, "file,doc,period\nkhong-ro-ky.txt,thach-ban-2022-h2,2022-H2\n")
+    result = load_reports(raw, raw / "reports.csv")
+    assert [m for m in result.messages if m.level != "info"] == []
+    row = result.reports.set_index("doc_id").loc["thach-ban-2022-h2"]
+    assert row["period"] == "2022-H2"
+    assert (str(row["period_start"].date()), str(row["period_end"].date()), row["period_months"]) == \
+        ("2022-07-01", "2022-12-31", 6)
+
+
+def test_manifest_contradicting_the_text_is_named_and_the_manifest_wins(raw):
+    write_manifest(raw, "file,doc,period,unit_name\nthach-ban-2021-h1.txt,thach-ban-2021-h1,2021-H2,Thạch Bàn\n")
+    result = load_reports(raw, raw / "reports.csv")
+    [m] = result.messages
+    assert (m.code, m.field, m.doc) == ("manifest_contradicts", "period", "thach-ban-2021-h1")
+    assert "gives period '2021-H2' but the text reads '2021-H1'" in m.text
+    row = result.reports.set_index("doc_id").loc["thach-ban-2021-h1"]
+    assert row["period"] == "2021-H2" and str(row["period_start"].date()) == "2021-07-01"
+    # the other report is untouched by the manifest
+    assert result.reports.set_index("doc_id").loc["cu-khoi-2018-fy", "period"] == "2018-FY"
+
+
+def test_manifest_row_for_a_missing_file(raw):
+    write_manifest(raw, "file,doc\nthach-ban-2021-h1.txt,thach-ban-2021-h1\nda-xoa.txt,da-xoa\n")
+    result = load_reports(raw, raw / "reports.csv")
+    [m] = result.messages
+    assert (m.code, m.level) == ("manifest_missing_file", "warning")
+    assert "line 3 names 'da-xoa.txt'" in m.text and "add the file or remove the row" in m.text
+    assert len(result.reports) == 2
+
+
+def test_period_in_the_future(raw):
+    (raw / "tuong-lai.txt").write_text(
+        "Kết quả 6 tháng đầu năm 2099 trên địa bàn phường Thạch Bàn\nCó 36 tin tuyên truyền.",
+        encoding="utf-8")
+    result = load_reports(raw, None, today=date(2025, 1, 1))
+    [m] = result.messages
+    assert (m.code, m.field, m.doc) == ("future_period", "period", "tuong-lai")
+    assert "2099-H1 has not begun yet (today is 2025-01-01)" in m.text
+    # the same reports read in 2100 are fine: today is read when called, not at import
+    assert load_reports(raw, None, today=date(2100, 1, 1)).messages == []
+
+
+def test_unreadable_files_in_a_folder_are_errors_and_the_rest_goes_on(raw):
+    (raw / "rong.txt").write_bytes(b"")
+    (raw / "anh.txt").write_bytes(bytes(range(256)) * 8)
+    (raw / "la.txt").write_bytes("Отчёт о работе района".encode("koi8-r"))
+    (raw / "ban-scan.pdf").write_bytes(b"%PDF-1.4\n")
+    (raw / ".hidden.txt").write_text("Có 36 tin", encoding="utf-8")
+    before = snapshot(raw)
+    result = load_reports(raw, None)
+    by_file = {m.file.rsplit("/", 1)[-1]: m for m in result.messages}
+    assert set(by_file) == {"rong.txt", "anh.txt", "la.txt", "ban-scan.pdf"}
+    assert by_file["rong.txt"].code == "empty" and by_file["rong.txt"].level == "error"
+    assert by_file["anh.txt"].code == "binary"
+    assert by_file["la.txt"].code == "encoding" and "save it as UTF-8" in by_file["la.txt"].text
+    assert by_file["ban-scan.pdf"].code == "skipped" and "PDF" in by_file["ban-scan.pdf"].text
+    assert sorted(result.reports["doc_id"]) == ["cu-khoi-2018-fy", "thach-ban-2021-h1"]
+    assert {r.status for r in result.inputs} == {"loaded", "failed", "skipped"}
+    assert snapshot(raw) == before
+
+
+def test_two_files_claiming_one_doc_id(raw):
+    (raw / "sub").mkdir()
+    (raw / "sub" / "thach-ban-2021-h1.txt").write_text(
+        "Kết quả 9 tháng đầu năm 2021 phường Thạch Bàn: có 40 tin.", encoding="utf-8")
+    result = load_reports(raw, None)
+    [m] = [m for m in result.messages if m.code == "doc_id_taken"]
+    assert "already taken by" in m.text and "(column doc)" in m.text
+    assert list(result.reports["doc_id"]).count("thach-ban-2021-h1") == 1
+
+
+def test_legacy_inputs_are_said_how_they_were_read(raw):
+    (raw / "cu.txt").write_bytes(to_tcvn3(HEADING_SEED.read_text(encoding="utf-8")))
+    result = load_reports(raw, None)
+    [m] = result.messages
+    assert (m.level, m.code, m.text) == ("info", "decoded", "read as plain text, TCVN3 (ABC)")
+    assert result.reports.set_index("doc_id").loc["cu", "unit_name"] == "Thanh Xuân"
+
+
+def test_the_bundled_raw_folder_loads_cleanly():
+    before = snapshot(paths.RAW)
+    result = load_reports()
+    assert list(result.reports["doc_id"]) == sorted(p.stem for p in paths.RAW.glob("*.txt"))
+    assert result.messages == []
+    assert snapshot(paths.RAW) == before

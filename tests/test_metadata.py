@@ -1,0 +1,283 @@
+"""Report metadata read from the text: the five reports against gold, and each
+phrasing the readers know, including phrasings the seed reports do not use."""
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import analysis.metadata as md
+from analysis.metadata import (
+    RuleTableError, parse_period, period_label, read_doc_kind, read_metadata, read_period,
+    read_programs, read_published, read_title, read_unit,
+)
+from analysis.paths import RAW, RULES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLD = [json.loads(line) for line in (FIXTURES / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()]
+
+
+# --------------------------------------------------------------------------- the five reports
+
+@pytest.mark.parametrize("gold", GOLD, ids=[g["doc"] for g in GOLD])
+def test_report_metadata_matches_gold_exactly(gold):
+    text = (RAW / f"{gold['doc']}.txt").read_text(encoding="utf-8")
+    got = read_metadata(text, gold["doc"])
+    assert {k: got[k] for k in gold} == gold
+
+
+@pytest.mark.parametrize("gold", GOLD, ids=[g["doc"] for g in GOLD])
+def test_report_metadata_has_title_and_period_dates(gold):
+    got = read_metadata((RAW / f"{gold['doc']}.txt").read_text(encoding="utf-8"), gold["doc"])
+    assert set(got) == set(gold) | {"title", "period_start", "period_end", "period_months"}
+    start, end, months = parse_period(got["period"])
+    assert (got["period_start"], got["period_end"], got["period_months"]) == (
+        start.isoformat(), end.isoformat(), months)
+    assert got["title"] and len(got["title"].split()) >= 6
+    assert "Lượt xem" not in got["title"] and "Ngày đăng" not in got["title"]
+
+
+def test_titles_of_the_reports_skip_page_furniture():
+    titles = {g["doc"]: read_title((RAW / f"{g['doc']}.txt").read_text(encoding="utf-8")) for g in GOLD}
+    assert titles["thanh-xuan-2021-q4"].startswith("QUẬN THANH XUÂN QUYẾT TÂM")
+    assert titles["cau-giay-2022-h1"].startswith("Đánh giá kết quả 6 tháng đầu năm 2022")
+    assert titles["phuc-dong-2020-9m"] == "Phường Phúc Đồng quyết tâm hoàn thành chỉ tiêu về đích trước thời hạn"
+
+
+# --------------------------------------------------------------------------- periods
+
+@pytest.mark.parametrize("code,start,end,months", [
+    ("2021-H1", date(2021, 1, 1), date(2021, 6, 30), 6),
+    ("2021-H2", date(2021, 7, 1), date(2021, 12, 31), 6),
+    ("2020-9M", date(2020, 1, 1), date(2020, 9, 30), 9),
+    ("2018-FY", date(2018, 1, 1), date(2018, 12, 31), 12),
+    ("2022-Q1", date(2022, 1, 1), date(2022, 3, 31), 3),
+    ("2022-Q2", date(2022, 4, 1), date(2022, 6, 30), 3),
+    ("2022-Q3", date(2022, 7, 1), date(2022, 9, 30), 3),
+    ("2021-Q4", date(2021, 10, 1), date(2021, 12, 31), 3),
+])
+def test_parse_period(code, start, end, months):
+    assert parse_period(code) == (start, end, months)
+
+
+@pytest.mark.parametrize("bad", ["2021-H3", "2021", "21-H1", "2021-q1", "", "H1-2021"])
+def test_parse_period_refuses_what_is_not_a_code(bad):
+    with pytest.raises(ValueError, match="is not a period code"):
+        parse_period(bad)
+
+
+@pytest.mark.parametrize("code,vi,en", [
+    ("2021-H1", "6 tháng đầu năm 2021", "First half of 2021"),
+    ("2019-H2", "6 tháng cuối năm 2019", "Second half of 2019"),
+    ("2020-9M", "9 tháng đầu năm 2020", "First nine months of 2020"),
+    ("2018-FY", "Năm 2018", "Year 2018"),
+    ("2021-Q4", "3 tháng cuối năm 2021", "Last quarter of 2021"),
+    ("2022-Q1", "Quý I năm 2022", "First quarter of 2022"),
+    ("2022-Q3", "Quý III năm 2022", "Third quarter of 2022"),
+])
+def test_period_label_says_it_the_way_reports_do(code, vi, en):
+    assert period_label(code) == vi
+    assert period_label(code, lang="vi") == vi
+    assert period_label(code, lang="en") == en
+
+
+def test_period_label_refuses_unknown_language_and_codes():
+    with pytest.raises(ValueError, match="language 'fr'"):
+        period_label("2021-H1", lang="fr")
+    with pytest.raises(ValueError, match="not a period code"):
+        period_label("2021-S1")
+
+
+@pytest.mark.parametrize("title,body,published,expected", [
+    ("Kết quả 6 tháng đầu năm 2021 của phường Thạch Bàn", "", None, "2021-H1"),
+    ("Sơ kết 06 tháng đầu năm 2022", "", None, "2022-H1"),
+    ("Kết quả sáu tháng đầu năm 2023", "", None, "2023-H1"),
+    ("Sơ kết 6 tháng năm 2022", "", None, "2022-H1"),
+    ("Nhìn lại nửa đầu năm 2023", "", None, "2023-H1"),
+    ("Phương hướng 6 tháng cuối năm 2019", "", None, "2019-H2"),
+    ("Kết quả 9 tháng năm 2019", "", None, "2019-9M"),
+    ("Kết quả chín tháng đầu năm 2018", "", None, "2018-9M"),
+    ("QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021", "", None, "2021-Q4"),
+    ("Kết quả công tác quý I/2022", "", None, "2022-Q1"),
+    ("Kết quả Quý IV năm 2021", "", None, "2021-Q4"),
+    ("Sơ kết quý 3/2020", "", None, "2020-Q3"),
+    ("Kết quả quý II năm 2023", "", None, "2023-Q2"),
+    ("Kết quả 3 tháng đầu năm 2024", "", None, "2024-Q1"),
+    ("Kết quả công tác xây dựng Đảng phường Cự Khối năm 2018", "", None, "2018-FY"),
+    ("Tổng kết cả năm 2019", "", None, "2019-FY"),
+    # the title speaks before the body
+    ("Kết quả 6 tháng đầu năm 2021", "Trong 6 tháng cuối năm 2021 sẽ tập trung ...", None, "2021-H1"),
+    # no period in the title: the body's sub-year phrase, its year from the text
+    ("Phường Phúc Đồng quyết tâm về đích", "Năm 2020 là năm quan trọng. Năm 2020, thu ngân sách "
+     "9 tháng đầu năm đã đạt 208%.", None, "2020-9M"),
+    # ... or from the publication stamp when the text names no year
+    (None, "Thu ngân sách 9 tháng đầu năm đã đạt 208%.", "2020-09-13", "2020-9M"),
+    (None, "Kết quả 6 tháng cuối năm đạt nhiều chỉ tiêu.", "2020-01-10", "2019-H2"),
+    # years that are not the period: comparisons, what is left, school years
+    (None, "Năm 2018 đạt 91,4%, tăng 0,9% so với năm 2017; so với cùng kỳ năm 2017 ... so với năm 2017",
+     None, "2018-FY"),
+    (None, "Năm 2020 đạt nhiều kết quả; trong 3 tháng còn lại của năm 2020 cần ...", None, "2020-FY"),
+    (None, "Năm học 2021-2022 đạt kết quả tốt. Kết quả năm 2022.", None, "2022-FY"),
+    (None, "Phường tổ chức hội nghị.", None, None),
+])
+def test_read_period(title, body, published, expected):
+    text = "\n".join(x for x in (title, body) if x)
+    assert read_period(text, title, published) == expected
+
+
+def test_period_of_a_whole_report_without_title():
+    assert read_metadata("Nội dung: năm 2019 đã thực hiện ...")["period"] == "2019-FY"
+    assert read_metadata("Không có kỳ báo cáo")["period"] is None
+
+
+# --------------------------------------------------------------------------- stamp and title
+
+@pytest.mark.parametrize("text,expected", [
+    ("Kết quả ...\nNgày đăng 16/07/2021 | 09:14  | Lượt xem: 643", "2021-07-16"),
+    ("Ngày đăng: 9/1/2019", "2019-01-09"),
+    ("Đăng ngày: 05-08-2022 14:31", "2022-08-05"),
+    ("Ngày xuất bản 13.09.2020", "2020-09-13"),
+    ("Ngày cập nhật: ngày 5 tháng 8 năm 2022", "2022-08-05"),
+    ("QUẬN THANH XUÂN QUYẾT TÂM ... 3 THÁNG CUỐI NĂM 2021", None),
+    ("Ngày 16/07/2021 phường tổ chức hội nghị", None),          # a date, but no stamp
+    ("Ngày đăng 31/02/2021 | 09:14", None),                      # no such day
+])
+def test_read_published(text, expected):
+    assert read_published(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("các bài viết chuyên sâu\n\nKết quả công tác năm 2018 phường Cự Khối\nNgày đăng 09/01/2019 | 09:07",
+     "Kết quả công tác năm 2018 phường Cự Khối"),
+    ("CÔNG TÁC ĐẢNG\n\nĐánh giá kết quả 6 tháng đầu năm 2022 của Quận ủy Cầu Giấy\nNgày đăng 05/08/2022",
+     "Đánh giá kết quả 6 tháng đầu năm 2022 của Quận ủy Cầu Giấy"),
+    ("Thông kê truy cập\nTHANH XUÂN XANH SẠCH ĐẸP\nQUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ NĂM 2021\n"
+     "Trước tình hình ...", "QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ NĂM 2021"),
+    ("Trang chủ\nPhường Phúc Đồng quyết tâm hoàn thành chỉ tiêu về đích.\nNgày đăng 13/09/2020",
+     "Phường Phúc Đồng quyết tâm hoàn thành chỉ tiêu về đích"),
+    ("", None),
+])
+def test_read_title(text, expected):
+    assert read_title(text) == expected
+
+
+# --------------------------------------------------------------------------- plan or results
+
+@pytest.mark.parametrize("title,body,period,published,expected", [
+    ("QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021",
+     "Phấn đấu thu ngân sách năm 2021 đạt kế hoạch. Tập trung thực hiện ... Tiếp tục triển khai ...",
+     "2021-Q4", None, "plan"),
+    ("Kế hoạch thực hiện nhiệm vụ năm 2023", "Phường sẽ tổ chức ... dự kiến ... phấn đấu ...",
+     "2023-FY", None, "plan"),
+    ("Phương hướng nhiệm vụ 6 tháng cuối năm 2022", "Tiếp tục đẩy mạnh ... tăng cường ...", "2022-H2",
+     None, "plan"),
+    ("Kết quả công tác năm 2018", "Đã kết nạp 11 đảng viên mới. Kết quả có 193 đảng viên học tập, đạt 93%.",
+     "2018-FY", "2019-01-09", "results"),
+    ("Sơ kết 6 tháng đầu năm 2022", "Đã khám chữa bệnh cho 12.747 lượt người, đạt 57,9% kế hoạch.",
+     "2022-H1", "2022-08-05", "results"),
+    (None, "Phường đã hoàn thành 8/8 chỉ tiêu, thu ngân sách đạt 120%.", None, None, "results"),
+    # published before the period begins: a plan, whatever its words
+    ("Kết quả dự kiến năm 2023", "Đã đạt ...", "2023-FY", "2022-12-20", "plan"),
+])
+def test_read_doc_kind(title, body, period, published, expected):
+    text = "\n".join(x for x in (title, body) if x)
+    assert read_doc_kind(text, title, period, published) == expected
+
+
+# --------------------------------------------------------------------------- units
+
+@pytest.mark.parametrize("title,body,expected", [
+    # a ward named in the title wins over the district committee it also names
+    ("Kết quả thực hiện Chương trình số 02-CTr/QU của Quận ủy Long Biên 6 tháng đầu năm 2021 "
+     "trên địa bàn phường Thạch Bàn", "",
+     ("Thạch Bàn", "ward", "Long Biên", "Hà Nội")),
+    # a district in capitals
+    ("QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021",
+     "Chỉ đạo 03 phường: Nhân Chính, Thanh Xuân Bắc ... phường Thanh Xuân Nam",
+     ("Thanh Xuân", "district", None, "Hà Nội")),
+    ("QUẬN HAI BÀ TRƯNG TỔ CHỨC HỘI NGHỊ", "", ("Hai Bà Trưng", "district", None, "Hà Nội")),
+    # the district committee names the district
+    ("Đánh giá kết quả 6 tháng đầu năm 2022 thực hiện Chương trình số 04-CTr/QU của Quận ủy Cầu Giấy",
+     "phường Nghĩa Đô, phường Nghĩa Tân, quận Cầu Giấy", ("Cầu Giấy", "district", None, "Hà Nội")),
+    # a ward in capitals, its district from the table of Hà Nội wards
+    ("PHƯỜNG NGỌC THỤY ĐẨY MẠNH PHONG TRÀO THI ĐUA", "", ("Ngọc Thụy", "ward", "Long Biên", "Hà Nội")),
+    ("Phường Ngọc Hà tổ chức hội nghị tổng kết", "", ("Ngọc Hà", "ward", "Ba Đình", "Hà Nội")),
+    # a ward name two districts share: the text decides, else no parent
+    ("Kết quả của phường Minh Khai", "UBND quận Hai Bà Trưng chỉ đạo phường Minh Khai",
+     ("Minh Khai", "ward", "Hai Bà Trưng", "Hà Nội")),
+    ("Kết quả của phường Minh Khai", "Quận ủy Bắc Từ Liêm chỉ đạo", ("Minh Khai", "ward", "Bắc Từ Liêm", "Hà Nội")),
+    ("Kết quả của phường Minh Khai", "", ("Minh Khai", "ward", None, "Hà Nội")),
+    # a ward the table does not know: its district from the text
+    ("Phường Hồng Hà ra mắt mô hình mới", "quận Hoàn Kiếm ... quận Hoàn Kiếm", ("Hồng Hà", "ward", "Hoàn Kiếm", "Hà Nội")),
+    # communes and towns
+    ("UBND xã Đông Dư tổng kết năm 2019", "Xã Đông Dư thuộc huyện Gia Lâm", ("Đông Dư", "commune", "Gia Lâm", "Hà Nội")),
+    ("Đảng ủy thị trấn Trâu Quỳ sơ kết 6 tháng", "thị trấn Trâu Quỳ, huyện Gia Lâm",
+     ("Trâu Quỳ", "commune", "Gia Lâm", "Hà Nội")),
+    # no title: the unit the body names most ('xã hội' is not a commune)
+    (None, "Phát triển kinh tế - xã hội của phường Phúc Lợi. Phường Phúc Lợi đã ... quận Long Biên",
+     ("Phúc Lợi", "ward", "Long Biên", "Hà Nội")),
+    (None, "Báo cáo không nêu đơn vị nào.", (None, None, None, "Hà Nội")),
+])
+def test_read_unit(title, body, expected):
+    text = "\n".join(x for x in (title, body) if x)
+    got = read_unit(text, title)
+    assert (got["unit_name"], got["unit_level"], got["parent"], got["city"]) == expected
+
+
+def test_unit_of_a_report_in_another_city():
+    got = read_unit("Phường Bến Nghé tổng kết năm 2022\nphường Bến Nghé, Thành phố Hồ Chí Minh")
+    assert (got["unit_name"], got["unit_level"], got["city"]) == ("Bến Nghé", "ward", "Hồ Chí Minh")
+
+
+# --------------------------------------------------------------------------- programmes
+
+@pytest.mark.parametrize("text,expected", [
+    ("thực hiện Chương trình số 02-CTr/QU của Quận ủy ... Chương trình 02-CTr/QU", ["02-CTr/QU"]),
+    ("Chương trình số 01-CTr/QU, 03-CTr/QU và 02-CTr/QU", ["01-CTr/QU", "02-CTr/QU", "03-CTr/QU"]),
+    ("Chương trình 3-ctr/qu; Chương trình số 04 - CTr/QU", ["03-CTr/QU", "04-CTr/QU"]),
+    ("Chương trình số 06-CTr/TU của Thành ủy", ["06-CTr/TU"]),
+    ("Kế hoạch số 12-KH/QU; Đề án số 02-ĐA/QU; Chỉ thị 05-CT/TW; NQ 04/NQ-HĐND", []),
+    ("", []),
+])
+def test_read_programs(text, expected):
+    assert read_programs(text) == expected
+
+
+# --------------------------------------------------------------------------- tables
+
+def _rows(name):
+    with open(Path(RULES) / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(ln for ln in fh if not ln.startswith("#")))
+
+
+def test_hanoi_tables_are_consistent():
+    wards, districts = _rows("hanoi_wards.csv"), _rows("hanoi_districts.csv")
+    names = {d["district"] for d in districts}
+    assert len(wards) >= 150 and len(districts) == 30
+    assert {w["district"] for w in wards} <= names
+    assert len({(w["ward"], w["district"]) for w in wards}) == len(wards)
+    for unit in ("Thạch Bàn", "Phúc Đồng", "Cự Khối"):
+        assert any(w["ward"] == unit and w["district"] == "Long Biên" for w in wards)
+    assert sum(w["district"] == "Thanh Xuân" for w in wards) == 11  # 'tại 11 phường' (Thanh Xuân 2021)
+    assert sum(w["district"] == "Cầu Giấy" for w in wards) == 8     # '8/8 phường' (Cầu Giấy 2022)
+
+
+def test_period_phrases_table_is_well_formed():
+    rows = _rows("metadata_periods.csv")
+    codes = {r["code"] for r in rows}
+    assert codes <= {"-", "FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M"}
+    assert {"FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M"} <= codes
+    assert all(r["note"] for r in rows)
+
+
+def test_a_malformed_rule_table_is_named(tmp_path, monkeypatch):
+    (tmp_path / "broken.csv").write_text("cue,kind,weight\nđã,results,1,extra\n", encoding="utf-8")
+    monkeypatch.setattr(md, "RULES", tmp_path)
+    with pytest.raises(RuleTableError, match=r"broken\.csv: row 2 has 4 fields, expected 3"):
+        md._read_table("broken.csv")
+    with pytest.raises(RuleTableError, match=r"missing\.csv: rule table missing"):
+        md._read_table("missing.csv")
