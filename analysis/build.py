@@ -12,8 +12,9 @@ import math
 import os
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -345,12 +346,11 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     observations = _observations(facts, reports)
 
     per_doc_facts = facts["doc_id"].value_counts().to_dict()
-    lines = []
-    for r, job in zip(reports.itertuples(index=False), jobs_list):
-        n_warn = sum(1 for m in messages if m.doc == r.doc_id and m.level in ("warning", "error")
-                     and m.code != "duplicate")
-        lines.append(ReportLine(r.doc_id, job.file, _none(r.unit_name), _none(r.period),
-                                _none(r.doc_kind), int(per_doc_facts.get(r.doc_id, 0)), n_warn))
+    per_doc_warnings = Counter(m.doc for m in messages
+                               if m.level in ("warning", "error") and m.code != "duplicate")
+    lines = [ReportLine(r.doc_id, job.file, _none(r.unit_name), _none(r.period), _none(r.doc_kind),
+                        int(per_doc_facts.get(r.doc_id, 0)), per_doc_warnings.get(r.doc_id, 0))
+             for r, job in zip(reports.itertuples(index=False), jobs_list)]
     summary = BuildSummary(lines, messages, loaded.inputs, len(facts), len(observations),
                            out_dir, written=False, strict=strict)
     if not len(reports):

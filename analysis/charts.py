@@ -56,6 +56,36 @@ def chart_records(chart) -> list[dict]:
     return list(spec.get("datasets", {}).get(data.get("name"), []))
 
 
+def _json_value(v):
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, (int, float)):
+        return None if isinstance(v, float) and (math.isnan(v) or math.isinf(v)) else v
+    if hasattr(v, "item"):  # numpy scalars
+        return _json_value(v.item())
+    if v is pd.NA or v is pd.NaT:
+        return None
+    return str(v)
+
+
+class _Datasets:
+    """The data of one chart, kept as named JSON rows at the top of its spec.
+
+    Layers refer to the rows by name, so that Altair neither copies them with
+    every layer nor passes every frame through pandas again on ``to_dict``
+    (together most of the time a dashboard update took).
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[dict]] = {}
+
+    def add(self, name: str, frame: pd.DataFrame) -> alt.NamedData:
+        cols = [str(c) for c in frame.columns]
+        self.values[name] = [dict(zip(cols, map(_json_value, row)))
+                             for row in frame.itertuples(index=False, name=None)]
+        return alt.NamedData(name=name)
+
+
 def _frame_of(obj) -> pd.DataFrame:
     frame = getattr(obj, "frame", obj)
     if not isinstance(frame, pd.DataFrame):
@@ -179,6 +209,7 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
     ['91,4%', '97,95%']
     """
     lang = check_lang(lang)
+    ds = _Datasets()
     frame = _frame_of(frame)
     data = _base_records(frame, lang)
     unit = _main_unit(frame)
@@ -230,7 +261,7 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
     if target.notna().any():
         tooltip.append(alt.Tooltip("target_label:N", title=t("field.target", lang)))
     data = data.drop(columns=["_order"])
-    base = alt.Chart(data)
+    base = alt.Chart(ds.add("rows", data))
     bars = base.mark_bar(cornerRadiusEnd=2, height={"band": 0.7}).encode(
         x=x, y=y, color=color, tooltip=tooltip,
         stroke=alt.Stroke("is_selected:N", legend=None,
@@ -248,14 +279,14 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
         mean = float(values.mean())
         mean_df = pd.DataFrame({"value": [mean], "label": [
             f"{t('chart.mean', lang)}: {format_number(mean, unit, lang)}"]})
-        mean_rule = alt.Chart(mean_df).mark_rule(strokeDash=[4, 4], color=NEUTRAL).encode(
+        mean_rule = alt.Chart(ds.add("mean", mean_df)).mark_rule(strokeDash=[4, 4], color=NEUTRAL).encode(
             x=alt.X("value:Q"), tooltip=alt.Tooltip("label:N", title=t("chart.mean", lang)))
         layers.append(mean_rule)
     targets = target.dropna().unique()
     if len(targets) == 1:
         tgt_df = pd.DataFrame({"value": [float(targets[0])], "label": [
             f"{t('chart.target', lang)}: {format_number(targets[0], unit, lang)}"]})
-        tbase = alt.Chart(tgt_df)
+        tbase = alt.Chart(ds.add("target", tgt_df))
         layers.append(tbase.mark_rule(color=TARGET_COLOR, strokeWidth=2).encode(
             x=alt.X("value:Q"), tooltip=alt.Tooltip("label:N", title=t("field.target", lang))))
         layers.append(tbase.mark_text(align="left", dx=4, dy=-6, fontSize=12, y=0,
@@ -270,7 +301,7 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
     periods = data["period"].unique()
     sub = t("title.compare_sub", lang, period=(period_name(periods[0], lang) if len(periods) == 1
                                                else t("chart.latest", lang)))
-    chart = alt.layer(*layers).properties(
+    chart = alt.layer(*layers, datasets=ds.values).properties(
         width=_WIDTH, height=max(60, _BAR * len(order)),
         title=alt.Title(title, subtitle=sub),
     )
@@ -328,6 +359,7 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
     ['Năm 2017', 'Năm 2018']
     """
     lang = check_lang(lang)
+    ds = _Datasets()
     frame = _frame_of(result)
     data = _base_records(frame, lang)
     unit = _main_unit(frame)
@@ -344,7 +376,7 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
               axis=alt.Axis(labelAngle=0, labelLimit=180))
     y = alt.Y("value:Q", title=_value_title(unit, lang),
               axis=alt.Axis(format=axis_format(unit)), scale=alt.Scale(zero=False, nice=True))
-    base = alt.Chart(data)
+    base = alt.Chart(ds.add("rows", data))
     points = base.mark_point(filled=True, size=110, color="#0072B2").encode(
         x=x, y=y, tooltip=tooltip)
     labels = base.mark_text(dy=-14, fontSize=13, color="#263238").encode(
@@ -358,7 +390,7 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
     if title is None:
         title = t("title.trend", lang, indicator=indicator_name(ind, lang) if ind else "",
                   unit=", ".join(units))
-    chart = alt.layer(*layers).properties(
+    chart = alt.layer(*layers, datasets=ds.values).properties(
         width=max(260, min(_WIDTH, 130 * max(1, len(order)))), height=220,
         title=alt.Title(title, subtitle=trend_statement(result, lang) or None),
     )
@@ -413,6 +445,7 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     [('28/20', 140.0), ('120%', 120.0), ('91%', None)]
     """
     lang = check_lang(lang)
+    ds = _Datasets()
     frame = _frame_of(frame)
     data = _base_records(frame, lang)
     if "target_id" in frame.columns:  # the target a figure answers (28/20 → its % of plan)
@@ -458,7 +491,7 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     y = alt.Y("row_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=340))
     x = alt.X("bar:Q", title=t("field.progress", lang), stack=None,
               axis=alt.Axis(format=",.0f"), scale=alt.Scale(zero=True))
-    base = alt.Chart(data)
+    base = alt.Chart(ds.add("rows", data))
     bars = base.transform_filter("datum.has_bar").mark_bar(
         cornerRadiusEnd=2, height={"band": 0.7}).encode(x=x, y=y, color=color, tooltip=tooltip)
     marks = base.transform_filter("!datum.has_bar").mark_square(size=170, opacity=0.9).encode(
@@ -466,14 +499,14 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     text = base.mark_text(align="left", dx=9, fontSize=13, color="#263238").encode(
         x=alt.X("bar:Q"), y=alt.Y("row_label:N", sort=order), text=alt.Text("text:N"),
         tooltip=tooltip)
-    full = alt.Chart(pd.DataFrame({"bar": [100.0], "label": [t("chart.full_target", lang)]}))
+    full = alt.Chart(ds.add("full", pd.DataFrame({"bar": [100.0], "label": [t("chart.full_target", lang)]})))
     rule = full.mark_rule(color=TARGET_COLOR, strokeWidth=2).encode(
         x=alt.X("bar:Q"), tooltip=alt.Tooltip("label:N", title=t("chart.target", lang)))
     unit_name = data["unit_name"].iloc[0] if len(data) else ""
     period = data["period"].iloc[0] if len(data) else ""
     if title is None:
         title = t("title.scorecard", lang, unit=unit_name, period=period_name(period, lang))
-    chart = alt.layer(bars, marks, rule, text).properties(
+    chart = alt.layer(bars, marks, rule, text, datasets=ds.values).properties(
         width=_WIDTH - 120, height=max(60, _BAR * len(order)),
         title=alt.Title(title, subtitle=t("title.scorecard_sub", lang)),
     )
@@ -501,6 +534,7 @@ def chart_coverage(reports: pd.DataFrame, facts: pd.DataFrame | None = None,
     3
     """
     lang = check_lang(lang)
+    ds = _Datasets()
     reports = _frame_of(reports)
     counts = (facts.groupby("doc_id").size() if facts is not None and len(facts)
               else pd.Series(dtype="int64"))
@@ -536,7 +570,7 @@ def chart_coverage(reports: pd.DataFrame, facts: pd.DataFrame | None = None,
     x = alt.X("period_label:N", sort=order_periods, title=t("field.period", lang),
               axis=alt.Axis(labelAngle=-30, labelLimit=200, orient="top"))
     y = alt.Y("unit_name:N", title=t("field.unit_name", lang), sort="ascending")
-    base = alt.Chart(data)
+    base = alt.Chart(ds.add("rows", data))
     cells = base.mark_rect(cornerRadius=3, stroke="white", strokeWidth=2).encode(
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("n_facts:Q", title=t("field.n_facts", lang),
@@ -547,7 +581,7 @@ def chart_coverage(reports: pd.DataFrame, facts: pd.DataFrame | None = None,
         text=alt.Text("n_facts:Q", format=",d"), tooltip=tooltip,
         color=alt.Color("dark:N", legend=None,
                         scale=alt.Scale(domain=[True, False], range=["white", "#263238"])))
-    chart = alt.layer(cells, text).properties(
+    chart = alt.layer(cells, text, datasets=ds.values).properties(
         width=max(200, 110 * max(1, len(order_periods))),
         height=max(60, 34 * data["unit_name"].nunique()),
         title=alt.Title(t("title.coverage", lang), subtitle=t("title.coverage_sub", lang)),
@@ -579,6 +613,7 @@ def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -
     ['Nêu hai giá trị khác nhau', 'Khớp']
     """
     lang = check_lang(lang)
+    ds = _Datasets()
     frame = getattr(checks, "checks", checks)
     frame = _frame_of(frame)
     data = pd.DataFrame(index=frame.index)
@@ -612,7 +647,7 @@ def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -
         alt.Tooltip("detail:N", title=t("field.detail", lang)),
         *_source_tooltips(lang),
     ]
-    base = alt.Chart(data)
+    base = alt.Chart(ds.add("rows", data))
     marks = base.mark_square(size=180).encode(
         x=alt.X("status_label:N", title=None, sort=labels,
                 axis=alt.Axis(orient="top", labelAngle=0, labelLimit=200)),
@@ -623,7 +658,7 @@ def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -
     text = base.mark_text(align="left", dx=12, fontSize=12, color="#263238").encode(
         x=alt.X("status_label:N", sort=labels), y=alt.Y("row_label:N", sort=order),
         text=alt.Text("raw:N"), tooltip=tooltip)
-    chart = alt.layer(marks, text).properties(
+    chart = alt.layer(marks, text, datasets=ds.values).properties(
         width=max(160, 150 * max(1, len(labels))), height=max(40, 26 * len(order)),
         title=alt.Title(t("title.audit", lang), subtitle=t("title.audit_sub", lang)),
     )

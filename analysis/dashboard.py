@@ -173,7 +173,11 @@ _CSS = """
 .ad-app .widget-label { font-size: 15px; }
 .ad-app select, .ad-app .widget-dropdown > select { font-size: 15px; }
 .ad-app .widget-toggle-buttons .widget-toggle-button { font-size: 14px; }
-.ad-app .lm-TabBar-tab, .ad-app .p-TabBar-tab { font-size: 15px; min-width: 220px; }
+.ad-app .widget-tab > .lm-TabBar .lm-TabBar-tab,
+.ad-app .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab {
+  flex: 0 0 auto; max-width: none; min-width: 200px; font-size: 16px; font-weight: 600;
+  padding: 6px 18px; line-height: 28px; height: auto; }
+.ad-app .widget-tab > .lm-TabBar { min-height: 42px; }
 </style>
 """
 
@@ -217,6 +221,7 @@ class DashboardApp:
         self._alt = alt
         self.sel = _Selection(lang=check_lang(lang))
         self._busy = False
+        self._stale: set[str] = set()
         try:
             enable_offline_widgets()
         except Exception as exc:  # offline bundle missing: charts cannot draw
@@ -307,6 +312,7 @@ class DashboardApp:
         self.topic.observe(self._on_topic, names="value")
         self.indicator.observe(self._on_indicator, names="value")
         self.lang.observe(self._on_lang, names="value")
+        self.views.observe(self._on_view, names="selected_index")
 
     def _placeholder(self):
         return self._alt.Chart(pd.DataFrame({"x": []})).mark_point()
@@ -387,41 +393,52 @@ class DashboardApp:
         if self._busy or change["new"] is None:
             return
         self.sel.unit = change["new"]
-        self._guard("unit", self._refresh_all)
+        self._guard("control.unit", self._refresh_all)
 
     def _on_period(self, change) -> None:
         if self._busy or change["new"] is None:
             return
         self.sel.period = change["new"]
-        self._guard("period", self._refresh_unit_view)
+        self._guard("control.period", self._refresh_unit_view)
 
     def _on_topic(self, change) -> None:
         if self._busy or change["new"] is None:
             return
         self.sel.topic = change["new"]
-        self._guard("topic", self._refresh_all)
+        self._guard("control.topic", self._refresh_all)
 
     def _on_indicator(self, change) -> None:
         if self._busy or change["new"] is None:
             return
         self.sel.indicator = change["new"]
-        self._guard("indicator", self._refresh_compare_view)
+        self._guard("control.indicator", self._refresh_compare_view)
 
     def _on_lang(self, change) -> None:
         if self._busy or change["new"] is None:
             return
         self.sel.lang = change["new"]
-        self._guard("language", lambda: (self._set_labels(), self._refresh_all()))
+        self._guard("control.lang", lambda: (self._set_labels(), self._refresh_all()))
+
+    def _on_view(self, change) -> None:
+        if self._busy or change["new"] is None:
+            return
+        self._guard("view.compare" if change["new"] == 1 else "view.scorecard",
+                    self._refresh_stale)
 
     def _guard(self, what: str, action) -> None:
-        """Run a callback; on any error show one line, log the traceback."""
+        """Run a callback; on any error show one line, log the traceback.
+
+        ``what`` is the label key of the control that changed.
+        """
         start = time.perf_counter()
         try:
+            self.status.value = ""
             action()
         except Exception:
             log.exception("dashboard: updating after a change of %s failed", what)
             self.status.value = (f'<div class="ad-error">'
-                                 f'{escape_text(t("error.view", self.sel.lang, what=what))}</div>')
+                                 f'{escape_text(t("error.view", self.sel.lang, what=t(what, self.sel.lang)))}'
+                                 "</div>")
         self.sel.timings[what] = time.perf_counter() - start
 
     # -- views ------------------------------------------------------------
@@ -434,8 +451,15 @@ class DashboardApp:
         self.status.value = ""
         self.views.layout.display = None
         self._set_indicator_options()
-        self._refresh_unit_view()
-        self._refresh_compare_view()
+        # Only the view on screen is drawn now; the other when it is opened.
+        self._stale = {"unit", "compare"}
+        self._refresh_stale()
+
+    def _refresh_stale(self) -> None:
+        view = "compare" if self.views.selected_index == 1 else "unit"
+        if view in self._stale:
+            self._stale.discard(view)
+            (self._refresh_compare_view if view == "compare" else self._refresh_unit_view)()
 
     def _current_period(self) -> str | None:
         have = self.unit_periods.get(self.sel.unit, [])
@@ -465,6 +489,7 @@ class DashboardApp:
     def _refresh_unit_view(self) -> None:
         from .charts import chart_scorecard
 
+        self._stale.discard("unit")
         lang = self.sel.lang
         unit = self.sel.unit
         period = self._current_period()
@@ -552,6 +577,7 @@ class DashboardApp:
         from .charts import chart_compare, chart_trend
         from .compare import ComparisonRefused, compare_units, trend
 
+        self._stale.discard("compare")
         lang = self.sel.lang
         ind = self.sel.indicator
         if ind is None or ind not in self.by_indicator:

@@ -44,8 +44,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from analysis.numbers import (
-    NUMERAL, interpret_unit, load_count_words, parse_decimal,
-    quantity_suffix_pattern, read_rule_table,
+    NUMERAL, interpret_unit, load_count_words, load_multipliers, load_units,
+    parse_decimal, quantity_suffix_pattern, read_rule_table,
 )
 from analysis.text import normalize_text, section_headings
 
@@ -169,12 +169,12 @@ class Rules:
     right_regex: re.Pattern
     right_regex_masks: tuple
     shape_skips: int
-    clause_cues: re.Pattern           # searched in the clause before a number
-    clause_quick: re.Pattern          # the same phrases, on lower-cased text, to rule them out fast
+    clause_cues: re.Pattern           # searched in the lower-cased clause before a number
     clause_roles: dict
-    right_quals: re.Pattern           # searched in the clause after a number
+    right_quals: re.Pattern           # searched in the lower-cased clause after a number
     right_qual_roles: dict
-    connectors: tuple
+    connectors: re.Pattern            # what stands between two joined numbers
+    connector_roles: tuple
     from_word: re.Pattern
     count_words: re.Pattern
     over_100: tuple | None
@@ -252,13 +252,15 @@ def load_rules() -> Rules:
             raise ValueError(f"analysis/rules/kinds.csv: position must be left, right, clause "
                              f"or over_100, not {pos!r}")
 
+    for r in read_rule_table("transparent"):
+        left_roles.setdefault(_canon(r["word"]), []).append(("pass",))
+
     connectors = []
     for r in read_rule_table("connectors"):
         if r["relation"] not in ("range", "target", "sum"):
             raise ValueError(f"analysis/rules/connectors.csv: relation must be range, target "
                              f"or sum, not {r['relation']!r}")
-        connectors.append((re.compile(r["pattern"], re.IGNORECASE), r["relation"],
-                           r["needs_from"] == "yes"))
+        connectors.append((r["pattern"], r["relation"], r["needs_from"] == "yes"))
 
     suffix = quantity_suffix_pattern()
     # Every alternative starts with a digit, written once in front so that the
@@ -289,14 +291,15 @@ def load_rules() -> Rules:
         right_regex=_union(right_rx, "nonfacts"),
         right_regex_masks=tuple(right_masks),
         shape_skips=shape_skips,
-        clause_cues=re.compile(r"(?<![^\W\d_])(" + _trie_regex(clause_roles) + ")" + _NOT_LETTER_AFTER,
-                               re.IGNORECASE),
-        clause_quick=re.compile(_trie_regex(clause_roles)),
+        # no flags and no look-behind in front: the engine then skips at C
+        # speed to the first letter of a cue; word boundaries are checked after
+        clause_cues=re.compile(_trie_regex(clause_roles)),
         clause_roles=clause_roles,
-        right_quals=re.compile(r"(?<![^\W\d_])(" + _trie_regex(right_qual_roles) + ")"
-                               + _NOT_LETTER_AFTER, re.IGNORECASE),
+        right_quals=re.compile(_trie_regex(right_qual_roles)),
         right_qual_roles=right_qual_roles,
-        connectors=tuple(connectors),
+        connectors=re.compile("|".join(f"(?P<r{i}>{p})" for i, (p, _, _) in enumerate(connectors)),
+                              re.IGNORECASE),
+        connector_roles=tuple((rel, needs) for _, rel, needs in connectors),
         from_word=re.compile(r"(?<![^\W\d_])từ[ \t]*$", re.IGNORECASE),
         count_words=re.compile(r"[ \t]+(?:" + "|".join(re.escape(w) for w in load_count_words())
                                + ")" + _NOT_LETTER_AFTER, re.IGNORECASE),
@@ -369,34 +372,33 @@ def _link(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
         if a is None or a.role is not None or b.start - a.end > 40 \
                 or a.n2 is not None or b.n2 is not None:
             continue
-        between = text[a.end:b.start]
-        for rx, relation, needs_from in rules.connectors:
-            if not rx.fullmatch(between):
+        m = rules.connectors.fullmatch(text, a.end, b.start)
+        if m is None:
+            continue
+        relation, needs_from = rules.connector_roles[int(m.lastgroup[1:])]
+        if relation == "sum":
+            # 2 tỷ 500 triệu đồng: one amount
+            if a.unit == "vnd" and a.default_unit and b.factor < a.factor \
+                    and (b.unit == "vnd" or b.default_unit) and b.value < float(a.factor):
+                a.end, a.value = b.end, a.value + float(parse_decimal(b.n1) * b.factor)
+                a.default_unit = a.default_unit and b.default_unit
+                out.pop()
+                prev = a
+            continue
+        if a.unit is not None and a.unit != b.unit:
+            continue
+        if relation == "range":
+            low = float(parse_decimal(a.n1) * b.factor) if a.unit is None else a.value
+            if not low < b.value:
                 continue
-            if relation == "sum":
-                # 2 tỷ 500 triệu đồng: one amount
-                if a.unit == "vnd" and a.default_unit and b.factor < a.factor \
-                        and (b.unit == "vnd" or b.default_unit) and b.value < float(a.factor):
-                    a.end, a.value = b.end, a.value + float(parse_decimal(b.n1) * b.factor)
-                    a.default_unit = a.default_unit and b.default_unit
-                    out.pop()
-                    prev = a
-                break
-            if a.unit is not None and a.unit != b.unit:
-                break
-            if relation == "range":
-                low = float(parse_decimal(a.n1) * b.factor) if a.unit is None else a.value
-                if not low < b.value:
-                    break
-                if needs_from and not rules.from_word.search(text, max(0, a.start - 10), a.start):
-                    break
-                a.role, b.role = "low", "high"
-            else:
-                a.role, b.role = "result", "target"
-            if a.unit is None and b.unit is not None:
-                a.unit, a.value, a.factor = b.unit, float(parse_decimal(a.n1) * b.factor), b.factor
-            a.partner, b.partner = b, a
-            break
+            if needs_from and not rules.from_word.search(text, max(0, a.start - 10), a.start):
+                continue
+            a.role, b.role = "low", "high"
+        else:
+            a.role, b.role = "result", "target"
+        if a.unit is None and b.unit is not None:
+            a.unit, a.value, a.factor = b.unit, float(parse_decimal(a.n1) * b.factor), b.factor
+        a.partner, b.partner = b, a
     return out
 
 
@@ -438,23 +440,30 @@ def _names_document(text: str, start: int, phrase: str) -> bool:
     return i >= 0 and text[i] not in ".!?\n:;(-–•*+"
 
 
-def _read_left(text: str, c: _Cand, rules: Rules) -> None:
-    """Phrases and characters right before a number: skip, qualifier, kind cue."""
+def _read_left(text: str, rtext: str, c: _Cand, rules: Rules) -> None:
+    """Phrases and characters right before a number: skip, qualifier, kind cue.
+
+    Phrases are matched on the reversed text (``rtext``), from the number
+    backwards, so that the nearest phrase wins and no slice is copied.
+    """
     s = c.start
-    rev = text[max(0, s - _PHRASE_WINDOW):s][::-1]
+    n = len(text)
+    pos = r0 = n - s
+    limit = min(n, r0 + _PHRASE_WINDOW)
     mask = c.mask
-    pos = 0
     # a qualifier may stand between a cue and the number ("tăng hơn 5%"): look
     # once more past it
     for _ in range(3):
-        m = rules.left_phrases.match(rev, pos)
+        m = rules.left_phrases.match(rtext, pos, limit)
         if m is None:
             break
         phrase = m.group(1)[::-1]
         go_on = False
         for role in rules.left_roles.get(_key(phrase), ()):
             tag = role[0]
-            if tag == "qual":
+            if tag == "pass":
+                go_on = True
+            elif tag == "qual":
                 if _role_applies(role[2], c.unit):
                     if c.qual is None:
                         c.qual = role[1]
@@ -462,8 +471,8 @@ def _read_left(text: str, c: _Cand, rules: Rules) -> None:
             elif tag == "kind":
                 if _role_applies(role[2], c.unit) and (c.lkind is None or role[3] < c.lkind[1]):
                     c.lkind = (role[1], role[3])
-            elif pos == 0 and mask & role[1]:
-                if role[2] and not _names_document(text, s - m.end(), phrase):
+            elif pos == r0 and mask & role[1]:
+                if role[2] and not _names_document(text, n - m.end(), phrase):
                     continue
                 if tag == "skip":
                     c.lskip = True
@@ -586,51 +595,49 @@ class _Sentences:
 
 
 # A clause ends at , ; : ( ) a line break or a sentence mark, but not at the
-# dots, commas and colons inside numbers (12.877.755.000, 97,95).
-_CLAUSE_MARK = re.compile(r"[;()\n!?.,:](?:(?<![.,:])|(?<!\d.)|(?!\d))")
+# dots, commas and colons inside numbers (12.877.755.000, 97,95). Going back
+# from a number, a closing bracket does not end it, and a number opening a
+# bracket belongs to the words before it ("Chi ngân sách (100%)"); the regex
+# runs on the reversed text.
+_CLAUSE_BACK = re.compile(r"(?:[ \t]*\()?(?:[^,;:(\n.!?]|(?<=\d)[.,:](?=\d))*")
+_CLAUSE_FORWARD = re.compile(r"(?:[^,;:()\n.!?]|(?<=\d)[.,:](?=\d))*")
 
 
-class _Clauses:
-    """Clause boundaries of a text, found in one pass."""
+def _clause_start(rtext: str, s: int) -> int:
+    """Start of the clause that ends at offset ``s`` (a number's start)."""
+    n = len(rtext)
+    r = n - s
+    return n - _CLAUSE_BACK.match(rtext, r, min(n, r + _CLAUSE_WINDOW)).end()
 
-    def __init__(self, text: str):
-        self.text = text
-        self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]
 
-    def start(self, s: int) -> int:
-        """Start of the clause before offset ``s`` (a number's start)."""
-        text, marks = self.text, self.marks
-        i = bisect_right(marks, s - 1) - 1
-        # a closing bracket does not end a clause going backwards
-        while i >= 0 and text[marks[i]] == ")":
-            i -= 1
-        # "Chi ngân sách (100%)": a number opening a bracket belongs to the words before it
-        if i >= 0 and text[marks[i]] == "(" and not text[marks[i] + 1:s].strip():
-            i -= 1
-            while i >= 0 and text[marks[i]] == ")":
-                i -= 1
-        b = marks[i] + 1 if i >= 0 else 0
-        return max(b, s - _CLAUSE_WINDOW)
-
-    def end(self, e: int) -> int:
-        """End of the clause after offset ``e`` (a number's end)."""
-        marks = self.marks
-        i = bisect_right(marks, e - 1)
-        b = marks[i] if i < len(marks) else len(self.text)
-        return min(b, e + _CLAUSE_WINDOW)
+def _clause_end(text: str, e: int) -> int:
+    """End of the clause that starts at offset ``e`` (a number's end)."""
+    return _CLAUSE_FORWARD.match(text, e, min(len(text), e + _CLAUSE_WINDOW)).end()
 
 
 # --------------------------------------------------------------------------
 # Facts
 # --------------------------------------------------------------------------
 
+def _find_phrases(rx: re.Pattern, text: str, lo: int, hi: int) -> list[str]:
+    """Whole-word matches of a phrase regex in text[lo:hi], case-insensitively."""
+    seg = text[lo:hi].lower()
+    out = []
+    n = len(seg)
+    for m in rx.finditer(seg):
+        i, j = m.span()
+        if (i and seg[i - 1].isalpha()) or (j < n and seg[j].isalpha()):
+            continue
+        out.append(m.group())
+    return out
+
+
 def _clause_hits(text: str, lo: int, hi: int, rules: Rules) -> list:
     """Cue phrases in the clause before a number, nearest last."""
     hits = []
-    if hi > lo and rules.clause_quick.search(text[lo:hi].lower()):
-        for m in rules.clause_cues.finditer(text, lo, hi):
-            for role in rules.clause_roles.get(_key(m.group(1)), ()):
-                hits.append(role)
+    if hi > lo:
+        for phrase in _find_phrases(rules.clause_cues, text, lo, hi):
+            hits.extend(rules.clause_roles.get(_key(phrase), ()))
     return hits
 
 
@@ -683,7 +690,7 @@ _STRIP = "()“”\"'‘’,;:.…"
 
 
 _PHRASE_AFTER = re.compile(
-    r"[ \t]*[“\"(‘]?[ \t]*([^\W\d_][^\s,;:()“”\"]*(?:[ \t]+[^\W\d_][^\s,;:()“”\"]*){0,7})")
+    r"[ \t]*[“\"(‘]?[ \t]*([^\W\d_][^\s,;:()“”\"/]*(?:[ \t]+[^\W\d_][^\s,;:()“”\"/]*){0,7})")
 
 
 def _words_after(text: str, start: int, stop: int) -> list[str]:
@@ -697,21 +704,48 @@ def _words_after(text: str, start: int, stop: int) -> list[str]:
     return words
 
 
+_NOT_MEASURED_LEAD = frozenset("tháng năm quý ngày tuần đầu cuối tuổi đạt là được có với còn "
+                               "gồm bằng tới đến khoảng gần trên hơn dưới ước cho và".split())
+_CUT_BEFORE = frozenset("với và cho".split())
+
+
+@lru_cache(maxsize=None)
+def _lead_skip() -> frozenset:
+    """Words that do not start the name of what is measured: periods, units."""
+    words = set(_NOT_MEASURED_LEAD)
+    for u in load_units():
+        words.update(u.surface.lower().split())
+    words.update(load_multipliers())
+    return frozenset(words)
+
+
 def _words_before(text: str, start: int, stop: int) -> list[str]:
-    words = [w.strip(_STRIP) for w in text[start:stop].split()]
-    words = [w for w in words if w]
-    while words and (words[-1].lower() in _NOT_COUNTED_BEFORE or words[-1][0].isdigit()):
-        words.pop()
-    for i in range(len(words) - 1, -1, -1):  # after the last number in the clause
-        if words[i][0].isdigit():
-            words = words[i + 1:]
+    """The thing measured, from the words before a number in its clause."""
+    words = text[max(start, stop - 120):stop].split()
+    low = [w.strip(_STRIP).lower() for w in words]
+    n = len(words)
+    while n and (low[n - 1] in _NOT_COUNTED_BEFORE or not low[n - 1]):
+        n -= 1
+    cut = 0
+    for i in range(n - 1, -1, -1):  # after the last number or link word
+        w = low[i]
+        if (w and w[0].isdigit()) or w in _CUT_BEFORE:
+            cut = i + 1
             break
-    while words and words[0].lower() in _NOT_COUNTED_BEFORE:
-        words.pop(0)
-    return words[-8:]
+    skip = _lead_skip()
+    while cut < n and (low[cut] in skip or not low[cut]):
+        cut += 1
+    if cut < n:
+        return [w.strip(_STRIP) for w in words[max(cut, n - 8):n]]
+    # "thu ngân sách 6 tháng đầu năm 2023 đạt": the words before the period
+    for i, w in enumerate(low):
+        if w and w[0].isdigit():
+            return [x.strip(_STRIP) for x in words[max(0, i - 8):i] if x.strip(_STRIP)]
+    return []
 
 
-def _counted(text: str, c: _Cand, unit: str, qs: int, qe: int, clauses: _Clauses) -> str | None:
+def _counted(text: str, rtext: str, c: _Cand, unit: str, qs: int, qe: int,
+             clause_start: int) -> str | None:
     """The noun phrase measured, in the report's words (best effort)."""
     after = _words_after(text, c.end, qe)
     if after and unit not in _PERCENT_UNITS and unit != "vnd":
@@ -720,10 +754,10 @@ def _counted(text: str, c: _Cand, unit: str, qs: int, qe: int, clauses: _Clauses
             and after[0].lower() not in _CUT_AFTER:
         return " ".join(after)
     before = _words_before(text, qs, c.start)
-    if not before and qs > 0:
+    if not before and clause_start > 0:
         # "5209/5318 hộ đăng ký gia đình văn hóa, đạt tỷ lệ 97,95%": the thing
         # measured is in the clause before
-        before = _words_before(text, clauses.start(qs - 1), qs - 1)
+        before = _words_before(text, _clause_start(rtext, clause_start - 1), clause_start - 1)
     return " ".join(before) or None
 
 
@@ -760,9 +794,10 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
     """
     rules = load_rules()
     cands = _link(text, _scan(text, rules), rules)
+    rtext = text[::-1]
     for c in cands:
         c.mask = _mask_of(c)
-        _read_left(text, c, rules)
+        _read_left(text, rtext, c, rules)
         if c.role != "low":
             _read_right(text, c, rules)
     for c in cands:
@@ -774,25 +809,25 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             c.lkind = c.lkind or p.lkind
 
     facts: list[dict] = []
-    sentences = clauses = None
+    sentences = None
     for c in cands:
         if c.lskip or c.rskip or (c.mask & rules.shape_skips and not c.lkeep):
             continue
         if c.role == "low" and c.partner.lskip:
             continue
         s, e = c.start, c.end
-        if clauses is None:
-            clauses, sentences = _Clauses(text), _Sentences(text)
+        if sentences is None:
+            sentences = _Sentences(text)
         unit = c.unit or "count"
         if c.default_unit and c.count_word:
             unit = "count"
 
         # the clause: a number opening a parenthesis belongs to the words
         # before it ("Chi ngân sách (100%)")
-        qs = clauses.start(s)
+        qs = _clause_start(rtext, s)
         if c.role == "high":
             qs = min(qs, c.partner.start)
-        qe = clauses.end(e)
+        qe = _clause_end(text, e)
 
         qual = c.qual
         if c.role == "low":
@@ -803,9 +838,9 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         if qual is None and rules.right_qual_roles:
             # a qualifier later in the clause, before any other number ("5 người trở lên")
             m = _DIGIT.search(text, e, qe)
-            m = rules.right_quals.search(text, e, m.start() if m else qe)
-            if m is not None:
-                qual = rules.right_qual_roles.get(_key(m.group(1)))
+            found = _find_phrases(rules.right_quals, text, e, m.start() if m else qe)
+            if found:
+                qual = rules.right_qual_roles.get(_key(found[0]))
         if qual is None:
             clause_hits = _clause_hits(text, qs, s, rules)
             for role in reversed(clause_hits):
@@ -826,7 +861,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         if c.role == "low":
             counted = None  # the high end's, filled in below
         else:
-            counted = _counted(text, c, unit, qstart, qend, clauses)
+            counted = _counted(text, rtext, c, unit, qstart, qend, qs)
         c.counted = counted
         facts.append({
             "fact_id": f"{doc_id}:{s}-{e}:0",

@@ -624,11 +624,11 @@ def unmatched_cues(facts: Iterable[Mapping], texts: Mapping[str, str] | str | No
     hint_rx = _marker_rx(hints) if hints else None
     rows = []
     used = {f.get("indicator_id") for f in facts if f.get("indicator_id")}
-    for iid in cat["indicator_id"]:
+    for iid, cues in zip(cat["indicator_id"].tolist(), cat["cues"].tolist()):
         if iid not in used:
             rows.append({"problem": "entry_never_matched", "indicator_id": iid, "doc_id": None,
                          "raw": None, "start": None, "end": None, "quote": None,
-                         "words": "; ".join(cat.loc[cat.indicator_id == iid, "cues"].iloc[0][:4])})
+                         "words": "; ".join(cues[:4])})
     indexes: dict[str, TextIndex] = {}
     for f in facts:
         if f.get("indicator_id"):

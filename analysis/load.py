@@ -25,13 +25,12 @@ import hashlib
 import io
 import os
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import pandas as pd
 
@@ -262,6 +261,43 @@ def _check_not_binary(text: str, path) -> None:
                            "put the report's text in a .txt, .html or .docx file", code="binary")
 
 
+_MOJIBAKE_RE = re.compile("[ÃÄÅÆá][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]")
+
+
+def _repair_double_encoding(text: str) -> str | None:
+    """Undo UTF-8 read as Windows-1252 and saved again as UTF-8 (``PhÆ°á»ng``).
+
+    Returns the repaired text when it reads as Vietnamese and the original does
+    not; None otherwise.
+
+    Examples
+    --------
+    >>> _repair_double_encoding("PhÆ°á»\x9dng Tháº¡ch BÃ n cÃ³ 36 tin")
+    'Phường Thạch Bàn có 36 tin'
+    >>> _repair_double_encoding("Phường Thạch Bàn có 36 tin") is None
+    True
+    """
+    if len(_MOJIBAKE_RE.findall(text)) < 2:
+        return None
+    raw = bytearray()
+    for ch in text:
+        if ord(ch) < 256:
+            raw.append(ord(ch))
+        else:
+            try:
+                raw += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    try:
+        fixed = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    share, hits = _word_share(fixed)
+    if hits and share >= _MIN_WORD_SHARE and share > _word_share(text)[0]:
+        return fixed
+    return None
+
+
 def decode_bytes(data: bytes, path=None) -> tuple[str, str, list[str]]:
     """Decode the bytes of a plain-text report: text, the encoding used, warnings.
 
@@ -305,6 +341,9 @@ def decode_bytes(data: bytes, path=None) -> tuple[str, str, list[str]]:
     try:
         text = data.decode("utf-8")
         _check_not_binary(text, path)
+        repaired = _repair_double_encoding(text)
+        if repaired is not None:
+            return repaired, "UTF-8 (encoded twice, repaired)", []
         return text, "UTF-8", []
     except UnicodeDecodeError:
         pass
@@ -398,6 +437,9 @@ def _is_boilerplate(tag) -> bool:
     return tag.name in tags or bool(_class_tokens(tag) & tokens)
 
 
+_CELLS = frozenset(("td", "th"))
+
+
 def _own_text_length(tag) -> int:
     """Length of text a block holds directly (not inside child blocks)."""
     from bs4 import NavigableString, Tag
@@ -405,24 +447,54 @@ def _own_text_length(tag) -> int:
     for child in tag.children:
         if isinstance(child, NavigableString):
             n += len(child.strip())
-        elif isinstance(child, Tag) and child.name not in _BLOCK_TAGS:
+        elif isinstance(child, Tag) and child.name not in _BLOCK_TAGS and child.name not in _CELLS:
             n += len(child.get_text(" ", strip=True))
     return n
 
 
+def _is_data_table(table) -> bool:
+    """A table of figures (one line per cell), not a page laid out in a table."""
+    return not table.find(["table", "br", *(_BLOCK_TAGS - {"table", "tr", "thead", "tbody", "tfoot",
+                                                           "caption"})])
+
+
 def _main_block(body):
-    """The element holding most paragraph text: a paragraph counts for its parent."""
+    """The element holding most of the page's text.
+
+    A paragraph (a block with text and no blocks inside) and a table of figures
+    count for themselves and for their parent, so sibling paragraphs add up in
+    their container; a block mixing text with blocks (a layout cell with
+    ``<br>`` lines and a heading) counts for itself; ties go to the outer one.
+    """
+    from bs4 import Tag
     scores: dict[int, list] = {}
-    for el in body.find_all(["p", "div", "td", "li", "blockquote", "pre", "section", "article"]):
+
+    def add(el, n):
+        entry = scores.setdefault(id(el), [el, 0, -len(list(el.parents))])
+        entry[1] += n
+
+    in_data_tables: set[int] = set()
+    for table in body.find_all("table"):
+        if _is_data_table(table):
+            in_data_tables.update(id(c) for c in table.find_all(True))
+            n = len(table.get_text(" ", strip=True))
+            add(table, n)
+            if table.parent is not None:
+                add(table.parent, n)
+    for el in body.find_all([*_BLOCK_TAGS, *_CELLS]):
+        if id(el) in in_data_tables:
+            continue
         n = _own_text_length(el)
         if n < 1:
             continue
-        container = el.parent if el.name in ("p", "li") and el.parent is not None else el
-        entry = scores.setdefault(id(container), [container, 0])
-        entry[1] += n
+        add(el, n)
+        has_blocks = any(isinstance(c, Tag) and (c.name in _BLOCK_TAGS or c.name in _CELLS)
+                         for c in el.children)
+        if not has_blocks and el.name not in _CELLS and el.parent is not None:
+            add(el.parent, n)
     if not scores:
         return body
-    return max(scores.values(), key=lambda e: e[1])[0]
+    return max(scores.values(), key=lambda e: (e[1], e[2]))[0]
 
 
 def _render(node, out: list[str]) -> None:
@@ -441,8 +513,11 @@ def _render(node, out: list[str]) -> None:
                 for cell in child.find_all(["td", "th"], recursive=False):
                     parts: list[str] = []
                     _render(cell, parts)
-                    cells.append(re.sub(r"\s+", " ", "".join(parts)).strip())
-                out.append("\n" + " | ".join(c for c in cells if c) + "\n")
+                    cells.append(_lines(parts))
+                if any("\n" in c for c in cells):        # a page laid out in a table
+                    out.append("\n" + "\n".join(cells) + "\n")
+                else:                                    # a row of figures
+                    out.append("\n" + " | ".join(c for c in cells if c) + "\n")
             elif child.name in _BLOCK_TAGS:
                 out.append("\n")
                 _render(child, out)

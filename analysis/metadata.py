@@ -87,6 +87,11 @@ def _read_table(name: str) -> list[dict]:
     return rows
 
 
+def _phrase_rx(phrase: str) -> str:
+    """A literal phrase as a pattern whose spaces match any run of white space."""
+    return r"\s+".join(re.escape(w) for w in phrase.split())
+
+
 def _fold(s: str) -> str:
     """Lower-case without changing the length (offsets stay valid)."""
     out = s.lower()
@@ -134,7 +139,7 @@ def _kind_cues():
 @lru_cache(maxsize=None)
 def _unit_words():
     rows = sorted(_read_table("metadata_unit_words.csv"), key=lambda r: -len(r["word"]))
-    alt = "|".join(re.escape(r["word"]).replace(r"\ ", r"\s+") for r in rows)
+    alt = "|".join(_phrase_rx(r["word"]) for r in rows)
     by_word = {re.sub(r"\s+", " ", r["word"]): r for r in rows}
     return re.compile(r"(?<!\w)(" + alt + r")[ \t]+"), by_word
 
@@ -385,16 +390,16 @@ def read_published(text: str) -> str | None:
     text = normalize_text(text)
     _, stamp = _furniture()
     folded = _fold(text)
-    for label in stamp:
-        for m in re.finditer(r"(?<!\w)" + re.escape(label).replace(r"\ ", r"\s+") + r"(?!\w)", folded):
-            window = folded[m.end():m.end() + 60]
-            for rx in _DATE_RES:
-                d = rx.search(window)
-                if d:
-                    try:
-                        return date(int(d.group(3)), int(d.group(2)), int(d.group(1))).isoformat()
-                    except ValueError:
-                        continue
+    labels = re.compile(r"(?<!\w)(?:" + "|".join(_phrase_rx(s) for s in stamp) + r")(?!\w)")
+    for m in labels.finditer(folded):  # the first stamp in the text
+        window = folded[m.end():m.end() + 60]
+        for rx in _DATE_RES:
+            d = rx.search(window)
+            if d:
+                try:
+                    return date(int(d.group(3)), int(d.group(2)), int(d.group(1))).isoformat()
+                except ValueError:
+                    continue
     return None
 
 

@@ -306,27 +306,25 @@ def _gap_text(f_first: dict, f_second: dict) -> str | None:
     return f_first["sentence"][int(f_first["end"]) - base:int(f_second["start"]) - base]
 
 
-def _pair(facts: list[dict], props: pd.DataFrame) -> tuple[dict, dict, set]:
+def _pair(facts: list[dict], props: dict) -> tuple[dict, dict, set]:
     """Targets and achievements stated beside a value, per fact id."""
     targets, achievements, consumed = {}, {}, set()
     for i, f in enumerate(facts):
         if f["kind"] == "target":
             best = None
-            for j in (i - 1, i + 1):
+            for j in (i - 1, i + 1):          # the value before the target first
                 if not 0 <= j < len(facts):
                     continue
                 g = facts[j]
-                if _nan(g["indicator_id"]) or g["kind"] in ("target", "change") or g["unit"] != f["unit"] \
-                        and not (g["kind"] == "rate" and g["unit"] in _SHARE_UNITS):
+                if _nan(g["indicator_id"]) or g["kind"] in ("target", "change") \
+                        or g["unit"] != f["unit"]:
                     continue
                 first, second = (g, f) if j < i else (f, g)
                 gap = _gap_text(first, second)
                 if gap is None or len(gap) > _TARGET_GAP or ";" in gap:
                     continue
-                if best is None or j < i:
-                    best = g
-                    if j < i:
-                        break
+                best = g
+                break
             if best is not None and best["fact_id"] not in targets:
                 targets[best["fact_id"]] = f
                 consumed.add(f["fact_id"])
@@ -353,7 +351,7 @@ def _pair(facts: list[dict], props: pd.DataFrame) -> tuple[dict, dict, set]:
     return targets, achievements, consumed
 
 
-def _row(f: dict, rep: dict, props: pd.DataFrame, target_f, ach_f, stated, keys) -> dict:
+def _row(f: dict, rep: dict, props: dict, target_f, ach_f, stated, keys) -> dict:
     p = _props_for(props, f["indicator_id"], f["unit"])
     value, unit, derived = float(f["value"]), f["unit"], False
     target = achievement = None
@@ -435,6 +433,12 @@ def to_records(frame: pd.DataFrame) -> list[dict]:
     cols = {}
     for c in frame.columns:
         col = frame[c]
+        if isinstance(col.dtype, pd.StringDtype):
+            # long strings repeat (a sentence holds several facts): build each once
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+            table = uniques.tolist() + [None]
+            cols[c] = [table[k] for k in codes.tolist()]
+            continue
         values = col.to_numpy(dtype=object, na_value=None) if col.dtype != object \
             else col.to_numpy(dtype=object, copy=True)
         if col.dtype == object or str(col.dtype).startswith("datetime"):

@@ -6,12 +6,10 @@ checks that the raw files were left exactly as they were.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +18,6 @@ import pytest
 
 from analysis import paths, schema
 from analysis.build import BuildFailed, ReportJob, build, facts_for_report, process_report
-from analysis.load import load_reports
 from analysis.store import read_table
 from analysis.text import normalize_text
 

@@ -349,3 +349,37 @@ def test_review_of_a_new_phrasing():
     assert unmapped["raw"].tolist() == ["98%"]
     assert "tỷ lệ" in unmapped["words"].iloc[0]
     assert "cremation_rate" not in set(review["indicator_id"].dropna())
+
+
+# --------------------------------------------------------------------------- any text
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from([
+    "tỷ lệ", "hộ", "đăng ký", "gia đình văn hóa", "tổ dân phố văn hóa", "đạt", "trong đó", "kiểm tra",
+    "ATTP", "xử phạt", "cơ sở", "ma túy", "vụ", "(", ")", ",", ";", ":", ".", "/", " - ", "\n", "97,95%",
+    "5209/5318", "12 tỷ đồng", "06", "chỉ tiêu", "hỏa táng", "thu ngân sách", "tặng quà", "“", "”",
+])
+
+
+@lru_cache(maxsize=1)
+def _catalogue_ids() -> frozenset:
+    return frozenset(load_catalog()["indicator_id"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=40).map(" ".join), st.data())
+def test_any_text_and_offsets_give_known_ids_or_none(text, data):
+    text = normalize_text(text)
+    n = data.draw(st.integers(0, 6))
+    facts = []
+    for _ in range(n):
+        s = data.draw(st.integers(0, len(text)))
+        e = data.draw(st.integers(s, len(text)))
+        facts.append({"start": s, "end": e, "kind": data.draw(st.sampled_from(KINDS)),
+                      "unit": data.draw(st.sampled_from(UNITS))})
+    ids = _catalogue_ids()
+    out = assign_indicators(facts, text)
+    assert len(out) == len(facts)
+    assert all(f["indicator_id"] is None or f["indicator_id"] in ids for f in out)
+    unmatched_cues([dict(f, doc_id="d") for f in out], {"d": text})

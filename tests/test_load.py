@@ -226,6 +226,37 @@ def test_html_page_keeps_the_article_and_drops_the_portal(tmp_path):
         assert junk not in doc.text
 
 
+@pytest.mark.parametrize("page, expected", [
+    # paragraphs in <div>s, no h1: the page title without the portal's name
+    ("""<html><head><title>Kết quả 9 tháng đầu năm 2020 | Cổng TTĐT quận Long Biên</title></head><body>
+     <div id="menu"><a>Trang chủ</a><a>Giới thiệu</a></div>
+     <div class="news-content"><div>Phường Phúc Đồng thu ngân sách đạt 208% kế hoạch.</div>
+     <div>Có 82,9% hộ đạt gia đình văn hóa.</div></div>
+     <div class="footer">Bản quyền thuộc UBND quận Long Biên. ĐT: 024 3827 1234</div></body></html>""",
+     "Kết quả 9 tháng đầu năm 2020\nPhường Phúc Đồng thu ngân sách đạt 208% kế hoạch.\n"
+     "Có 82,9% hộ đạt gia đình văn hóa."),
+    # an old portal laid out in a table, lines broken with <br>
+    ("""<html><body><table><tr><td class="left-menu">Tin tức<br>Thủ tục (12)</td><td>
+     <h1>Kết quả 6 tháng đầu năm 2021 phường Thạch Bàn</h1>Ngày đăng 16/07/2021<br>
+     Trong 6 tháng đầu năm 2021, phường có 36 tin tuyên truyền.<br>Kết nạp 5 đảng viên mới.<br>
+     </td></tr></table></body></html>""",
+     "Kết quả 6 tháng đầu năm 2021 phường Thạch Bàn\nNgày đăng 16/07/2021\n"
+     "Trong 6 tháng đầu năm 2021, phường có 36 tin tuyên truyền.\nKết nạp 5 đảng viên mới."),
+    # a table of figures inside the article: one line per row
+    ("""<html><body><h1>Kết quả thu ngân sách phường Cự Khối năm 2018</h1><div class="content">
+     <p>Kết quả như sau:</p><table><tr><th>Chỉ tiêu</th><th>Kết quả</th></tr>
+     <tr><td>Thu ngân sách</td><td>17,8 tỷ đồng</td></tr><tr><td>So với kế hoạch</td><td>120,14%</td></tr>
+     <tr><td>Thu thuế ngoài quốc doanh</td><td>3,2 tỷ đồng</td></tr></table></div>
+     <aside>Xem nhiều: 1.234 lượt</aside></body></html>""",
+     "Kết quả thu ngân sách phường Cự Khối năm 2018\nKết quả như sau:\nChỉ tiêu | Kết quả\n"
+     "Thu ngân sách | 17,8 tỷ đồng\nSo với kế hoạch | 120,14%\nThu thuế ngoài quốc doanh | 3,2 tỷ đồng"),
+])
+def test_html_layouts_portals_use(tmp_path, page, expected):
+    p = tmp_path / "trang.html"
+    p.write_text(page, encoding="utf-8")
+    assert read_document(p) == expected
+
+
 def test_html_page_in_windows_1258_and_html_saved_as_txt(tmp_path):
     page = portal_page(SEED_TEXT).replace('charset="utf-8"', 'charset="windows-1258"')
     p = tmp_path / "page.htm"

@@ -281,3 +281,28 @@ def test_a_malformed_rule_table_is_named(tmp_path, monkeypatch):
         md._read_table("broken.csv")
     with pytest.raises(RuleTableError, match=r"missing\.csv: rule table missing"):
         md._read_table("missing.csv")
+
+
+# --------------------------------------------------------------------------- any text
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from([
+    "phường", "Phường", "quận", "QUẬN", "Quận ủy", "xã", "huyện", "Thạch", "Bàn", "THANH", "XUÂN",
+    "6 tháng đầu năm", "9 tháng đầu năm", "quý", "IV", "I/", "năm", "2021", "2018", "3 tháng cuối năm",
+    "Ngày đăng", "16/07/2021", "31/02/2021", "|", ":", ",", ".", "\n", "đã", "đạt", "phấn đấu", "sẽ",
+    "02-CTr/QU", "12-KH/QU", "-", "/", "(", ")", "so với năm", "Lượt xem", "9", "ủy", "Cự Khối",
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_WORDS, max_size=40).map(" ".join))
+def test_any_text_gives_well_formed_metadata(text):
+    got = read_metadata(text, "x")
+    assert got["doc_kind"] in ("plan", "results")
+    assert got["unit_level"] in (None, "ward", "commune", "district")
+    if got["period"] is not None:
+        assert parse_period(got["period"])[2] == got["period_months"]
+    if got["published"] is not None:
+        date.fromisoformat(got["published"])
+    assert got["programs"] == sorted(set(got["programs"]))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths, schema, store
+from analysis import schema, store
 from analysis.load import load_reports
 from analysis.store import TableMissing, read_table, write_tables
 
