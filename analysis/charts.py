@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import math
 
-import altair as alt
 import pandas as pd
+
+from .theme import skip_slow_imports
+
+skip_slow_imports()  # before Altair's first import: see its docstring
+import altair as alt  # noqa: E402
 
 from .i18n import LABELS, indicator_info, indicator_name, period_name, t
 from .theme import (ASSESSMENT_COLORS, DEFAULT_LANG, NEUTRAL, STATUS_COLORS,
@@ -172,6 +176,17 @@ def _unique_labels(labels: pd.Series, extra: pd.Series) -> pd.Series:
     return pd.Series(out, index=labels.index)
 
 
+def _empty_chart(message: str, title: str, lang: str):
+    """A chart that says what is missing instead of drawing empty axes."""
+    ds = _Datasets()
+    text = alt.Chart(ds.add("rows", pd.DataFrame({"message": [message]}))).mark_text(
+        fontSize=15, color="#5D4037", align="left", x=0, y=20).encode(
+        text=alt.Text("message:N"))
+    chart = alt.layer(text, datasets=ds.values).properties(
+        width=_WIDTH, height=40, title=alt.Title(title))
+    return apply_theme(chart, lang)
+
+
 def _direction(indicator_id) -> str:
     d = indicator_info(str(indicator_id)).get("direction")
     return d if d in ("up", "down", "none") else "none"
@@ -211,6 +226,8 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
     lang = check_lang(lang)
     ds = _Datasets()
     frame = _frame_of(frame)
+    if frame.empty:
+        return _empty_chart(t("empty.no_compare", lang), title or t("section.compare", lang), lang)
     data = _base_records(frame, lang)
     unit = _main_unit(frame)
     ind = frame["indicator_id"].dropna().iloc[0] if len(frame) and "indicator_id" in frame else None
@@ -279,10 +296,16 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
         mean = float(values.mean())
         mean_df = pd.DataFrame({"value": [mean], "label": [
             f"{t('chart.mean', lang)}: {format_number(mean, unit, lang)}"]})
-        mean_rule = alt.Chart(ds.add("mean", mean_df)).mark_rule(strokeDash=[4, 4], color=NEUTRAL).encode(
-            x=alt.X("value:Q"), tooltip=alt.Tooltip("label:N", title=t("chart.mean", lang)))
-        layers.append(mean_rule)
+        mbase = alt.Chart(ds.add("mean", mean_df))
+        layers.append(mbase.mark_rule(strokeDash=[4, 4], color=NEUTRAL).encode(
+            x=alt.X("value:Q"), tooltip=alt.Tooltip("label:N", title=t("chart.mean", lang))))
+        layers.append(mbase.mark_text(align="left", dx=4, dy=-6, fontSize=12, y="height",
+                                      color=NEUTRAL, baseline="bottom").encode(
+            x=alt.X("value:Q"), text=alt.Text("label:N")))
     targets = target.dropna().unique()
+    kinds = set(_col(frame, "kind").dropna())
+    if not len(targets) and kinds == {"target_achievement"}:
+        targets = [100.0]  # a result as % of its plan: the plan is 100%
     if len(targets) == 1:
         tgt_df = pd.DataFrame({"value": [float(targets[0])], "label": [
             f"{t('chart.target', lang)}: {format_number(targets[0], unit, lang)}"]})
@@ -326,8 +349,9 @@ def trend_statement(result, lang: str = DEFAULT_LANG) -> str:
     if len(order) == 1:
         return t("trend.one_point", lang, period=period_name(order[0], lang))
     slope = _num(getattr(result, "slope", None))
-    if slope is not None:
-        return t("trend.slope", lang, slope=format_number(slope, unit, lang))
+    if slope is not None:  # compare.trend words it, with its interval
+        return getattr(result, "statement", "") or t("trend.slope", lang,
+                                                    slope=format_number(slope, unit, lang))
     return t("trend.few_points", lang, n=len(order), first=period_name(order[0], lang),
              last=period_name(order[-1], lang))
 
@@ -361,6 +385,9 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
     lang = check_lang(lang)
     ds = _Datasets()
     frame = _frame_of(result)
+    if frame.empty:
+        return _empty_chart(getattr(result, "statement", "") or "—",
+                            title or t("section.trend", lang), lang)
     data = _base_records(frame, lang)
     unit = _main_unit(frame)
     order = [period_name(p, lang) for p in _period_order(frame)] if len(frame) else []
@@ -447,6 +474,8 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     lang = check_lang(lang)
     ds = _Datasets()
     frame = _frame_of(frame)
+    if frame.empty:
+        return _empty_chart(t("empty.no_targets", lang), title or t("section.scorecard", lang), lang)
     data = _base_records(frame, lang)
     if "target_id" in frame.columns:  # the target a figure answers (28/20 → its % of plan)
         ids = frame["target_id"].where(frame["target_id"].notna(), frame["indicator_id"])
@@ -536,6 +565,8 @@ def chart_coverage(reports: pd.DataFrame, facts: pd.DataFrame | None = None,
     lang = check_lang(lang)
     ds = _Datasets()
     reports = _frame_of(reports)
+    if reports.empty:
+        return _empty_chart(t("empty.no_data", lang), t("title.coverage", lang), lang)
     counts = (facts.groupby("doc_id").size() if facts is not None and len(facts)
               else pd.Series(dtype="int64"))
     data = pd.DataFrame({
@@ -616,6 +647,10 @@ def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -
     ds = _Datasets()
     frame = getattr(checks, "checks", checks)
     frame = _frame_of(frame)
+    if only_failures and "status" in frame.columns:
+        frame = frame[~frame["status"].astype(str).str.lower().isin(_AUDIT_OK)]
+    if frame.empty:
+        return _empty_chart(t("empty.audit_clean", lang), t("title.audit", lang), lang)
     data = pd.DataFrame(index=frame.index)
     data["unit_name"] = _col(frame, "unit_name", "").fillna("").astype(str)
     data["period_label"] = [period_name(p, lang) if p else "—" for p in _col(frame, "period", "")]
@@ -629,8 +664,6 @@ def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -
     detail_col = next((c for c in ("detail", "message", "note", "expected") if c in frame.columns), None)
     data["detail"] = [_short(d, 160) for d in (frame[detail_col] if detail_col else _col(frame, "x", ""))]
     data["doc_id"] = _col(frame, "doc_id", "").astype(str)
-    if only_failures:
-        data = data[~data["is_ok"]]
     data = data.assign(_o=data["is_ok"].astype(int)).sort_values(["_o", "unit_name"]).drop(columns="_o")
     data["row_label"] = [
         f"{i + 1}. {u}: {_short(q, 70)}" if u else f"{i + 1}. {_short(q, 70)}"

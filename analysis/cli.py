@@ -176,13 +176,22 @@ def cmd_period_reports(args) -> int:
         _err(f"error: period {args.period!r} is not a period code; write it as YYYY-FY, YYYY-H1, "
              "YYYY-H2, YYYY-Q1…Q4 or YYYY-9M (e.g. --period 2021-H1)")
         return EXIT_BAD_INPUT
-    from analysis.period_reports import render_period_reports
-    result = render_period_reports(period)
-    if result is not None and not isinstance(result, (str, bytes)):
-        for item in result:
-            print(item)
-    elif result is not None:
-        print(result)
+    try:
+        from analysis.period_reports import render_period_reports
+    except ModuleNotFoundError as e:
+        if e.name != "analysis.period_reports":
+            raise
+        _err("error: period reports are not part of this installation; "
+             "update the analysis package (analysis/period_reports.py is missing)")
+        return EXIT_FAILED
+    try:
+        pages = list(render_period_reports(period) or [])
+    except ValueError as e:                      # no unit reports this period
+        _err(f"error: {e}")
+        return EXIT_BAD_INPUT
+    if pages:
+        folder = Path(pages[0]).parent
+        print(f"{len(pages)} page(s) for {period} in {folder}")
     return EXIT_OK
 
 

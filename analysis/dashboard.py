@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import logging
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -28,10 +27,10 @@ import pandas as pd
 from . import paths
 from .i18n import LABELS, indicator_info, indicator_name, period_name, t, topic_name
 from .theme import (DEFAULT_LANG, STATUS_COLORS, check_lang, enable_offline_widgets,
-                    format_number)
+                    format_number, skip_slow_imports)
 
 __all__ = ["DashboardApp", "load_tables", "read_processed", "render_facts_table",
-           "escape_text", "LATEST", "ALL_TOPICS"]
+           "summary_html", "unit_label", "escape_text", "APP_CSS", "LATEST", "ALL_TOPICS"]
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +42,6 @@ ALL_TOPICS = "all"
 _REPORT_COLUMNS = ["doc_id", "title", "unit_name", "unit_level", "parent", "period",
                    "period_start", "period_end", "period_months", "published",
                    "doc_kind"]
-
-
-def _skip_slow_imports() -> None:
-    """Spare a fresh kernel 2–3 s: jsonschema (imported by Altair) loads the
-    optional ``rfc3987_syntax`` package, which compiles a grammar on import, only
-    to check "iri" strings, which Altair never asks for. Marking it absent
-    before jsonschema is first imported skips that."""
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def read_processed(name: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -78,6 +68,55 @@ def load_tables() -> dict[str, pd.DataFrame]:
         "reports": read_processed("reports", columns=_REPORT_COLUMNS),
         "observations": read_processed("observations"),
     }
+
+
+def unit_label(unit: str, level: str | None, lang: str = DEFAULT_LANG) -> str:
+    """A unit named as readers say it: 'Phường Cự Khối', 'Cự Khối (ward)'.
+
+    Examples
+    --------
+    >>> unit_label("Cự Khối", "ward"), unit_label("Cầu Giấy", "district", "en")
+    ('Phường Cự Khối', 'Cầu Giấy (district)')
+    """
+    if level not in ("ward", "district", "commune", "city"):
+        return unit
+    name = t(f"level.{level}", lang)
+    return f"{name} {unit}" if lang == "vi" else f"{unit} ({name.lower()})"
+
+
+def summary_html(report: dict, n_obs: int, card: pd.DataFrame | None,
+                 lang: str = DEFAULT_LANG) -> str:
+    """The head of a unit's results: its report, then targets exceeded/met/missed.
+
+    ``report`` is a row of the reports table (``unit_name``, ``unit_level``,
+    ``period``, ``doc_kind``, ``published``); ``card`` the unit's scorecard.
+
+    Examples
+    --------
+    >>> html = summary_html({"unit_name": "Cự Khối", "unit_level": "ward", "period": "2018-FY",
+    ...     "doc_kind": "results", "published": "2019-01-09"}, 43, None)
+    >>> "Phường Cự Khối · Năm 2018 · báo cáo kết quả, đăng ngày 09/01/2019" in html
+    True
+    """
+    lang = check_lang(lang)
+    unit, period, kind = report.get("unit_name"), report.get("period"), report.get("doc_kind")
+    kind_label = t(f"kind.{kind}", lang) if kind in ("results", "plan") else "—"
+    published = pd.to_datetime(report.get("published"), errors="coerce")
+    args = dict(unit=unit_label(unit, report.get("unit_level"), lang),
+                period=period_name(period, lang), kind=kind_label)
+    line = (t("summary.report", lang, published=published.strftime("%d/%m/%Y"), **args)
+            if pd.notna(published) else t("summary.report_nodate", lang, **args))
+    counts = {s: 0 for s in STATUS_COLORS}
+    if card is not None and len(card) and "status" in card.columns:
+        for s, n in card["status"].value_counts().items():
+            if s in counts:
+                counts[s] = int(n)
+    cards = "".join(
+        f'<div class="ad-card" style="background:{STATUS_COLORS[s]}"><b>{counts[s]}</b>'
+        f"{escape_text(t('status.' + s, lang))}</div>" for s in STATUS_COLORS)
+    text = t("summary.counts", lang, n_obs=n_obs, n_targets=sum(counts.values()), **counts)
+    return (f'<div class="ad-summary"><div class="ad-report">{escape_text(line)}</div>'
+            f"<div>{escape_text(text)}</div><div class='ad-cards'>{cards}</div></div>")
 
 
 def escape_text(text) -> str:
@@ -142,7 +181,7 @@ def render_facts_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-_CSS = """
+APP_CSS = """
 <style>
 .ad-app { font-family: 'Noto Sans', 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif;
           font-size: 15px; color: #263238; max-width: 1100px; }
@@ -213,7 +252,7 @@ class DashboardApp:
     """
 
     def __init__(self, lang: str = DEFAULT_LANG, tables: dict | None = None):
-        _skip_slow_imports()
+        skip_slow_imports()
         import altair as alt
         import ipywidgets as w
 
@@ -272,7 +311,7 @@ class DashboardApp:
         w = self._w
         wide = w.Layout(width="360px")
         style = {"description_width": "110px"}
-        self.css = w.HTML(_CSS)
+        self.css = w.HTML(APP_CSS)
         self.header = w.HTML()
         self.lang = w.ToggleButtons(options=[("Tiếng Việt", "vi"), ("English", "en")],
                                     value=self.sel.lang, style={"button_width": "110px"})
@@ -286,21 +325,16 @@ class DashboardApp:
         self.scorecard_msg, self.compare_msg, self.trend_msg = (w.HTML() for _ in range(3))
         self.facts = w.HTML()
         self.compare_note = w.HTML()
-        opts = {"renderer": "svg", "actions": False}
-        self.scorecard_chart = self._alt.JupyterChart(self._placeholder(), embed_options=opts)
-        self.compare_chart = self._alt.JupyterChart(self._placeholder(), embed_options=opts)
-        self.trend_chart = self._alt.JupyterChart(self._placeholder(), embed_options=opts)
-        for c in (self.scorecard_chart, self.compare_chart, self.trend_chart):
-            c.add_class("ad-chart")
-        self.scorecard_chart.add_class("ad-chart-scorecard")
-        self.compare_chart.add_class("ad-chart-compare")
-        self.trend_chart.add_class("ad-chart-trend")
+        # A chart widget is made when its first chart is drawn: each carries the
+        # Vega bundle (about 1 MB), so the page's first load carries only one.
+        self.charts: dict[str, object] = {}
+        self.slots = {name: w.Box() for name in ("scorecard", "compare", "trend")}
 
         unit_view = w.VBox([self.summary, self.h_scorecard, self.scorecard_msg,
-                            self.scorecard_chart, self.h_facts, self.facts])
+                            self.slots["scorecard"], self.h_facts, self.facts])
         compare_view = w.VBox([self.indicator, self.h_compare, self.compare_msg,
-                               self.compare_chart, self.compare_note, self.h_trend, self.trend_msg,
-                               self.trend_chart])
+                               self.slots["compare"], self.compare_note, self.h_trend,
+                               self.trend_msg, self.slots["trend"]])
         self.views = w.Tab(children=[unit_view, compare_view])
         controls = w.HBox([w.VBox([self.unit, self.period, self.topic]),
                            w.VBox([self.lang], layout=w.Layout(margin="0 0 0 30px"))])
@@ -314,16 +348,8 @@ class DashboardApp:
         self.lang.observe(self._on_lang, names="value")
         self.views.observe(self._on_view, names="selected_index")
 
-    def _placeholder(self):
-        return self._alt.Chart(pd.DataFrame({"x": []})).mark_point()
-
     def _unit_label(self, unit: str) -> str:
-        level = self.levels.get(unit)
-        lang = self.sel.lang
-        if level not in ("ward", "district", "commune", "city"):
-            return unit
-        name = t(f"level.{level}", lang)
-        return f"{name} {unit}" if lang == "vi" else f"{unit} ({name.lower()})"
+        return unit_label(unit, self.levels.get(unit), self.sel.lang)
 
     def _set_labels(self) -> None:
         """Write every label in the current language, keeping the selections."""
@@ -475,14 +501,26 @@ class DashboardApp:
             frame = frame[frame["indicator_id"].map(self.topics_of) == self.sel.topic]
         return frame
 
-    def _show(self, chart_widget, msg_widget, chart=None, message: str | None = None,
+    def _show(self, name: str, msg_widget, chart=None, message: str | None = None,
               detail: str | None = None) -> None:
+        """Draw a chart in its slot, or hide the slot and say what is missing."""
+        slot = self.slots[name]
         if chart is not None:
-            chart_widget.chart = _without_validation(chart)
-            chart_widget.layout.display = None
+            chart = _without_validation(chart)
+            widget = self.charts.get(name)
+            if widget is None:
+                widget = self._alt.JupyterChart(chart, embed_options={"renderer": "svg",
+                                                                      "actions": False})
+                widget.add_class("ad-chart")
+                widget.add_class(f"ad-chart-{name}")
+                self.charts[name] = widget
+                slot.children = (widget,)
+            else:
+                widget.chart = chart
+            slot.layout.display = None
             msg_widget.value = ""
         else:
-            chart_widget.layout.display = "none"
+            slot.layout.display = "none"
             extra = f"<small>{escape_text(detail)}</small>" if detail else ""
             msg_widget.value = f'<div class="ad-empty">{escape_text(message)}{extra}</div>'
 
@@ -501,16 +539,16 @@ class DashboardApp:
                       if have else t("empty.no_report_any", lang, unit=unit))
             self.summary.value = (f'<div class="ad-empty">{escape_text(t("empty.no_report", lang))}'
                                   f"<small>{escape_text(detail)}</small></div>")
-            self._show(self.scorecard_chart, self.scorecard_msg, message=t("empty.no_report", lang))
+            self._show("scorecard", self.scorecard_msg, message=t("empty.no_report", lang))
             self.facts.value = ""
             return
         frame = self._unit_obs(period)
         card = self._scorecard(unit, period, frame)
         self.summary.value = self._summary_html(unit, period, frame, card)
         if card is None or card.empty:
-            self._show(self.scorecard_chart, self.scorecard_msg, message=t("empty.no_targets", lang))
+            self._show("scorecard", self.scorecard_msg, message=t("empty.no_targets", lang))
         else:
-            self._show(self.scorecard_chart, self.scorecard_msg, chart=chart_scorecard(card, lang))
+            self._show("scorecard", self.scorecard_msg, chart=chart_scorecard(card, lang))
         if frame.empty:
             self.facts.value = f'<div class="ad-empty">{escape_text(t("empty.no_facts", lang))}</div>'
         else:
@@ -523,7 +561,7 @@ class DashboardApp:
     def _scorecard(self, unit: str, period: str, frame: pd.DataFrame) -> pd.DataFrame | None:
         from .compare import scorecard
 
-        if frame.empty or not _states_targets(frame):
+        if frame.empty or not _states_targets(frame):  # compare.scorecard needs one
             return None
         card = scorecard(frame, unit, period, lang=self.sel.lang)
         if len(card) and self.sel.topic != ALL_TOPICS:
@@ -532,27 +570,10 @@ class DashboardApp:
         return card
 
     def _summary_html(self, unit, period, frame, card) -> str:
-        lang = self.sel.lang
         rep = self.reports[(self.reports["unit_name"] == unit) & (self.reports["period"] == period)]
-        rep = rep.iloc[0] if len(rep) else None
-        kind = rep["doc_kind"] if rep is not None else None
-        kind_label = t(f"kind.{kind}", lang) if kind in ("results", "plan") else "—"
-        published = pd.to_datetime(rep["published"], errors="coerce") if rep is not None else pd.NaT
-        args = dict(unit=self._unit_label(unit), period=period_name(period, lang), kind=kind_label)
-        line = (t("summary.report", lang, published=published.strftime("%d/%m/%Y"), **args)
-                if pd.notna(published) else t("summary.report_nodate", lang, **args))
-        counts = {s: 0 for s in STATUS_COLORS}
-        if card is not None and not card.empty and "status" in card.columns:
-            for s, n in card["status"].value_counts().items():
-                if s in counts:
-                    counts[s] = int(n)
-        cards = "".join(
-            f'<div class="ad-card" style="background:{STATUS_COLORS[s]}"><b>{counts[s]}</b>'
-            f"{escape_text(t('status.' + s, lang))}</div>" for s in STATUS_COLORS)
-        n_targets = sum(counts.values())
-        text = t("summary.counts", lang, n_obs=len(frame), n_targets=n_targets, **counts)
-        return (f'<div class="ad-summary"><div class="ad-report">{escape_text(line)}</div>'
-                f"<div>{escape_text(text)}</div><div class='ad-cards'>{cards}</div></div>")
+        return summary_html(rep.iloc[0].to_dict() if len(rep) else {"unit_name": unit,
+                                                                     "period": period},
+                            len(frame), card, self.sel.lang)
 
     def _compare_notes(self, cmp: pd.DataFrame) -> list[str]:
         """What a reader of the comparison must know, in plain words."""
@@ -581,8 +602,8 @@ class DashboardApp:
         lang = self.sel.lang
         ind = self.sel.indicator
         if ind is None or ind not in self.by_indicator:
-            self._show(self.compare_chart, self.compare_msg, message=t("empty.no_indicator", lang))
-            self._show(self.trend_chart, self.trend_msg, message=t("empty.no_indicator", lang))
+            self._show("compare", self.compare_msg, message=t("empty.no_indicator", lang))
+            self._show("trend", self.trend_msg, message=t("empty.no_indicator", lang))
             self.compare_note.value = ""
             return
         frame = self.by_indicator[ind]
@@ -593,13 +614,13 @@ class DashboardApp:
         self.compare_note.value = "".join(
             f'<div class="ad-note">{escape_text(c)}</div>' for c in self._compare_notes(cmp))
         if cmp.empty:
-            self._show(self.compare_chart, self.compare_msg, message=t("empty.no_compare", lang))
+            self._show("compare", self.compare_msg, message=t("empty.no_compare", lang))
         else:
-            self._show(self.compare_chart, self.compare_msg,
+            self._show("compare", self.compare_msg,
                        chart=chart_compare(cmp, lang, highlight=self.sel.unit))
         unit = self.sel.unit
         if unit is None or not (frame["unit_name"] == unit).any():
-            self._show(self.trend_chart, self.trend_msg,
+            self._show("trend", self.trend_msg,
                        message=t("empty.no_trend", lang, unit=self._unit_label(unit or "")))
             return
         try:
@@ -607,10 +628,10 @@ class DashboardApp:
         except ComparisonRefused:
             result = trend(frame, unit, ind, annualise=True, lang=lang)
         if result.frame.empty:
-            self._show(self.trend_chart, self.trend_msg,
+            self._show("trend", self.trend_msg,
                        message=t("empty.no_trend", lang, unit=self._unit_label(unit)))
         else:
-            self._show(self.trend_chart, self.trend_msg, chart=chart_trend(result, lang))
+            self._show("trend", self.trend_msg, chart=chart_trend(result, lang))
 
 
 def _states_targets(frame: pd.DataFrame) -> bool:

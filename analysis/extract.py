@@ -280,13 +280,14 @@ def load_rules() -> Rules:
 
     return Rules(
         scan=scan,
+        # phrases are matched on the lower-cased text (see _lowered), without
+        # flags: literal branches are much cheaper than case-folded ones
         left_phrases=re.compile(r"[ \t:]*(" + _trie_regex(p[::-1] for p in left_roles) + ")"
-                                + _NOT_LETTER_AFTER, re.IGNORECASE),
+                                + _NOT_LETTER_AFTER),
         left_roles=left_roles,
         left_regex=_union(left_rx, "nonfacts"),
         left_regex_masks=tuple(left_masks),
-        right_phrases=re.compile(r"[ \t]*(" + _trie_regex(right_roles) + ")" + _NOT_LETTER_AFTER,
-                                 re.IGNORECASE),
+        right_phrases=re.compile(r"[ \t]*(" + _trie_regex(right_roles) + ")" + _NOT_LETTER_AFTER),
         right_roles=right_roles,
         right_regex=_union(right_rx, "nonfacts"),
         right_regex_masks=tuple(right_masks),
@@ -301,8 +302,8 @@ def load_rules() -> Rules:
                               re.IGNORECASE),
         connector_roles=tuple((rel, needs) for _, rel, needs in connectors),
         from_word=re.compile(r"(?<![^\W\d_])từ[ \t]*$", re.IGNORECASE),
-        count_words=re.compile(r"[ \t]+(?:" + "|".join(re.escape(w) for w in load_count_words())
-                               + ")" + _NOT_LETTER_AFTER, re.IGNORECASE),
+        count_words=re.compile(r"[ \t]+(?:" + "|".join(re.escape(w.lower()) for w in load_count_words())
+                               + ")" + _NOT_LETTER_AFTER),
         over_100=over_100,
     )
 
@@ -324,24 +325,35 @@ class _Cand:
         self.lskip = self.lkeep = self.rskip = self.count_word = False
 
 
-@lru_cache(maxsize=1 << 16)
+def _value(numeral: str, factor: Decimal) -> float:
+    """Value of a numeral times a unit factor; plain integers skip Decimal."""
+    if numeral.isdecimal():
+        v = int(numeral)
+    elif "," not in numeral and numeral[:2] != "0." and all(
+            len(g) == 3 for g in numeral.split(".")[1:]):
+        v = int(numeral.replace(".", ""))  # dots grouping thousands
+    else:
+        return float(parse_decimal(numeral) * factor)
+    return float(v) if factor == _ONE else float(v * int(factor))
+
+
+@lru_cache(maxsize=1 << 14)
 def _read_token(n1: str, q1: str | None, n2: str | None, q2: str | None):
     """(value, unit, factor, multiplier-only, numerator, denominator) of a
     scanned number, or None when the numeral is not one number."""
     try:
-        v1 = parse_decimal(n1)
         unit1, f1, default1 = interpret_unit(q1) if q1 else (None, _ONE, False)
+        v1 = _value(n1, f1)
         if n2 is None:
-            return float(v1 * f1), unit1, f1, default1, None, None
-        v2 = parse_decimal(n2)
+            return v1, unit1, f1, default1, None, None
         unit2, f2, _ = interpret_unit(q2) if q2 else (None, _ONE, False)
+        v2 = _value(n2, f2)
     except ValueError:  # not one numeral: 217,218,219
         return None
     if not v2:
         return None
     same = unit1 is not None and unit1 == unit2 and unit1 not in _PERCENT_UNITS
-    num = float(v1 * f1)
-    return num, (unit1 if same else "count"), f1, False, num, float(v2 * f2)
+    return v1, (unit1 if same else "count"), f1, False, v1, v2
 
 
 def _scan(text: str, rules: Rules) -> list[_Cand]:
@@ -423,6 +435,14 @@ def _mask_of(c: _Cand) -> int:
     return m
 
 
+def _lowered(text: str) -> str:
+    """The text in lower case, offset for offset (phrases are matched on it)."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: keep it
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return low
+
+
 def _role_applies(applies: int, unit) -> bool:
     if applies == 0:
         return True
@@ -440,11 +460,11 @@ def _names_document(text: str, start: int, phrase: str) -> bool:
     return i >= 0 and text[i] not in ".!?\n:;(-–•*+"
 
 
-def _read_left(text: str, rtext: str, c: _Cand, rules: Rules) -> None:
+def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
     """Phrases and characters right before a number: skip, qualifier, kind cue.
 
-    Phrases are matched on the reversed text (``rtext``), from the number
-    backwards, so that the nearest phrase wins and no slice is copied.
+    Phrases are matched on the reversed lower-cased text (``rlow``), from the
+    number backwards, so that the nearest phrase wins and no slice is copied.
     """
     s = c.start
     n = len(text)
@@ -454,12 +474,11 @@ def _read_left(text: str, rtext: str, c: _Cand, rules: Rules) -> None:
     # a qualifier may stand between a cue and the number ("tăng hơn 5%"): look
     # once more past it
     for _ in range(3):
-        m = rules.left_phrases.match(rtext, pos, limit)
+        m = rules.left_phrases.match(rlow, pos, limit)
         if m is None:
             break
-        phrase = m.group(1)[::-1]
         go_on = False
-        for role in rules.left_roles.get(_key(phrase), ()):
+        for role in rules.left_roles.get(_key(m.group(1)[::-1]), ()):
             tag = role[0]
             if tag == "pass":
                 go_on = True
@@ -472,7 +491,7 @@ def _read_left(text: str, rtext: str, c: _Cand, rules: Rules) -> None:
                 if _role_applies(role[2], c.unit) and (c.lkind is None or role[3] < c.lkind[1]):
                     c.lkind = (role[1], role[3])
             elif pos == r0 and mask & role[1]:
-                if role[2] and not _names_document(text, n - m.end(), phrase):
+                if role[2] and not _names_document(text, n - m.end(1), text[n - m.end(1):n - m.start(1)]):
                     continue
                 if tag == "skip":
                     c.lskip = True
@@ -516,11 +535,11 @@ def _row_patterns(union_pattern: str) -> tuple:
     return tuple(rows)
 
 
-def _read_right(text: str, c: _Cand, rules: Rules) -> None:
+def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
     """Phrases and characters right after a number: skip, kind cue, count noun."""
     e = c.end
     mask = c.mask
-    m = rules.right_phrases.match(text, e)
+    m = rules.right_phrases.match(low, e)
     if m is not None:
         for role in rules.right_roles.get(_key(m.group(1)), ()):
             tag = role[0]
@@ -539,7 +558,7 @@ def _read_right(text: str, c: _Cand, rules: Rules) -> None:
                     if mask & rmask and _row(rules.right_regex, i).match(text, e):
                         c.rskip = True
                         break
-    if c.default_unit and rules.count_words.match(text, e):
+    if c.default_unit and rules.count_words.match(low, e):
         c.count_word = True
 
 
@@ -599,44 +618,63 @@ class _Sentences:
 # from a number, a closing bracket does not end it, and a number opening a
 # bracket belongs to the words before it ("Chi ngân sách (100%)"); the regex
 # runs on the reversed text.
-_CLAUSE_BACK = re.compile(r"(?:[ \t]*\()?(?:[^,;:(\n.!?]|(?<=\d)[.,:](?=\d))*")
-_CLAUSE_FORWARD = re.compile(r"(?:[^,;:()\n.!?]|(?<=\d)[.,:](?=\d))*")
+_CLAUSE_BACK = re.compile(r"[^,;:(\n.!?]*")
+_CLAUSE_FORWARD = re.compile(r"[^,;:()\n.!?]*")
+_INNER = ".,:"
 
 
 def _clause_start(rtext: str, s: int) -> int:
     """Start of the clause that ends at offset ``s`` (a number's start)."""
     n = len(rtext)
     r = n - s
-    return n - _CLAUSE_BACK.match(rtext, r, min(n, r + _CLAUSE_WINDOW)).end()
+    hi = min(n, r + _CLAUSE_WINDOW)
+    k = r
+    while k < hi and rtext[k] in " \t":
+        k += 1
+    k = k + 1 if k < hi and rtext[k] == "(" else r
+    while True:
+        k = _CLAUSE_BACK.match(rtext, k, hi).end()
+        # in the reversed text, k - 1 is the character after the mark
+        if k + 1 < hi and rtext[k] in _INNER and k > r and rtext[k - 1].isdigit() \
+                and rtext[k + 1].isdigit():
+            k += 1
+            continue
+        return n - k
 
 
 def _clause_end(text: str, e: int) -> int:
     """End of the clause that starts at offset ``e`` (a number's end)."""
-    return _CLAUSE_FORWARD.match(text, e, min(len(text), e + _CLAUSE_WINDOW)).end()
+    hi = min(len(text), e + _CLAUSE_WINDOW)
+    k = e
+    while True:
+        k = _CLAUSE_FORWARD.match(text, k, hi).end()
+        if k + 1 < hi and text[k] in _INNER and k > e and text[k - 1].isdigit() \
+                and text[k + 1].isdigit():
+            k += 1
+            continue
+        return k
 
 
 # --------------------------------------------------------------------------
 # Facts
 # --------------------------------------------------------------------------
 
-def _find_phrases(rx: re.Pattern, text: str, lo: int, hi: int) -> list[str]:
-    """Whole-word matches of a phrase regex in text[lo:hi], case-insensitively."""
-    seg = text[lo:hi].lower()
+def _find_phrases(rx: re.Pattern, low: str, lo: int, hi: int) -> list[str]:
+    """Whole-word matches of a phrase regex in the lower-cased text, lo..hi."""
     out = []
-    n = len(seg)
-    for m in rx.finditer(seg):
+    for m in rx.finditer(low, lo, hi):
         i, j = m.span()
-        if (i and seg[i - 1].isalpha()) or (j < n and seg[j].isalpha()):
+        if (i and low[i - 1].isalpha()) or (j < len(low) and low[j].isalpha()):
             continue
         out.append(m.group())
     return out
 
 
-def _clause_hits(text: str, lo: int, hi: int, rules: Rules) -> list:
+def _clause_hits(low: str, lo: int, hi: int, rules: Rules) -> list:
     """Cue phrases in the clause before a number, nearest last."""
     hits = []
     if hi > lo:
-        for phrase in _find_phrases(rules.clause_cues, text, lo, hi):
+        for phrase in _find_phrases(rules.clause_cues, low, lo, hi):
             hits.extend(rules.clause_roles.get(_key(phrase), ()))
     return hits
 
@@ -794,12 +832,14 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
     """
     rules = load_rules()
     cands = _link(text, _scan(text, rules), rules)
+    low = _lowered(text)
+    rlow = low[::-1]
     rtext = text[::-1]
     for c in cands:
         c.mask = _mask_of(c)
-        _read_left(text, rtext, c, rules)
+        _read_left(text, rlow, c, rules)
         if c.role != "low":
-            _read_right(text, c, rules)
+            _read_right(text, low, c, rules)
     for c in cands:
         p = c.partner
         if c.role == "low":  # a range's low end reads the high end's words after it
@@ -838,11 +878,11 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         if qual is None and rules.right_qual_roles:
             # a qualifier later in the clause, before any other number ("5 người trở lên")
             m = _DIGIT.search(text, e, qe)
-            found = _find_phrases(rules.right_quals, text, e, m.start() if m else qe)
+            found = _find_phrases(rules.right_quals, low, e, m.start() if m else qe)
             if found:
                 qual = rules.right_qual_roles.get(_key(found[0]))
         if qual is None:
-            clause_hits = _clause_hits(text, qs, s, rules)
+            clause_hits = _clause_hits(low, qs, s, rules)
             for role in reversed(clause_hits):
                 if role[0] == "qual" and _role_applies(role[2], unit):
                     qual = role[1]
@@ -850,7 +890,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         qual = qual or "exact"
 
         if clause_hits is None:
-            clause_hits = _clause_hits(text, qs, s, rules) if unit in _PERCENT_UNITS else []
+            clause_hits = _clause_hits(low, qs, s, rules) if unit in _PERCENT_UNITS else []
         kind = _decide_kind(c, unit, clause_hits, rules)
         if kind == "measure" and unit in _UNIT_KIND:
             kind = _UNIT_KIND[unit]

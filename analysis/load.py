@@ -265,14 +265,14 @@ _MOJIBAKE_RE = re.compile("[ÃÄÅÆá][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0
 
 
 def _repair_double_encoding(text: str) -> str | None:
-    """Undo UTF-8 read as Windows-1252 and saved again as UTF-8 (``PhÆ°á»ng``).
+    r"""Undo UTF-8 read as Windows-1252 and saved again as UTF-8 (``PhÆ°á»\x9dng``).
 
     Returns the repaired text when it reads as Vietnamese and the original does
     not; None otherwise.
 
     Examples
     --------
-    >>> _repair_double_encoding("PhÆ°á»\x9dng Tháº¡ch BÃ n cÃ³ 36 tin")
+    >>> _repair_double_encoding("PhÆ°á»\x9dng Tháº¡ch BÃ\xa0n cÃ³ 36 tin")
     'Phường Thạch Bàn có 36 tin'
     >>> _repair_double_encoding("Phường Thạch Bàn có 36 tin") is None
     True
@@ -302,8 +302,9 @@ def decode_bytes(data: bytes, path=None) -> tuple[str, str, list[str]]:
     """Decode the bytes of a plain-text report: text, the encoding used, warnings.
 
     Tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-16 without
-    one; UTF-8; then the legacy Vietnamese encodings Windows-1258 and TCVN3,
-    keeping the one whose words read as Vietnamese. Raises
+    one; UTF-8 (repairing text that was encoded twice); then the legacy
+    Vietnamese encodings Windows-1258 and TCVN3, keeping the one whose words
+    read as Vietnamese; last, UTF-8 with a few broken bytes replaced. Raises
     :class:`InputProblem` for binary data and unknown encodings.
 
     Examples
@@ -340,10 +341,11 @@ def decode_bytes(data: bytes, path=None) -> tuple[str, str, list[str]]:
                            "put the report's text in a .txt, .html or .docx file", code="binary")
     try:
         text = data.decode("utf-8")
-        _check_not_binary(text, path)
         repaired = _repair_double_encoding(text)
         if repaired is not None:
+            _check_not_binary(repaired, path)
             return repaired, "UTF-8 (encoded twice, repaired)", []
+        _check_not_binary(text, path)
         return text, "UTF-8", []
     except UnicodeDecodeError:
         pass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,9 +24,22 @@ __all__ = [
     "LANGS", "DEFAULT_LANG", "FONT", "PALETTE", "ASSESSMENT_COLORS",
     "STATUS_COLORS", "NEUTRAL", "TARGET_COLOR", "check_lang", "format_number",
     "unit_symbol", "vega_locale", "vi_locale", "en_locale", "axis_format",
-    "apply_theme", "use_offline_renderer", "enable_offline_widgets",
-    "offline_chart_html", "OFFLINE_RENDERER",
+    "apply_theme", "skip_slow_imports", "use_offline_renderer", "enable_offline_widgets",
+    "offline_chart_html", "OFFLINE_RENDERER", "VEGALITE_MIMETYPE",
 ]
+
+def skip_slow_imports() -> None:
+    """Spare every kernel 2–3 s when Altair is first imported.
+
+    Altair imports jsonschema, which imports the optional ``rfc3987_syntax``
+    package when it is installed (Jupyter's event schemas pull it in); that
+    package compiles a grammar on import, only to check "iri" strings, which
+    Altair never asks for. Marking it absent before jsonschema's first import
+    skips it; once jsonschema is loaded this does nothing.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
 
 #: Languages of the interface: Vietnamese first (the default), then English.
 LANGS = ("vi", "en")
@@ -337,10 +351,16 @@ def offline_chart_html(spec: dict, embed_options: dict | None = None,
     return "\n".join(parts)
 
 
+#: The Vega-Lite mimetype of the specs Altair 6 writes (a valid JSON mimetype:
+#: Altair's own ``mimetype`` renderer writes ``...v6.json``, which nbformat rejects).
+VEGALITE_MIMETYPE = "application/vnd.vegalite.v6+json"
+
+
 def _render_offline(spec: dict, **kwargs) -> dict:
     first = not _SENT_BUNDLE["done"]
     _SENT_BUNDLE["done"] = True
-    return {"text/html": offline_chart_html(spec, kwargs.get("embed_options"), first),
+    return {VEGALITE_MIMETYPE: spec,
+            "text/html": offline_chart_html(spec, kwargs.get("embed_options"), first),
             "text/plain": "<Vega-Lite chart>"}
 
 

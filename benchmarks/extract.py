@@ -93,7 +93,7 @@ def build_corpus(mb: float, seed: int) -> list[str]:
     return reports
 
 
-def run_worker(mb: float, seed: int) -> dict:
+def run_worker(mb: float, seed: int, passes: int = 3) -> dict:
     """Measure in this process (the child): corpus, bare scan, extractor, memory."""
     import resource
 
@@ -110,19 +110,26 @@ def run_worker(mb: float, seed: int) -> dict:
     n_bytes = sum(len(r.encode("utf-8")) for r in reports)
     load_rules()
 
+    # Each measurement is the fastest of three passes over the whole corpus
+    # (the machine is shared; the fastest pass is the least disturbed).
     digit = re.compile(r"\d+")
-    w0, c0 = time.perf_counter(), time.process_time()
-    n_numbers = 0
-    for r in reports:
-        for _ in digit.finditer(r):
-            n_numbers += 1
-    bare_wall, bare_cpu = time.perf_counter() - w0, time.process_time() - c0
+    bare_wall = bare_cpu = ext_wall = ext_cpu = float("inf")
+    n_numbers = n_facts = 0
+    for _ in range(passes):
+        w0, c0 = time.perf_counter(), time.process_time()
+        n_numbers = 0
+        for r in reports:
+            for _m in digit.finditer(r):
+                n_numbers += 1
+        bare_wall = min(bare_wall, time.perf_counter() - w0)
+        bare_cpu = min(bare_cpu, time.process_time() - c0)
 
-    w0, c0 = time.perf_counter(), time.process_time()
-    n_facts = 0
-    for i, r in enumerate(reports):
-        n_facts += len(extract_facts(r, f"bench-{i}"))
-    ext_wall, ext_cpu = time.perf_counter() - w0, time.process_time() - c0
+        w0, c0 = time.perf_counter(), time.process_time()
+        n_facts = 0
+        for i, r in enumerate(reports):
+            n_facts += len(extract_facts(r, f"bench-{i}"))
+        ext_wall = min(ext_wall, time.perf_counter() - w0)
+        ext_cpu = min(ext_cpu, time.process_time() - c0)
 
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -130,7 +137,7 @@ def run_worker(mb: float, seed: int) -> dict:
         "facts": n_facts, "build_s": build_s,
         "bare_wall": bare_wall, "bare_cpu": bare_cpu,
         "ext_wall": ext_wall, "ext_cpu": ext_cpu,
-        "peak_mb": peak_kb / 1024, "seed": seed,
+        "peak_mb": peak_kb / 1024, "seed": seed, "passes": passes,
     }
 
 
@@ -148,8 +155,9 @@ def format_results(r: dict) -> str:
         f"Corpus: {r['reports']:,} reports, {mb:.1f} MB of UTF-8 text, recombined from the"
         f" sentences of `data/raw/` with varied numbers and units (seed {r['seed']});"
         f" {r['numbers']:,} digit runs, {r['facts']:,} facts extracted.",
-        f"One process pinned to one core, Python {py}; MB/s from the process's CPU time"
-        " (wall time beside it: the machine is shared).",
+        f"One process pinned to one core, Python {py}; each time is the fastest of"
+        f" {r['passes']} passes, MB/s from the process's CPU time (wall time beside it:"
+        " the machine is shared).",
         "",
         "| measure | time (CPU / wall) | throughput | target |",
         "|---|---|---|---|",
@@ -183,15 +191,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--passes", type=int, default=3, help="passes over the corpus; the fastest counts")
     ap.add_argument("--no-write", action="store_true", help="print only; leave results.md alone")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.worker:
-        print(json.dumps(run_worker(a.mb, a.seed)))
+        print(json.dumps(run_worker(a.mb, a.seed, a.passes)))
         return 0
     out = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--worker", "--mb", str(a.mb),
-         "--seed", str(a.seed)],
+         "--seed", str(a.seed), "--passes", str(a.passes)],
         check=True, capture_output=True, text=True, cwd=ROOT)
     results = json.loads(out.stdout.strip().splitlines()[-1])
     section = format_results(results)

@@ -166,6 +166,17 @@ def test_newer_tone_placement_compares_equal(tmp_path):
     assert read_document(p) == "Gia đình văn hóa; thủy lợi; sức khỏe"
 
 
+def test_utf8_encoded_twice_is_repaired(tmp_path):
+    # UTF-8 opened as Windows-1252 and saved again as UTF-8: "PhÆ°á»\x9dng"
+    twice = "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else bytes([b]).decode("cp1252")
+                    for b in SEED_TEXT.encode("utf-8"))
+    p = tmp_path / "r.txt"
+    p.write_text(twice, encoding="utf-8")
+    doc = open_document(p)
+    assert doc.encoding == "UTF-8 (encoded twice, repaired)"
+    assert doc.text == normalize_text(SEED_TEXT)
+
+
 def test_utf8_with_a_few_broken_bytes_is_read_with_a_warning(tmp_path):
     p = tmp_path / "r.txt"
     data = SEED_TEXT.encode("utf-8")

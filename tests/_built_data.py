@@ -1,0 +1,39 @@
+"""The real build of the bundled reports, written once per test process.
+
+``processed_dir()`` runs :func:`analysis.build.build` on ``data/raw`` into a
+temporary folder (removed when the process ends) and returns it; the chart,
+notebook and dashboard tests read the processed tables from there, exactly as
+the apps read ``data/processed``.
+"""
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["processed_dir", "table"]
+
+
+@lru_cache(maxsize=1)
+def processed_dir() -> Path:
+    from analysis.build import build
+
+    root = Path(tempfile.mkdtemp(prefix="analysis-built-"))
+    atexit.register(shutil.rmtree, root, True)
+    out = root / "processed"
+    build(out=out, progress=False)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _table(name: str):
+    from analysis.store import read_table
+
+    return read_table(name, processed=processed_dir())
+
+
+def table(name: str):
+    """A copy of one processed table of the real build."""
+    return _table(name).copy()
