@@ -1,18 +1,24 @@
 """Build the processed tables from the raw reports: load, extract, observe, write.
 
 The work on each report is one pure function, :func:`process_report` (text in,
-facts and warnings out), so the build runs it in parallel across processes
-(``jobs``) with output identical to a serial run. :func:`build` then validates
-the three tables and replaces them atomically (:func:`analysis.store.write_tables`);
-with ``strict=True`` any warning fails the build and nothing is written.
+facts and warnings out); :func:`process_batch` runs it over a batch of rows of
+the reports table and makes the batch's observations, which depend on nothing
+but those reports. The build streams batches through worker processes
+(``jobs``), keeping only compact tables of the results, so that memory stays
+bounded and the output is identical to a serial run. :func:`build` then
+validates the three tables and replaces them atomically
+(:func:`analysis.store.write_tables`), partitioned by period; with
+``periods=[...]`` it reads and rewrites only those periods. With
+``strict=True`` any warning fails the build and nothing is written.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -22,11 +28,11 @@ import pandas as pd
 
 from analysis import paths, schema
 from analysis.load import InputProblem, InputRecord, Message, display_path, load_reports
-from analysis.store import write_tables
+from analysis.store import TableMissing, read_table, write_tables
 
 __all__ = [
-    "facts_for_report", "process_report", "ReportJob", "ReportOutput", "ReportLine",
-    "BuildSummary", "BuildFailed", "build",
+    "facts_for_report", "process_report", "process_batch", "ReportJob", "ReportOutput",
+    "BatchOutput", "ReportLine", "BuildSummary", "BuildFailed", "build",
 ]
 
 
@@ -246,28 +252,90 @@ class _Progress:
         return report
 
 
-def _map_reports(jobs_list: list[ReportJob], jobs: int, report) -> list[ReportOutput]:
-    n = len(jobs_list)
+@dataclass(frozen=True)
+class BatchOutput:
+    """What :func:`process_batch` gives back: tables of a batch of reports."""
+
+    facts: pd.DataFrame
+    observations: pd.DataFrame
+    messages: list[Message]
+
+
+def process_batch(reports: pd.DataFrame, files: list[str] | None = None) -> BatchOutput:
+    """Facts and observations of a batch of reports: the build's unit of work.
+
+    A pure function of the rows (the reports table's columns, ``text``
+    included): each report's facts come from :func:`process_report`, and its
+    observations from :func:`analysis.observations.build_observations`, which
+    looks at no other report. Whatever way the reports table is cut into
+    batches, the batches' tables put together are the tables of the whole: this
+    is what the build runs in worker processes, and what a cluster runs on its
+    nodes (``docs/scaling.md``).
+
+    Parameters
+    ----------
+    reports : rows of the reports table (:data:`analysis.schema.REPORTS`).
+    files : the file shown in messages for each row (default: its doc id).
+
+    Examples
+    --------
+    >>> from analysis.load import load_reports
+    >>> reports = load_reports().reports
+    >>> out = process_batch(reports[reports["doc_id"] == "cu-khoi-2018-fy"])
+    >>> len(out.facts) > 100, sorted(set(out.observations["unit_name"])), out.messages
+    (True, ['Cự Khối'], [])
+    """
+    files = list(reports["doc_id"]) if files is None else list(files)
+    outputs = [process_report(ReportJob(d, t, f))
+               for d, t, f in zip(reports["doc_id"], reports["text"], files)]
+    facts = _facts_frame([f for o in outputs for f in o.facts])
+    return BatchOutput(facts, _observations(facts, reports), [m for o in outputs for m in o.messages])
+
+
+def _batch_size(n: int, jobs: int) -> int:
+    """Reports per batch: enough to keep workers busy, few enough to bound memory."""
+    return max(1, min(32, math.ceil(n / max(1, jobs * 4))))
+
+
+def _run_batches(reports: pd.DataFrame, files: list[str], jobs: int, report):
+    """Batch outputs in report order; at most ``2 × jobs`` batches in flight."""
+    n = len(reports)
     if jobs <= 0:
         jobs = os.cpu_count() or 1
-    if jobs == 1 or n < 2:
-        out = []
-        for i, job in enumerate(jobs_list, start=1):
-            out.append(process_report(job))
-            report(i, n, job.file)
-        return out
-    chunk = max(1, min(64, n // (jobs * 8)))
-    out = []
-    with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
-        for i, result in enumerate(pool.map(process_report, jobs_list, chunksize=chunk), start=1):
-            out.append(result)
-            report(i, n, jobs_list[i - 1].file)
-    return out
+    size = _batch_size(n, jobs)
+    bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
+    if jobs == 1 or len(bounds) < 2:
+        for a, b in bounds:
+            yield process_batch(reports.iloc[a:b], files[a:b])
+            report(b, n, files[b - 1])
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(bounds))) as pool:
+        pending: deque = deque()
+        todo = iter(bounds)
+        for a, b in todo:
+            pending.append((b, pool.submit(process_batch, reports.iloc[a:b], files[a:b])))
+            if len(pending) >= 2 * jobs:
+                break
+        while pending:
+            b, future = pending.popleft()
+            result = future.result()
+            for a2, b2 in todo:     # keep the workers fed: one new batch per batch done
+                pending.append((b2, pool.submit(process_batch, reports.iloc[a2:b2], files[a2:b2])))
+                break
+            yield result
+            report(b, n, files[b - 1])
 
 
 # --------------------------------------------------------------------------
 # Build
 # --------------------------------------------------------------------------
+
+def _concat(parts: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
 
 def _facts_frame(records: list[dict]) -> pd.DataFrame:
     if not records:
@@ -286,7 +354,7 @@ def _observations(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
 
 def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = None,
           strict: bool = False, jobs: int = 1, progress: bool = True,
-          today: date | None = None) -> BuildSummary:
+          today: date | None = None, periods: list[str] | None = None) -> BuildSummary:
     """Rebuild ``reports``, ``facts`` and ``observations`` from a folder of reports.
 
     Parameters
@@ -299,6 +367,11 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         core). The output does not depend on it.
     progress : show progress on stderr.
     today : the date periods must not start after (default: today).
+    periods : rebuild only these periods (``["2021-H1"]``): the reports of
+        the raw folder that are new or changed, or were of these periods, are
+        read; those of these periods are extracted and their partitions
+        replaced; every other period's files are left exactly as they were.
+        Needs a previous full build in ``out``.
 
     Returns
     -------
@@ -329,38 +402,120 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         raise InputProblem(raw, "no such folder of reports",
                            "give the folder that holds the report files (--raw DIR)", code="missing")
     manifest = raw / "reports.csv"
+    manifest = manifest if manifest.exists() else None
     bar = _Progress(progress)
-    loaded = load_reports(raw, manifest if manifest.exists() else None, today=today,
-                          progress=bar.phase("reading"), jobs=jobs)
-    reports = loaded.reports
-    jobs_list = [ReportJob(d, t, f) for d, t, f in
-                 zip(reports["doc_id"], reports["text"], _shown_files(loaded, reports))]
-    outputs = _map_reports(jobs_list, jobs, bar.phase("extracting"))
+    if periods is not None:
+        periods = _check_periods(periods)
+        loaded, reports, messages = _load_periods(raw, manifest, out_dir, periods, today, bar, jobs)
+    else:
+        loaded = load_reports(raw, manifest, today=today, progress=bar.phase("reading"), jobs=jobs)
+        reports, messages = loaded.reports, list(loaded.messages)
+    files = _shown_files(loaded, reports)
 
-    messages = list(loaded.messages)
-    records: list[dict] = []
-    for o in outputs:
-        records.extend(o.facts)
-        messages.extend(o.messages)
-    facts = _facts_frame(records)
-    observations = _observations(facts, reports)
+    facts_parts, obs_parts = [], []
+    for batch in _run_batches(reports, files, jobs, bar.phase("extracting")):
+        facts_parts.append(batch.facts)
+        obs_parts.append(batch.observations)
+        messages.extend(batch.messages)
+    facts = _concat(facts_parts, schema.empty_frame(schema.FACTS))
+    del facts_parts
+    observations = _concat(obs_parts, _observations(facts.iloc[0:0], reports.iloc[0:0]))
+    del obs_parts
 
     per_doc_facts = facts["doc_id"].value_counts().to_dict()
     per_doc_warnings = Counter(m.doc for m in messages
                                if m.level in ("warning", "error") and m.code != "duplicate")
-    lines = [ReportLine(r.doc_id, job.file, _none(r.unit_name), _none(r.period), _none(r.doc_kind),
+    lines = [ReportLine(r.doc_id, file, _none(r.unit_name), _none(r.period), _none(r.doc_kind),
                         int(per_doc_facts.get(r.doc_id, 0)), per_doc_warnings.get(r.doc_id, 0))
-             for r, job in zip(reports.itertuples(index=False), jobs_list)]
+             for r, file in zip(reports.drop(columns=["text"]).itertuples(index=False), files)]
     summary = BuildSummary(lines, messages, loaded.inputs, len(facts), len(observations),
                            out_dir, written=False, strict=strict)
     if not len(reports):
-        raise BuildFailed(f"no report could be loaded from {display_path(raw)}; nothing written", summary)
+        what = f"no report of {', '.join(periods)}" if periods else "no report"
+        raise BuildFailed(f"{what} could be loaded from {display_path(raw)}; nothing written", summary)
     if strict and summary.problems:
         raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
                           summary)
-    write_tables({"reports": reports, "facts": facts, "observations": observations}, out_dir)
+    write_tables({"reports": reports, "facts": facts, "observations": observations}, out_dir,
+                 periods=periods)
     summary.written = True
     return summary
+
+
+def _check_periods(periods) -> list[str]:
+    from analysis.metadata import parse_period
+
+    if isinstance(periods, str):
+        periods = [periods]
+    out = []
+    for p in periods:
+        code = str(p).strip().upper()
+        try:
+            parse_period(code)
+        except ValueError:
+            raise InputProblem(None, f"period {p!r} is not a period code",
+                               "write it as YYYY-FY, YYYY-H1, YYYY-H2, YYYY-Q1…Q4 or YYYY-9M "
+                               "(e.g. --period 2021-H1)", code="period") from None
+        out.append(code)
+    return sorted(set(out))
+
+
+def _load_periods(raw: Path, manifest: Path | None, out_dir: Path, periods: list[str],
+                  today, bar, jobs):
+    """Load what a rebuild of some periods needs: the files that are new or
+    changed, or whose report was of one of those periods; keep those periods' reports."""
+    from analysis.load import _list_inputs, read_manifest
+
+    try:
+        stored = read_table("reports", out_dir, columns=["doc_id", "period", "sha256"])
+    except TableMissing:
+        raise InputProblem(out_dir, "there are no tables to rebuild a period of",
+                           "run a full build first (without --period)", code="missing") from None
+    stored_period = {d: _none(p) for d, p in zip(stored["doc_id"], stored["period"])}
+    period_of_sha = {s: _none(p) for s, p in zip(stored["sha256"], stored["period"])}
+    named = {}
+    if manifest is not None:
+        mdir = manifest.resolve().parent
+        named = {(mdir / r["file"]).resolve(): r for r in read_manifest(manifest).to_dict("records")}
+    wanted = set(periods)
+    chosen = []
+    for path, _ in _list_inputs(raw):
+        rec = named.get(path.resolve()) or {}
+        if rec.get("period") and str(rec["period"]).strip().upper() in wanted:
+            chosen.append(path)
+            continue
+        try:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            chosen.append(path)          # the loader says what is wrong with it
+            continue
+        if sha not in period_of_sha or period_of_sha[sha] in wanted:
+            chosen.append(path)
+    loaded = load_reports(chosen, manifest, today=today, progress=bar.phase("reading"), jobs=jobs)
+    all_reports = loaded.reports
+    keep = all_reports["period"].isin(wanted).fillna(False).to_numpy(bool)
+    messages = []
+    kept_docs = set(all_reports.loc[keep, "doc_id"])
+    shown = dict(zip(all_reports["doc_id"], _shown_files(loaded, all_reports)))
+    for doc, period in zip(all_reports.loc[~keep, "doc_id"], all_reports.loc[~keep, "period"]):
+        period = _none(period)
+        where = f"period {period}" if period else "no known period"
+        messages.append(Message("warning", shown[doc], f"new or changed report of {where}, not of "
+                                f"{', '.join(periods)}: its tables were not rebuilt; build "
+                                f"{'--period ' + period if period else 'without --period'} to include it",
+                                code="other_period", doc=doc))
+    for doc in sorted(kept_docs):
+        other = stored_period.get(doc)
+        if doc in stored_period and other not in wanted:
+            messages.append(Message("error", shown[doc], f"the doc id {doc!r} is already taken by a "
+                                    f"report of {other or 'no known period'}; give this file another "
+                                    "doc id in the manifest (column doc)", code="doc_id_taken",
+                                    doc=doc, field="doc"))
+            keep &= (all_reports["doc_id"] != doc).to_numpy(bool)
+    kept_docs = set(all_reports.loc[keep, "doc_id"])
+    messages = [m for m in loaded.messages if m.doc is None or m.doc in kept_docs
+                or m.level == "error"] + messages
+    return loaded, all_reports[keep].reset_index(drop=True), messages
 
 
 def _none(v):

@@ -12,6 +12,7 @@ Vega locale that :func:`analysis.theme.apply_theme` puts into the spec.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import pandas as pd
@@ -23,8 +24,8 @@ import altair as alt  # noqa: E402
 
 from .i18n import LABELS, indicator_info, indicator_name, period_name, t
 from .theme import (ASSESSMENT_COLORS, DEFAULT_LANG, NEUTRAL, STATUS_COLORS,
-                    TARGET_COLOR, apply_theme, axis_format, check_lang,
-                    format_number, unit_symbol)
+                    TARGET_COLOR, axis_format, check_lang, format_number, theme_config,
+                    unit_symbol)
 
 __all__ = [
     "chart_compare", "chart_trend", "chart_scorecard", "chart_coverage",
@@ -34,7 +35,25 @@ __all__ = [
 #: Longest source quote shown in a tooltip (longer ones are cut with "…").
 QUOTE_CHARS = 240
 _BAR = 30          # pixels per bar or row
-_WIDTH = 520       # plot width
+_WIDTH = 600       # plot width
+
+
+def _built_quietly(func):
+    """Build a chart without Altair validating every object as it is made.
+
+    Altair's debug mode checks each schema object at creation; the finished
+    spec is still validated by ``to_dict()`` (the tests call it on every chart
+    function), so skipping the per-object checks only saves time: about a third
+    of building a chart, which the dashboard does on every choice.
+    """
+    @functools.wraps(func)
+    def build(*args, **kwargs):
+        from altair.utils.schemapi import debug_mode
+
+        with debug_mode(False):
+            return func(*args, **kwargs)
+
+    return build
 
 
 def chart_records(chart) -> list[dict]:
@@ -182,9 +201,19 @@ def _empty_chart(message: str, title: str, lang: str):
     text = alt.Chart(ds.add("rows", pd.DataFrame({"message": [message]}))).mark_text(
         fontSize=15, color="#5D4037", align="left", x=0, y=20).encode(
         text=alt.Text("message:N"))
-    chart = alt.layer(text, datasets=ds.values).properties(
-        width=_WIDTH, height=40, title=alt.Title(title))
-    return apply_theme(chart, lang)
+    return _finish([text], ds, lang,
+                   width=_WIDTH, height=40, title=alt.Title(title))
+
+
+def _finish(layers: list, ds: _Datasets, lang: str, **props) -> alt.LayerChart:
+    """The layers as one chart with its data, size, title and the house theme.
+
+    Same result as ``alt.layer(...).properties(...)`` then
+    :func:`~analysis.theme.apply_theme`, built in one step: each of those steps
+    copies the whole chart again.
+    """
+    return alt.LayerChart(layer=list(layers), datasets=ds.values,
+                          config=alt.Config(**theme_config(lang)), **props)
 
 
 def _direction(indicator_id) -> str:
@@ -192,6 +221,7 @@ def _direction(indicator_id) -> str:
     return d if d in ("up", "down", "none") else "none"
 
 
+@_built_quietly
 def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
                   title: str | None = None) -> alt.LayerChart:
     """Units compared on one indicator: sorted bars, better/worse coloured.
@@ -286,7 +316,7 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
         strokeWidth=alt.StrokeWidth("is_selected:N", legend=None,
                                     scale=alt.Scale(domain=[True, False], range=[2.5, 0])),
     )
-    text = base.mark_text(align="left", dx=4, fontSize=13, color="#263238").encode(
+    text = base.mark_text(align="left", dx=4, fontSize=14, color="#263238").encode(
         x=alt.X("value:Q"), y=alt.Y("row_label:N", sort=order), text=alt.Text("value_label:N"),
         tooltip=tooltip)
     layers = [bars, text]
@@ -324,11 +354,9 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
     periods = data["period"].unique()
     sub = t("title.compare_sub", lang, period=(period_name(periods[0], lang) if len(periods) == 1
                                                else t("chart.latest", lang)))
-    chart = alt.layer(*layers, datasets=ds.values).properties(
-        width=_WIDTH, height=max(60, _BAR * len(order)),
-        title=alt.Title(title, subtitle=sub),
-    )
-    return apply_theme(chart, lang)
+    return _finish([*layers], ds, lang,
+                   width=_WIDTH, height=max(60, _BAR * len(order)),
+        title=alt.Title(title, subtitle=sub))
 
 
 def trend_statement(result, lang: str = DEFAULT_LANG) -> str:
@@ -356,6 +384,7 @@ def trend_statement(result, lang: str = DEFAULT_LANG) -> str:
              last=period_name(order[-1], lang))
 
 
+@_built_quietly
 def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> alt.LayerChart:
     """One unit's indicator across periods: points joined by a line.
 
@@ -406,7 +435,7 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
     base = alt.Chart(ds.add("rows", data))
     points = base.mark_point(filled=True, size=110, color="#0072B2").encode(
         x=x, y=y, tooltip=tooltip)
-    labels = base.mark_text(dy=-14, fontSize=13, color="#263238").encode(
+    labels = base.mark_text(dy=-14, fontSize=14, color="#263238").encode(
         x=alt.X("period_label:N", sort=order), y=alt.Y("value:Q"), text=alt.Text("value_label:N"),
         tooltip=tooltip)
     layers = [points, labels]
@@ -417,11 +446,10 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
     if title is None:
         title = t("title.trend", lang, indicator=indicator_name(ind, lang) if ind else "",
                   unit=", ".join(units))
-    chart = alt.layer(*layers, datasets=ds.values).properties(
-        width=max(260, min(_WIDTH, 130 * max(1, len(order)))), height=220,
-        title=alt.Title(title, subtitle=trend_statement(result, lang) or None),
-    )
-    return apply_theme(chart, lang)
+    return _finish([*layers], ds, lang,
+                   width=max(260, min(_WIDTH, 130 * max(1, len(order)))),
+                   height=220 if len(order) > 1 else 120,
+        title=alt.Title(title, subtitle=trend_statement(result, lang) or None))
 
 
 def _progress(row) -> float | None:
@@ -439,6 +467,7 @@ def _progress(row) -> float | None:
     return value / target * 100 if target > 0 else None
 
 
+@_built_quietly
 def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -> alt.LayerChart:
     """A unit's targets for one period: how far each result went, and its class.
 
@@ -495,8 +524,13 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
                             for x, u in zip(target, data["unit"])]
     data["bar"] = [p if p is not None else 100.0 for p in progress]
     stated = t("scorecard.stated", lang)
-    data["text"] = [f"{r}  ·  {lab}" + ("" if has else f" ({stated})")
-                    for r, lab, has in zip(data["raw"], data["status_label"], data["has_bar"])]
+    # The figure as written and, where it is not itself a percentage of the
+    # plan (28/20, 12.877.755.000 đồng), how far it went: "28/20 (140%)".
+    data["text"] = [
+        (f"{r} ({pl})" if has and not r.rstrip().endswith("%") else r)
+        + f"  ·  {lab}" + ("" if has else f" ({stated})")
+        for r, pl, lab, has in zip(data["raw"], data["progress_label"], data["status_label"],
+                                   data["has_bar"])]
     data["note"] = [_short(n, 160) for n in _col(frame, "note", "")]
     data["row_label"] = _unique_labels(data["indicator_label"], data["raw"])
     rank = {"exceeded": 0, "met": 1, "missed": 2, "plan": 3, "unknown": 4}
@@ -525,7 +559,7 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
         cornerRadiusEnd=2, height={"band": 0.7}).encode(x=x, y=y, color=color, tooltip=tooltip)
     marks = base.transform_filter("!datum.has_bar").mark_square(size=170, opacity=0.9).encode(
         x=x, y=y, color=color, tooltip=tooltip)
-    text = base.mark_text(align="left", dx=9, fontSize=13, color="#263238").encode(
+    text = base.mark_text(align="left", dx=9, fontSize=14, color="#263238").encode(
         x=alt.X("bar:Q"), y=alt.Y("row_label:N", sort=order), text=alt.Text("text:N"),
         tooltip=tooltip)
     full = alt.Chart(ds.add("full", pd.DataFrame({"bar": [100.0], "label": [t("chart.full_target", lang)]})))
@@ -535,13 +569,12 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     period = data["period"].iloc[0] if len(data) else ""
     if title is None:
         title = t("title.scorecard", lang, unit=unit_name, period=period_name(period, lang))
-    chart = alt.layer(bars, marks, rule, text, datasets=ds.values).properties(
-        width=_WIDTH - 120, height=max(60, _BAR * len(order)),
-        title=alt.Title(title, subtitle=t("title.scorecard_sub", lang)),
-    )
-    return apply_theme(chart, lang)
+    return _finish([bars, marks, rule, text], ds, lang,
+                   width=_WIDTH - 120, height=max(60, _BAR * len(order)),
+        title=alt.Title(title, subtitle=t("title.scorecard_sub", lang)))
 
 
+@_built_quietly
 def chart_coverage(reports: pd.DataFrame, facts: pd.DataFrame | None = None,
                    lang: str = DEFAULT_LANG) -> alt.LayerChart:
     """Which units have which periods, and how many figures each report gave.
@@ -612,17 +645,16 @@ def chart_coverage(reports: pd.DataFrame, facts: pd.DataFrame | None = None,
         text=alt.Text("n_facts:Q", format=",d"), tooltip=tooltip,
         color=alt.Color("dark:N", legend=None,
                         scale=alt.Scale(domain=[True, False], range=["white", "#263238"])))
-    chart = alt.layer(cells, text, datasets=ds.values).properties(
-        width=max(200, 110 * max(1, len(order_periods))),
+    return _finish([cells, text], ds, lang,
+                   width=max(200, 110 * max(1, len(order_periods))),
         height=max(60, 34 * data["unit_name"].nunique()),
-        title=alt.Title(t("title.coverage", lang), subtitle=t("title.coverage_sub", lang)),
-    )
-    return apply_theme(chart, lang)
+        title=alt.Title(t("title.coverage", lang), subtitle=t("title.coverage_sub", lang)))
 
 
 _AUDIT_OK = {"ok", "pass", "passed", "consistent", "✓", "true"}
 
 
+@_built_quietly
 def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -> alt.LayerChart:
     """The consistency audit: each check a row, what does not add up first.
 
@@ -691,8 +723,6 @@ def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -
     text = base.mark_text(align="left", dx=12, fontSize=12, color="#263238").encode(
         x=alt.X("status_label:N", sort=labels), y=alt.Y("row_label:N", sort=order),
         text=alt.Text("raw:N"), tooltip=tooltip)
-    chart = alt.layer(marks, text, datasets=ds.values).properties(
-        width=max(160, 150 * max(1, len(labels))), height=max(40, 26 * len(order)),
-        title=alt.Title(t("title.audit", lang), subtitle=t("title.audit_sub", lang)),
-    )
-    return apply_theme(chart, lang)
+    return _finish([marks, text], ds, lang,
+                   width=max(160, 150 * max(1, len(labels))), height=max(40, 26 * len(order)),
+        title=alt.Title(t("title.audit", lang), subtitle=t("title.audit_sub", lang)))

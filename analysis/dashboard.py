@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -258,6 +259,7 @@ class DashboardApp:
 
         self._w = w
         self._alt = alt
+        _log_to_server()
         self.sel = _Selection(lang=check_lang(lang))
         self._busy = False
         self._stale: set[str] = set()
@@ -632,6 +634,20 @@ class DashboardApp:
                        message=t("empty.no_trend", lang, unit=self._unit_label(unit)))
         else:
             self._show("trend", self.trend_msg, chart=chart_trend(result, lang))
+
+
+def _log_to_server() -> None:
+    """Send the app's log to the kernel process's own stderr (the server's log).
+
+    In a kernel, ``sys.stderr`` goes to the page; a traceback logged there
+    would reach the reader's browser.
+    """
+    if not any(getattr(h, "_analysis_server", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler._analysis_server = True
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
 
 
 def _states_targets(frame: pd.DataFrame) -> bool:

@@ -17,16 +17,26 @@ under ``analysis/rules/``, each row with a note of where the phrasing is seen:
 ``kinds.csv``
     cues for ``change``, ``target``, ``target_achievement`` and ``rate``;
 ``connectors.csv``
-    what joins two numbers into a range (``từ 3 – 5%``) or a result over its
-    target (``6,1/chỉ tiêu là 6,3%``).
+    what joins two numbers into a range (``từ 3 – 5%``), a result over its
+    target (``6,1/chỉ tiêu là 6,3%``) or one amount (``2 tỷ 500 triệu đồng``);
+``transparent.csv``
+    words read past between a cue and its number (``tăng từ 3 – 5%``);
+``counted_words.csv``
+    words that bound the noun phrase measured (``counted``).
+
+Phrases are literal words, matched whole and case-insensitively; regex rows
+of ``nonfacts.csv`` are matched at the number: a ``left`` row at its first
+character (so it is written as look-behinds, such as the one for a
+number glued to letters, ``TW4``), a ``right`` row right after its unit words.
 
 How a number is read
 --------------------
 1. The scan consumes full dates, times, ratios with a colon and document codes
    (``02-CTr/QU``, ``111/NĐ-CP``) as non-facts, and reads every other number
    with the unit words after it, and a second number after a slash (fraction).
-2. Numbers joined by a connector become a range or a result/target pair; the
-   first number takes the unit of the second (``từ 3 – 5%``).
+2. Numbers joined by a connector become a range, a result/target pair or one
+   amount; the first number takes the unit of the second (``từ 3 – 5%``), and
+   a range's ends share their context (``từ 5 đến 11 tuổi`` is no fact).
 3. Phrases right before and after the number, and regular expressions on the
    characters around it, may mark it a non-fact. Each rule applies to some
    *shapes* only: ``bare`` (no unit), ``unit``, ``fraction``, ``datelike``
@@ -60,7 +70,7 @@ _ANY, _BARE, _UNIT, _FRACTION, _DATELIKE, _SCALE, _MONTHYEAR, _YEAR = (
 _PERCENT_UNITS = frozenset(("percent", "per_mille"))
 _UNIT_KIND = {"count": "count", "percent": "rate", "per_mille": "rate", "vnd": "amount"}
 _PHRASE_WINDOW = 48    # characters before a number searched for adjacent phrases
-_CLAUSE_WINDOW = 160   # at most this far to the clause's start or end
+_CLAUSE_WINDOW = 120   # at most this far to the clause's start or end
 _QUOTE_SIDE = 70       # at most this many characters of clause on each side in a quote
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 _DIGIT = re.compile(r"\d")
@@ -136,6 +146,13 @@ def _mask(value: str, table: str) -> int:
     return m
 
 
+def _or(masks) -> int:
+    out = 0
+    for m in masks:
+        out |= m
+    return out
+
+
 def _applies(value: str, table: str) -> int:
     """0 any unit, 1 percentages only, 2 anything but percentages."""
     value = value or "any"
@@ -164,15 +181,18 @@ class Rules:
     left_roles: dict
     left_regex: re.Pattern            # matched at a number's start (look-behinds)
     left_regex_masks: tuple
+    left_regex_shapes: int            # the shapes any left regex row applies to
     right_phrases: re.Pattern         # matched at the end of a number
     right_roles: dict
     right_regex: re.Pattern
     right_regex_masks: tuple
+    right_regex_shapes: int
     shape_skips: int
     clause_cues: re.Pattern           # searched in the lower-cased clause before a number
     clause_roles: dict
     right_quals: re.Pattern           # searched in the lower-cased clause after a number
     right_qual_roles: dict
+    right_qual_words: tuple           # first words of those phrases, to rule them out fast
     connectors: re.Pattern            # what stands between two joined numbers
     connector_roles: tuple
     from_word: re.Pattern
@@ -287,10 +307,12 @@ def load_rules() -> Rules:
         left_roles=left_roles,
         left_regex=_union(left_rx, "nonfacts"),
         left_regex_masks=tuple(left_masks),
+        left_regex_shapes=_or(left_masks),
         right_phrases=re.compile(r"[ \t]*(" + _trie_regex(right_roles) + ")" + _NOT_LETTER_AFTER),
         right_roles=right_roles,
         right_regex=_union(right_rx, "nonfacts"),
         right_regex_masks=tuple(right_masks),
+        right_regex_shapes=_or(right_masks),
         shape_skips=shape_skips,
         # no flags and no look-behind in front: the engine then skips at C
         # speed to the first letter of a cue; word boundaries are checked after
@@ -298,6 +320,7 @@ def load_rules() -> Rules:
         clause_roles=clause_roles,
         right_quals=re.compile(_trie_regex(right_qual_roles)),
         right_qual_roles=right_qual_roles,
+        right_qual_words=tuple(sorted({k.split()[0] for k in right_qual_roles})),
         connectors=re.compile("|".join(f"(?P<r{i}>{p})" for i, (p, _, _) in enumerate(connectors)),
                               re.IGNORECASE),
         connector_roles=tuple((rel, needs) for _, rel, needs in connectors),
@@ -313,6 +336,8 @@ def load_rules() -> Rules:
 # --------------------------------------------------------------------------
 
 class _Cand:
+    """A number found by the scan, and what its context says about it."""
+
     __slots__ = ("start", "end", "n1", "n2", "value", "unit", "factor", "num", "den",
                  "default_unit", "mask", "role", "partner", "lskip", "lkeep", "qual",
                  "lkind", "rskip", "rkind", "count_word", "counted")
@@ -502,7 +527,7 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
         pos = m.end()
     if c.lkeep:
         c.lskip = False
-    elif not c.lskip:
+    elif not c.lskip and mask & rules.left_regex_shapes:
         m = rules.left_regex.match(text, s)
         if m is not None:
             if mask & rules.left_regex_masks[int(m.lastgroup[1:])]:
@@ -548,7 +573,7 @@ def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
                     c.rkind = (role[1], role[3])
             elif tag == "skip" and mask & role[1]:
                 c.rskip = True
-    if not c.rskip and c.rkind is None:
+    if not c.rskip and c.rkind is None and mask & rules.right_regex_shapes:
         m = rules.right_regex.match(text, e)
         if m is not None:
             if mask & rules.right_regex_masks[int(m.lastgroup[1:])]:
@@ -567,10 +592,40 @@ def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
 # --------------------------------------------------------------------------
 
 # The sentence boundaries of analysis.text.split_sentences (a line break, or
-# spaces after . ! ? … before a capital, digit, quote or bracket), written to
-# start with a character class so the scan runs at C speed. Only the sentences
-# that hold facts are built. tests/test_extract.py checks that both agree.
-_SENT_BOUNDARY = re.compile(r"[\n.!?…](?:(?<=\n)\n*|[ \t]+(?=[\"“'(\[A-ZÀ-ỸĐ0-9]))")
+# spaces after . ! ? … before a capital, digit, quote or bracket), found with
+# str.find rather than a regex scan of the whole text. Only the sentences that
+# hold facts are built. tests/test_extract.py checks that both agree.
+_SENT_MARKS = (".", "!", "?", "…")
+_SENT_NEXT = re.compile(r"[ \t]+(?=[\"“'(\[A-ZÀ-ỸĐ0-9])")
+
+
+def _sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(end of one sentence, start of the next) for each boundary, in order.
+
+    Found with str.find (much cheaper than a regex scan over the whole text):
+    line breaks, and marks followed by spaces and a capital, digit, quote or
+    bracket.
+    """
+    out = []
+    n = len(text)
+    i = text.find("\n")
+    while i != -1:
+        j = i + 1
+        while j < n and text[j] == "\n":
+            j += 1
+        out.append((i, j))
+        i = text.find("\n", j)
+    for mark in _SENT_MARKS:
+        for gap in (" ", "\t"):
+            pat = mark + gap
+            i = text.find(pat)
+            while i != -1:
+                m = _SENT_NEXT.match(text, i + 1)
+                if m is not None:
+                    out.append((i + 1, m.end()))
+                i = text.find(pat, i + 2)
+    out.sort()
+    return out
 
 
 class _Sentences:
@@ -579,10 +634,13 @@ class _Sentences:
     def __init__(self, text: str):
         self.text = text
         starts, ends = [0], []
-        for m in _SENT_BOUNDARY.finditer(text):
-            b = m.start() if text[m.start()] == "\n" else m.start() + 1
+        last = -1
+        for b, e in _sentence_bounds(text):
+            if b < last:  # inside a boundary already taken
+                continue
             ends.append(b)
-            starts.append(m.end())
+            starts.append(e)
+            last = e
         ends.append(len(text))
         self.starts, self.ends = starts, ends
         self.heads = section_headings(text)
@@ -717,14 +775,25 @@ def _trim_quote(text: str, qs: int, s: int, e: int, qe: int) -> tuple[int, int]:
     return qs, qe
 
 
-# Words that end the noun phrase after a number, and words that are not the
-# thing measured when they stand right before a number.
-_CUT_AFTER = frozenset("với cho tại và đạt trong so bằng là theo để đối nhằm gồm đến "
-                       "mỗi từ trên".split())
-_NOT_COUNTED_BEFORE = frozenset("đạt là được có với còn gồm bằng tới đến khoảng gần trên hơn "
-                                "dưới ước cho và tỷ tỉ lệ mức".split())
-_CUE_AFTER_PERCENT = frozenset("kế kh chỉ so dân dự mục nhiệm".split())
 _STRIP = "()“”\"'‘’,;:.…"
+
+
+@lru_cache(maxsize=None)
+def _counted_words() -> dict[str, frozenset]:
+    """Words of ``counted_words.csv`` by role (how the noun phrase measured is cut)."""
+    roles: dict[str, set] = {r: set() for r in
+                             ("end_after", "not_before", "not_first", "link_before", "cue_after_percent")}
+    for r in read_rule_table("counted_words"):
+        if r["role"] not in roles:
+            raise ValueError(f"analysis/rules/counted_words.csv: role must be one of {sorted(roles)}, "
+                             f"not {r['role']!r}")
+        roles[r["role"]].add(r["word"].lower())
+    # neither units nor multipliers start the name of what is measured
+    for u in load_units():
+        roles["not_first"].update(u.surface.lower().split())
+    roles["not_first"].update(load_multipliers())
+    roles["not_first"] |= roles["not_before"]
+    return {k: frozenset(v) for k, v in roles.items()}
 
 
 _PHRASE_AFTER = re.compile(
@@ -736,41 +805,28 @@ def _words_after(text: str, start: int, stop: int) -> list[str]:
     if m is None:
         return []
     words = m.group(1).split()
+    end_after = _counted_words()["end_after"]
     for i in range(1, len(words)):
-        if words[i].lower() in _CUT_AFTER:
+        if words[i].lower() in end_after:
             return words[:i]
     return words
 
 
-_NOT_MEASURED_LEAD = frozenset("tháng năm quý ngày tuần đầu cuối tuổi đạt là được có với còn "
-                               "gồm bằng tới đến khoảng gần trên hơn dưới ước cho và".split())
-_CUT_BEFORE = frozenset("với và cho".split())
-
-
-@lru_cache(maxsize=None)
-def _lead_skip() -> frozenset:
-    """Words that do not start the name of what is measured: periods, units."""
-    words = set(_NOT_MEASURED_LEAD)
-    for u in load_units():
-        words.update(u.surface.lower().split())
-    words.update(load_multipliers())
-    return frozenset(words)
-
-
 def _words_before(text: str, start: int, stop: int) -> list[str]:
     """The thing measured, from the words before a number in its clause."""
-    words = text[max(start, stop - 120):stop].split()
+    cw = _counted_words()
+    not_before, link, skip = cw["not_before"], cw["link_before"], cw["not_first"]
+    words = text[max(start, stop - 90):stop].split()
     low = [w.strip(_STRIP).lower() for w in words]
     n = len(words)
-    while n and (low[n - 1] in _NOT_COUNTED_BEFORE or not low[n - 1]):
+    while n and (low[n - 1] in not_before or not low[n - 1]):
         n -= 1
     cut = 0
     for i in range(n - 1, -1, -1):  # after the last number or link word
         w = low[i]
-        if (w and w[0].isdigit()) or w in _CUT_BEFORE:
+        if (w and w[0].isdigit()) or w in link:
             cut = i + 1
             break
-    skip = _lead_skip()
     while cut < n and (low[cut] in skip or not low[cut]):
         cut += 1
     if cut < n:
@@ -788,9 +844,11 @@ def _counted(text: str, rtext: str, c: _Cand, unit: str, qs: int, qe: int,
     after = _words_after(text, c.end, qe)
     if after and unit not in _PERCENT_UNITS and unit != "vnd":
         return " ".join(after)
-    if after and unit in _PERCENT_UNITS and after[0].lower() not in _CUE_AFTER_PERCENT \
-            and after[0].lower() not in _CUT_AFTER:
-        return " ".join(after)
+    if after and unit in _PERCENT_UNITS:
+        cw = _counted_words()
+        first = after[0].lower()
+        if first not in cw["cue_after_percent"] and first not in cw["end_after"]:
+            return " ".join(after)
     before = _words_before(text, qs, c.start)
     if not before and clause_start > 0:
         # "5209/5318 hộ đăng ký gia đình văn hóa, đạt tỷ lệ 97,95%": the thing
@@ -833,8 +891,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
     rules = load_rules()
     cands = _link(text, _scan(text, rules), rules)
     low = _lowered(text)
-    rlow = low[::-1]
-    rtext = text[::-1]
+    rlow = low[::-1]  # punctuation and digits as in the text: clause starts are read on it too
     for c in cands:
         c.mask = _mask_of(c)
         _read_left(text, rlow, c, rules)
@@ -864,7 +921,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
 
         # the clause: a number opening a parenthesis belongs to the words
         # before it ("Chi ngân sách (100%)")
-        qs = _clause_start(rtext, s)
+        qs = _clause_start(rlow, s)
         if c.role == "high":
             qs = min(qs, c.partner.start)
         qe = _clause_end(text, e)
@@ -875,12 +932,15 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         elif c.role == "high":
             qual = "at_most"
         clause_hits = None
-        if qual is None and rules.right_qual_roles:
+        if qual is None:
             # a qualifier later in the clause, before any other number ("5 người trở lên")
-            m = _DIGIT.search(text, e, qe)
-            found = _find_phrases(rules.right_quals, low, e, m.start() if m else qe)
-            if found:
-                qual = rules.right_qual_roles.get(_key(found[0]))
+            for word in rules.right_qual_words:
+                if low.find(word, e, qe) != -1:
+                    m = _DIGIT.search(text, e, qe)
+                    found = _find_phrases(rules.right_quals, low, e, m.start() if m else qe)
+                    if found:
+                        qual = rules.right_qual_roles.get(_key(found[0]))
+                    break
         if qual is None:
             clause_hits = _clause_hits(low, qs, s, rules)
             for role in reversed(clause_hits):
@@ -901,7 +961,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         if c.role == "low":
             counted = None  # the high end's, filled in below
         else:
-            counted = _counted(text, rtext, c, unit, qstart, qend, qs)
+            counted = _counted(text, rlow, c, unit, qstart, qend, qs)
         c.counted = counted
         facts.append({
             "fact_id": f"{doc_id}:{s}-{e}:0",

@@ -30,7 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "control.unit": ("Đơn vị", "Unit"),
     "control.period": ("Kỳ báo cáo", "Period"),
     "control.topic": ("Chủ đề", "Topic"),
-    "control.indicator": ("Chỉ tiêu so sánh", "Indicator"),
+    "control.indicator": ("Chỉ tiêu", "Indicator"),
     "control.lang": ("Ngôn ngữ", "Language"),
     "lang.vi": ("Tiếng Việt", "Tiếng Việt"),
     "lang.en": ("English", "English"),

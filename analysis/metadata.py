@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections import Counter
 from datetime import date
 from functools import lru_cache
@@ -56,14 +57,120 @@ _DATE_RES = (
     re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)"),
     re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"),
 )
-_PROGRAMME_RE = re.compile(
-    r"(?<![\w/])(\d{1,3})\s*-\s*([^\W\d_]{1,4})\s*/\s*([^\W\d_]{1,4}(?:-[^\W\d_]{1,6})?)(?![\w])")
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _LEVEL_ORDER = {"ward": 0, "commune": 0, "district": 1, "city": 2, "province": 2}
 
 
 class RuleTableError(ValueError):
     """A rule table under ``analysis/rules/`` is malformed."""
+
+
+# --------------------------------------------------------------------------- fast matching
+
+def _top_level_branch(pattern: str) -> bool:
+    """Whether a pattern has a ``|`` outside any group or character class."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":   # '[]...]': a ']' first is literal
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+class _Leading:
+    r"""A pattern that starts with a one-character negative lookbehind, found fast.
+
+    ``re`` cannot skip ahead to a pattern's first words when the pattern begins
+    with a lookbehind (``(?<!\w)phường``): it tries the whole pattern at every
+    character of a report. This searches for the rest of the pattern (which
+    ``re`` finds quickly by its first characters) and checks the character
+    before each hit, which gives exactly the matches of the full pattern.
+
+    Examples
+    --------
+    >>> rx = _Leading(r"phường\s+", r"\w")
+    >>> [m.start() for m in rx.finditer("phường Cự Khối, tânphường X; phường Y")]
+    [0, 29]
+    >>> rx.count("phường Cự Khối, tânphường X; phường Y")
+    2
+    """
+
+    __slots__ = ("full", "rest", "before")
+
+    def __init__(self, rest: str, before: str = r"\w"):
+        self.full = re.compile(f"(?<!{before})" + rest)
+        # a top-level '|' would leave the lookbehind on the first branch only
+        self.rest = None if _top_level_branch(rest) else re.compile(rest)
+        self.before = re.compile(before)
+
+    def finditer(self, text: str):
+        rest, before = self.rest, self.before
+        if rest is None:
+            yield from self.full.finditer(text)
+            return
+        pos = 0
+        while True:
+            m = rest.search(text, pos)
+            if m is None:
+                return
+            s = m.start()
+            if s and before.match(text, s - 1):
+                pos = s + 1
+                continue
+            if m.end() == s:        # an empty match: the regex engine takes it from here
+                yield from self.full.finditer(text, s)
+                return
+            yield m
+            pos = m.end()
+
+    def count(self, text: str) -> int:
+        return sum(1 for _ in self.finditer(text))
+
+
+_PROGRAMME_RE = _Leading(
+    r"(\d{1,3})\s*-\s*([^\W\d_]{1,4})\s*/\s*([^\W\d_]{1,4}(?:-[^\W\d_]{1,6})?)(?![\w])", r"[\w/]")
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+# What normalize_text would change in NFC text: a byte-order mark, a carriage
+# return, a non-breaking space, or a tone on the second vowel of oa/oe/uy
+# closing a syllable (the rule of analysis.text._PAIR_RE, read on composed text).
+_NOT_YET_NORMAL = re.compile(
+    "[oOuU](?<![qQ][oOuU])["
+    + "".join(unicodedata.normalize("NFC", v + t) for v in "aAeEyY" for t in _TONES)
+    + "](?![\u0300-\u036f]|[^\\W\\d_])")
+
+
+def _normalized(text: str) -> str:
+    """``normalize_text(text)``, without the work when the text is already normal.
+
+    Texts from the loader are normalised already; checking that is much
+    cheaper than normalising again.
+
+    Examples
+    --------
+    >>> _normalized("văn hoá, thuỷ lợi") == normalize_text("văn hoá, thuỷ lợi") == "văn hóa, thủy lợi"
+    True
+    >>> t = normalize_text("Quận uỷ; quý; hoàn thành")
+    >>> _normalized(t) is t
+    True
+    """
+    if unicodedata.is_normalized("NFC", text) and not any(c in text for c in "\ufeff\r\u00a0\u202f") \
+            and not _NOT_YET_NORMAL.search(text):
+        return text
+    return normalize_text(text)
 
 
 # --------------------------------------------------------------------------- tables
@@ -112,11 +219,11 @@ def _period_rules():
         code = r["code"]
         try:
             if code == "-":
-                masks.append(re.compile(r"(?<!\w)" + pat + r"(?!\w)"))
+                masks.append(_Leading(pat + r"(?!\w)"))
             elif code == "FY":
-                years.append(re.compile(r"(?<!\w)" + pat + _YEAR_AFTER))
+                years.append(_Leading(pat + _YEAR_AFTER))
             else:
-                subs.append((re.compile(r"(?<!\w)" + pat + r"(?!\w)(?:" + _YEAR_AFTER + ")?"), code))
+                subs.append((_Leading(pat + r"(?!\w)(?:" + _YEAR_AFTER + ")?"), code))
         except re.error as e:
             raise RuleTableError(f"{RULES / 'metadata_periods.csv'}: bad pattern {r['pattern']!r}: {e}") from None
     return masks, subs, years
@@ -131,7 +238,7 @@ def _period_labels() -> dict[str, dict]:
 def _kind_cues():
     out = []
     for r in _read_table("metadata_kind_cues.csv"):
-        pat = re.compile(r"(?<!\w)" + r["cue"].replace(" ", r"\s+") + r"(?!\w)")
+        pat = _Leading(r["cue"].replace(" ", r"\s+") + r"(?!\w)")
         out.append((pat, r["kind"], float(r["weight"]), r["scope"]))
     return out
 
@@ -141,7 +248,7 @@ def _unit_words():
     rows = sorted(_read_table("metadata_unit_words.csv"), key=lambda r: -len(r["word"]))
     alt = "|".join(_phrase_rx(r["word"]) for r in rows)
     by_word = {re.sub(r"\s+", " ", r["word"]): r for r in rows}
-    return re.compile(r"(?<!\w)(" + alt + r")[ \t]+"), by_word
+    return _Leading(r"(" + alt + r")[ \t]+"), by_word
 
 
 @lru_cache(maxsize=None)
@@ -150,6 +257,12 @@ def _furniture():
     for r in _read_table("metadata_page_furniture.csv"):
         (stamp if r["role"] == "stamp" else skip).append(r["pattern"])
     return tuple(skip), tuple(stamp)
+
+
+@lru_cache(maxsize=None)
+def _stamp_labels() -> _Leading:
+    _, stamp = _furniture()
+    return _Leading(r"(?:" + "|".join(_phrase_rx(s) for s in stamp) + r")(?!\w)")
 
 
 @lru_cache(maxsize=None)
@@ -229,13 +342,26 @@ def period_label(code: str, lang: str = "vi") -> str:
     return _period_labels()[part][lang].format(year=year)
 
 
+def _blank(text: str, spans) -> str:
+    """The text with every span replaced by as many spaces."""
+    spans = sorted(spans)
+    if not spans:
+        return text
+    out, pos = [], 0
+    for s, e in spans:
+        if e <= pos:
+            continue
+        s = max(s, pos)
+        out.append(text[pos:s])
+        out.append(" " * (e - s))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _mask(folded: str) -> str:
     masks, _, _ = _period_rules()
-    chars = list(folded)
-    for rx in masks:
-        for m in rx.finditer(folded):
-            chars[m.start():m.end()] = " " * (m.end() - m.start())
-    return "".join(chars)
+    return _blank(folded, [(m.start(), m.end()) for rx in masks for m in rx.finditer(folded)])
 
 
 def _period_hits(folded: str):
@@ -250,10 +376,7 @@ def _period_hits(folded: str):
             y = m.group(m.lastindex) if m.lastindex else None
             sub_hits.append((m.start(), code, int(y) if y else None))
             spans.append((m.start(), m.end()))
-    chars = list(masked)
-    for s, e in spans:
-        chars[s:e] = " " * (e - s)
-    masked = "".join(chars)
+    masked = _blank(masked, spans)
     fy_hits = []
     for rx in years:
         for m in rx.finditer(masked):
@@ -296,28 +419,31 @@ def read_period(text: str, title: str | None = None, published: str | None = Non
     >>> read_period("Kết quả công tác xây dựng Đảng phường Cự Khối năm 2018")
     '2018-FY'
     """
-    text = normalize_text(text)
-    folded = _fold(text)
-    _, fy_all = _period_hits(folded)
+    return _period(_fold(_normalized(text)), title, published)
+
+
+def _period(folded: str, title: str | None, published: str | None) -> str | None:
+    body_hits = _period_hits(folded)
+    fy_all = body_hits[1]
     sources = []
     if title:
-        sources.append(_fold(normalize_text(title)))
-    sources.append(folded)
-    for src in sources:
-        sub, fy = _period_hits(src)
+        sources.append((_fold(normalize_text(title)), False))
+    sources.append((folded, True))
+    for src, is_body in sources:
+        sub, fy = body_hits if is_body else _period_hits(src)
         if sub:
             counts = Counter(code for _, code, _ in sub)
             order = {}
             for s, code, _ in sub:
                 order.setdefault(code, s)
-            if src is folded:
+            if is_body:
                 code = max(counts, key=lambda c: (counts[c], -order[c]))
             else:
                 code = sub[0][1]
             years = Counter(y for _, c, y in sub if c == code and y)
             year = years.most_common(1)[0][0] if years else _infer_year(fy_all, published, code)
             return f"{year}-{code}" if year else None
-        if fy and src is not folded:
+        if fy and not is_body:
             return f"{fy[0][1]}-FY"
     if fy_all:
         return f"{_infer_year(fy_all, None, 'FY')}-FY"
@@ -355,7 +481,10 @@ def read_title(text: str) -> str | None:
     ...            "QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021\\nTrước tình hình ...")
     'QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021'
     """
-    text = normalize_text(text)
+    return _title(_normalized(text))
+
+
+def _title(text: str) -> str | None:
     lines = text.split("\n")
     stamp = _stamp_line(lines)
     if stamp is not None:
@@ -387,11 +516,11 @@ def read_published(text: str) -> str | None:
     >>> read_published("QUẬN THANH XUÂN QUYẾT TÂM ... 3 THÁNG CUỐI NĂM 2021") is None
     True
     """
-    text = normalize_text(text)
-    _, stamp = _furniture()
-    folded = _fold(text)
-    labels = re.compile(r"(?<!\w)(?:" + "|".join(_phrase_rx(s) for s in stamp) + r")(?!\w)")
-    for m in labels.finditer(folded):  # the first stamp in the text
+    return _published(_fold(_normalized(text)))
+
+
+def _published(folded: str) -> str | None:
+    for m in _stamp_labels().finditer(folded):  # the first stamp in the text
         window = folded[m.end():m.end() + 60]
         for rx in _DATE_RES:
             d = rx.search(window)
@@ -405,10 +534,11 @@ def read_published(text: str) -> str | None:
 
 # --------------------------------------------------------------------------- units
 
-def _unit_mentions(text: str) -> list[dict]:
+def _unit_mentions(text: str, folded: str | None = None) -> list[dict]:
     """Every 'phường X' / 'quận Y' / 'Quận ủy Y' mention with a capitalised name."""
     rx, by_word = _unit_words()
-    folded = _fold(text)
+    if folded is None:
+        folded = _fold(text)
     wards, districts = _places()
     known = set(wards) | set(districts)
     out = []
@@ -472,9 +602,13 @@ def read_unit(text: str, title: str | None = None) -> dict:
     >>> read_unit("Xã Kim Sơn tổ chức hội nghị. UBND huyện Gia Lâm chỉ đạo xã Kim Sơn ...")["parent"]
     'Gia Lâm'
     """
-    text = normalize_text(text)
+    text = _normalized(text)
+    return _unit(text, title)
+
+
+def _unit(text: str, title: str | None, folded: str | None = None) -> dict:
     title = normalize_text(title) if title else None
-    mentions = _unit_mentions(text)
+    mentions = _unit_mentions(text, folded)
     # mixed-case spellings seen in the text help to cut all-capital names
     wards, districts = _places()
     units = [m for m in mentions if m["level"] in ("ward", "commune", "district")]
@@ -557,20 +691,22 @@ def read_doc_kind(text: str, title: str | None = None, period: str | None = None
     >>> read_doc_kind("Thu ngân sách đạt 100%.", period="2022-H2", published="2022-05-10")
     'plan'
     """
-    text = normalize_text(text)
+    return _doc_kind(_fold(_normalized(text)), title, period, published)
+
+
+def _doc_kind(body: str, title: str | None, period: str | None, published: str | None) -> str:
     if period and published:
         try:
             if date.fromisoformat(published) < parse_period(period)[0]:
                 return "plan"
         except ValueError:
             pass
-    body = _fold(text)
     head = _fold(normalize_text(title)) if title else ""
     score = {"plan": 0.0, "results": 0.0}
     for rx, kind, weight, scope in _kind_cues():
         src = head if scope == "title" else body
         if src:
-            score[kind] += weight * len(rx.findall(src))
+            score[kind] += weight * rx.count(src)
     return "plan" if score["plan"] > score["results"] else "results"
 
 
@@ -584,7 +720,10 @@ def read_programs(text: str) -> list[str]:
     >>> read_programs("Chương trình 3-ctr/qu, Chương trình số 01 - CTr/QU; Đề án số 02-ĐA/QU")
     ['01-CTr/QU', '03-CTr/QU']
     """
-    text = normalize_text(text)
+    return _programs(_normalized(text))
+
+
+def _programs(text: str) -> list[str]:
     codes = _programme_codes()
     spelled = _programme_spelling()
     found = set()
@@ -627,11 +766,12 @@ def read_metadata(text: str, doc_id: str | None = None) -> dict:
     >>> md["period_start"], md["period_end"], md["period_months"]
     ('2021-01-01', '2021-06-30', 6)
     """
-    text = normalize_text(text)
-    title = read_title(text)
-    published = read_published(text)
-    unit = read_unit(text, title)
-    period = read_period(text, title, published)
+    text = _normalized(text)
+    folded = _fold(text)
+    title = _title(text)
+    published = _published(folded)
+    unit = _unit(text, title, folded)
+    period = _period(folded, title, published)
     start = end = months = None
     if period:
         s, e, months = parse_period(period)
@@ -644,8 +784,8 @@ def read_metadata(text: str, doc_id: str | None = None) -> dict:
         "city": unit["city"],
         "period": period,
         "published": published,
-        "doc_kind": read_doc_kind(text, title, period, published),
-        "programs": read_programs(text),
+        "doc_kind": _doc_kind(folded, title, period, published),
+        "programs": _programs(text),
         "title": title,
         "period_start": start,
         "period_end": end,

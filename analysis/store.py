@@ -1,13 +1,33 @@
-"""Write and read the processed tables: atomic, deterministic Parquet.
+"""Write and read the processed tables: atomic, deterministic, partitioned Parquet.
+
+The tables of a build (``reports``, ``facts``, ``observations``) are Parquet
+datasets partitioned by reporting period, in the Hive layout that DuckDB,
+Dask, Spark and pyarrow read as they are::
+
+    data/processed/
+        observations.parquet/
+            _schema.parquet                      (no rows: the table's columns)
+            period=2018-FY/part-0.parquet
+            period=2021-H1/part-0.parquet
+        facts.parquet/period=.../part-0.parquet  (a fact's period is its report's)
+        reports.parquet/period=.../part-0.parquet
+        reports.parquet/period=__HIVE_DEFAULT_PARTITION__/part-0.parquet
+                                                 (reports whose period is unknown)
+
+The period is in the folder name, not in the files. Other tables (any name a
+caller gives) are single files ``<name>.parquet``.
 
 :func:`write_tables` writes every table of a build into a new folder beside the
 output folder, flushes it to disk, then swaps it in with one atomic rename
 (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames, recovered on the
 next read or write if interrupted between them). A build that fails or is
-killed at any point leaves the previous tables intact and readable.
+killed at any point leaves the previous tables intact and readable. With
+``periods=[...]`` only those periods' partitions are written: the files of the
+other periods are carried into the new folder as hard links, never rewritten.
 
 Rows are sorted and the Parquet files carry no timestamps, so identical inputs
-give byte-identical files.
+give byte-identical files. :func:`read_table` gives back the whole table (or one
+period, or some columns) as one frame in the same row order as ever.
 """
 from __future__ import annotations
 
@@ -18,6 +38,7 @@ import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import numpy as np
 import pandas as pd
@@ -26,7 +47,9 @@ import pyarrow.parquet as pq
 
 from analysis import paths, schema
 
-__all__ = ["TableMissing", "write_tables", "read_table", "table_path", "SORT_ORDER"]
+__all__ = ["TableMissing", "write_tables", "read_table", "table_path", "table_files",
+           "partitions", "frame_from_arrow", "SORT_ORDER", "PARTITIONED", "PARTITION_COLUMN",
+           "NULL_PARTITION"]
 
 #: Row order of each table in its file (ties broken by the table's key).
 SORT_ORDER = {
@@ -34,6 +57,14 @@ SORT_ORDER = {
     "facts": ("doc_id", "start", "end", "fact_id"),
     "observations": ("unit_name", "period", "indicator_id", "doc_id", "start", "obs_id"),
 }
+#: Tables written as datasets partitioned by :data:`PARTITION_COLUMN`.
+PARTITIONED = ("reports", "facts", "observations")
+PARTITION_COLUMN = "period"
+#: Folder value of the partition of rows whose period is unknown (Hive's name for null).
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+_PART_FILE = "part-0.parquet"
+_SCHEMA_FILE = "_schema.parquet"
+_ROW_GROUP = 32_768
 _NEW, _OLD = ".{}.new-", ".{}.old-"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -44,7 +75,7 @@ class TableMissing(FileNotFoundError):
 
 
 def table_path(name: str, processed: str | os.PathLike | None = None) -> Path:
-    """Where a processed table lives.
+    """Where a processed table lives (a folder for the partitioned tables).
 
     Examples
     --------
@@ -54,15 +85,32 @@ def table_path(name: str, processed: str | os.PathLike | None = None) -> Path:
     return Path(processed if processed is not None else paths.processed_dir()) / f"{name}.parquet"
 
 
+def _partition_name(value) -> str:
+    """``period=2021-H1`` (values escaped as in URLs; null as Hive writes it)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return f"{PARTITION_COLUMN}={NULL_PARTITION}"
+    return f"{PARTITION_COLUMN}={quote(str(value), safe=' -_.')}"
+
+
+def _partition_value(folder_name: str) -> str | None:
+    value = folder_name.split("=", 1)[1]
+    return None if value == NULL_PARTITION else unquote(value)
+
+
 # --------------------------------------------------------------------------
 # Deterministic frames and files
 # --------------------------------------------------------------------------
 
-def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+def _sort_keys(name: str, columns) -> list[str]:
     table = schema.TABLES.get(name)
-    order = [c for c in SORT_ORDER.get(name, ()) if c in frame.columns]
+    order = [c for c in SORT_ORDER.get(name, ()) if c in columns]
     if table is not None:
-        order += [c for c in table.key if c not in order and c in frame.columns]
+        order += [c for c in table.key if c not in order and c in columns]
+    return order
+
+
+def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    order = _sort_keys(name, frame.columns)
     if not order:
         order = [c for c in frame.columns if frame[c].dtype != object]
     if order and len(frame):
@@ -72,12 +120,22 @@ def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _arrow_table(frame: pd.DataFrame) -> pa.Table:
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    return table
+    # a column that is all nulls (or all empty lists) gets the type it has elsewhere,
+    # so that every partition of a table has the same schema
+    fields = []
+    for f in table.schema:
+        if pa.types.is_null(f.type):
+            f = f.with_type(pa.string())
+        elif pa.types.is_list(f.type) and pa.types.is_null(f.type.value_type):
+            f = f.with_type(pa.list_(pa.string()))
+        fields.append(f)
+    wanted = pa.schema(fields, metadata=table.schema.metadata)
+    return table if wanted.equals(table.schema) else table.cast(wanted)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(_arrow_table(frame), path, compression="zstd", compression_level=3,
-                   use_dictionary=True, write_statistics=True)
+                   use_dictionary=True, write_statistics=True, row_group_size=_ROW_GROUP)
     _fsync(path)
 
 
@@ -148,15 +206,95 @@ def _clean_leftovers(out: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | None = None) -> Path:
+def _link_or_copy(src, dst) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+
+def _stored_periods(out: Path) -> dict:
+    """doc id -> period of the reports already stored (for facts written without reports)."""
+    try:
+        stored = read_table("reports", out, columns=["doc_id", "period"])
+    except TableMissing:
+        return {}
+    return {d: (None if pd.isna(p) else p) for d, p in zip(stored["doc_id"], stored["period"])}
+
+
+def _partition_keys(frames: dict[str, pd.DataFrame], out: Path) -> dict[str, pd.Series]:
+    """The period of every row of each partitioned table (a fact's is its report's)."""
+    keys = {}
+    for name, frame in frames.items():
+        if name not in PARTITIONED:
+            continue
+        if PARTITION_COLUMN in frame.columns:
+            keys[name] = frame[PARTITION_COLUMN].astype(object).where(frame[PARTITION_COLUMN].notna(), None)
+        elif "doc_id" in frame.columns:
+            if "reports" in frames:
+                rep = frames["reports"]
+                by_doc = dict(zip(rep["doc_id"], rep[PARTITION_COLUMN]))
+            else:
+                by_doc = _stored_periods(out)
+            keys[name] = pd.Series([None if pd.isna(p) else p for p in
+                                    (by_doc.get(d) for d in frame["doc_id"])],
+                                   index=frame.index, dtype=object)
+        else:
+            raise ValueError(f"{name}: a partitioned table needs a {PARTITION_COLUMN} or doc_id column")
+    return keys
+
+
+def _write_dataset(name: str, frame: pd.DataFrame, key: pd.Series, folder: Path,
+                   old: Path | None = None) -> None:
+    """One file per period; ``_schema.parquet`` (no rows) says the columns.
+
+    With ``old`` (a partial write), the previous schema file is kept as it is.
+    """
+    folder.mkdir()
+    body = frame.drop(columns=[PARTITION_COLUMN]) if PARTITION_COLUMN in frame.columns else frame
+    codes = pd.Series(key.to_numpy(object), dtype=object).map(lambda v: (1, "") if v is None else (0, str(v)))
+    groups = codes.groupby(codes, sort=True).indices
+    first = None
+    for (is_null, value), rows in sorted(groups.items()):
+        part = _sorted(name, body.iloc[np.sort(rows)])
+        pdir = folder / _partition_name(None if is_null else value)
+        pdir.mkdir()
+        _write_parquet(part, pdir / _PART_FILE)
+        if first is None:
+            first = pdir / _PART_FILE
+    if old is not None and (old / _SCHEMA_FILE).exists():
+        _link_or_copy(old / _SCHEMA_FILE, folder / _SCHEMA_FILE)
+        return
+    empty = pq.read_schema(first).empty_table() if first is not None \
+        else _arrow_table(_sorted(name, body.iloc[0:0]))
+    pq.write_table(empty, folder / _SCHEMA_FILE, compression="zstd", compression_level=3)
+    _fsync(folder / _SCHEMA_FILE)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | None = None,
+                 periods: list[str] | None = None) -> Path:
     """Replace the processed tables with these, all at once.
 
     Each frame is validated against its schema (when it has one), sorted
-    (:data:`SORT_ORDER`, then its key) and written as ``<name>.parquet`` into a
-    new folder beside ``out_dir``; the files are flushed to disk and the new
-    folder is swapped in for the old in one atomic rename. Other files already
-    in ``out_dir`` are carried over. Until the swap, readers see the previous
+    (:data:`SORT_ORDER`, then its key) and written into a new folder beside
+    ``out_dir``: the tables of :data:`PARTITIONED` as one file per period, any
+    other as ``<name>.parquet``. The files are flushed to disk and the new folder
+    is swapped in for the old in one atomic rename. Other files already in
+    ``out_dir`` are carried over. Until the swap, readers see the previous
     tables; after it, the new ones; never a mix.
+
+    Parameters
+    ----------
+    tables : ``{name: frame}``. A fact's period is its report's, taken from the
+        ``reports`` frame given beside it (else from the stored reports).
+    out_dir : the folder of the tables (default :func:`analysis.paths.processed_dir`).
+    periods : replace only these periods' partitions of the partitioned tables
+        given (every row must be of one of them; a period with no rows left is
+        removed); the other periods' files are kept as they are, unrewritten.
 
     Returns the output folder.
 
@@ -175,15 +313,39 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
     for name, frame in tables.items():
         if name in schema.TABLES:
             frame = schema.validate(frame, schema.TABLES[name])
-        frames[name] = _sorted(name, frame)
+        frames[name] = frame
+    wanted = None if periods is None else {str(p) for p in periods}
     with _locked(out):
         _recover(out)
+        keys = _partition_keys(frames, out)
+        if wanted is not None:
+            for name, key in keys.items():
+                stray = sorted({str(v) for v in key if v not in wanted})
+                if stray:
+                    raise ValueError(f"{name}: rows of period(s) {', '.join(stray)} given to a write "
+                                     f"of period(s) {', '.join(sorted(wanted))} only")
+                old = table_path(name, out)
+                if old.is_file():
+                    raise ValueError(f"{old}: the {name} table is a single file (an older layout); "
+                                     "run a full build (without --period) first")
         _clean_leftovers(out)
         new = out.parent / f"{_NEW.format(out.name)}{os.getpid()}"
         new.mkdir()
         try:
             for name in sorted(frames):
-                _write_parquet(frames[name], new / f"{name}.parquet")
+                if name in keys:
+                    folder = new / f"{name}.parquet"
+                    old = table_path(name, out)
+                    _write_dataset(name, frames[name], keys[name], folder,
+                                   old if wanted is not None and old.is_dir() else None)
+                    if wanted is not None and old.is_dir():   # keep the other periods as they are
+                        for p in sorted(old.iterdir()):
+                            if p.is_dir() and p.name.startswith(PARTITION_COLUMN + "=") \
+                                    and _partition_value(p.name) not in wanted \
+                                    and not (folder / p.name).exists():
+                                shutil.copytree(p, folder / p.name, copy_function=_link_or_copy)
+                else:
+                    _write_parquet(_sorted(name, frames[name]), new / f"{name}.parquet")
             if out.exists():  # carry over what this build does not write
                 for p in sorted(out.iterdir()):
                     target = new / p.name
@@ -193,6 +355,9 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
                         shutil.copytree(p, target, copy_function=_link_or_copy)
                     else:
                         _link_or_copy(p, target)
+            for d in sorted(new.rglob("*")):
+                if d.is_dir():
+                    _fsync_dir(d)
             _fsync_dir(new)
             if not out.exists():
                 os.rename(new, out)
@@ -208,13 +373,6 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
             shutil.rmtree(new, ignore_errors=True)
             raise
     return out
-
-
-def _link_or_copy(src, dst) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 # --------------------------------------------------------------------------
@@ -236,12 +394,125 @@ def _restore(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _located(name: str, processed) -> Path:
+    """The table's path, looking beside the folder when a swap was interrupted."""
+    out = Path(processed if processed is not None else paths.processed_dir())
+    path = out / f"{name}.parquet"
+    if not path.exists() and not out.exists():
+        olds = sorted(out.absolute().parent.glob(_OLD.format(out.name) + "*"))
+        if olds:  # a swap was interrupted between its two renames
+            path = olds[-1] / f"{name}.parquet"
+    if not path.exists():
+        raise TableMissing(f"{path}: the {name} table has not been built; "
+                           "run `python -m analysis build` (or `make build`)")
+    return path
+
+
+def _wanted_periods(period) -> set | None:
+    if period is None:
+        return None
+    if isinstance(period, str):
+        return {period}
+    return {None if p is None or (isinstance(p, float) and np.isnan(p)) else str(p) for p in period}
+
+
+def table_files(name: str, processed: str | os.PathLike | None = None,
+                period: str | list | None = None) -> list[tuple[str | None, Path]]:
+    """The files of a partitioned table as ``(period, path)``, sorted by period.
+
+    ``period`` (one code or a list; ``None`` in a list stands for the unknown
+    period) keeps only those partitions. For a table stored as one file the
+    list is ``[(None, path)]``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> reports = pd.DataFrame({"doc_id": ["a", "b"], "period": ["2021-H1", "2018-FY"]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = write_tables({"reports": schema.validate(reports.reindex(
+    ...         columns=schema.REPORTS.names).assign(source_file="x", sha256="0", n_chars=1, text="t"),
+    ...         schema.REPORTS)}, d)
+    ...     [(p, f.relative_to(d).as_posix()) for p, f in table_files("reports", d)]
+    [('2018-FY', 'reports.parquet/period=2018-FY/part-0.parquet'), ('2021-H1', 'reports.parquet/period=2021-H1/part-0.parquet')]
+    """
+    path = _located(name, processed)
+    if path.is_file():
+        return [(None, path)]
+    wanted = _wanted_periods(period)
+    out = []
+    for d in sorted(path.iterdir()):
+        if not (d.is_dir() and d.name.startswith(PARTITION_COLUMN + "=")):
+            continue
+        value = _partition_value(d.name)
+        if wanted is not None and value not in wanted:
+            continue
+        for f in sorted(d.glob("*.parquet")):
+            out.append((value, f))
+    return out
+
+
+def partitions(name: str, processed: str | os.PathLike | None = None) -> list[str | None]:
+    """The periods a partitioned table holds (``None``: reports whose period is unknown)."""
+    return sorted({p for p, _ in table_files(name, processed)},
+                  key=lambda v: (v is None, "" if v is None else v))
+
+
+def _read_dataset(name: str, path: Path, columns, period, filters) -> pa.Table:
+    schema_file = path / _SCHEMA_FILE
+    base = pq.read_schema(schema_file) if schema_file.exists() else None
+    files = table_files(name, path.parent, period)
+    if base is None:
+        if not files:
+            raise TableMissing(f"{path}: the {name} table has no files; "
+                               "run `python -m analysis build` (or `make build`)")
+        base = pq.read_schema(files[0][1])
+    table_def = schema.TABLES.get(name)
+    names = list(base.names)
+    has_period = table_def is not None and PARTITION_COLUMN in table_def.names
+    if has_period:   # the period goes back where the schema has it
+        at = table_def.names.index(PARTITION_COLUMN)
+        before = [c for c in table_def.names[:at] if c in names]
+        names.insert(names.index(before[-1]) + 1 if before else 0, PARTITION_COLUMN)
+    wanted = list(columns) if columns is not None else names
+    missing = [c for c in wanted if c not in names]
+    if missing:
+        raise KeyError(f"{name}: no column(s) {', '.join(missing)}")
+    keys = _sort_keys(name, names)
+    read = [c for c in dict.fromkeys(wanted + keys) if c != PARTITION_COLUMN]
+    parts = []
+    for value, f in files:
+        t = pq.read_table(f, columns=read, filters=filters)
+        if has_period:
+            t = t.append_column(PARTITION_COLUMN, pa.array([value] * t.num_rows, pa.large_string()))
+        parts.append(t)
+    if not parts:
+        t = base.empty_table().select(read)
+        if has_period:
+            t = t.append_column(PARTITION_COLUMN, pa.array([], pa.large_string()))
+        parts = [t]
+    table = pa.concat_tables(parts, promote_options="default")
+    if table.num_rows > 1 and keys:
+        table = table.sort_by([(k, "ascending", "at_end") for k in keys])
+    return table.select([c for c in wanted if c in table.column_names])
+
+
 def read_table(name: str, processed: str | os.PathLike | None = None,
-               columns: list[str] | None = None) -> pd.DataFrame:
+               columns: list[str] | None = None, period: str | list | None = None,
+               filters=None) -> pd.DataFrame:
     """Read one processed table (``reports``, ``facts``, ``observations``) as a frame.
 
     Columns get the dtypes of :mod:`analysis.schema`; list columns
-    (``programs``) come back as Python lists.
+    (``programs``) come back as Python lists. Rows come in :data:`SORT_ORDER`.
+
+    Parameters
+    ----------
+    name : the table.
+    processed : its folder (default :func:`analysis.paths.processed_dir`).
+    columns : only these columns, in this order.
+    period : only these periods' rows (a code or a list of codes), read from
+        their own files.
+    filters : further row filters on the files, in pyarrow's form
+        (``[("unit_name", "==", "Cự Khối")]``).
 
     Raises
     ------
@@ -257,17 +528,52 @@ def read_table(name: str, processed: str | os.PathLike | None = None,
     ...     read_table("sample", d)["programs"].tolist()
     [['01-CTr/QU', '02-CTr/QU']]
     """
-    out = Path(processed if processed is not None else paths.processed_dir())
-    path = out / f"{name}.parquet"
-    if not path.exists() and not out.exists():
-        olds = sorted(out.absolute().parent.glob(_OLD.format(out.name) + "*"))
-        if olds:  # a swap was interrupted between its two renames
-            path = olds[-1] / f"{name}.parquet"
-    if not path.exists():
-        raise TableMissing(f"{path}: the {name} table has not been built; "
-                           "run `python -m analysis build` (or `make build`)")
-    frame = pq.read_table(path, columns=columns).to_pandas()
+    for attempt in range(3):
+        try:
+            path = _located(name, processed)
+            if path.is_dir():
+                table = _read_dataset(name, path, columns, period, filters)
+            else:
+                table = pq.read_table(path, columns=columns, filters=filters)
+            break
+        except FileNotFoundError as e:   # a build swapped the folder while we listed it
+            if isinstance(e, TableMissing) or attempt == 2:
+                raise
+    frame = _frame(name, table)
+    if period is not None and path.is_file() and PARTITION_COLUMN in frame.columns:
+        frame = frame[frame[PARTITION_COLUMN].isin(_wanted_periods(period))].reset_index(drop=True)
+    return frame
+
+
+def _frame(name: str, table: pa.Table) -> pd.DataFrame:
+    frame = table.to_pandas()
     for c in frame.columns:
         if frame[c].dtype == object:
             frame[c] = [list(v) if isinstance(v, np.ndarray) else v for v in frame[c]]
     return _restore(name, frame)
+
+
+def frame_from_arrow(name: str, table: pa.Table,
+                     processed: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Rows of a stored table fetched by another engine (DuckDB), as :func:`read_table` gives them.
+
+    The Arrow table may hold any of the stored table's columns, in any order;
+    they are cast to the stored types and get the same pandas dtypes.
+    """
+    path = _located(name, processed)
+    if path.is_file():
+        base = pq.read_schema(path)
+    elif (path / _SCHEMA_FILE).exists():
+        base = pq.read_schema(path / _SCHEMA_FILE)
+    else:
+        files = table_files(name, processed)
+        base = pq.read_schema(files[0][1]) if files else pa.schema([])
+    fields = []
+    for c in table.column_names:
+        if c in base.names:
+            fields.append(base.field(c))
+        elif c == PARTITION_COLUMN:
+            fields.append(pa.field(c, pa.large_string()))
+        else:
+            fields.append(table.schema.field(c))
+    return _frame(name, table.cast(pa.schema(fields, metadata=base.metadata)))

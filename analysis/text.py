@@ -77,9 +77,8 @@ class Sentence:
 
 # A sentence ends at a line break, or at . ! ? … followed by a space and a
 # capital letter, digit, quote or bracket. Dots inside numbers never end one.
-_SENT_END = re.compile(
-    r"\n+|(?<=[.!?…])[ \t]+(?=[\"“'(\[A-ZÀ-ỸĐ0-9])", re.UNICODE
-)
+_SENT_CANDIDATE = re.compile(r"[.!?…\n][ \t\n]*")
+_SENT_OPENER = re.compile(r"[\"“'(\[A-ZÀ-ỸĐ0-9]")
 _HEADING_RE = re.compile(
     r"^\s*(?:"
     r"[IVXLC]+[.)/-]\s|"              # I. II. III.
@@ -136,9 +135,18 @@ def split_sentences(text: str) -> list[Sentence]:
     head_starts = [h[0] for h in heads]
     out: list[Sentence] = []
     pos = 0
-    for m in _SENT_END.finditer(text):
-        _add_sentence(text, pos, m.start(), heads, head_starts, out)
-        pos = m.end()
+    opener = _SENT_OPENER.match
+    for m in _SENT_CANDIDATE.finditer(text):
+        i, j = m.span()
+        if "\n" in m.group():
+            # a line break always ends a sentence; punctuation stays with it
+            end = i if text[i] == "\n" else i + 1
+        elif j > i + 1 and opener(text, j):
+            end = i + 1
+        else:
+            continue
+        _add_sentence(text, pos, end, heads, head_starts, out)
+        pos = j
     _add_sentence(text, pos, len(text), heads, head_starts, out)
     return out
 
@@ -179,5 +187,7 @@ class TextIndex:
         self._starts = [s.start for s in self.sentences]
 
     def sentence_at(self, offset: int) -> Sentence:
+        if not self.sentences:  # blank text: an empty sentence where asked
+            return Sentence(offset, offset, "", None)
         i = max(bisect_right(self._starts, offset) - 1, 0)
         return self.sentences[i]

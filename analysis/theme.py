@@ -24,7 +24,7 @@ __all__ = [
     "LANGS", "DEFAULT_LANG", "FONT", "PALETTE", "ASSESSMENT_COLORS",
     "STATUS_COLORS", "NEUTRAL", "TARGET_COLOR", "check_lang", "format_number",
     "unit_symbol", "vega_locale", "vi_locale", "en_locale", "axis_format",
-    "apply_theme", "skip_slow_imports", "use_offline_renderer", "enable_offline_widgets",
+    "apply_theme", "theme_config", "skip_slow_imports", "use_offline_renderer", "enable_offline_widgets",
     "offline_chart_html", "OFFLINE_RENDERER", "VEGALITE_MIMETYPE",
 ]
 
@@ -223,6 +223,33 @@ def axis_format(unit: str | None) -> str:
     return ",.0f" if unit == "vnd" else ",.2~f"
 
 
+def theme_config(lang: str = DEFAULT_LANG) -> dict:
+    """The house look as Vega-Lite ``config`` settings (see :func:`apply_theme`).
+
+    Examples
+    --------
+    >>> theme_config("en")["locale"].to_dict()["number"]["decimal"]
+    '.'
+    """
+    lang = check_lang(lang)
+    return dict(
+        locale=vega_locale(lang),
+        font=FONT,
+        background="white",
+        padding=8,
+        range={"category": list(PALETTE)},
+        view={"strokeWidth": 0},
+        axis={"labelFontSize": 14, "titleFontSize": 14, "titleFontWeight": "normal",
+              "titleColor": "#37474F", "labelColor": "#263238", "gridColor": "#E6EBEF",
+              "domainColor": "#90A4AE", "tickColor": "#90A4AE", "labelLimit": 260},
+        legend={"labelFontSize": 14, "titleFontSize": 14, "orient": "top",
+                "titleFontWeight": "normal", "labelLimit": 260},
+        title={"fontSize": 18, "anchor": "start", "color": "#263238",
+               "subtitleFontSize": 14, "subtitleColor": "#546E7A", "fontWeight": "bold"},
+        header={"labelFontSize": 13, "titleFontSize": 13},
+    )
+
+
 def apply_theme(chart: alt.TopLevelMixin, lang: str = DEFAULT_LANG):
     """Give a chart the house look and the number locale of ``lang``.
 
@@ -238,24 +265,7 @@ def apply_theme(chart: alt.TopLevelMixin, lang: str = DEFAULT_LANG):
     >>> spec["config"]["locale"]["number"]["thousands"], spec["config"]["font"][:9]
     ('.', 'Noto Sans')
     """
-    lang = check_lang(lang)
-    # One configure call: each configure_* would copy the whole chart again.
-    return chart.configure(
-        locale=vega_locale(lang),
-        font=FONT,
-        background="white",
-        padding=8,
-        range={"category": list(PALETTE)},
-        view={"strokeWidth": 0},
-        axis={"labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal",
-              "titleColor": "#37474F", "labelColor": "#263238", "gridColor": "#E6EBEF",
-              "domainColor": "#90A4AE", "tickColor": "#90A4AE", "labelLimit": 260},
-        legend={"labelFontSize": 13, "titleFontSize": 13, "orient": "top",
-                "titleFontWeight": "normal", "labelLimit": 260},
-        title={"fontSize": 16, "anchor": "start", "color": "#263238",
-               "subtitleFontSize": 13, "subtitleColor": "#546E7A", "fontWeight": "bold"},
-        header={"labelFontSize": 13, "titleFontSize": 13},
-    )
+    return chart.configure(**theme_config(lang))
 
 
 # -- Rendering with no internet access ---------------------------------------

@@ -171,7 +171,7 @@ class RequestLog:
         url = route.request.url
         self.urls.append(url)
         parsed = urlparse(url)
-        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOCAL_HOSTS:
+        if parsed.scheme in ("data", "blob", "about", "file") or parsed.hostname in LOCAL_HOSTS:
             route.continue_()
         else:
             self.outside.append(url)

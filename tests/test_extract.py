@@ -164,6 +164,7 @@ PHRASINGS = [
     ("(1) Về phát triển kinh tế", []),
     ("Tài trợ 5.000 USD cho chương trình.", []),
     ("Trong vòng 14 ngày, 3 tháng cuối năm.", []),
+    ("Ngày 30/4 và 1/5 tổ chức trực 24/24 giờ.", []),
 ]
 
 
@@ -222,11 +223,52 @@ def test_counted_names_what_is_measured(facts):
 
 
 # --------------------------------------------------------------------------
+# The matching rule (analysis.evaluate), as the gold test applies it
+# --------------------------------------------------------------------------
+
+def _fact(raw, value, unit="count", num=None, den=None, start=0, kind="count", qualifier="exact"):
+    return {"doc_id": "d", "raw": raw, "value": value, "unit": unit, "numerator": num,
+            "denominator": den, "start": start, "end": start + len(raw), "kind": kind,
+            "qualifier": qualifier, "sentence": "", "quote": raw}
+
+
+def _gold(quote, value, unit="count", num=None, den=None, optional=False, kind="count"):
+    return {"doc": "d", "quote": quote, "value": value, "unit": unit, "numerator": num,
+            "denominator": den, "optional": optional, "kind": kind, "qualifier": "exact"}
+
+
+def test_matching_rule_units_values_fractions_and_optional_gold():
+    text = "có 16/16 tổ, 6 quy chế dân chủ, 36 tin và 36 tin nữa, 12.877.755.000 đồng"
+    ext = [
+        _fact("16/16", 16, num=16, den=16, start=3),
+        _fact("6", 6, start=13),                                   # optional in gold: ignored
+        _fact("36", 36, start=32),
+        _fact("36", 36, start=42),                                 # gold has it once: a false positive
+        _fact("12.877.755.000 đồng", 12877755000.000002, unit="vnd", start=54, kind="amount"),
+    ]
+    gold = [
+        _gold("16/16 tổ", 16, num=16, den=16, kind="fraction"),   # kind differs
+        _gold("6 quy chế dân chủ", 6, optional=True),
+        _gold("36 tin và", 36),
+        _gold("12.877.755.000 đồng", 12877755000, unit="vnd", kind="amount"),
+        _gold("36 tin", 36, unit="percent"),                       # unit differs: missed
+    ]
+    s = score(ext, gold, {"d": text})
+    assert (s.n_matched, s.n_false_positives, s.n_missed) == (3, 1, 1)
+    assert [e["start"] for e in s.false_positives] == [42]         # the nearest occurrence matched
+    assert s.misses[0]["unit"] == "percent"
+    assert s.kind_agreement == pytest.approx(2 / 3)
+    assert s.precision == pytest.approx(3 / 4) and s.recall == pytest.approx(3 / 4)
+    assert [g["quote"] for _, g in match_facts(pd.DataFrame(ext), gold, {"d": text}).optional_pairs] \
+        == ["6 quy chế dân chủ"]
+
+
+# --------------------------------------------------------------------------
 # The rules tables
 # --------------------------------------------------------------------------
 
 RULE_TABLES = ["units", "multipliers", "count_words", "nonfacts", "qualifiers", "kinds", "connectors",
-               "transparent"]
+               "transparent", "counted_words"]
 
 
 @pytest.mark.parametrize("name", RULE_TABLES)

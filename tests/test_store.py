@@ -18,7 +18,17 @@ from analysis.store import TableMissing, read_table, write_tables
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """Each entry of the folder and its checksum (a partitioned table: all its files)."""
+    return {p.name: tree_hash(p) for p in sorted(folder.iterdir())}
+
+
+def tree_hash(path: Path) -> str:
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    for f in sorted(q for q in path.rglob("*") if q.is_file()):
+        h.update(f.relative_to(path).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 @pytest.fixture(scope="module")

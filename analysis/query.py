@@ -1,0 +1,155 @@
+"""Only the rows asked for: DuckDB queries over the partitioned tables.
+
+A city's decade is about a million observations; a chart shows a few hundred
+of them. :func:`observations_for` asks DuckDB (embedded, no server) for the
+observations of one indicator, period or unit straight from the Parquet files of
+``data/processed/observations.parquet/`` (a period is a folder, so only its
+files are opened; other filters use the files' statistics), and returns them
+exactly as :func:`analysis.store.read_table` would — same columns, dtypes and
+row order — so that the comparison functions of :mod:`analysis.compare` take
+them unchanged. :func:`query_compare_units`, :func:`query_trend` and
+:func:`query_scorecard` do just that.
+
+Examples
+--------
+>>> from analysis import build
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     out = build.build(out=Path(d) / "processed", progress=False).out
+...     rows = observations_for(unit_name="Cự Khối", period="2018-FY", processed=out)
+...     card = query_scorecard("Cự Khối", "2018-FY", processed=out)
+>>> sorted(set(rows["unit_name"])), len(card) > 0
+(['Cự Khối'], True)
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path  # noqa: F401  (the examples use it)
+
+import pandas as pd
+
+from analysis import compare, schema, store
+
+__all__ = ["observations_for", "query_compare_units", "query_trend", "query_scorecard"]
+
+_LOCAL = threading.local()
+_FILTERS = ("indicator_id", "unit_name", "period", "doc_kind", "unit_level")
+
+
+def _connection():
+    """One DuckDB connection per thread (a connection is not shared between threads)."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        import duckdb
+
+        con = _LOCAL.con = duckdb.connect(":memory:")
+    return con
+
+
+def _values(v) -> list | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return [v]
+    return list(v)
+
+
+def observations_for(indicator_id: str | list[str] | None = None, period: str | list[str] | None = None,
+                     unit_name: str | list[str] | None = None, *, doc_kind: str | list[str] | None = None,
+                     unit_level: str | list[str] | None = None, columns: list[str] | None = None,
+                     processed: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The observations of some indicators, periods or units, filtered inside DuckDB.
+
+    Each filter takes one value or a list; filters left out select everything.
+    The result equals ``store.read_table("observations")`` filtered the same
+    way (same columns, dtypes and row order), without reading the other rows.
+
+    Parameters
+    ----------
+    indicator_id, period, unit_name, doc_kind, unit_level : the selection.
+    columns : only these columns (default all).
+    processed : folder of the tables (default :func:`analysis.paths.processed_dir`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.build import build
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = build(out=Path(d) / "processed", progress=False).out
+    ...     rows = observations_for("food_safety_violations", processed=out)
+    >>> rows[["unit_name", "period", "value"]].values.tolist()
+    [['Cầu Giấy', '2022-H1', 52.0], ['Thạch Bàn', '2021-H1', 8.0]]
+    """
+    sel = {"indicator_id": _values(indicator_id), "period": _values(period),
+           "unit_name": _values(unit_name), "doc_kind": _values(doc_kind),
+           "unit_level": _values(unit_level)}
+    files = store.table_files("observations", processed, period=sel["period"])
+    if not files or any(v == [] for v in sel.values()):
+        frame = store.read_table("observations", processed, columns=columns, period=[])
+        return frame
+    names = _stored_columns(processed)
+    wanted = list(columns) if columns is not None else names
+    unknown = [c for c in wanted if c not in names]
+    if unknown:
+        raise KeyError(f"observations: no column(s) {', '.join(unknown)}")
+    keys = store._sort_keys("observations", names)
+    where, params = [], [[str(f) for _, f in files]]
+    for col in _FILTERS:
+        vals = sel[col]
+        if vals is None or col == "period":      # the period chose the files
+            continue
+        where.append(f'"{col}" IN ({", ".join("?" for _ in vals)})')
+        params.extend(str(v) for v in vals)
+    select = ", ".join(f'"{c}"' for c in wanted)
+    order = ", ".join(f'"{k}" ASC NULLS LAST' for k in keys)
+    sql = (f"SELECT {select} FROM read_parquet(?, hive_partitioning = true, "
+           f"hive_types = {{'period': 'VARCHAR'}}) "
+           f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order}")
+    table = _connection().execute(sql, params).to_arrow_table()
+    return store.frame_from_arrow("observations", table, processed)
+
+
+def _stored_columns(processed) -> list[str]:
+    """The observations' columns in the order :func:`analysis.store.read_table` gives them."""
+    import pyarrow.parquet as pq
+
+    path = store.table_path("observations", processed)
+    first = path / "_schema.parquet"
+    if not first.exists():
+        first = store.table_files("observations", processed)[0][1]
+    names = list(pq.read_schema(first).names)
+    if "period" not in names:
+        at = schema.OBSERVATIONS.names.index("period")
+        before = [c for c in schema.OBSERVATIONS.names[:at] if c in names]
+        names.insert(names.index(before[-1]) + 1 if before else 0, "period")
+    return names
+
+
+def query_compare_units(indicator_id: str, period: str | None = None, *,
+                        units: list[str] | None = None, processed: str | os.PathLike | None = None,
+                        **kwargs) -> pd.DataFrame:
+    """:func:`analysis.compare.compare_units` on just the rows it needs.
+
+    With a period, that period's rows of the indicator; without one (the
+    latest period of each unit), all the indicator's rows. ``kwargs`` go to
+    :func:`~analysis.compare.compare_units` (``annualise``, ``include_plans``,
+    ``lang``).
+    """
+    rows = observations_for(indicator_id=indicator_id, period=period, unit_name=units,
+                            processed=processed)
+    return compare.compare_units(rows, indicator_id, period, units=units, **kwargs)
+
+
+def query_trend(unit_name: str, indicator_id: str, *, processed: str | os.PathLike | None = None,
+                **kwargs) -> compare.Trend:
+    """:func:`analysis.compare.trend` on one unit's rows of one indicator."""
+    rows = observations_for(indicator_id=indicator_id, unit_name=unit_name, processed=processed)
+    return compare.trend(rows, unit_name, indicator_id, **kwargs)
+
+
+def query_scorecard(unit_name: str, period: str, *, processed: str | os.PathLike | None = None,
+                    **kwargs) -> pd.DataFrame:
+    """:func:`analysis.compare.scorecard` on one unit's rows of one period."""
+    rows = observations_for(unit_name=unit_name, period=period, processed=processed)
+    return compare.scorecard(rows, unit_name, period, **kwargs)

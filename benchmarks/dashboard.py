@@ -1,0 +1,232 @@
+"""How fast the leaders' app answers, measured in a real browser.
+
+The same harness as the browser tests (``tests/browser_harness.py``): a real
+Voilà on 127.0.0.1 and Debian's headless Chromium through Playwright. Measured:
+
+- page request → first chart drawn, with a kernel started per page (cold) and
+  with a preheated kernel (warm, the setting of ``voila.json``); each page in a
+  fresh browser context, so nothing comes from the browser's cache;
+- a selector change → the chart redrawn (unit → scorecard; indicator →
+  comparison chart);
+- the floor: the same for a notebook that only imports the same libraries and
+  draws one trivial chart.
+
+Targets (2-core machine): first chart ≤ 3 s warm, ≤ 6 s cold; selector → chart
+≤ 300 ms. Prints a table and writes its section of ``benchmarks/results.md``.
+
+Usage: ``python benchmarks/dashboard.py [--processed DIR] [--runs 3] [--changes 10]``
+(default dataset: a fresh build of ``data/raw`` into a temporary folder).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser_harness import (RequestLog, VoilaServer, chart_marks,  # noqa: E402
+                             chromium_missing, launch_chromium, wait_chart, wait_chart_change)
+
+RESULTS = ROOT / "benchmarks" / "results.md"
+START, END = "<!-- dashboard:start -->", "<!-- dashboard:end -->"
+TARGETS = {"warm": 3.0, "cold": 6.0, "select": 0.300}
+
+BARE_NOTEBOOK_CELLS = [
+    "import altair as alt\nimport ipywidgets\nimport pandas as pd\n"
+    "import scipy.stats\nfrom analysis import theme",
+    "theme.skip_slow_imports()\ntheme.enable_offline_widgets()\n"
+    "chart = alt.JupyterChart(alt.Chart(pd.DataFrame({'x': [1, 2]})).mark_bar()"
+    ".encode(x=alt.X('x:Q')), embed_options={'renderer': 'svg'})\n"
+    "chart.add_class('ad-chart-scorecard')\nchart",
+]
+
+
+def write_bare_notebook(folder: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in BARE_NOTEBOOK_CELLS]
+    path = folder / "bare.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def first_chart(browser, url: str) -> tuple[float, list[str]]:
+    """Seconds from the page request to the first chart's marks; outside requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log = RequestLog(page)
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    wait_chart(page, "ad-chart-scorecard", timeout_ms=120_000)
+    took = time.perf_counter() - start
+    context.close()
+    return took, log.outside + log.errors
+
+
+def page_loads(browser, server: VoilaServer, runs: int, warm: bool) -> list[float]:
+    times = []
+    for i in range(runs):
+        if warm:  # the pool refills after each page; let the new kernel run the notebook
+            server.wait_for_log(r"is filled with", count=i + 1, timeout=120)
+            time.sleep(10)
+        took, problems = first_chart(browser, server.url)
+        if problems:
+            raise RuntimeError(f"the page made outside requests or errors: {problems[:3]}")
+        times.append(took)
+    return times
+
+
+def selector_changes(browser, server: VoilaServer, changes: int) -> dict[str, list[float]]:
+    """Unit changes (scorecard redrawn) and indicator changes (comparison redrawn)."""
+    server.wait_for_log(r"is filled with", count=1, timeout=120)
+    time.sleep(10)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url)
+    wait_chart(page, "ad-chart-scorecard", timeout_ms=120_000)
+    units = [o.replace("\xa0", " ") for o in
+             page.locator(".ad-app select").nth(0).locator("option").all_inner_texts()]
+    with_targets = [u for u in units if "Cự Khối" in u or "Phúc Đồng" in u or "Cầu Giấy" in u]
+    cycle = with_targets if len(with_targets) >= 2 else units
+    out: dict[str, list[float]] = {"unit → scorecard": [], "indicator → comparison": []}
+    for i in range(changes):
+        label = cycle[(i + 1) % len(cycle)]
+        before = chart_marks(page, "ad-chart-scorecard")
+        start = time.perf_counter()
+        page.locator(".ad-app select").nth(0).select_option(label=label.replace(" ", "\xa0"))
+        wait_chart_change(page, "ad-chart-scorecard", before)
+        out["unit → scorecard"].append(time.perf_counter() - start)
+        time.sleep(0.6)   # let the rest of the page settle, as a reader would
+    page.locator(".lm-TabBar-tab").nth(1).click()
+    wait_chart(page, "ad-chart-compare")
+    time.sleep(0.5)
+    choices = page.locator(".ad-app select").nth(3).locator("option").all_inner_texts()
+    multi = [c for c in choices if not c.endswith("(1 đơn vị)")] or choices
+    for i in range(changes):
+        label = multi[(i + 1) % len(multi)]
+        before = chart_marks(page, "ad-chart-compare")
+        start = time.perf_counter()
+        page.locator(".ad-app select").nth(3).select_option(label=label)
+        wait_chart_change(page, "ad-chart-compare", before)
+        out["indicator → comparison"].append(time.perf_counter() - start)
+        time.sleep(0.6)
+    page.close()
+    return out
+
+
+def summarise(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return statistics.median(ordered), p90, ordered[-1]
+
+
+def build_dataset(folder: Path) -> Path:
+    from analysis.build import build
+
+    out = folder / "processed"
+    build(out=out, progress=False)
+    return out
+
+
+def run(processed: Path | None, runs: int, changes: int) -> str:
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    load_before = os.getloadavg()
+    try:
+        data = processed or build_dataset(tmp)
+        bare = write_bare_notebook(tmp)
+        rows = []
+        with sync_playwright() as p:
+            browser = launch_chromium(p)
+            for label, notebook in (("app", None), ("bare Voilà (floor)", bare)):
+                kw = {"notebook": notebook} if notebook else {}
+                with VoilaServer(data, preheat=False, log=tmp / f"cold-{len(rows)}.log", **kw) as srv:
+                    cold = page_loads(browser, srv, runs, warm=False)
+                with VoilaServer(data, preheat=True, log=tmp / f"warm-{len(rows)}.log", **kw) as srv:
+                    warm = page_loads(browser, srv, runs, warm=True)
+                    select = selector_changes(browser, srv, changes) if notebook is None else {}
+                rows.append((label, "first chart, cold", cold, TARGETS["cold"] if not notebook else None))
+                rows.append((label, "first chart, preheated", warm,
+                             TARGETS["warm"] if not notebook else None))
+                for name, values in select.items():
+                    rows.append((label, name, values, TARGETS["select"]))
+            browser.close()
+        n_reports = _count(data, "reports")
+        n_obs = _count(data, "observations")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    load_after = os.getloadavg()
+
+    lines = ["| app | measure | n | median | p90 | max | target | met |",
+             "|---|---|---|---|---|---|---|---|"]
+    for app, measure, values, target in rows:
+        med, p90, top = summarise(values)
+        unit = "ms" if target is not None and target < 1 else "s"
+        fmt = (lambda x: f"{x * 1000:.0f} ms") if unit == "ms" else (lambda x: f"{x:.2f} s")
+        met = "—" if target is None else ("yes" if med <= target else "**no**")
+        tgt = "—" if target is None else (f"≤ {target * 1000:.0f} ms" if unit == "ms" else f"≤ {target:.0f} s")
+        lines.append(f"| {app} | {measure} | {len(values)} | {fmt(med)} | {fmt(p90)} | "
+                     f"{fmt(top)} | {tgt} | {met} |")
+    table = "\n".join(lines)
+    note = (f"Dataset: {n_reports} reports, {n_obs} observations"
+            f"{' (' + str(processed) + ')' if processed else ' (fresh build of data/raw)'}. "
+            f"Machine: {os.cpu_count()} cores, {platform.python_version()}; load average "
+            f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other work on the machine "
+            "slows every number). Each page in a fresh browser context (no cache); "
+            "\"met\" compares the median with the target.")
+    return f"{table}\n\n{note}\n"
+
+
+def _count(folder: Path, name: str) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(Path(folder) / f"{name}.parquet").metadata.num_rows
+
+
+def write_results(section: str) -> None:
+    body = (f"{START}\n## Dashboard (benchmarks/dashboard.py, {time.strftime('%Y-%m-%d %H:%M')})\n\n"
+            f"{section}{END}")
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + body + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    tmp = RESULTS.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, RESULTS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--processed", type=Path, help="processed tables to serve "
+                        "(default: a fresh build of data/raw)")
+    parser.add_argument("--runs", type=int, default=3, help="page loads per setting")
+    parser.add_argument("--changes", type=int, default=10, help="selector changes measured")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    missing = chromium_missing()
+    if missing:
+        print(f"benchmarks/dashboard.py: {missing}", file=sys.stderr)
+        return 2
+    section = run(args.processed, args.runs, args.changes)
+    print(section)
+    if not args.no_write:
+        write_results(section)
+        print(f"written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The app's logic, driven from Python on the real build (the browser tests drive the page)."""
+from __future__ import annotations
+
+import pytest
+
+import analysis.build
+import analysis.extract
+from analysis.dashboard import LATEST, DashboardApp, render_facts_table
+
+from _built_data import processed_dir, table
+
+
+@pytest.fixture
+def app(monkeypatch):
+    monkeypatch.setenv("ANALYSIS_PROCESSED", str(processed_dir()))
+    return DashboardApp()
+
+
+def chart_records_of(widget) -> list[dict]:
+    """The rows a chart widget sends to the page."""
+    return widget.spec["datasets"]["rows"]
+
+
+def _spec_units(widget) -> set[str]:
+    return {row["unit_name"] for row in chart_records_of(widget)}
+
+
+def test_app_reads_processed_tables_and_never_extracts(monkeypatch):
+    folder = processed_dir()                                  # built before extraction is refused
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the app must not re-extract facts on page load")
+
+    monkeypatch.setattr(analysis.extract, "extract_facts", refuse)
+    monkeypatch.setattr(analysis.build, "facts_for_report", refuse)
+    monkeypatch.setenv("ANALYSIS_PROCESSED", str(folder))
+    app = DashboardApp()
+    assert app.status.value == ""
+    assert app.units == sorted(table("reports")["unit_name"], key=str.casefold)
+
+
+def test_unit_choice_redraws_the_scorecard_with_that_unit(app):
+    app.unit.value = "Cự Khối"
+    assert _spec_units(app.charts["scorecard"]) == {"Cự Khối"}
+    assert "Phường Cự Khối · Năm 2018" in app.summary.value
+    app.unit.value = "Phúc Đồng"
+    assert _spec_units(app.charts["scorecard"]) == {"Phúc Đồng"}
+
+
+def test_missing_report_shows_what_is_missing(app):
+    app.unit.value = "Cự Khối"
+    app.period.value = "2021-H1"
+    assert "Chưa có báo cáo cho kỳ này" in app.summary.value
+    assert "Các kỳ đã có: Năm 2018" in app.summary.value
+    assert app.slots["scorecard"].layout.display == "none"
+    app.period.value = LATEST
+    assert "Năm 2018" in app.summary.value and app.slots["scorecard"].layout.display is None
+
+
+def test_a_report_without_targets_says_so(app):
+    app.unit.value = "Thạch Bàn"
+    assert "không nêu chỉ tiêu nào để đối chiếu" in app.scorecard_msg.value
+    assert "97,95%" in app.facts.value                       # its figures are still listed
+
+
+def test_english_switch_changes_every_label(app):
+    app.unit.value = "Cự Khối"
+    app.lang.value = "en"
+    assert "Ward and district results" in app.header.value
+    assert app.unit.description == "Unit" and app.period.description == "Period"
+    assert dict(app.unit.options)["Cự Khối (ward)"] == "Cự Khối"
+    assert app.views.get_title(0) == "The unit's results"
+    assert "Year 2018" in app.summary.value and "exceeded" in app.summary.value
+    spec = app.charts["scorecard"].spec
+    assert spec["config"]["locale"]["number"]["decimal"] == "."
+    assert "Cự Khối, Year 2018: results against targets" in spec["title"]["text"]
+
+
+def test_comparison_view_draws_on_opening_and_follows_the_indicator(app):
+    app.unit.value = "Cự Khối"
+    assert "compare" not in app.charts                       # drawn when opened
+    app.views.selected_index = 1
+    first = app.indicator.value
+    assert _spec_units(app.charts["compare"]) >= {"Cự Khối"}
+    other = next(v for _, v in app.indicator.options if v != first)
+    app.indicator.value = other
+    rows = chart_records_of(app.charts["compare"])
+    assert {r["indicator_id"] for r in rows} == {other}
+
+
+def test_topic_filters_the_figures(app):
+    app.unit.value = "Cự Khối"
+    everything = app.facts.value.count("<tr>")
+    app.topic.value = "health"
+    health = app.facts.value.count("<tr>")
+    assert 1 < health < everything
+    assert all(app.topics_of[i] == "health" for _, i in app.indicator.options)
+
+
+def test_a_failing_callback_shows_one_line_not_a_traceback(app, monkeypatch):
+    import analysis.compare
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analysis.compare, "scorecard", broken)
+    app.unit.value = "Cự Khối"
+    assert "Không hiển thị được phần này (Đơn vị)" in app.status.value
+    assert "Traceback" not in app.status.value and "boom" not in app.status.value
+    monkeypatch.undo()
+    app.unit.value = "Phúc Đồng"
+    assert app.status.value == ""
+
+
+def test_no_processed_tables_gives_the_fix(monkeypatch, tmp_path):
+    monkeypatch.setenv("ANALYSIS_PROCESSED", str(tmp_path / "nothing"))
+    app = DashboardApp()
+    assert "make build" in app.status.value
+    assert app.views.layout.display == "none"
+
+
+def test_facts_table_escapes_report_text():
+    obs = table("observations").head(1).assign(
+        quote='<script>alert(1)</script><img src=x onerror=alert(2)> <a href="javascript:x">97,95%</a>',
+        raw="97,95%")
+    html = render_facts_table(obs)
+    assert "<script>" not in html and "<img" not in html and "<a " not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<mark>97,95%</mark>" in html
