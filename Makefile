@@ -49,7 +49,7 @@ build: venv
 	$(PY) -m analysis build
 
 dashboard: venv data/processed/observations.parquet
-	$(VENV)/bin/voila --config=voila.json --port=$(PORT) notebooks/apps/dashboard.ipynb
+	$(VENV)/bin/voila --port=$(PORT) notebooks/apps/dashboard.ipynb
 
 lab: venv
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser notebooks/

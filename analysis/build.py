@@ -16,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import pickle
 import sys
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -111,8 +112,9 @@ def process_report(job: ReportJob) -> ReportOutput:
             "left out — keep the file and report the problem with it", code="extract_failed",
             doc=job.doc_id)])
     facts, dropped = [], []
+    names = schema.FACTS.names
     for n, f in enumerate(found):
-        row = {c: f.get(c) for c in schema.FACTS.names}
+        row = {c: f.get(c) for c in names}
         row["doc_id"] = job.doc_id
         for c in ("start", "end", "sentence_start"):
             if isinstance(row[c], float) and row[c].is_integer():
@@ -169,6 +171,8 @@ class BuildSummary:
     out: Path
     written: bool = False
     strict: bool = False
+    #: seconds spent reading, extracting and writing
+    timings: dict = field(default_factory=dict)
 
     @property
     def n_reports(self) -> int:
@@ -294,7 +298,7 @@ def process_batch(reports: pd.DataFrame, files: list[str] | None = None) -> Batc
 
 def _batch_size(n: int, jobs: int) -> int:
     """Reports per batch: enough to keep workers busy, few enough to bound memory."""
-    return max(1, min(32, math.ceil(n / max(1, jobs * 4))))
+    return max(1, min(96, math.ceil(n / max(1, jobs * 4))))
 
 
 def _run_batches(reports: pd.DataFrame, files: list[str], jobs: int, report):
@@ -404,13 +408,17 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     manifest = raw / "reports.csv"
     manifest = manifest if manifest.exists() else None
     bar = _Progress(progress)
+    clock = time.perf_counter()
+    timings = {}
     if periods is not None:
         periods = _check_periods(periods)
         loaded, reports, messages = _load_periods(raw, manifest, out_dir, periods, today, bar, jobs)
     else:
-        loaded = load_reports(raw, manifest, today=today, progress=bar.phase("reading"), jobs=jobs)
+        loaded = _apart(load_reports, raw, manifest, today=today, progress=bar.phase("reading"),
+                        jobs=jobs)
         reports, messages = loaded.reports, list(loaded.messages)
     files = _shown_files(loaded, reports)
+    timings["reading"] = time.perf_counter() - clock
 
     facts_parts, obs_parts = [], []
     for batch in _run_batches(reports, files, jobs, bar.phase("extracting")):
@@ -421,6 +429,7 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     del facts_parts
     observations = _concat(obs_parts, _observations(facts.iloc[0:0], reports.iloc[0:0]))
     del obs_parts
+    timings["extracting"] = time.perf_counter() - clock - timings["reading"]
 
     per_doc_facts = facts["doc_id"].value_counts().to_dict()
     per_doc_warnings = Counter(m.doc for m in messages
@@ -429,17 +438,80 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
                         int(per_doc_facts.get(r.doc_id, 0)), per_doc_warnings.get(r.doc_id, 0))
              for r, file in zip(reports.drop(columns=["text"]).itertuples(index=False), files)]
     summary = BuildSummary(lines, messages, loaded.inputs, len(facts), len(observations),
-                           out_dir, written=False, strict=strict)
+                           out_dir, written=False, strict=strict, timings=timings)
     if not len(reports):
         what = f"no report of {', '.join(periods)}" if periods else "no report"
         raise BuildFailed(f"{what} could be loaded from {display_path(raw)}; nothing written", summary)
     if strict and summary.problems:
         raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
                           summary)
+    # every frame is validated already: the reports by the loader, facts and
+    # observations batch by batch
     write_tables({"reports": reports, "facts": facts, "observations": observations}, out_dir,
-                 periods=periods)
+                 periods=periods, check=False)
     summary.written = True
+    timings["writing"] = time.perf_counter() - clock - timings["reading"] - timings["extracting"]
     return summary
+
+
+def _apart(fn, *args, progress=None, **kwargs):
+    """``fn(*args, progress=..., **kwargs)`` run in a child process; its result
+    (or its exception) comes back, and its progress is reported here.
+
+    The loader holds each text several times over while it builds the reports
+    table. Run apart, all of that is given back to the system when the child
+    ends, and the build keeps only the table (texts as compact Arrow strings).
+    Where processes cannot be forked, ``fn`` runs here.
+    """
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return fn(*args, progress=progress, **kwargs)
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child():
+        def report(i, n, label):
+            send.send_bytes(pickle.dumps(("progress", (i, n, label))))
+        try:
+            payload = ("ok", fn(*args, progress=report if progress else None, **kwargs))
+        except InputProblem as e:
+            payload = ("input", (e.path, e.problem, e.fix, e.code))
+        except BaseException as e:  # noqa: BLE001 - handed to the parent as it is
+            payload = ("error", e)
+        try:
+            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.loads(data)
+        except Exception:
+            err = payload[1]
+            data = pickle.dumps(("error", RuntimeError(f"{type(err).__name__}: {err}")))
+        send.send_bytes(data)
+        send.close()
+
+    proc = ctx.Process(target=child, name="analysis-load")
+    proc.start()
+    send.close()
+    try:
+        while True:
+            data = receive.recv_bytes()
+            status, value = pickle.loads(data)
+            del data
+            if status != "progress":
+                break
+            if progress is not None:
+                progress(*value)
+    except EOFError:
+        proc.join()
+        raise RuntimeError(f"the process reading the reports ended without a result "
+                           f"(exit code {proc.exitcode})") from None
+    finally:
+        receive.close()
+    proc.join()
+    if status == "input":
+        raise InputProblem(*value[:3], code=value[3])
+    if status == "error":
+        raise value
+    return value
 
 
 def _check_periods(periods) -> list[str]:
@@ -491,7 +563,8 @@ def _load_periods(raw: Path, manifest: Path | None, out_dir: Path, periods: list
             continue
         if sha not in period_of_sha or period_of_sha[sha] in wanted:
             chosen.append(path)
-    loaded = load_reports(chosen, manifest, today=today, progress=bar.phase("reading"), jobs=jobs)
+    loaded = _apart(load_reports, chosen, manifest, today=today, progress=bar.phase("reading"),
+                    jobs=jobs)
     all_reports = loaded.reports
     keep = all_reports["period"].isin(wanted).fillna(False).to_numpy(bool)
     messages = []

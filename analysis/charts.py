@@ -524,13 +524,20 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
                             for x, u in zip(target, data["unit"])]
     data["bar"] = [p if p is not None else 100.0 for p in progress]
     stated = t("scorecard.stated", lang)
-    # The figure as written and, where it is not itself a percentage of the
-    # plan (28/20, 12.877.755.000 đồng), how far it went: "28/20 (140%)".
-    data["text"] = [
-        (f"{r} ({pl})" if has and not r.rstrip().endswith("%") else r)
-        + f"  ·  {lab}" + ("" if has else f" ({stated})")
-        for r, pl, lab, has in zip(data["raw"], data["progress_label"], data["status_label"],
-                                   data["has_bar"])]
+    # The figure as written and how it compares: against its target where the
+    # report states one ("6,1 (chỉ tiêu 6,3%)"), else, where it is not itself a
+    # percentage of the plan, how far it went ("28/20 (140%)").
+    texts = []
+    for r, pl, lab, has, b, tl in zip(data["raw"], data["progress_label"], data["status_label"],
+                                      data["has_bar"], basis, data["target_label"]):
+        if b == "target" and tl != "—":
+            shown = f"{r} ({t('scorecard.target', lang, target=tl)})"
+        elif has and not r.rstrip().endswith("%"):
+            shown = f"{r} ({pl})"
+        else:
+            shown = r
+        texts.append(f"{shown}  ·  {lab}" + ("" if has else f" ({stated})"))
+    data["text"] = texts
     data["note"] = [_short(n, 160) for n in _col(frame, "note", "")]
     data["row_label"] = _unique_labels(data["indicator_label"], data["raw"])
     rank = {"exceeded": 0, "met": 1, "missed": 2, "plan": 3, "unknown": 4}
@@ -651,7 +658,7 @@ def chart_coverage(reports: pd.DataFrame, facts: pd.DataFrame | None = None,
         title=alt.Title(t("title.coverage", lang), subtitle=t("title.coverage_sub", lang)))
 
 
-_AUDIT_OK = {"ok", "pass", "passed", "consistent", "✓", "true"}
+_AUDIT_OK = {"ok"}
 
 
 @_built_quietly
@@ -686,7 +693,8 @@ def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -
     data = pd.DataFrame(index=frame.index)
     data["unit_name"] = _col(frame, "unit_name", "").fillna("").astype(str)
     data["period_label"] = [period_name(p, lang) if p else "—" for p in _col(frame, "period", "")]
-    data["check"] = _col(frame, "check", _col(frame, "kind", "")).fillna("").astype(str)
+    data["check"] = [t(f"check.{c}", lang) if f"check.{c}" in LABELS else str(c or "")
+                     for c in _col(frame, "check", "")]
     status = _col(frame, "status", "").fillna("").astype(str).str.lower()
     data["is_ok"] = [s in _AUDIT_OK for s in status]
     data["status_label"] = [t(f"audit.{s}", lang) if f"audit.{s}" in LABELS else s

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.observations import (LEVEL_KINDS, build_observations, indicator_properties,
                                    stated_decimals, to_records, values_agree)
@@ -500,6 +499,8 @@ def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bo
     else:
         y = frame["value"].astype(float).to_numpy()
         x = frame["year"].astype(float).to_numpy()
+        from scipy import stats  # imported here: it costs seconds on a dashboard's cold start
+
         res = stats.theilslopes(y, x, alpha=0.95)
         result.slope, result.intercept = float(res.slope), float(res.intercept)
         result.slope_low, result.slope_high = float(res.low_slope), float(res.high_slope)
@@ -647,6 +648,8 @@ def scorecard(obs: pd.DataFrame, unit_name: str, period: str, *, lang: str = "vi
                     is_conflict=value_conflict or len(computed) > 1 or len(any_status) > 1,
                     note="; ".join(notes) or None)
         lines.append(best)
+    if not lines:  # figures but no targets: an empty scorecard, not an error
+        return _result_frame(pd.DataFrame(columns=list(SOURCE_COLUMNS)), extra)
     frame = pd.DataFrame(lines).sort_values("start", kind="stable")
     return _result_frame(frame, extra)
 
@@ -777,6 +780,8 @@ def compare_proportions(a, b, *, allow_different_indicators: bool = False,
         caveats.append(_msg("different_levels", lang, a=la, b=lb))
     if refusals:
         raise ComparisonRefused("; ".join(refusals), caveats)
+    from scipy import stats  # imported here: it costs seconds on a dashboard's cold start
+
     p1, p2 = x1 / n1, x2 / n2
     pooled = (x1 + x2) / (n1 + n2)
     se0 = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))

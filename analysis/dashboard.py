@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import paths
-from .i18n import LABELS, indicator_info, indicator_name, period_name, t, topic_name
+from .i18n import (LABELS, indicator_info, indicator_name, period_name, t, topic_name,
+                   vietnamese_sort_key)
 from .theme import (DEFAULT_LANG, STATUS_COLORS, check_lang, enable_offline_widgets,
                     format_number, skip_slow_imports)
 
@@ -206,7 +206,8 @@ APP_CSS = """
             white-space: nowrap; }
 .ad-facts { border-collapse: collapse; width: 100%; font-size: 14px; }
 .ad-facts th { text-align: left; background: #ECEFF1; padding: 6px; position: sticky; top: 0; }
-.ad-facts td { border-top: 1px solid #E0E0E0; padding: 6px; vertical-align: top; }
+.ad-facts td { border-top: 1px solid #E0E0E0; padding: 6px; vertical-align: top;
+               text-align: left; }
 .ad-facts td.ad-num { white-space: nowrap; text-align: right; }
 .ad-facts td.ad-where { color: #78909C; font-size: 12px; white-space: nowrap; }
 .ad-facts mark { background: #FFF176; padding: 0 2px; }
@@ -292,8 +293,7 @@ class DashboardApp:
             obs = pd.DataFrame(columns=["unit_name", "period", "indicator_id", "value", "unit",
                                         "raw", "quote", "doc_id", "start", "end"])
         self.obs = obs.reset_index(drop=True)
-        self.units = sorted(self.reports["unit_name"].dropna().unique(),
-                            key=lambda u: (u.casefold(), u))
+        self.units = sorted(self.reports["unit_name"].dropna().unique(), key=vietnamese_sort_key)
         self.levels = dict(zip(self.reports["unit_name"], self.reports["unit_level"]))
         ends = self.reports.dropna(subset=["period"]).drop_duplicates("period")
         self.periods = ends["period"].tolist()  # latest first
@@ -315,7 +315,7 @@ class DashboardApp:
         style = {"description_width": "110px"}
         self.css = w.HTML(APP_CSS)
         self.header = w.HTML()
-        self.lang = w.ToggleButtons(options=[("Tiếng Việt", "vi"), ("English", "en")],
+        self.lang = w.ToggleButtons(options=[(t("lang.vi"), "vi"), (t("lang.en"), "en")],
                                     value=self.sel.lang, style={"button_width": "110px"})
         self.unit = w.Dropdown(layout=wide, style=style)
         self.period = w.Dropdown(layout=wide, style=style)
@@ -395,7 +395,7 @@ class DashboardApp:
             mine = set(self.obs.loc[self.obs["unit_name"] == self.sel.unit, "indicator_id"])
         reach = {i: self.by_indicator[i]["unit_name"].nunique() for i in ids}
         return sorted(ids, key=lambda i: (i not in mine, -reach[i],
-                                          indicator_name(i, self.sel.lang).casefold()))
+                                          vietnamese_sort_key(indicator_name(i, self.sel.lang))))
 
     def _set_indicator_options(self) -> None:
         lang = self.sel.lang

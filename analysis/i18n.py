@@ -7,12 +7,13 @@ indicator catalogue (:func:`indicator_name`), period names from
 """
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from .theme import DEFAULT_LANG, check_lang
 
 __all__ = ["LABELS", "t", "indicator_name", "indicator_info", "topic_name",
-           "period_name", "label_table"]
+           "period_name", "label_table", "vietnamese_sort_key"]
 
 #: key -> (Vietnamese, English). Placeholders in braces are filled by :func:`t`.
 LABELS: dict[str, tuple[str, str]] = {
@@ -31,14 +32,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "control.period": ("Kỳ báo cáo", "Period"),
     "control.topic": ("Chủ đề", "Topic"),
     "control.indicator": ("Chỉ tiêu", "Indicator"),
-    "control.lang": ("Ngôn ngữ", "Language"),
     "lang.vi": ("Tiếng Việt", "Tiếng Việt"),
     "lang.en": ("English", "English"),
     "period.latest": ("Kỳ gần nhất của đơn vị", "The unit's latest period"),
     "topic.all": ("Tất cả chủ đề", "All topics"),
     "view.scorecard": ("Kết quả của đơn vị", "The unit's results"),
     "view.compare": ("So sánh các đơn vị", "Units compared"),
-    "section.summary": ("Tóm tắt", "Summary"),
     "section.scorecard": ("Kết quả so với chỉ tiêu đề ra", "Results against targets"),
     "section.compare": ("So sánh các đơn vị", "Units compared"),
     "section.trend": ("Qua các kỳ báo cáo", "Across reporting periods"),
@@ -91,27 +90,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "trend.few_points": ("Có {n} kỳ: {first} → {last}. Chưa đủ kỳ để ước lượng xu hướng vững.",
                          "{n} periods: {first} → {last}. Too few for a robust trend."),
     "trend.slope": ("Xu hướng (Theil–Sen): {slope} mỗi năm.", "Trend (Theil–Sen): {slope} a year."),
-    "trend.successor": ("Sau sắp xếp đơn vị hành chính năm 2025, {unit} thuộc {successor}.",
-                        "Since the 2025 reorganisation, {unit} belongs to {successor}."),
     # Statuses and judgements
     "status.exceeded": ("Vượt chỉ tiêu", "Exceeded"),
     "status.met": ("Đạt chỉ tiêu", "Met"),
     "status.missed": ("Không đạt", "Missed"),
     "status.unknown": ("Chưa đối chiếu được", "Not checkable"),
     "scorecard.stated": ("theo lời báo cáo", "as the report says"),
+    "scorecard.target": ("chỉ tiêu {target}", "target {target}"),
     "status.plan": ("Kế hoạch, chưa có kết quả", "Planned, no result yet"),
     "assess.better": ("Tốt hơn mức trung bình", "Better than the mean"),
     "assess.worse": ("Kém hơn mức trung bình", "Worse than the mean"),
     "assess.none": ("Không đánh giá hơn kém", "No better/worse judgement"),
-    "assess.selected": ("Đơn vị đang chọn", "Selected unit"),
+    "check.fraction_percent": ("Phân số so với tỷ lệ nêu bên cạnh",
+                               "A fraction against the percentage beside it"),
+    "check.fraction_target": ("Kết quả so với chỉ tiêu và tỷ lệ đạt",
+                              "A result against its target and stated achievement"),
+    "check.restatement": ("Một chỉ tiêu nêu nhiều lần", "An indicator stated more than once"),
+    "check.stated_result": ("Lời báo cáo so với số liệu", "The report's words against its figures"),
     "audit.ok": ("Khớp", "Adds up"),
-    "audit.pass": ("Khớp", "Adds up"),
-    "audit.fail": ("Không khớp", "Does not add up"),
-    "audit.failed": ("Không khớp", "Does not add up"),
     "audit.mismatch": ("Không khớp", "Does not add up"),
     "audit.conflict": ("Nêu hai giá trị khác nhau", "Stated twice, differently"),
-    "audit.warning": ("Cần xem lại", "Needs review"),
-    "audit.skipped": ("Chưa kiểm tra được", "Could not be checked"),
     # Fields (axis titles, tooltips, table headers)
     "field.unit_name": ("Đơn vị", "Unit"),
     "field.period": ("Kỳ báo cáo", "Period"),
@@ -128,20 +126,16 @@ LABELS: dict[str, tuple[str, str]] = {
                              "Difference from the mean of the other units"),
     "field.assessment": ("Đánh giá", "Assessment"),
     "field.n_facts": ("Số liệu trích được", "Figures extracted"),
-    "field.n_obs": ("Số liệu chỉ tiêu", "Indicator figures"),
     "field.doc_kind": ("Loại báo cáo", "Kind of report"),
     "field.unit_level": ("Cấp", "Level"),
     "field.check": ("Nội dung kiểm tra", "Check"),
     "field.detail": ("Chi tiết", "Detail"),
-    "field.count": ("Số trường hợp", "Cases"),
     "field.position": ("Vị trí trong báo cáo", "Place in the report"),
-    "field.qualifier": ("Mức chính xác", "Precision"),
     "chart.mean": ("Trung bình", "Mean"),
     "chart.target": ("Chỉ tiêu", "Target"),
     "chart.full_target": ("100% chỉ tiêu", "100% of target"),
     "chart.latest": ("kỳ gần nhất của mỗi đơn vị", "each unit's latest period"),
     # Chart titles
-    "title.compare": ("{indicator}", "{indicator}"),
     "title.compare_sub": ("So sánh các đơn vị, {period}", "Units compared, {period}"),
     "title.trend": ("{indicator}: {unit} qua các kỳ", "{indicator}: {unit} across periods"),
     "title.scorecard": ("{unit}, {period}: kết quả so với chỉ tiêu",
@@ -165,17 +159,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "period.Q2": ("Quý II năm {year}", "Q2 {year}"),
     "period.Q3": ("Quý III năm {year}", "Q3 {year}"),
     "period.Q4": ("3 tháng cuối năm {year}", "Last quarter of {year}"),
-    # Report kinds, levels, qualifiers
+    # Report kinds, levels
     "kind.results": ("báo cáo kết quả", "results report"),
     "kind.plan": ("kế hoạch", "plan"),
     "level.ward": ("Phường", "Ward"),
     "level.district": ("Quận", "District"),
     "level.commune": ("Xã", "Commune"),
     "level.city": ("Thành phố", "City"),
-    "qualifier.exact": ("chính xác", "exact"),
-    "qualifier.approx": ("khoảng", "approximately"),
-    "qualifier.at_least": ("trên / ít nhất", "at least"),
-    "qualifier.at_most": ("dưới / nhiều nhất", "at most"),
     # Topics of the indicator catalogue
     "topic.culture": ("Văn hóa", "Culture"),
     "topic.health": ("Y tế", "Health"),
@@ -323,3 +313,36 @@ def period_name(code: str | None, lang: str = DEFAULT_LANG) -> str:
     year, _, part = str(code).partition("-")
     key = f"period.{part}"
     return t(key, lang, year=year) if key in LABELS else str(code)
+
+
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}   # breve, circumflex, horn: part of the letter
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_sort_key(text: str) -> tuple:
+    """Sort key in Vietnamese dictionary order: letters first (a ă â … đ after d),
+    then tones, so that "Thạch Bàn" comes before "Thanh Xuân".
+
+    Examples
+    --------
+    >>> sorted(["Thanh Xuân", "Thạch Bàn", "Đông Anh", "Dịch Vọng", "Cự Khối", "Cầu Giấy"],
+    ...        key=vietnamese_sort_key)
+    ['Cầu Giấy', 'Cự Khối', 'Dịch Vọng', 'Đông Anh', 'Thạch Bàn', 'Thanh Xuân']
+    """
+    letters, tones = [], []
+    for ch in unicodedata.normalize("NFD", text.lower()):
+        if ch in _TONES:
+            tones[-1:] = [_TONES[ch]] if tones else []
+            continue
+        if ch in _LETTER_MARKS and letters:
+            base = letters[-1]
+            mark = {"a\u0306": "ă", "a\u0302": "â", "e\u0302": "ê", "o\u0302": "ô",
+                    "o\u031b": "ơ", "u\u031b": "ư"}.get(base[1] + ch)
+            if mark:
+                letters[-1] = (_ALPHABET.index(mark), mark)
+                continue
+        i = _ALPHABET.find(ch)
+        letters.append((i if i >= 0 else len(_ALPHABET) + ord(ch), ch))
+        tones.append(0)
+    return tuple(i for i, _ in letters), tuple(tones), text

@@ -91,6 +91,41 @@ def _top_level_branch(pattern: str) -> bool:
     return False
 
 
+def _required_words(pattern: str) -> tuple[str, ...]:
+    r"""Literal runs every match of the pattern contains (its top-level literal text).
+
+    A text without one of them cannot match, which a substring test tells far
+    faster than the regular expression. Empty when the pattern has none, or
+    when it ignores case.
+
+    Examples
+    --------
+    >>> _required_words(r"(?:các\s+)?tháng\s+còn\s+lại(?!\w)")
+    ('tháng', 'còn', 'lại')
+    >>> _required_words(r"quận|phường")
+    ()
+    """
+    try:
+        from re import _parser as parser    # Python ≥ 3.11
+        parsed = parser.parse(pattern)
+        literal = parser.LITERAL
+    except Exception:  # noqa: BLE001 - without the parser, no shortcut
+        return ()
+    if parsed.state.flags & re.IGNORECASE:
+        return ()
+    runs, run = [], []
+    for op, av in parsed:
+        if op is literal:
+            run.append(chr(av))
+            continue
+        if len(run) >= 2:
+            runs.append("".join(run))
+        run = []
+    if len(run) >= 2:
+        runs.append("".join(run))
+    return tuple(runs)
+
+
 class _Leading:
     r"""A pattern that starts with a one-character negative lookbehind, found fast.
 
@@ -109,21 +144,26 @@ class _Leading:
     2
     """
 
-    __slots__ = ("full", "rest", "before")
+    __slots__ = ("full", "rest", "before", "words")
 
     def __init__(self, rest: str, before: str = r"\w"):
         self.full = re.compile(f"(?<!{before})" + rest)
         # a top-level '|' would leave the lookbehind on the first branch only
-        self.rest = None if _top_level_branch(rest) else re.compile(rest)
+        branching = _top_level_branch(rest)
+        self.rest = None if branching else re.compile(rest)
         self.before = re.compile(before)
+        self.words = () if branching else _required_words(rest)
 
     def finditer(self, text: str):
+        for word in self.words:
+            if word not in text:
+                return
         rest, before = self.rest, self.before
         if rest is None:
             yield from self.full.finditer(text)
             return
-        pos = 0
-        while True:
+        pos, n = 0, len(text)
+        while pos <= n:          # (re clamps a start past the end to the end)
             m = rest.search(text, pos)
             if m is None:
                 return

@@ -66,6 +66,17 @@ def period_units(period: str, reports: pd.DataFrame | None = None) -> list[str]:
     ------
     ValueError
         No unit has a report for the period; the message lists the periods there are.
+
+    Examples
+    --------
+    >>> reports = pd.DataFrame({"unit_name": ["Thạch Bàn", "Cự Khối"],
+    ...                         "period": ["2021-H1", "2018-FY"]})
+    >>> period_units("2021-H1", reports)
+    ['Thạch Bàn']
+    >>> period_units("2021-H2", reports)
+    Traceback (most recent call last):
+    ...
+    ValueError: no report for period '2021-H2' in the processed tables (periods there: 2018-FY, 2021-H1); check the period code, e.g. 2021-H1
     """
     if reports is None:
         from .store import read_table
@@ -84,6 +95,16 @@ def report_header(unit: str, period: str, lang: str = DEFAULT_LANG,
 
     A unit with no report for the period gets the empty state
     ("Chưa có báo cáo cho kỳ này") and the periods it does have.
+
+    Examples
+    --------
+    >>> reports = pd.DataFrame({"doc_id": ["cu-khoi-2018-fy"], "unit_name": ["Cự Khối"],
+    ...     "unit_level": ["ward"], "period": ["2018-FY"], "doc_kind": ["results"],
+    ...     "published": [pd.Timestamp("2019-01-09")]})
+    >>> obs = pd.DataFrame(columns=["unit_name", "period", "indicator_id", "kind"])
+    >>> html = report_header("Cự Khối", "2021-H1", reports=reports, obs=obs).data
+    >>> "Chưa có báo cáo cho kỳ này" in html, "Các kỳ đã có: Năm 2018" in html
+    (True, True)
     """
     from IPython.display import HTML
 
@@ -135,7 +156,17 @@ def scorecard_chart(unit: str, period: str, lang: str = DEFAULT_LANG,
 
 def figures_table(unit: str, period: str, lang: str = DEFAULT_LANG,
                   obs: pd.DataFrame | None = None):
-    """The unit's figures for the period with their source sentences (HTML, escaped)."""
+    """The unit's figures for the period with their source sentences (HTML, escaped).
+
+    Examples
+    --------
+    >>> obs = pd.DataFrame({"unit_name": ["Cự Khối"], "period": ["2018-FY"],
+    ...     "indicator_id": ["cremation_rate"], "value": [63.6], "unit": ["percent"],
+    ...     "raw": ["63,6%"], "quote": ["hỏa táng người qua đời, đạt tỷ lệ 63,6%"],
+    ...     "doc_id": ["cu-khoi-2018-fy"], "start": [4521], "end": [4526]})
+    >>> "<mark>63,6%</mark>" in figures_table("Cự Khối", "2018-FY", obs=obs).data
+    True
+    """
     from IPython.display import HTML
 
     from .store import read_table
@@ -155,13 +186,25 @@ def _esc(text) -> str:
 
 
 def export_offline_html(nb, title: str, lang: str = DEFAULT_LANG) -> str:
-    """An executed notebook as one HTML page: outputs only, nothing fetched online."""
+    """An executed notebook as one HTML page: outputs only, nothing fetched online.
+
+    The notebook's code and its notes for analysts (markdown) are left out: the
+    page is for the report's readers.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Chạy lại mỗi kỳ")])
+    >>> page = export_offline_html(nb, "Cự Khối · Năm 2018")
+    >>> "<title>Cự Khối · Năm 2018</title>" in page, "<script src=" in page, "Chạy lại" in page
+    (True, False, False)
+    """
     import jinja2
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
         extra_loaders=[jinja2.DictLoader({"analysis_offline.html.j2": _OFFLINE_TEMPLATE})],
-        template_file="analysis_offline.html.j2", exclude_input=True,
+        template_file="analysis_offline.html.j2", exclude_input=True, exclude_markdown=True,
         exclude_input_prompt=True, exclude_output_prompt=True, language_code=lang,
         anchor_link_text="")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
@@ -174,6 +217,9 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes it private; a report is to be read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -31,7 +31,8 @@ import pandas as pd
 
 from analysis import compare, schema, store
 
-__all__ = ["observations_for", "query_compare_units", "query_trend", "query_scorecard"]
+__all__ = ["observations_for", "indicator_reach", "query_compare_units", "query_trend",
+           "query_scorecard"]
 
 _LOCAL = threading.local()
 _FILTERS = ("indicator_id", "unit_name", "period", "doc_kind", "unit_level")
@@ -44,6 +45,12 @@ def _connection():
         import duckdb
 
         con = _LOCAL.con = duckdb.connect(":memory:")
+        for setting in ("SET parquet_metadata_cache = true", "SET enable_object_cache = true"):
+            try:   # keep the files' footers between queries (the name changed across versions)
+                con.execute(setting)
+                break
+            except duckdb.Error:
+                continue
     return con
 
 
@@ -110,12 +117,46 @@ def observations_for(indicator_id: str | list[str] | None = None, period: str | 
     return store.frame_from_arrow("observations", table, processed)
 
 
+def indicator_reach(processed: str | os.PathLike | None = None,
+                    include_plans: bool = False) -> pd.DataFrame:
+    """Each indicator with the units and periods that state it: what a menu of indicators needs.
+
+    Counted inside DuckDB, so that an app can offer its choices without
+    loading the observations.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.build import build
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = build(out=Path(d) / "processed", progress=False).out
+    ...     reach = indicator_reach(out).set_index("indicator_id")
+    >>> reach.loc["food_safety_violations", ["n_units", "n_periods", "n_rows"]].tolist()
+    [2, 2, 2]
+    """
+    files = store.table_files("observations", processed)
+    columns = ["indicator_id", "n_units", "n_periods", "n_rows"]
+    if not files:
+        return pd.DataFrame({c: pd.Series([], dtype="string" if c == "indicator_id" else "int64")
+                             for c in columns})
+    where = "" if include_plans else "WHERE coalesce(doc_kind, 'results') <> 'plan'"
+    sql = ("SELECT indicator_id, count(DISTINCT unit_name) AS n_units, "
+           "count(DISTINCT period) AS n_periods, count(*) AS n_rows "
+           "FROM read_parquet(?, hive_partitioning = true, hive_types = {'period': 'VARCHAR'}) "
+           f"{where} GROUP BY indicator_id ORDER BY indicator_id")
+    frame = _connection().execute(sql, [[str(f) for _, f in files]]).df()
+    frame["indicator_id"] = frame["indicator_id"].astype("string")
+    for c in columns[1:]:
+        frame[c] = frame[c].astype("int64")
+    return frame[columns]
+
+
 def _stored_columns(processed) -> list[str]:
     """The observations' columns in the order :func:`analysis.store.read_table` gives them."""
     import pyarrow.parquet as pq
 
     path = store.table_path("observations", processed)
-    first = path / "_schema.parquet"
+    first = path / "_common_metadata"
     if not first.exists():
         first = store.table_files("observations", processed)[0][1]
     names = list(pq.read_schema(first).names)

@@ -6,7 +6,7 @@ Dask, Spark and pyarrow read as they are::
 
     data/processed/
         observations.parquet/
-            _schema.parquet                      (no rows: the table's columns)
+            _common_metadata                     (the table's columns, no rows)
             period=2018-FY/part-0.parquet
             period=2021-H1/part-0.parquet
         facts.parquet/period=.../part-0.parquet  (a fact's period is its report's)
@@ -63,7 +63,7 @@ PARTITION_COLUMN = "period"
 #: Folder value of the partition of rows whose period is unknown (Hive's name for null).
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _PART_FILE = "part-0.parquet"
-_SCHEMA_FILE = "_schema.parquet"
+_SCHEMA_FILE = "_common_metadata"
 _ROW_GROUP = 32_768
 _NEW, _OLD = ".{}.new-", ".{}.old-"
 _RENAME_EXCHANGE = 2
@@ -133,8 +133,9 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
     return table if wanted.equals(table.schema) else table.cast(wanted)
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    pq.write_table(_arrow_table(frame), path, compression="zstd", compression_level=3,
+def _write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    table = frame if isinstance(frame, pa.Table) else _arrow_table(frame)
+    pq.write_table(table, path, compression="zstd", compression_level=3,
                    use_dictionary=True, write_statistics=True, row_group_size=_ROW_GROUP)
     _fsync(path)
 
@@ -233,50 +234,61 @@ def _partition_keys(frames: dict[str, pd.DataFrame], out: Path) -> dict[str, pd.
         if name not in PARTITIONED:
             continue
         if PARTITION_COLUMN in frame.columns:
-            keys[name] = frame[PARTITION_COLUMN].astype(object).where(frame[PARTITION_COLUMN].notna(), None)
+            key = frame[PARTITION_COLUMN]
         elif "doc_id" in frame.columns:
             if "reports" in frames:
                 rep = frames["reports"]
-                by_doc = dict(zip(rep["doc_id"], rep[PARTITION_COLUMN]))
+                by_doc = pd.Series(rep[PARTITION_COLUMN].to_numpy(object), index=rep["doc_id"].to_numpy(object))
             else:
-                by_doc = _stored_periods(out)
-            keys[name] = pd.Series([None if pd.isna(p) else p for p in
-                                    (by_doc.get(d) for d in frame["doc_id"])],
-                                   index=frame.index, dtype=object)
+                by_doc = pd.Series(_stored_periods(out), dtype=object)
+            key = pd.Series(frame["doc_id"].to_numpy(object), index=frame.index).map(by_doc)
         else:
             raise ValueError(f"{name}: a partitioned table needs a {PARTITION_COLUMN} or doc_id column")
+        key = pd.Series(key.to_numpy(object), index=frame.index, dtype=object)
+        keys[name] = key.where(key.notna(), None)
     return keys
 
 
 def _write_dataset(name: str, frame: pd.DataFrame, key: pd.Series, folder: Path,
                    old: Path | None = None) -> None:
-    """One file per period; ``_schema.parquet`` (no rows) says the columns.
+    """One file per period, rows in :data:`SORT_ORDER`; ``_common_metadata`` says the columns.
 
-    With ``old`` (a partial write), the previous schema file is kept as it is.
+    The rows are ordered once (by period, then :data:`SORT_ORDER`) and each
+    period's rows are taken and written in turn, so that no second copy of the
+    whole table is made. With ``old`` (a partial write), the previous schema
+    file is kept as it is.
     """
+    import pyarrow.compute as pc
+
     folder.mkdir()
-    body = frame.drop(columns=[PARTITION_COLUMN]) if PARTITION_COLUMN in frame.columns else frame
-    codes = pd.Series(key.to_numpy(object), dtype=object).map(lambda v: (1, "") if v is None else (0, str(v)))
-    groups = codes.groupby(codes, sort=True).indices
-    first = None
-    for (is_null, value), rows in sorted(groups.items()):
-        part = _sorted(name, body.iloc[np.sort(rows)])
-        pdir = folder / _partition_name(None if is_null else value)
-        pdir.mkdir()
-        _write_parquet(part, pdir / _PART_FILE)
-        if first is None:
-            first = pdir / _PART_FILE
+    table = _arrow_table(frame)
+    if PARTITION_COLUMN in table.column_names:
+        table = table.drop_columns([PARTITION_COLUMN])
+    part = pa.array(key.to_numpy(object), pa.large_string())
+    if table.num_rows:
+        order = [("__partition__", "ascending", "at_end")] + \
+            [(k, "ascending", "at_end") for k in _sort_keys(name, table.column_names)]
+        keyed = table.select([k for k, _, _ in order[1:]]).append_column("__partition__", part)
+        indices = pc.sort_indices(keyed, options=pc.SortOptions(sort_keys=order))
+        del keyed
+        counts = pc.value_counts(part)
+        sizes = dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
+        start = 0
+        for value in sorted(sizes, key=lambda v: (v is None, "" if v is None else v)):
+            rows = table.take(indices.slice(start, sizes[value]))
+            pdir = folder / _partition_name(value)
+            pdir.mkdir()
+            _write_parquet(rows, pdir / _PART_FILE)
+            start += sizes[value]
     if old is not None and (old / _SCHEMA_FILE).exists():
         _link_or_copy(old / _SCHEMA_FILE, folder / _SCHEMA_FILE)
         return
-    empty = pq.read_schema(first).empty_table() if first is not None \
-        else _arrow_table(_sorted(name, body.iloc[0:0]))
-    pq.write_table(empty, folder / _SCHEMA_FILE, compression="zstd", compression_level=3)
+    pq.write_metadata(table.schema, folder / _SCHEMA_FILE)
     _fsync(folder / _SCHEMA_FILE)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | None = None,
-                 periods: list[str] | None = None) -> Path:
+                 periods: list[str] | None = None, check: bool = True) -> Path:
     """Replace the processed tables with these, all at once.
 
     Each frame is validated against its schema (when it has one), sorted
@@ -295,6 +307,8 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
     periods : replace only these periods' partitions of the partitioned tables
         given (every row must be of one of them; a period with no rows left is
         removed); the other periods' files are kept as they are, unrewritten.
+    check : validate each frame against its schema (``False`` only for frames
+        that were validated already, as the build's are).
 
     Returns the output folder.
 
@@ -311,7 +325,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
     out.parent.mkdir(parents=True, exist_ok=True)
     frames = {}
     for name, frame in tables.items():
-        if name in schema.TABLES:
+        if name in schema.TABLES and check:
             frame = schema.validate(frame, schema.TABLES[name])
         frames[name] = frame
     wanted = None if periods is None else {str(p) for p in periods}

@@ -405,6 +405,13 @@ def enable_offline_widgets() -> None:
     Same as ``alt.JupyterChart.enable_offline()``, with the bundle it builds
     kept in the cache folder so that a new kernel does not spend seconds
     rebuilding it.
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> enable_offline_widgets()
+    >>> alt.JupyterChart._is_offline, "https://" in alt.JupyterChart._esm[:2000]
+    (True, False)
     """
     import altair as alt
 

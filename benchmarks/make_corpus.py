@@ -50,7 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "benchmarks" / "corpus"
 #: Bumped when the generator changes, so that a cached corpus is made again.
-VERSION = 3
+VERSION = 4
 YEARS = range(2016, 2026)
 #: (period code, kind, [(month, first day, last day) of publication], year offset of publication)
 SLOTS = (
@@ -85,10 +85,10 @@ TITLES = {
     ),
 }
 OPENINGS = {
-    "results": "Trong {pp}, Đảng ủy – UBND phường {w} đã lãnh đạo, chỉ đạo triển khai thực hiện "
-               "các nhiệm vụ chính trị đạt được nhiều kết quả quan trọng.",
-    "plan": "Căn cứ kết quả đã đạt được, Đảng ủy – UBND phường {w} xác định phương hướng, "
-            "nhiệm vụ {pp} với các chỉ tiêu chủ yếu sau.",
+    "results": "Trong {pp}, Đảng ủy – UBND phường {w} ({dt} {d}) đã lãnh đạo, chỉ đạo triển khai "
+               "thực hiện các nhiệm vụ chính trị đạt được nhiều kết quả quan trọng.",
+    "plan": "Căn cứ kết quả đã đạt được, Đảng ủy – UBND phường {w} ({dt} {d}) xác định phương "
+            "hướng, nhiệm vụ {pp} với các chỉ tiêu chủ yếu sau.",
 }
 FURNITURE = ("các bài viết chuyên sâu", "bài viết chuyên sâu", "CÔNG TÁC ĐẢNG", "")
 #: The seed report each pool of sentences comes from, and its year.
@@ -320,7 +320,7 @@ def make_report(i: int, seed: int) -> tuple[str, str, dict]:
     head = [rng.choice(FURNITURE), "", title,
             f"Ngày đăng {d_}/{m_}/{y_} | {rng.randint(7, 17):02d}:{rng.randint(0, 59):02d}  | "
             f"Lượt xem: {rng.randint(50, 9000)}", "",
-            OPENINGS[kind].format(pp=pp, w=ward)]
+            OPENINGS[kind].format(pp=pp, w=ward, d=district, dt=district_type)]
     text = "\n".join(head).lstrip("\n")
     size = len(text.encode("utf-8"))
     paragraphs = []

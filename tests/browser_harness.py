@@ -42,7 +42,7 @@ def chromium_missing() -> str | None:
     if not Path(CHROMIUM).exists():
         return f"{CHROMIUM} not found: run `make chromium` (apt-get install chromium)"
     try:
-        import playwright  # noqa: F401
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         return "playwright is not installed: run `make venv-test`"
     return None

@@ -8,6 +8,7 @@ that would leave 127.0.0.1 is blocked and reported.
 """
 from __future__ import annotations
 
+import os
 import re
 
 import pandas as pd
@@ -20,6 +21,8 @@ from _built_data import processed_dir, table
 
 pytestmark = pytest.mark.browser
 if chromium_missing():
+    if os.environ.get("CI"):  # in CI a missing browser is a broken set-up, not a skip
+        raise RuntimeError(chromium_missing())
     pytest.skip(chromium_missing(), allow_module_level=True)
 
 INJECTED_UNIT = "Ngọc Thụy <i>x</i>"
@@ -92,7 +95,11 @@ def _choose(page, index: int, label: str) -> None:
     _select(page, index).select_option(label=label.replace(" ", "\xa0"))
 
 
-def test_leader_uses_the_app(server, browser):
+def test_leader_uses_the_app_and_report_text_stays_text(server, browser):
+    """One page, as a leader uses it; then a report whose text is markup.
+
+    (One test, so that one Voilà server and one page load serve both.)
+    """
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     log = RequestLog(page)
     try:
@@ -141,45 +148,43 @@ def test_leader_uses_the_app(server, browser):
 
         assert log.errors == [], log.errors
         assert log.outside == [], f"requests left 127.0.0.1: {log.outside}"
+        _report_text_shows_as_text(page, log)
     finally:
         page.close()
 
 
-def test_report_text_shows_as_text_never_runs(server, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    log = RequestLog(page)
+def _report_text_shows_as_text(page, log):
+    """Report text with <script>, <img onerror> and a javascript: link, shown as text."""
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    try:
-        page.goto(server.url)
-        wait_chart(page, "ad-chart-scorecard")
-        option = _select(page, 0).locator("option", has_text="Ngọc Thụy")
-        assert option.inner_text().replace("\xa0", " ") == f"Phường {INJECTED_UNIT}"
-        before = chart_marks(page, "ad-chart-scorecard")
-        _choose(page, 0, f"Phường {INJECTED_UNIT}")
-        wait_chart_change(page, "ad-chart-scorecard", before)
-        page.locator(".ad-facts", has_text="ngoc-thuy-2019-fy").wait_for(timeout=10_000)
+    page.locator("button", has_text="Tiếng Việt").click()
+    page.locator(".ad-title", has_text="Kết quả công tác").wait_for(timeout=10_000)
+    page.locator(".lm-TabBar-tab").nth(0).click()
+    option = _select(page, 0).locator("option", has_text="Ngọc Thụy")
+    assert option.inner_text().replace("\xa0", " ") == f"Phường {INJECTED_UNIT}"
+    before = chart_marks(page, "ad-chart-scorecard")
+    _choose(page, 0, f"Phường {INJECTED_UNIT}")
+    wait_chart_change(page, "ad-chart-scorecard", before)
+    page.locator(".ad-facts", has_text="ngoc-thuy-2019-fy").wait_for(timeout=10_000)
 
-        facts = page.locator(".ad-facts").inner_text()
-        assert SCRIPT in facts and IMG in facts and LINK in facts       # shown, literally
-        assert INJECTED_UNIT in page.locator(".ad-summary").inner_text()
-        assert page.locator(".ad-app img").count() == 0
-        assert page.locator(".ad-app a[href^='javascript']").count() == 0
-        assert page.locator(".ad-app script").count() == 0
-        assert page.locator(".ad-app i", has_text="x").count() == 0
+    facts = page.locator(".ad-facts").inner_text()
+    assert SCRIPT in facts and IMG in facts and LINK in facts       # shown, literally
+    assert INJECTED_UNIT in page.locator(".ad-summary").inner_text()
+    assert page.locator(".ad-app img").count() == 0
+    assert page.locator(".ad-app a[href^='javascript']").count() == 0
+    assert page.locator(".ad-app script").count() == 0
+    assert page.locator(".ad-app i", has_text="x").count() == 0
 
-        # The chart's tooltip shows the quote as text too.
-        page.locator(".ad-chart-scorecard svg.marks path[aria-roledescription='bar']").first.hover()
-        tooltip = page.locator("#vg-tooltip-element")
-        tooltip.wait_for(state="visible", timeout=5_000)
-        assert "<script>" in tooltip.inner_text()
-        assert tooltip.locator("img, script, a").count() == 0
+    # The chart's tooltip shows the quote as text too.
+    page.locator(".ad-chart-scorecard svg.marks path[aria-roledescription='bar']").first.hover()
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert "<script>" in tooltip.inner_text()
+    assert tooltip.locator("img, script, a").count() == 0
 
-        assert page.evaluate("() => window.__pwned === undefined")
-        assert dialogs == []
-        assert log.errors == [] and log.outside == []
-    finally:
-        page.close()
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert dialogs == []
+    assert log.errors == [] and log.outside == []
 
 
 def test_exported_chart_draws_offline(browser, tmp_path):
@@ -188,13 +193,21 @@ def test_exported_chart_draws_offline(browser, tmp_path):
 
     from analysis.charts import chart_scorecard
     from analysis.compare import scorecard
+    import altair as alt
+
     from analysis.period_reports import export_offline_html
-    from analysis.theme import _render_offline
+    from analysis.theme import use_offline_renderer
 
     chart = chart_scorecard(scorecard(table("observations"), "Cự Khối", "2018-FY"))
+    use_offline_renderer()                      # a new session: its first chart brings the JS
+    try:
+        bundle = alt.renderers.get()(chart.to_dict())
+    finally:
+        alt.renderers.enable("default")
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("chart")
-    cell.outputs = [nbformat.v4.new_output("display_data", data=_render_offline(chart.to_dict()))]
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
     nb.cells = [nbformat.v4.new_markdown_cell("# Cự Khối · Năm 2018"), cell]
     page_path = tmp_path / "cu-khoi.html"
     page_path.write_text(export_offline_html(nb, "Cự Khối"), encoding="utf-8")

@@ -131,3 +131,21 @@ def test_labels_switch_language():
     assert period_name("2018-FY") == "Năm 2018"
     assert period_name("2021-H1", "en") != period_name("2021-H1", "vi")
     assert indicator_name("cultural_family_rate", "vi") != indicator_name("cultural_family_rate", "en")
+
+
+def test_every_label_the_code_asks_for_exists():
+    from analysis import paths
+
+    used = set()
+    for path in (paths.ROOT / "analysis").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bt\(\s*\"([a-z_]+\.[a-z_0-9]+)\"", text))
+        # keys built from a value: t(f"status.{s}") for every status, etc.
+        for prefix in re.findall(r"\bt\(\s*f\"([a-z_]+)\.\{", text):
+            assert any(k.startswith(prefix + ".") for k in LABELS), prefix
+    assert used, "no label found: the pattern is wrong"
+    assert sorted(used - set(LABELS)) == []
+    for status in ("exceeded", "met", "missed", "plan", "unknown"):
+        assert f"status.{status}" in LABELS
+    for level in ("ward", "district", "commune", "city"):
+        assert f"level.{level}" in LABELS

@@ -1,0 +1,525 @@
+"""A city's decade on one machine: build, queries and dashboard at 12,000 reports.
+
+Steps (each printed as it goes):
+
+1. The corpus: ``benchmarks/make_corpus.py`` (N reports, default 12,000, about
+   200 MB), made once and reused.
+2. ``python -m analysis build`` on it with all cores and with one process, each in
+   its own child process: wall time, reports/s, MB/s, and peak memory of the
+   whole process tree (parent and workers), sampled every 0.1 s from /proc as
+   the sum of PSS (each shared page counted once) beside the sum of RSS, and the
+   largest single process from ``ru_maxrss``. The two builds' files must be
+   byte-identical, and the metadata the loader read back must be the metadata
+   each report was written with.
+3. Queries as the dashboard makes them, from the processed tables through
+   :mod:`analysis.query` (DuckDB over the partitioned Parquet): compare the units
+   of the most-reported indicator in one period, one unit's trend, one
+   scorecard. Cold (a fresh process: DuckDB started, files opened) and warm
+   (median of 7). Beside them, the same through a full ``read_table`` load.
+   If the build gives fewer than a million observations, the queries run again
+   on a replica: the observations copied under new unit names up to a million
+   rows (and at least 600 units in a period).
+4. The leaders' dashboard served by Voilà and driven by headless Chromium with
+   the harness of ``benchmarks/dashboard.py``, pointed at the big datasets
+   (``ANALYSIS_PROCESSED``): first chart cold and preheated, selector → chart.
+
+Prints a table and writes its section of ``benchmarks/results.md`` between
+``<!-- scale:start -->`` and ``<!-- scale:end -->``.
+
+Targets (2-core machine): the 12,000-report build in under 3 minutes with peak
+memory under 2 GB; each query under 200 ms; first chart ≤ 3 s preheated,
+≤ 6 s cold; selector → chart ≤ 300 ms.
+
+Usage::
+
+    .venv/bin/python benchmarks/scale.py [--n 12000] [--seed 2024] [--quick]
+        [--skip-serial] [--skip-dashboard] [--no-write]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+RESULTS = ROOT / "benchmarks" / "results.md"
+START, END = "<!-- scale:start -->", "<!-- scale:end -->"
+TARGETS = {"build_s": 180.0, "peak_mb": 2048.0, "query_ms": 200.0,
+           "warm_s": 3.0, "cold_s": 6.0, "select_ms": 300.0}
+QUICK_N = 600
+
+
+def log(msg: str) -> None:
+    print(f"[scale {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- memory of a process tree
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    seen, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo += _children(p)
+    return seen
+
+
+def _kb(path: str, field: str) -> int:
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory(threading.Thread):
+    """Samples the memory of a process and all its descendants until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.1):
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peak_pss = self.peak_rss = 0
+        self.peak_procs = 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            pids = _tree(self.pid)
+            pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+            rss = sum(_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
+            self.peak_pss = max(self.peak_pss, pss)
+            self.peak_rss = max(self.peak_rss, rss)
+            self.peak_procs = max(self.peak_procs, len(pids))
+            self._halt.wait(self.every)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+# --------------------------------------------------------------------------- build
+
+def run_build_child(raw: str, out: str, jobs: int) -> None:
+    """In the child: the real command line, then its own numbers as JSON on stdout."""
+    import resource
+
+    from analysis.build import build
+
+    t0 = time.perf_counter()
+    summary = build(raw, out, jobs=jobs, progress=False)      # what `build --jobs N` runs
+    wall = time.perf_counter() - t0
+    print(next(ln for ln in summary.format_table().splitlines() if " reports, " in ln and " facts, " in ln))
+    print(json.dumps({"code": 0, "wall": wall, "timings": summary.timings,
+                      "maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def measure_build(raw: Path, out: Path, jobs: int) -> dict:
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--build-child", str(raw), str(out), str(jobs)]
+    load0 = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    mem = TreeMemory(proc.pid)
+    mem.start()
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - t0
+    mem.stop()
+    if proc.returncode != 0:
+        raise RuntimeError(f"build (jobs={jobs}) failed:\n{stderr[-3000:]}\n{stdout[-3000:]}")
+    child = json.loads(stdout.strip().splitlines()[-1])
+    summary = next((ln for ln in stdout.splitlines() if " reports, " in ln and " facts, " in ln), "")
+    return {"jobs": jobs, "wall": wall, "build_wall": child["wall"], "timings": child.get("timings", {}),
+            "peak_pss_mb": mem.peak_pss / 1024, "peak_rss_sum_mb": mem.peak_rss / 1024,
+            "max_single_mb": max(child["maxrss_self_mb"], child["maxrss_children_mb"]),
+            "procs": mem.peak_procs, "load_before": load0, "load_after": os.getloadavg()[0],
+            "summary": summary}
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def check_metadata(corpus: Path, processed: Path, examples: list | None = None) -> tuple[int, int]:
+    """(reports whose metadata differs from what they were written with, reports)."""
+    import pandas as pd
+    from make_corpus import read_info
+
+    from analysis.store import read_table
+
+    info = read_info(corpus)
+    got = read_table("reports", processed, columns=["doc_id", "unit_name", "parent", "period",
+                                                    "doc_kind", "published"]).set_index("doc_id")
+    bad = 0
+    examples = [] if examples is None else examples
+    for e in info["reports"]:
+        row = got.loc[e["doc"]]
+        seen = tuple(None if pd.isna(row[c]) else str(row[c])[:10] if c == "published" else row[c]
+                     for c in ("unit_name", "parent", "period", "doc_kind", "published"))
+        wrong = seen != (e["unit_name"], e["parent"], e["period"], e["doc_kind"], e["published"])
+        bad += wrong
+        if wrong and len(examples) < 5:
+            examples.append(f"{e['doc']}: read {seen}, written {(e['unit_name'], e['parent'], e['period'], e['doc_kind'], e['published'])}")
+    return bad, len(info["reports"])
+
+
+# --------------------------------------------------------------------------- queries
+
+QUERY_CHILD = r"""
+import json, sys, time, statistics
+sys.path.insert(0, {root!r})
+import pandas as pd, scipy.stats  # imported by the app before any query
+from analysis import compare
+from analysis.compare import ComparisonRefused
+out, spec = {out!r}, {spec!r}
+t0 = time.perf_counter()
+from analysis import query
+def run(name):
+    if name == "compare":
+        try:
+            return query.query_compare_units(spec["indicator"], spec["period"], processed=out)
+        except ComparisonRefused:
+            return query.query_compare_units(spec["indicator"], spec["period"], processed=out, annualise=True)
+    if name == "trend":
+        try:
+            return query.query_trend(spec["unit"], spec["trend_indicator"], processed=out)
+        except ComparisonRefused:
+            return query.query_trend(spec["unit"], spec["trend_indicator"], processed=out, annualise=True)
+    return query.query_scorecard(spec["card_unit"], spec["card_period"], processed=out)
+res = {{}}
+for name in ("compare", "trend", "scorecard"):
+    t = time.perf_counter(); r = run(name); cold = time.perf_counter() - t
+    warm = []
+    for _ in range(7):
+        t = time.perf_counter(); r = run(name); warm.append(time.perf_counter() - t)
+    n = len(r.frame) if hasattr(r, "frame") else len(r)
+    res[name] = {{"cold": cold, "warm": statistics.median(warm), "rows": n}}
+# the same through a full load of the table, as a notebook would
+t = time.perf_counter()
+from analysis.store import read_table
+obs = read_table("observations", out)
+res["full_load"] = {{"cold": time.perf_counter() - t, "rows": len(obs)}}
+t = time.perf_counter()
+try:
+    compare.compare_units(obs, spec["indicator"], spec["period"])
+except ComparisonRefused:
+    compare.compare_units(obs, spec["indicator"], spec["period"], annualise=True)
+res["full_compare"] = {{"warm": time.perf_counter() - t}}
+print(json.dumps(res))
+"""
+
+
+def pick_queries(processed: Path) -> dict:
+    """The busiest indicator-period, a unit with the longest series, a full scorecard."""
+    from analysis import query
+    from analysis.store import table_files
+
+    files = [str(f) for _, f in table_files("observations", processed)]
+    con = query._connection()
+    src = "read_parquet(?, hive_partitioning = true, hive_types = {'period': 'VARCHAR'})"
+    ind, period, n_units = con.execute(
+        f"SELECT indicator_id, period, count(DISTINCT unit_name) AS n FROM {src} "
+        "WHERE doc_kind = 'results' GROUP BY ALL ORDER BY n DESC, indicator_id, period LIMIT 1",
+        [files]).fetchone()
+    unit, t_ind, n_periods = con.execute(
+        f"SELECT unit_name, indicator_id, count(DISTINCT period) AS n FROM {src} "
+        "WHERE doc_kind = 'results' AND aggregation = 'stock' "
+        "GROUP BY ALL ORDER BY n DESC, unit_name, indicator_id LIMIT 1", [files]).fetchone()
+    c_unit, c_period, n_targets = con.execute(
+        f"SELECT unit_name, period, count(*) AS n FROM {src} "
+        "WHERE target IS NOT NULL OR achievement_pct IS NOT NULL OR stated_result IS NOT NULL "
+        "GROUP BY ALL ORDER BY n DESC, unit_name, period LIMIT 1", [files]).fetchone()
+    total = con.execute(f"SELECT count(*) FROM {src}", [files]).fetchone()[0]
+    return {"indicator": ind, "period": period, "n_units": n_units, "unit": unit,
+            "trend_indicator": t_ind, "n_periods": n_periods, "card_unit": c_unit,
+            "card_period": c_period, "n_targets": n_targets, "rows": total}
+
+
+def measure_queries(processed: Path) -> dict:
+    spec = pick_queries(processed)
+    code = QUERY_CHILD.format(root=str(ROOT), out=str(processed), spec=spec)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"queries failed:\n{out.stderr[-3000:]}")
+    return {"spec": spec, "times": json.loads(out.stdout.strip().splitlines()[-1])}
+
+
+def make_replica(processed: Path, folder: Path, rows: int = 1_000_000, min_units: int = 600) -> Path:
+    """The observations (and reports, without their text) copied under new unit names."""
+    import pandas as pd
+
+    from analysis.store import read_table, write_tables
+
+    obs = read_table("observations", processed)
+    reports = read_table("reports", processed)
+    n_units = max(1, reports["unit_name"].nunique())
+    k = max(math.ceil(rows / max(1, len(obs))), math.ceil(min_units / n_units))
+    reports["text"] = pd.array([""] * len(reports), dtype="string")
+    reports["n_chars"] = pd.array([0] * len(reports), dtype="Int64")
+    o_parts, r_parts = [obs], [reports]
+    for i in range(2, k + 1):
+        o = obs.copy()
+        r = reports.copy()
+        for frame in (o, r):
+            frame["unit_name"] = frame["unit_name"] + f" {i}"
+            frame["doc_id"] = frame["doc_id"] + f"~{i}"
+        for col in ("fact_id", "obs_id"):
+            o[col] = o[col] + f"~{i}"
+        o_parts.append(o)
+        r_parts.append(r)
+    out = folder / "processed"
+    if out.exists():
+        shutil.rmtree(out)
+    write_tables({"reports": pd.concat(r_parts, ignore_index=True),
+                  "observations": pd.concat(o_parts, ignore_index=True)}, out, check=False)
+    return out
+
+
+# --------------------------------------------------------------------------- dashboard
+
+def measure_dashboard(processed: Path, runs: int, changes: int) -> dict:
+    """First chart (cold, preheated) and selector → chart, with benchmarks/dashboard.py's harness."""
+    import dashboard as dash
+    from browser_harness import VoilaServer, chromium_missing, launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    missing = chromium_missing()
+    if missing:
+        return {"error": missing}
+    tmp = Path(tempfile.mkdtemp(prefix="bench-scale-dash-"))
+    res: dict = {}
+    try:
+        with sync_playwright() as p:
+            browser = launch_chromium(p)
+            try:
+                with VoilaServer(processed, preheat=False, log=tmp / "cold.log",
+                                 startup_timeout=180) as srv:
+                    res["cold"] = dash.page_loads(browser, srv, runs, warm=False)
+                with VoilaServer(processed, preheat=True, log=tmp / "warm.log",
+                                 startup_timeout=300) as srv:
+                    res["warm"] = dash.page_loads(browser, srv, runs, warm=True)
+                    res.update(dash.selector_changes(browser, srv, changes, done=runs))
+            finally:
+                browser.close()
+    except Exception as e:   # say what failed, keep the other numbers
+        res["error"] = f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+# --------------------------------------------------------------------------- report
+
+def _ok(value: float, target: float) -> str:
+    return "✓" if value <= target else "✗ **missed**"
+
+
+def _median(values) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def format_results(r: dict) -> str:
+    c = r["corpus"]
+    lines = ["## A city's decade (`benchmarks/scale.py`)", "",
+             f"Corpus: {c['n']:,} generated reports (`benchmarks/make_corpus.py`, seed {c['seed']}), "
+             f"{c['mb']:.1f} MB of UTF-8 text, {c['units']} real Hà Nội ward names, periods "
+             "2016–2025, results and plans. "
+             f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, {r['started']}; "
+             f"load average {r['load'][0]:.2f} at the start, {r['load'][1]:.2f} at the end "
+             "(other work on the machine slows every number).", "",
+             "### Build", "",
+             "| build | wall | read / extract / write | reports/s | MB/s | peak memory, tree (PSS) | Σ RSS "
+             "| largest process | target |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for b in r["builds"]:
+        label = "all cores" if b["jobs"] == 0 else f"--jobs {b['jobs']}"
+        target = (f"< {TARGETS['build_s']:.0f} s {_ok(b['wall'], TARGETS['build_s'])}; "
+                  f"< 2 GB {_ok(b['peak_pss_mb'], TARGETS['peak_mb'])}")
+        t = b.get("timings", {})
+        phases = " / ".join(f"{t.get(k, float('nan')):.0f}" for k in ("reading", "extracting", "writing"))
+        lines.append(f"| {label} ({b['procs']} processes) | {b['wall']:.0f} s | {phases} s | "
+                     f"{c['n'] / b['wall']:.0f} | "
+                     f"{c['mb'] / b['wall']:.2f} | {b['peak_pss_mb']:.0f} MB | {b['peak_rss_sum_mb']:.0f} MB | "
+                     f"{b['max_single_mb']:.0f} MB | {target} |")
+    lines += ["", r["summary_line"], "",
+              f"Output of one process and of all cores: {r['identical']}. "
+              f"Metadata read back by the loader differs from what the generator wrote for "
+              f"{r['meta_bad']} of {r['meta_n']} reports.", ""]
+    for label, q in r["queries"]:
+        s, t = q["spec"], q["times"]
+        lines += [f"### Queries — {label} ({s['rows']:,} observation rows)", "",
+                  "| query | rows shown | cold (fresh process) | warm (median of 7) | target |",
+                  "|---|---|---|---|---|",
+                  f"| compare {s['n_units']} units on `{s['indicator']}`, {s['period']} | "
+                  f"{t['compare']['rows']} | {t['compare']['cold'] * 1000:.0f} ms | "
+                  f"{t['compare']['warm'] * 1000:.0f} ms | < 200 ms "
+                  f"{_ok(t['compare']['warm'] * 1000, TARGETS['query_ms'])} |",
+                  f"| trend of {s['unit']} on `{s['trend_indicator']}` ({s['n_periods']} periods) | "
+                  f"{t['trend']['rows']} | {t['trend']['cold'] * 1000:.0f} ms | "
+                  f"{t['trend']['warm'] * 1000:.0f} ms | < 200 ms {_ok(t['trend']['warm'] * 1000, TARGETS['query_ms'])} |",
+                  f"| scorecard of {s['card_unit']}, {s['card_period']} | {t['scorecard']['rows']} | "
+                  f"{t['scorecard']['cold'] * 1000:.0f} ms | {t['scorecard']['warm'] * 1000:.0f} ms | "
+                  f"< 200 ms {_ok(t['scorecard']['warm'] * 1000, TARGETS['query_ms'])} |",
+                  f"| for comparison: `read_table(\"observations\")` whole, then `compare_units` | "
+                  f"{t['full_load']['rows']:,} loaded | {t['full_load']['cold'] * 1000:.0f} ms | "
+                  f"+ {t['full_compare']['warm'] * 1000:.0f} ms | — |", ""]
+    for label, d in r["dashboards"]:
+        lines += [f"### Dashboard — {label}", ""]
+        if d.get("error") and not d.get("cold"):
+            lines += [f"Not measured: {d['error']}", ""]
+            continue
+        lines += ["| measure | n | median | max | target |", "|---|---|---|---|---|"]
+        rows = [("first chart, cold", d.get("cold", []), TARGETS["cold_s"], "s"),
+                ("first chart, preheated", d.get("warm", []), TARGETS["warm_s"], "s"),
+                ("unit → scorecard", d.get("unit → scorecard", []), TARGETS["select_ms"] / 1000, "ms"),
+                ("indicator → comparison", d.get("indicator → comparison", []),
+                 TARGETS["select_ms"] / 1000, "ms")]
+        for name, values, target, unit in rows:
+            if not values:
+                continue
+            med, top = _median(values), max(values)
+            fmt = (lambda x: f"{x * 1000:.0f} ms") if unit == "ms" else (lambda x: f"{x:.2f} s")
+            lines.append(f"| {name} | {len(values)} | {fmt(med)} | {fmt(top)} | "
+                         f"≤ {fmt(target)} {_ok(med, target)} |")
+        if d.get("error"):
+            lines.append(f"\nStopped early: {d['error']}")
+        lines.append("")
+    if r.get("notes"):
+        lines += ["### Notes", ""] + [f"- {n}" for n in r["notes"]] + [""]
+    return "\n".join(lines)
+
+
+def write_section(section: str, path: Path = RESULTS) -> None:
+    """Replace (or append) this benchmark's section of results.md, atomically."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
+    block = f"{START}\n{section}{END}"
+    if START in old and END in old:
+        head, rest = old.split(START, 1)
+        _, tail = rest.split(END, 1)
+        new = head + block + tail
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=12000, help="reports (default 12000)")
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--quick", action="store_true", help=f"a smoke run: {QUICK_N} reports, "
+                    "no replica, one page load per setting")
+    ap.add_argument("--skip-serial", action="store_true", help="build with all cores only")
+    ap.add_argument("--skip-dashboard", action="store_true", help="no browser measurements")
+    ap.add_argument("--work", default=None, help="folder for the built tables (default: a temporary one)")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave results.md alone")
+    ap.add_argument("--build-child", nargs=3, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.build_child:
+        run_build_child(a.build_child[0], a.build_child[1], int(a.build_child[2]))
+        return 0
+    from make_corpus import read_info, wards, write_corpus
+
+    n = QUICK_N if a.quick else a.n
+    started = time.strftime("%Y-%m-%d %H:%M")
+    load_start = os.getloadavg()[0]
+    log(f"corpus of {n} reports")
+    corpus = write_corpus(n, a.seed, quiet=False)
+    info = read_info(corpus)
+    work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    notes = []
+    try:
+        builds = []
+        log("build with all cores")
+        builds.append(measure_build(corpus, work / "all" / "processed", 0))
+        log(f"  {builds[-1]['wall']:.0f} s, peak {builds[-1]['peak_pss_mb']:.0f} MB")
+        identical = "not compared (--skip-serial)"
+        if not a.skip_serial:
+            log("build with one process")
+            builds.append(measure_build(corpus, work / "one" / "processed", 1))
+            log(f"  {builds[-1]['wall']:.0f} s, peak {builds[-1]['peak_pss_mb']:.0f} MB")
+            same = tree_digest(work / "all" / "processed") == tree_digest(work / "one" / "processed")
+            identical = "**byte-identical** (every file)" if same else "**DIFFERENT** ✗"
+            shutil.rmtree(work / "one", ignore_errors=True)
+        processed = work / "all" / "processed"
+        meta_bad, meta_n = check_metadata(corpus, processed)
+        queries = []
+        log("queries on the build")
+        q = measure_queries(processed)
+        queries.append((f"the {n:,}-report build", q))
+        replica = None
+        if q["spec"]["rows"] < 1_000_000 and not a.quick:
+            notes.append(f"The {n:,} reports give {q['spec']['rows']:,} observations, not a million "
+                         f"(about {q['spec']['rows'] / n:.0f} per report: the real reports state about "
+                         "15 indicator figures each) and at most "
+                         f"{q['spec']['n_units']} units per indicator and period ({len(wards())} ward "
+                         "names). The queries and the dashboard were measured again on a replica of "
+                         "the observations copied under new unit names ('Cống Vị 2', …) to over a "
+                         "million rows and over 600 units per period (reports without their text).")
+            log("replica of a million rows")
+            replica = make_replica(processed, work / "replica")
+            queries.append(("replica of a million rows", measure_queries(replica)))
+        dashboards = []
+        if not a.skip_dashboard:
+            runs, changes = (1, 3) if a.quick else (3, 8)
+            log("dashboard on the build")
+            dashboards.append((f"the {n:,}-report build", measure_dashboard(processed, runs, changes)))
+            if replica is not None:
+                log("dashboard on the replica")
+                dashboards.append(("replica of a million rows", measure_dashboard(replica, runs, changes)))
+        mb = info["bytes"] / 1e6
+        summary_line = builds[0]["summary"].splitlines()[0] if builds[0]["summary"] else ""
+        results = {"corpus": {"n": n, "seed": a.seed, "mb": mb,
+                              "units": len({e["unit_name"] for e in info["reports"]})},
+                   "started": started, "load": (load_start, os.getloadavg()[0]),
+                   "builds": builds, "identical": identical, "meta_bad": meta_bad, "meta_n": meta_n,
+                   "queries": queries, "dashboards": dashboards, "notes": notes,
+                   "summary_line": f"Build summary: {summary_line}"}
+    finally:
+        if not a.work:
+            shutil.rmtree(work, ignore_errors=True)
+    section = format_results(results)
+    print(section)
+    json_path = ROOT / "benchmarks" / ".cache"
+    json_path.mkdir(exist_ok=True)
+    (json_path / f"scale-{n}.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    if not a.no_write and not a.quick:
+        write_section(section)
+        print(f"written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
