@@ -30,6 +30,7 @@ from pathlib import Path  # noqa: F401  (the examples use it)
 import pandas as pd
 
 from analysis import compare, schema, store
+from analysis.observations import LEVEL_KINDS
 
 __all__ = ["observations_for", "indicator_reach", "query_compare_units", "query_trend",
            "query_scorecard"]
@@ -45,6 +46,10 @@ def _connection():
         import duckdb
 
         con = _LOCAL.con = duckdb.connect(":memory:")
+        try:   # never draw a progress bar (on stdout, in notebooks and apps)
+            con.execute("SET enable_progress_bar = false")
+        except duckdb.Error:
+            pass
         for setting in ("SET parquet_metadata_cache = true", "SET enable_object_cache = true"):
             try:   # keep the files' footers between queries (the name changed across versions)
                 con.execute(setting)
@@ -101,20 +106,40 @@ def observations_for(indicator_id: str | list[str] | None = None, period: str | 
     if unknown:
         raise KeyError(f"observations: no column(s) {', '.join(unknown)}")
     keys = store._sort_keys("observations", names)
-    where, params = [], [[str(f) for _, f in files]]
-    for col in _FILTERS:
-        vals = sel[col]
-        if vals is None or col == "period":      # the period chose the files
-            continue
-        where.append(f'"{col}" IN ({", ".join("?" for _ in vals)})')
-        params.extend(str(v) for v in vals)
+    where, values = _where(sel)
+    if where and sel["period"] is None and len(files) > 1:
+        # first the periods that hold such rows (a scan of the filtered columns
+        # only), then every column from those periods' files alone
+        found = _periods_where(files, where, values)
+        files = [(p, f) for p, f in files if p in found]
+        if not files:
+            return store.read_table("observations", processed, columns=columns, period=[])
     select = ", ".join(f'"{c}"' for c in wanted)
     order = ", ".join(f'"{k}" ASC NULLS LAST' for k in keys)
-    sql = (f"SELECT {select} FROM read_parquet(?, hive_partitioning = true, "
-           f"hive_types = {{'period': 'VARCHAR'}}) "
-           f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order}")
-    table = _connection().execute(sql, params).to_arrow_table()
+    sql = (f"SELECT {select} FROM {_SOURCE} {'WHERE ' + where if where else ''} ORDER BY {order}")
+    table = _connection().execute(sql, [[str(f) for _, f in files], *values]).to_arrow_table()
     return store.frame_from_arrow("observations", table, processed)
+
+
+_SOURCE = "read_parquet(?, hive_partitioning = true, hive_types = {'period': 'VARCHAR'})"
+
+
+def _where(sel: dict) -> tuple[str, list]:
+    """SQL condition and its values for the row filters (the period chose the files)."""
+    where, values = [], []
+    for col in _FILTERS:
+        vals = sel.get(col)
+        if vals is None or col == "period":
+            continue
+        where.append(f'"{col}" IN ({", ".join("?" for _ in vals)})')
+        values.extend(str(v) for v in vals)
+    return " AND ".join(where), values
+
+
+def _periods_where(files, where: str, values: list) -> set:
+    sql = f"SELECT DISTINCT period FROM {_SOURCE} WHERE {where}"
+    rows = _connection().execute(sql, [[str(f) for _, f in files], *values]).fetchall()
+    return {r[0] for r in rows}
 
 
 def indicator_reach(processed: str | os.PathLike | None = None,
@@ -177,9 +202,45 @@ def query_compare_units(indicator_id: str, period: str | None = None, *,
     :func:`~analysis.compare.compare_units` (``annualise``, ``include_plans``,
     ``lang``).
     """
-    rows = observations_for(indicator_id=indicator_id, period=period, unit_name=units,
-                            processed=processed)
+    if period is None:
+        periods = _latest_periods(indicator_id, units, kwargs.get("include_plans", False), processed)
+        rows = observations_for(indicator_id=indicator_id, period=periods, unit_name=units,
+                                processed=processed)
+    else:
+        rows = observations_for(indicator_id=indicator_id, period=period, unit_name=units,
+                                processed=processed)
     return compare.compare_units(rows, indicator_id, period, units=units, **kwargs)
+
+
+def _latest_periods(indicator_id: str, units, include_plans: bool, processed) -> list[str]:
+    """The periods that end on some unit's latest statement of the indicator.
+
+    The rows :func:`~analysis.compare.compare_units` keeps when no period is
+    given all lie in these periods, so only their files need reading.
+    """
+    from analysis.metadata import parse_period
+
+    files = store.table_files("observations", processed)
+    if not files:
+        return []
+    where, values = _where({"indicator_id": [indicator_id], "unit_name": _values(units)})
+    where += f" AND kind IN ({', '.join(repr(k) for k in LEVEL_KINDS)})"
+    if not include_plans:
+        where += " AND coalesce(doc_kind, 'results') <> 'plan'"
+    sql = (f"SELECT DISTINCT max(period_end) FROM {_SOURCE} WHERE {where} "
+           "GROUP BY unit_name, unit_level")
+    ends = {r[0] for r in _connection().execute(sql, [[str(f) for _, f in files], *values]).fetchall()}
+    if None in ends:
+        return sorted({p for p, _ in files if p is not None})
+    ends = {e.date() if hasattr(e, "date") else e for e in ends}
+    out = []
+    for p in sorted({p for p, _ in files if p is not None}):
+        try:
+            if parse_period(p)[1] in ends:
+                out.append(p)
+        except ValueError:
+            out.append(p)
+    return out
 
 
 def query_trend(unit_name: str, indicator_id: str, *, processed: str | os.PathLike | None = None,

@@ -48,14 +48,20 @@ import pyarrow.parquet as pq
 from analysis import paths, schema
 
 __all__ = ["TableMissing", "write_tables", "read_table", "table_path", "table_files",
-           "partitions", "frame_from_arrow", "SORT_ORDER", "PARTITIONED", "PARTITION_COLUMN",
-           "NULL_PARTITION"]
+           "partitions", "frame_from_arrow", "SORT_ORDER", "FILE_ORDER", "PARTITIONED",
+           "PARTITION_COLUMN", "NULL_PARTITION"]
 
 #: Row order of each table in its file (ties broken by the table's key).
 SORT_ORDER = {
     "reports": ("doc_id",),
     "facts": ("doc_id", "start", "end", "fact_id"),
     "observations": ("unit_name", "period", "indicator_id", "doc_id", "start", "obs_id"),
+}
+#: Row order inside each period's file, where it differs from :data:`SORT_ORDER`:
+#: observations grouped by indicator, so that a query for one indicator (or one
+#: indicator of one unit) reads only a few row groups of each file.
+FILE_ORDER = {
+    "observations": ("indicator_id", "unit_name", "period", "doc_id", "start", "obs_id"),
 }
 #: Tables written as datasets partitioned by :data:`PARTITION_COLUMN`.
 PARTITIONED = ("reports", "facts", "observations")
@@ -64,7 +70,7 @@ PARTITION_COLUMN = "period"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _PART_FILE = "part-0.parquet"
 _SCHEMA_FILE = "_common_metadata"
-_ROW_GROUP = 32_768
+_ROW_GROUP = 1024
 _NEW, _OLD = ".{}.new-", ".{}.old-"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -101,9 +107,9 @@ def _partition_value(folder_name: str) -> str | None:
 # Deterministic frames and files
 # --------------------------------------------------------------------------
 
-def _sort_keys(name: str, columns) -> list[str]:
+def _sort_keys(name: str, columns, order_of: dict | None = None) -> list[str]:
     table = schema.TABLES.get(name)
-    order = [c for c in SORT_ORDER.get(name, ()) if c in columns]
+    order = [c for c in (order_of or SORT_ORDER).get(name, ()) if c in columns]
     if table is not None:
         order += [c for c in table.key if c not in order and c in columns]
     return order
@@ -251,7 +257,7 @@ def _partition_keys(frames: dict[str, pd.DataFrame], out: Path) -> dict[str, pd.
 
 def _write_dataset(name: str, frame: pd.DataFrame, key: pd.Series, folder: Path,
                    old: Path | None = None) -> None:
-    """One file per period, rows in :data:`SORT_ORDER`; ``_common_metadata`` says the columns.
+    """One file per period, rows in :data:`FILE_ORDER`; ``_common_metadata`` says the columns.
 
     The rows are ordered once (by period, then :data:`SORT_ORDER`) and each
     period's rows are taken and written in turn, so that no second copy of the
@@ -267,7 +273,8 @@ def _write_dataset(name: str, frame: pd.DataFrame, key: pd.Series, folder: Path,
     part = pa.array(key.to_numpy(object), pa.large_string())
     if table.num_rows:
         order = [("__partition__", "ascending", "at_end")] + \
-            [(k, "ascending", "at_end") for k in _sort_keys(name, table.column_names)]
+            [(k, "ascending", "at_end") for k in _sort_keys(name, table.column_names,
+                                                            {**SORT_ORDER, **FILE_ORDER})]
         keyed = table.select([k for k, _, _ in order[1:]]).append_column("__partition__", part)
         indices = pc.sort_indices(keyed, options=pc.SortOptions(sort_keys=order))
         del keyed
