@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import _results
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -212,18 +214,8 @@ def _count(folder: Path, name: str) -> int:
 
 
 def write_results(section: str) -> None:
-    body = (f"{START}\n## Dashboard (benchmarks/dashboard.py, {time.strftime('%Y-%m-%d %H:%M')})\n\n"
-            f"{section}{END}")
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + body + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    tmp = RESULTS.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, RESULTS)
+    heading = f"## Dashboard (benchmarks/dashboard.py, {time.strftime('%Y-%m-%d %H:%M')})\n\n"
+    _results.write_section("dashboard", heading + section, RESULTS)
 
 
 def main(argv: list[str] | None = None) -> int:

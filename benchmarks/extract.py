@@ -31,6 +31,8 @@ import sys
 import time
 from pathlib import Path
 
+import _results
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.md"
 START, END = "<!-- extract:start -->", "<!-- extract:end -->"
@@ -174,17 +176,7 @@ def format_results(r: dict) -> str:
 
 def write_section(section: str, path: Path = RESULTS) -> None:
     """Replace (or append) this benchmark's section of results.md, atomically."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
-    block = f"{START}\n{section}{END}"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        _, tail = rest.split(END, 1)
-        new = head + block + tail
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(new, encoding="utf-8")
-    os.replace(tmp, path)
+    _results.write_section("extract", section, path)
 
 
 def main(argv: list[str] | None = None) -> int:
