@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from _files import tree_hash
+
 from analysis import paths, schema
 from analysis.build import BuildFailed, ReportJob, build, facts_for_report, process_report
 from analysis.store import read_table
@@ -58,15 +60,6 @@ def clean_build(tmp_path_factory):
 def hashes(folder: Path) -> dict[str, str]:
     """Each table and its checksum (a partitioned table: all its files)."""
     return {p.name: tree_hash(p) for p in sorted(folder.glob("*.parquet"))}
-
-
-def tree_hash(path: Path) -> str:
-    if path.is_file():
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    h = hashlib.sha256()
-    for f in sorted(q for q in path.rglob("*") if q.is_file()):
-        h.update(f.relative_to(path).as_posix().encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- the pipeline

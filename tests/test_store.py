@@ -1,7 +1,6 @@
 """Processed tables: replaced atomically, byte-identical for identical inputs."""
 from __future__ import annotations
 
-import hashlib
 import signal
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from _files import tree_hash
+
 from analysis import schema, store
 from analysis.load import load_reports
 from analysis.store import TableMissing, read_table, write_tables
@@ -20,15 +21,6 @@ from analysis.store import TableMissing, read_table, write_tables
 def file_hashes(folder: Path) -> dict[str, str]:
     """Each entry of the folder and its checksum (a partitioned table: all its files)."""
     return {p.name: tree_hash(p) for p in sorted(folder.iterdir())}
-
-
-def tree_hash(path: Path) -> str:
-    if path.is_file():
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    h = hashlib.sha256()
-    for f in sorted(q for q in path.rglob("*") if q.is_file()):
-        h.update(f.relative_to(path).as_posix().encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture(scope="module")
