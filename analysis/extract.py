@@ -48,7 +48,6 @@ How a number is read
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -57,7 +56,7 @@ from analysis.numbers import (
     NUMERAL, interpret_unit, load_count_words, load_multipliers, load_units,
     parse_decimal, quantity_suffix_pattern, read_rule_table,
 )
-from analysis.text import normalize_text, section_headings
+from analysis.text import TextIndex, normalize_text
 
 __all__ = ["extract_facts", "load_rules", "Rules", "SHAPES"]
 
@@ -591,86 +590,6 @@ def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
 # Sentences and clauses
 # --------------------------------------------------------------------------
 
-# The sentence boundaries of analysis.text.split_sentences (a line break, or
-# spaces after . ! ? … before a capital, digit, quote or bracket), found with
-# str.find rather than a regex scan of the whole text. Only the sentences that
-# hold facts are built. tests/test_extract.py checks that both agree.
-_SENT_MARKS = (".", "!", "?", "…")
-_SENT_NEXT = re.compile(r"[ \t]+(?=[\"“'(\[A-ZÀ-ỸĐ0-9])")
-
-
-def _sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(end of one sentence, start of the next) for each boundary, in order.
-
-    Found with str.find (much cheaper than a regex scan over the whole text):
-    line breaks, and marks followed by spaces and a capital, digit, quote or
-    bracket.
-    """
-    out = []
-    n = len(text)
-    i = text.find("\n")
-    while i != -1:
-        j = i + 1
-        while j < n and text[j] == "\n":
-            j += 1
-        out.append((i, j))
-        i = text.find("\n", j)
-    for mark in _SENT_MARKS:
-        for gap in (" ", "\t"):
-            pat = mark + gap
-            i = text.find(pat)
-            while i != -1:
-                m = _SENT_NEXT.match(text, i + 1)
-                if m is not None:
-                    out.append((i + 1, m.end()))
-                i = text.find(pat, i + 2)
-    out.sort()
-    return out
-
-
-class _Sentences:
-    """Sentence (text, start, section) at an offset, as analysis.text splits them."""
-
-    def __init__(self, text: str):
-        self.text = text
-        starts, ends = [0], []
-        last = -1
-        for b, e in _sentence_bounds(text):
-            if b < last:  # inside a boundary already taken
-                continue
-            ends.append(b)
-            starts.append(e)
-            last = e
-        ends.append(len(text))
-        self.starts, self.ends = starts, ends
-        self.heads = section_headings(text)
-        self.head_starts = [h[0] for h in self.heads]
-        self.cache: dict[int, tuple] = {}
-
-    def at(self, offset: int) -> tuple[str, int, str | None]:
-        i = max(bisect_right(self.starts, offset) - 1, 0)
-        hit = self.cache.get(i)
-        if hit is not None:
-            return hit
-        text = self.text
-        start, end = self.starts[i], self.ends[i]
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        sentence = text[start:end]
-        j = bisect_right(self.head_starts, start) - 1
-        section = None
-        if j >= 0:
-            h_start, h_text = self.heads[j]
-            if h_start == start or sentence == h_text:
-                section = self.heads[j - 1][1] if j > 0 else None
-            else:
-                section = h_text
-        hit = self.cache[i] = (sentence, start, section)
-        return hit
-
-
 # A clause ends at , ; : ( ) a line break or a sentence mark, but not at the
 # dots, commas and colons inside numbers (12.877.755.000, 97,95). Going back
 # from a number, a closing bracket does not end it, and a number opening a
@@ -914,7 +833,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             continue
         s, e = c.start, c.end
         if sentences is None:
-            sentences = _Sentences(text)
+            sentences = TextIndex(text)
         unit = c.unit or "count"
         if c.default_unit and c.count_word:
             unit = "count"
@@ -955,7 +874,8 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         if kind == "measure" and unit in _UNIT_KIND:
             kind = _UNIT_KIND[unit]
 
-        sentence, sentence_start, section = sentences.at(s)
+        sent = sentences.sentence_at(s)
+        sentence, sentence_start, section = sent.text, sent.start, sent.section
 
         qstart, qend = _trim_quote(text, qs, s, e, qe)
         if c.role == "low":
