@@ -576,11 +576,14 @@ def programmes_for(report_row, programmes: pd.DataFrame | None = None) -> list[P
     if cited is None:
         return []
     cited = list(cited)
+    if not cited:
+        return []
     level = _get(report_row, "unit_level")
     unit = _get(report_row, "unit_name")
     parent = _get(report_row, "parent")
     year = _report_year(report_row)
-    records = table.to_dict("records")
+    # only the rows of the numbers cited: this runs once per report of a build
+    records = table[table["number"].isin(cited)].to_dict("records")
     out = []
     for number in cited:
         suffix = str(number).rsplit("/", 1)[-1].upper() if "/" in str(number) else ""
