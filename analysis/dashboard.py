@@ -30,7 +30,7 @@ from .i18n import (LABELS, indicator_info, indicator_name, period_name, t, topic
 from .theme import (DEFAULT_LANG, STATUS_COLORS, check_lang, enable_offline_widgets,
                     format_number, skip_slow_imports)
 
-__all__ = ["DashboardApp", "load_tables", "read_processed", "render_facts_table",
+__all__ = ["DashboardApp", "Preview", "FrameRows", "QueryRows", "load_tables", "read_processed", "render_facts_table",
            "summary_html", "unit_label", "escape_text", "APP_CSS", "LATEST", "ALL_TOPICS"]
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,141 @@ def read_processed(name: str, columns: list[str] | None = None) -> pd.DataFrame:
 
 
 def load_tables() -> dict[str, pd.DataFrame]:
-    """The tables the app needs: report metadata (no text) and observations."""
+    """The processed tables whole: report metadata (no text) and observations.
+
+    For a small corpus, or to hand an app tables made in code
+    (``DashboardApp(tables=...)``); the app itself reads only what it shows
+    (:class:`QueryRows`).
+    """
     return {
         "reports": read_processed("reports", columns=_REPORT_COLUMNS),
         "observations": read_processed("observations"),
     }
+
+
+def _with_annualise(fn, *args, **kwargs):
+    """``fn(...)``; again with ``annualise=True`` if it refuses flows of different lengths."""
+    from .compare import ComparisonRefused
+
+    try:
+        return fn(*args, **kwargs)
+    except ComparisonRefused:
+        return fn(*args, annualise=True, **kwargs)
+
+
+def _sorted_reports(reports: pd.DataFrame) -> pd.DataFrame:
+    reports = reports.copy()
+    for c in _REPORT_COLUMNS:
+        if c not in reports.columns:
+            reports[c] = None
+    reports["period_end"] = pd.to_datetime(reports["period_end"], errors="coerce")
+    return reports.sort_values(["period_end", "doc_id"], ascending=[False, True])
+
+
+class FrameRows:
+    """The app's rows from tables in memory (``DashboardApp(tables=...)``).
+
+    :class:`QueryRows` answers the same questions from the processed tables
+    on disk, reading only the rows asked for.
+    """
+
+    def __init__(self, reports: pd.DataFrame, obs: pd.DataFrame):
+        self.reports = _sorted_reports(reports)
+        if len(obs) == 0 or "indicator_id" not in obs.columns:
+            obs = pd.DataFrame(columns=["unit_name", "period", "indicator_id", "value", "unit",
+                                        "raw", "quote", "doc_id", "start", "end"])
+        self.obs = obs.reset_index(drop=True)
+        results = self.obs
+        if "doc_kind" in results.columns:  # plans state targets, not results
+            results = results[results["doc_kind"].fillna("results") != "plan"]
+        self._by_indicator = {i: g for i, g in results.groupby("indicator_id", sort=False)}
+        self._by_unit_period = {k: g for k, g in self.obs.groupby(["unit_name", "period"], sort=False)}
+
+    def indicator_units(self) -> dict[str, int]:
+        """Indicator → number of units whose results state it (plans left out)."""
+        return {i: int(g["unit_name"].nunique()) for i, g in self._by_indicator.items()}
+
+    def indicators(self) -> list[str]:
+        """Every indicator with a figure, plans included."""
+        return list(self.obs["indicator_id"].dropna().unique())
+
+    def unit_indicators(self, unit: str) -> set[str]:
+        return set(self.obs.loc[self.obs["unit_name"] == unit, "indicator_id"].dropna())
+
+    def unit_period(self, unit: str, period: str) -> pd.DataFrame:
+        frame = self._by_unit_period.get((unit, period))
+        return self.obs.iloc[0:0] if frame is None else frame
+
+    def compare(self, indicator: str, lang: str) -> pd.DataFrame:
+        from .compare import compare_units
+
+        return _with_annualise(compare_units, self._by_indicator[indicator], indicator, lang=lang)
+
+    def trend(self, unit: str, indicator: str, lang: str):
+        from .compare import trend
+
+        return _with_annualise(trend, self._by_indicator[indicator], unit, indicator, lang=lang)
+
+
+class QueryRows:
+    """The app's rows from the processed tables, each question one DuckDB query.
+
+    At page open only the reports table (without text) and each indicator's
+    reach are read; a unit's report, a comparison or a trend is read when the
+    reader asks for it (:mod:`analysis.query`) and kept for the next time.
+    A city's decade (a million observations) opens as fast as five reports.
+    """
+
+    _KEEP = 64   # answers kept per kind of question
+
+    def __init__(self, processed=None):
+        from . import query
+
+        self._q = query
+        self._processed = processed
+        self.reports = _sorted_reports(
+            _read_table("reports", columns=_REPORT_COLUMNS, processed=processed))
+        results = query.indicator_reach(processed)
+        self._reach = dict(zip(results["indicator_id"], results["n_units"].astype(int)))
+        everything = query.indicator_reach(processed, include_plans=True)
+        self._indicators = list(everything["indicator_id"])
+        self._cache: dict[tuple, object] = {}
+
+    def _kept(self, key: tuple, make):
+        if key not in self._cache:
+            if len(self._cache) >= 4 * self._KEEP:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def indicator_units(self) -> dict[str, int]:
+        return dict(self._reach)
+
+    def indicators(self) -> list[str]:
+        return list(self._indicators)
+
+    def unit_indicators(self, unit: str) -> set[str]:
+        return self._kept(("unit", unit), lambda: set(self._q.observations_for(
+            unit_name=unit, columns=["indicator_id"], processed=self._processed)["indicator_id"]
+            .dropna()))
+
+    def unit_period(self, unit: str, period: str) -> pd.DataFrame:
+        return self._kept(("unit_period", unit, period), lambda: self._q.observations_for(
+            unit_name=unit, period=period, processed=self._processed))
+
+    def compare(self, indicator: str, lang: str) -> pd.DataFrame:
+        return self._kept(("compare", indicator, lang), lambda: _with_annualise(
+            self._q.query_compare_units, indicator, processed=self._processed, lang=lang))
+
+    def trend(self, unit: str, indicator: str, lang: str):
+        return self._kept(("trend", unit, indicator, lang), lambda: _with_annualise(
+            self._q.query_trend, unit, indicator, processed=self._processed, lang=lang))
+
+
+def _read_table(name: str, columns=None, processed=None) -> pd.DataFrame:
+    from .store import read_table
+
+    return read_table(name, processed, columns=columns)
 
 
 def unit_label(unit: str, level: str | None, lang: str = DEFAULT_LANG) -> str:
@@ -219,6 +349,13 @@ APP_CSS = """
   flex: 0 0 auto; max-width: none; min-width: 200px; font-size: 16px; font-weight: 600;
   padding: 6px 18px; line-height: 28px; height: auto; }
 .ad-app .widget-tab > .lm-TabBar { min-height: 42px; }
+.ad-preview { font-family: 'Noto Sans', 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif;
+              font-size: 15px; color: #263238; max-width: 1100px; }
+.ad-preview .ad-loading { font-size: 14px; color: #78909C; margin: 10px 0 18px 0; }
+/* The live app replaces the preview once its chart has drawn (or at once when
+   the first view has no chart). */
+body:has(.ad-app .ad-chart svg.marks) .ad-preview,
+body:has(.ad-app) .ad-preview.ad-preview-nochart { display: none; }
 </style>
 """
 
@@ -269,30 +406,23 @@ class DashboardApp:
         except Exception as exc:  # offline bundle missing: charts cannot draw
             log.warning("Altair offline mode unavailable: %s", exc)
         try:
-            tables = load_tables() if tables is None else tables
+            if tables is None:
+                self.rows = QueryRows()
+            else:
+                self.rows = FrameRows(tables["reports"], tables["observations"])
             self._error = None
         except Exception as exc:
             log.warning("processed tables could not be read: %s", exc)
-            tables = {"reports": pd.DataFrame(columns=_REPORT_COLUMNS),
-                      "observations": pd.DataFrame()}
+            self.rows = FrameRows(pd.DataFrame(columns=_REPORT_COLUMNS), pd.DataFrame())
             self._error = str(exc)
-        self._index(tables["reports"], tables["observations"])
+        self._index()
         self._build_widgets()
         self._set_labels()
         self._refresh_all()
 
     # -- data -------------------------------------------------------------
-    def _index(self, reports: pd.DataFrame, obs: pd.DataFrame) -> None:
-        reports = reports.copy()
-        for c in _REPORT_COLUMNS:
-            if c not in reports.columns:
-                reports[c] = None
-        reports["period_end"] = pd.to_datetime(reports["period_end"], errors="coerce")
-        self.reports = reports.sort_values(["period_end", "doc_id"], ascending=[False, True])
-        if len(obs) == 0 or "indicator_id" not in obs.columns:
-            obs = pd.DataFrame(columns=["unit_name", "period", "indicator_id", "value", "unit",
-                                        "raw", "quote", "doc_id", "start", "end"])
-        self.obs = obs.reset_index(drop=True)
+    def _index(self) -> None:
+        self.reports = self.rows.reports
         self.units = sorted(self.reports["unit_name"].dropna().unique(), key=vietnamese_sort_key)
         self.levels = dict(zip(self.reports["unit_name"], self.reports["unit_level"]))
         ends = self.reports.dropna(subset=["period"]).drop_duplicates("period")
@@ -300,13 +430,9 @@ class DashboardApp:
         self.unit_periods = {u: g["period"].tolist()
                              for u, g in self.reports.groupby("unit_name", sort=False)}
         self.topics_of = {i: (indicator_info(i).get("topic") or "other")
-                          for i in self.obs["indicator_id"].dropna().unique()}
+                          for i in self.rows.indicators()}
         self.topics = sorted(set(self.topics_of.values()))
-        results = self.obs
-        if "doc_kind" in results.columns:  # plans state targets, not results
-            results = results[results["doc_kind"].fillna("results") != "plan"]
-        self.by_indicator = {i: g for i, g in results.groupby("indicator_id", sort=False)}
-        self.by_unit_period = {k: g for k, g in self.obs.groupby(["unit_name", "period"], sort=False)}
+        self.reach = self.rows.indicator_units()
 
     # -- widgets ----------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -350,6 +476,42 @@ class DashboardApp:
         self.lang.observe(self._on_lang, names="value")
         self.views.observe(self._on_view, names="selected_index")
 
+    def preview(self) -> "Preview":
+        """The app's first view as plain HTML, for the page to show while its widgets load.
+
+        The notebook displays it before :attr:`widget`. Voilà's ``offline``
+        template writes it into the page as it is, its chart drawn by the
+        inlined vega-embed bundle: the reader sees the report's summary, the
+        scorecard and the figures at once, not after the several megabytes of
+        the widgets' JavaScript. The app's own stylesheet hides it once the
+        live chart has drawn (or at once when the first view has no chart).
+
+        Examples
+        --------
+        >>> app = DashboardApp(tables={"reports": pd.DataFrame(columns=_REPORT_COLUMNS),
+        ...                            "observations": pd.DataFrame()})
+        >>> html = app.preview().html
+        >>> "Chưa có dữ liệu" in html, "ad-preview-nochart" in html
+        (True, True)
+        """
+        from .theme import offline_chart_html
+
+        lang = self.sel.lang
+        parts = [APP_CSS, self.header.value,
+                 f'<div class="ad-loading">{escape_text(t("app.loading", lang))}</div>',
+                 self.status.value]
+        chart = self.charts.get("scorecard")
+        drawn = (chart is not None and self.views.layout.display != "none"
+                 and self.views.selected_index == 0
+                 and self.slots["scorecard"].layout.display != "none")
+        if self.views.layout.display != "none":
+            parts += [self.summary.value, self.h_scorecard.value, self.scorecard_msg.value]
+            if drawn:
+                parts.append(offline_chart_html(chart.spec, {"renderer": "svg", "actions": False}))
+            parts += [self.h_facts.value, self.facts.value]
+        cls = "ad-preview" if drawn else "ad-preview ad-preview-nochart"
+        return Preview(f'<div class="{cls}">{"".join(parts)}</div>')
+
     def _unit_label(self, unit: str) -> str:
         return unit_label(unit, self.levels.get(unit), self.sel.lang)
 
@@ -388,24 +550,20 @@ class DashboardApp:
 
     def _indicator_choices(self) -> list[str]:
         """Indicators of the topic, those the chosen unit reports first, then by reach."""
-        ids = [i for i in self.by_indicator
+        ids = [i for i in self.reach
                if self.sel.topic == ALL_TOPICS or self.topics_of.get(i) == self.sel.topic]
-        mine = set()
-        if self.sel.unit is not None:
-            mine = set(self.obs.loc[self.obs["unit_name"] == self.sel.unit, "indicator_id"])
-        reach = {i: self.by_indicator[i]["unit_name"].nunique() for i in ids}
-        return sorted(ids, key=lambda i: (i not in mine, -reach[i],
+        mine = self.rows.unit_indicators(self.sel.unit) if self.sel.unit is not None else set()
+        return sorted(ids, key=lambda i: (i not in mine, -self.reach[i],
                                           vietnamese_sort_key(indicator_name(i, self.sel.lang))))
 
     def _set_indicator_options(self) -> None:
         lang = self.sel.lang
         ids = self._indicator_choices()
-        n_units = {i: self.by_indicator[i]["unit_name"].nunique() for i in ids}
         was = self._busy
         self._busy = True
         try:
             self.indicator.options = [
-                (f"{indicator_name(i, lang)} ({t('count.units', lang, n=n_units[i])})", i)
+                (f"{indicator_name(i, lang)} ({t('count.units', lang, n=self.reach[i])})", i)
                 for i in ids]
             if ids:
                 self.sel.indicator = self.sel.indicator if self.sel.indicator in ids else ids[0]
@@ -496,10 +654,8 @@ class DashboardApp:
         return self.sel.period if self.sel.period in have else None
 
     def _unit_obs(self, period: str) -> pd.DataFrame:
-        frame = self.by_unit_period.get((self.sel.unit, period))
-        if frame is None:
-            return self.obs.iloc[0:0]
-        if self.sel.topic != ALL_TOPICS:
+        frame = self.rows.unit_period(self.sel.unit, period)
+        if self.sel.topic != ALL_TOPICS and len(frame):
             frame = frame[frame["indicator_id"].map(self.topics_of) == self.sel.topic]
         return frame
 
@@ -598,21 +754,16 @@ class DashboardApp:
 
     def _refresh_compare_view(self) -> None:
         from .charts import chart_compare, chart_trend
-        from .compare import ComparisonRefused, compare_units, trend
 
         self._stale.discard("compare")
         lang = self.sel.lang
         ind = self.sel.indicator
-        if ind is None or ind not in self.by_indicator:
+        if ind is None or ind not in self.reach:
             self._show("compare", self.compare_msg, message=t("empty.no_indicator", lang))
             self._show("trend", self.trend_msg, message=t("empty.no_indicator", lang))
             self.compare_note.value = ""
             return
-        frame = self.by_indicator[ind]
-        try:
-            cmp = compare_units(frame, ind, lang=lang)
-        except ComparisonRefused:  # a flow over periods of different lengths
-            cmp = compare_units(frame, ind, annualise=True, lang=lang)
+        cmp = self.rows.compare(ind, lang)
         self.compare_note.value = "".join(
             f'<div class="ad-note">{escape_text(c)}</div>' for c in self._compare_notes(cmp))
         if cmp.empty:
@@ -621,19 +772,32 @@ class DashboardApp:
             self._show("compare", self.compare_msg,
                        chart=chart_compare(cmp, lang, highlight=self.sel.unit))
         unit = self.sel.unit
-        if unit is None or not (frame["unit_name"] == unit).any():
+        result = self.rows.trend(unit, ind, lang) if unit is not None else None
+        if result is None or result.frame.empty:
             self._show("trend", self.trend_msg,
                        message=t("empty.no_trend", lang, unit=self._unit_label(unit or "")))
-            return
-        try:
-            result = trend(frame, unit, ind, lang=lang)
-        except ComparisonRefused:
-            result = trend(frame, unit, ind, annualise=True, lang=lang)
-        if result.frame.empty:
-            self._show("trend", self.trend_msg,
-                       message=t("empty.no_trend", lang, unit=self._unit_label(unit)))
         else:
             self._show("trend", self.trend_msg, chart=chart_trend(result, lang))
+
+
+class Preview:
+    """HTML that Voilà's ``offline`` template writes into the page as it is.
+
+    Displayed with the output metadata ``{"analysis_preview": true}``, which the
+    template looks for; elsewhere (JupyterLab) it is an ordinary HTML output.
+
+    Examples
+    --------
+    >>> data, meta = Preview("<b>x</b>")._repr_mimebundle_()
+    >>> data["text/html"], meta
+    ('<b>x</b>', {'analysis_preview': True})
+    """
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, "text/plain": "<preview of the app>"}, {"analysis_preview": True}
 
 
 def _log_to_server() -> None:

@@ -28,6 +28,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "behind each number."),
     "app.source": ("Nguồn: báo cáo của các phường, quận đăng trên cổng thông tin.",
                    "Source: ward and district reports published on their portals."),
+    "app.loading": ("Đang mở các nút chọn đơn vị, kỳ báo cáo và chủ đề…",
+                    "Loading the choices of unit, period and topic…"),
     "control.unit": ("Đơn vị", "Unit"),
     "control.period": ("Kỳ báo cáo", "Period"),
     "control.topic": ("Chủ đề", "Topic"),

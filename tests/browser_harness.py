@@ -155,27 +155,68 @@ class RequestLog:
     errors and uncaught page errors.
     """
 
-    def __init__(self, page):
+    def __init__(self, page, block: bool = True):
         self.urls: list[str] = []
         self.outside: list[str] = []
         self.errors: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-        page.route("**/*", self._route)
+        if block:
+            page.route("**/*", self._route)
+        else:  # only watch: a route sends every request through Python, slowing the page
+            page.on("request", lambda request: self._check(request.url))
 
     def _console(self, msg) -> None:
         if msg.type == "error":
             self.errors.append(msg.text)
 
-    def _route(self, route) -> None:
-        url = route.request.url
+    def _check(self, url: str) -> bool:
+        """Record a request; whether it stays on this machine."""
         self.urls.append(url)
         parsed = urlparse(url)
         if parsed.scheme in ("data", "blob", "about", "file") or parsed.hostname in LOCAL_HOSTS:
+            return True
+        self.outside.append(url)
+        return False
+
+    def _route(self, route) -> None:
+        if self._check(route.request.url):
             route.continue_()
         else:
-            self.outside.append(url)
             route.abort()
+
+
+#: JavaScript run before the page's own: notes when each kind of chart first has
+#: marks, in milliseconds since the page was requested (``performance.now()``).
+_WATCH_CHARTS = """
+(() => {
+  const seen = window.__chartsSeen = {};
+  const look = () => {
+    const now = performance.now();
+    for (const [name, sel] of [["preview", ".ad-preview svg.marks"],
+                               ["live", ".ad-chart-scorecard svg.marks"]]) {
+      if (!(name in seen) && document.querySelector(sel)) seen[name] = now;
+    }
+  };
+  new MutationObserver(look).observe(document, {childList: true, subtree: true});
+})();
+"""
+
+
+def watch_charts(page) -> None:
+    """Note, from the start of the page's load, when the first chart of each kind draws.
+
+    ``preview``: the first view drawn from the page's own HTML
+    (``DashboardApp.preview``); ``live``: the app's scorecard widget.
+    :func:`charts_seen` reads the times.
+    """
+    page.add_init_script(_WATCH_CHARTS)
+
+
+def charts_seen(page) -> dict[str, float]:
+    """Seconds from the page request to each kind of chart's first marks (see :func:`watch_charts`)."""
+    seen = page.evaluate("() => window.__chartsSeen || {}")
+    return {name: ms / 1000 for name, ms in seen.items()}
 
 
 def chart_marks(page, cls: str) -> str:

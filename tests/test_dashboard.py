@@ -127,3 +127,55 @@ def test_facts_table_escapes_report_text():
     assert "<script>" not in html and "<img" not in html and "<a " not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<mark>97,95%</mark>" in html
+
+
+def test_app_on_disk_reads_only_what_it_shows_and_shows_what_the_whole_tables_give(monkeypatch):
+    """At page open the app reads the reports and each indicator's reach, never every
+    observation (a city's decade is a million rows); each view then equals what
+    the app shows from the whole tables in memory."""
+    import analysis.store
+    from analysis.dashboard import FrameRows, QueryRows, load_tables
+
+    monkeypatch.setenv("ANALYSIS_PROCESSED", str(processed_dir()))
+    whole = DashboardApp(tables=load_tables())
+    read_table = analysis.store.read_table
+
+    def refuse_whole_observations(name, *args, **kwargs):
+        assert not (name == "observations" and kwargs.get("period") is None), \
+            "the app loaded every observation"
+        return read_table(name, *args, **kwargs)
+
+    monkeypatch.setattr(analysis.store, "read_table", refuse_whole_observations)
+    lean = DashboardApp()
+    assert isinstance(whole.rows, FrameRows) and isinstance(lean.rows, QueryRows)
+    assert lean.units == whole.units and lean.topics_of == whole.topics_of
+    for unit in whole.units:
+        for app in (whole, lean):
+            app.unit.value = unit
+        assert lean.summary.value == whole.summary.value
+        assert lean.facts.value == whole.facts.value
+        assert lean.indicator.options == whole.indicator.options
+        assert (lean.charts.get("scorecard") is None) == (whole.charts.get("scorecard") is None)
+        if "scorecard" in whole.charts:
+            assert lean.charts["scorecard"].spec == whole.charts["scorecard"].spec
+    for app in (whole, lean):
+        app.views.selected_index = 1
+    for _, ind in whole.indicator.options[:6]:
+        for app in (whole, lean):
+            app.indicator.value = ind
+        assert lean.compare_note.value == whole.compare_note.value
+        assert lean.trend_msg.value == whole.trend_msg.value
+        for name in ("compare", "trend"):
+            if name in whole.charts:
+                assert lean.charts[name].spec == whole.charts[name].spec, (ind, name)
+
+
+def test_preview_is_the_first_view_of_the_app(app):
+    """What the page shows while its widgets load: the same report, figures and chart."""
+    html = app.preview().html
+    assert app.summary.value in html and app.facts.value in html
+    assert "Đang mở các nút chọn" in html
+    assert app.charts["scorecard"].spec["title"]["text"] in html     # the chart's spec
+    assert html.startswith('<div class="ad-preview">')
+    app.unit.value = "Thạch Bàn"                          # no targets: no chart to show
+    assert app.preview().html.startswith('<div class="ad-preview ad-preview-nochart">')

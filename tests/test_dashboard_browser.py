@@ -14,8 +14,8 @@ import re
 import pandas as pd
 import pytest
 
-from browser_harness import (RequestLog, VoilaServer, chart_marks, chromium_missing,
-                             launch_chromium, wait_chart, wait_chart_change)
+from browser_harness import (RequestLog, VoilaServer, chart_marks, charts_seen, chromium_missing,
+                             launch_chromium, wait_chart, wait_chart_change, watch_charts)
 
 from _built_data import processed_dir, table
 
@@ -102,10 +102,19 @@ def test_leader_uses_the_app_and_report_text_stays_text(server, browser):
     """
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     log = RequestLog(page)
+    watch_charts(page)
     try:
         page.goto(server.url)
         wait_chart(page, "ad-chart-scorecard")
-        assert page.locator(".ad-title").inner_text() == "Kết quả công tác của phường, quận"
+        # The first view was drawn from the page's own HTML before the widgets
+        # loaded; the live app then took its place, with the same chart.
+        seen = charts_seen(page)
+        assert seen["preview"] < seen["live"], seen
+        page.locator(".ad-preview").wait_for(state="hidden", timeout=10_000)
+        preview_text = page.locator(".ad-preview svg.marks").text_content()
+        assert preview_text == _svg_text(page, "ad-chart-scorecard")
+        assert "Cầu Giấy, 6 tháng đầu năm 2022" in preview_text
+        assert page.locator(".ad-app .ad-title").inner_text() == "Kết quả công tác của phường, quận"
         assert _chosen(page, 0) == "Quận Cầu Giấy"
 
         # Another unit: the scorecard is redrawn with that unit's targets.
@@ -115,11 +124,11 @@ def test_leader_uses_the_app_and_report_text_stays_text(server, browser):
         chart_text = _svg_text(page, "ad-chart-scorecard")
         assert "Cự Khối, Năm 2018" in chart_text and "28/20" in chart_text
         assert "Cầu Giấy" not in chart_text
-        assert "8" in page.locator(".ad-card").first.inner_text()     # 8 targets exceeded
+        assert "8" in page.locator(".ad-app .ad-card").first.inner_text()     # 8 targets exceeded
 
         # A period the unit has no report for: the empty state, never a traceback.
         _choose(page, 1, "6 tháng đầu năm 2021")
-        empty = page.locator(".ad-summary .ad-empty, .ad-empty").first
+        empty = page.locator(".ad-app .ad-empty").first
         empty.wait_for(timeout=10_000)
         assert "Chưa có báo cáo cho kỳ này" in empty.inner_text()
         assert "Các kỳ đã có: Năm 2018" in page.locator(".ad-app").inner_text()
@@ -127,8 +136,8 @@ def test_leader_uses_the_app_and_report_text_stays_text(server, browser):
 
         # English: every label changes.
         page.locator("button", has_text="English").click()
-        page.locator(".ad-title", has_text="Ward and district results").wait_for(timeout=10_000)
-        page.locator(".ad-empty", has_text="No report for this period yet").first.wait_for(
+        page.locator(".ad-app .ad-title", has_text="Ward and district results").wait_for(timeout=10_000)
+        page.locator(".ad-app .ad-empty", has_text="No report for this period yet").first.wait_for(
             timeout=10_000)
         text = page.locator(".ad-app").inner_text()
         assert "Unit" in page.locator(".widget-dropdown label").first.inner_text()
@@ -158,18 +167,18 @@ def _report_text_shows_as_text(page, log):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.locator("button", has_text="Tiếng Việt").click()
-    page.locator(".ad-title", has_text="Kết quả công tác").wait_for(timeout=10_000)
+    page.locator(".ad-app .ad-title", has_text="Kết quả công tác").wait_for(timeout=10_000)
     page.locator(".lm-TabBar-tab").nth(0).click()
     option = _select(page, 0).locator("option", has_text="Ngọc Thụy")
     assert option.inner_text().replace("\xa0", " ") == f"Phường {INJECTED_UNIT}"
     before = chart_marks(page, "ad-chart-scorecard")
     _choose(page, 0, f"Phường {INJECTED_UNIT}")
     wait_chart_change(page, "ad-chart-scorecard", before)
-    page.locator(".ad-facts", has_text="ngoc-thuy-2019-fy").wait_for(timeout=10_000)
+    page.locator(".ad-app .ad-facts", has_text="ngoc-thuy-2019-fy").wait_for(timeout=10_000)
 
-    facts = page.locator(".ad-facts").inner_text()
+    facts = page.locator(".ad-app .ad-facts").inner_text()
     assert SCRIPT in facts and IMG in facts and LINK in facts       # shown, literally
-    assert INJECTED_UNIT in page.locator(".ad-summary").inner_text()
+    assert INJECTED_UNIT in page.locator(".ad-app .ad-summary").inner_text()
     assert page.locator(".ad-app img").count() == 0
     assert page.locator(".ad-app a[href^='javascript']").count() == 0
     assert page.locator(".ad-app script").count() == 0
