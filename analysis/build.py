@@ -3,9 +3,13 @@
 The work on each report is one pure function, :func:`process_report` (text in,
 facts and warnings out); :func:`process_batch` runs it over a batch of rows of
 the reports table and makes the batch's observations, which depend on nothing
-but those reports. The build streams batches through worker processes
-(``jobs``), keeping only compact tables of the results, so that memory stays
-bounded and the output is identical to a serial run. :func:`build` then
+but those reports. The build streams batches of files through worker processes
+(``jobs``): each worker reads its files (decoding, normalising, reading their
+metadata) and extracts them at once, and the build keeps only compact tables
+of the results, so that memory stays bounded. Which files are loaded (and
+which are duplicates of earlier ones) is decided in file order as the batches
+come back, exactly as :func:`analysis.load.load_reports` decides it, so the
+output is identical to a serial run. :func:`build` then
 validates the three tables and replaces them atomically
 (:func:`analysis.store.write_tables`), partitioned by period; with
 ``periods=[...]`` it reads and rewrites only those periods. With
@@ -21,8 +25,9 @@ import sys
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -171,7 +176,8 @@ class BuildSummary:
     out: Path
     written: bool = False
     strict: bool = False
-    #: seconds spent reading, extracting and writing
+    #: seconds spent reading, extracting and writing (reading and extracting run
+    #: together in the workers: their wall time is shared out as the workers spent it)
     timings: dict = field(default_factory=dict)
 
     @property
@@ -301,33 +307,188 @@ def _batch_size(n: int, jobs: int) -> int:
     return max(1, min(96, math.ceil(n / max(1, jobs * 4))))
 
 
-def _run_batches(reports: pd.DataFrame, files: list[str], jobs: int, report):
-    """Batch outputs in report order; at most ``2 × jobs`` batches in flight."""
-    n = len(reports)
+def _in_order(fn, items: list, jobs: int):
+    """``fn(item)`` of each item, in order: in ``jobs`` worker processes (``0``: one
+    per core), with at most ``2 × jobs`` items in flight so that memory stays bounded."""
     if jobs <= 0:
         jobs = os.cpu_count() or 1
-    size = _batch_size(n, jobs)
-    bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
-    if jobs == 1 or len(bounds) < 2:
-        for a, b in bounds:
-            yield process_batch(reports.iloc[a:b], files[a:b])
-            report(b, n, files[b - 1])
+    if jobs == 1 or len(items) < 2:
+        for item in items:
+            yield fn(item)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(bounds))) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
         pending: deque = deque()
-        todo = iter(bounds)
-        for a, b in todo:
-            pending.append((b, pool.submit(process_batch, reports.iloc[a:b], files[a:b])))
+        todo = iter(items)
+        for item in todo:
+            pending.append(pool.submit(fn, item))
             if len(pending) >= 2 * jobs:
                 break
         while pending:
-            b, future = pending.popleft()
-            result = future.result()
-            for a2, b2 in todo:     # keep the workers fed: one new batch per batch done
-                pending.append((b2, pool.submit(process_batch, reports.iloc[a2:b2], files[a2:b2])))
+            result = pending.popleft().result()
+            for item in todo:     # keep the workers fed: one new item per item done
+                pending.append(pool.submit(fn, item))
                 break
             yield result
-            report(b, n, files[b - 1])
+
+
+def _process_slice(args) -> BatchOutput:
+    return process_batch(*args)
+
+
+def _run_batches(reports: pd.DataFrame, files: list[str], jobs: int, report):
+    """Batch outputs of reports already loaded, in report order."""
+    n = len(reports)
+    size = _batch_size(n, jobs if jobs > 0 else (os.cpu_count() or 1))
+    bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
+    work = [(reports.iloc[a:b], files[a:b]) for a, b in bounds]
+    for (a, b), result in zip(bounds, _in_order(_process_slice, work, jobs)):
+        yield result
+        report(b, n, files[b - 1])
+
+
+# --------------------------------------------------------------------------
+# Reading and extracting together
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _FileBatch:
+    """Files to read and extract in one task (``analysis.load._Input`` each)."""
+
+    inputs: tuple
+    mshown: str
+    today: date
+
+
+@dataclass(frozen=True)
+class _FileBatchOutput:
+    """What :func:`_read_and_process` gives back for a batch of files.
+
+    ``reads``, ``said`` and ``at`` have one item per input: how the file was
+    read (its text left out); for a file read without problem, the messages
+    about its row (else None); and the position of its row in ``reports``
+    (None for a file with a problem, or whose doc id an earlier file of the
+    batch has: such a row is in ``spare``, by input). ``batch`` holds the
+    facts, observations and extraction messages of the rows of ``reports``.
+    """
+
+    reads: list
+    said: list
+    at: list
+    reports: pd.DataFrame
+    spare: dict
+    batch: BatchOutput
+    seconds: tuple[float, float]
+
+
+def _reports_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return schema.empty_frame(schema.REPORTS)
+    return schema.validate(pd.DataFrame.from_records(rows, columns=schema.REPORTS.names), schema.REPORTS)
+
+
+def _read_and_process(work: _FileBatch) -> _FileBatchOutput:
+    """Read a batch of files and extract their facts and observations: one worker's task.
+
+    Which files are duplicates of files in other batches is decided after,
+    in order, by the loader (``analysis.load._Intake``); the tables of a file
+    it leaves out are dropped then. A pure function of the files' bytes.
+    """
+    from analysis.load import _read_file, _report_of
+
+    clock = time.perf_counter()
+    reads, said, at, rows, spare, seen = [], [], [], [], {}, set()
+    for k, inp in enumerate(work.inputs):
+        got = _read_file(inp.path)
+        reads.append(replace(got, text=None))
+        if got.problem is not None:
+            said.append(None)
+            at.append(None)
+            continue
+        row, messages = _report_of(inp, got, work.mshown, work.today)
+        said.append(messages)
+        if inp.doc_id in seen:
+            spare[k] = row
+            at.append(None)
+        else:
+            seen.add(inp.doc_id)
+            at.append(len(rows))
+            rows.append(row)
+    shown = [inp.shown for inp, pos in zip(work.inputs, at) if pos is not None]
+    reports = _reports_frame(rows)
+    del rows
+    read = time.perf_counter() - clock
+    batch = process_batch(reports, shown)
+    return _FileBatchOutput(reads, said, at, reports, spare, batch,
+                            (read, time.perf_counter() - clock - read))
+
+
+def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs: int, bar):
+    """Load every file of ``raw`` and extract the loaded reports, in one pass.
+
+    Workers read and extract batches of files; here, in file order, the loader
+    decides which files are loaded (``analysis.load._Intake``, as
+    :func:`analysis.load.load_reports` does), and the tables of those are kept.
+    Returns the load result, facts, observations, the extraction messages in
+    report order, and the seconds workers spent reading and extracting.
+    """
+    from analysis.load import LoadResult, _Intake, _plan_inputs
+
+    plan = _plan_inputs(raw, manifest)
+    today = today or date.today()
+    intake = _Intake(plan, today)
+    inputs = plan.inputs
+    n = len(inputs)
+    size = _batch_size(n, jobs if jobs > 0 else (os.cpu_count() or 1))
+    bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
+    work = [_FileBatch(tuple(inputs[a:b]), plan.mshown, today) for a, b in bounds]
+    reading, extracting = bar.phase("reading"), bar.phase("extracting")
+    report_parts, facts_parts, obs_parts, said = [], [], [], {}
+    seconds = [0.0, 0.0]
+    for (a, b), out in zip(bounds, _in_order(_read_and_process, work, jobs)):
+        kept = []                                   # indices in the batch of the files loaded
+        for k in range(b - a):
+            said_k = out.said[k]
+            if intake.add(inputs[a + k], out.reads[k], None if said_k is None else (None, said_k)):
+                kept.append(k)
+            reading(a + k + 1, n, inputs[a + k].shown)
+        seconds[0] += out.seconds[0]
+        seconds[1] += out.seconds[1]
+        rows = [out.at[k] for k in kept if out.at[k] is not None]
+        late = [k for k in kept if out.at[k] is None]
+        batch = out.batch
+        if len(rows) == len(out.reports):
+            report_parts.append(out.reports)
+        else:
+            report_parts.append(out.reports.iloc[rows])
+            keep = set(out.reports["doc_id"].iloc[rows])
+            batch = BatchOutput(batch.facts[batch.facts["doc_id"].isin(keep)].reset_index(drop=True),
+                                batch.observations[batch.observations["doc_id"].isin(keep)]
+                                .reset_index(drop=True),
+                                [m for m in batch.messages if m.doc in keep])
+        if late:      # loaded, though an earlier file of its batch had its doc id
+            clock = time.perf_counter()
+            extra = _reports_frame([out.spare[k] for k in late])
+            report_parts.append(extra)
+            parts = [batch, process_batch(extra, [inputs[a + k].shown for k in late])]
+            batch = BatchOutput(_concat([p.facts for p in parts], parts[0].facts),
+                                _concat([p.observations for p in parts], parts[0].observations),
+                                [m for p in parts for m in p.messages])
+            seconds[1] += time.perf_counter() - clock
+        facts_parts.append(batch.facts)
+        obs_parts.append(batch.observations)
+        for m in batch.messages:
+            said.setdefault(m.doc, []).append(m)
+        extracting(b, n, inputs[b - 1].shown)
+    # the reports table as the loader makes it: every loaded row, sorted by doc id
+    reports = _concat(report_parts, schema.empty_frame(schema.REPORTS))
+    del report_parts
+    reports = schema.validate(reports.sort_values("doc_id", kind="stable"), schema.REPORTS)
+    loaded = LoadResult(reports, intake.messages, intake.inputs)
+    messages = [m for d in reports["doc_id"] for m in said.get(d, ())]
+    facts = _concat(facts_parts, schema.empty_frame(schema.FACTS))
+    del facts_parts
+    observations = _concat(obs_parts, _observations(facts.iloc[0:0], reports.iloc[0:0]))
+    return loaded, facts, observations, messages, seconds
 
 
 # --------------------------------------------------------------------------
@@ -347,12 +508,31 @@ def _facts_frame(records: list[dict]) -> pd.DataFrame:
     return schema.validate(pd.DataFrame.from_records(records, columns=schema.FACTS.names), schema.FACTS)
 
 
+@lru_cache(maxsize=1)
+def _catalog_of(path: str, stamp) -> pd.DataFrame:
+    from analysis.indicators import load_catalog
+
+    return load_catalog(path)
+
+
+def _catalog() -> pd.DataFrame:
+    """The indicator catalogue, read once per process (and again if its file changes)."""
+    from analysis.indicators import CATALOG_FILE
+
+    try:
+        st = CATALOG_FILE.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    return _catalog_of(str(CATALOG_FILE), stamp)
+
+
 def _observations(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     from analysis.observations import build_observations
 
     placed = reports[reports["unit_name"].notna() & reports["period"].notna()]
     facts = facts[facts["doc_id"].isin(set(placed["doc_id"]))].reset_index(drop=True)
-    obs = build_observations(facts, placed.reset_index(drop=True))
+    obs = build_observations(facts, placed.reset_index(drop=True), catalog=_catalog())
     return schema.validate(obs, schema.OBSERVATIONS)
 
 
@@ -413,23 +593,28 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     if periods is not None:
         periods = _check_periods(periods)
         loaded, reports, messages = _load_periods(raw, manifest, out_dir, periods, today, bar, jobs)
+        files = _shown_files(loaded, reports)
+        timings["reading"] = time.perf_counter() - clock
+        facts_parts, obs_parts = [], []
+        for batch in _run_batches(reports, files, jobs, bar.phase("extracting")):
+            facts_parts.append(batch.facts)
+            obs_parts.append(batch.observations)
+            messages.extend(batch.messages)
+        facts = _concat(facts_parts, schema.empty_frame(schema.FACTS))
+        del facts_parts
+        observations = _concat(obs_parts, _observations(facts.iloc[0:0], reports.iloc[0:0]))
+        del obs_parts
+        timings["extracting"] = time.perf_counter() - clock - timings["reading"]
     else:
-        loaded = _apart(load_reports, raw, manifest, today=today, progress=bar.phase("reading"),
-                        jobs=jobs)
-        reports, messages = loaded.reports, list(loaded.messages)
-    files = _shown_files(loaded, reports)
-    timings["reading"] = time.perf_counter() - clock
-
-    facts_parts, obs_parts = [], []
-    for batch in _run_batches(reports, files, jobs, bar.phase("extracting")):
-        facts_parts.append(batch.facts)
-        obs_parts.append(batch.observations)
-        messages.extend(batch.messages)
-    facts = _concat(facts_parts, schema.empty_frame(schema.FACTS))
-    del facts_parts
-    observations = _concat(obs_parts, _observations(facts.iloc[0:0], reports.iloc[0:0]))
-    del obs_parts
-    timings["extracting"] = time.perf_counter() - clock - timings["reading"]
+        loaded, facts, observations, said, (read, extract) = _read_and_extract(
+            raw, manifest, today, jobs, bar)
+        reports = loaded.reports
+        messages = loaded.messages + said
+        files = _shown_files(loaded, reports)
+        # reading and extracting ran together: their time is shared out as the workers spent it
+        both = time.perf_counter() - clock
+        timings["reading"] = both * read / (read + extract) if read + extract else both
+        timings["extracting"] = both - timings["reading"]
 
     per_doc_facts = facts["doc_id"].value_counts().to_dict()
     per_doc_warnings = Counter(m.doc for m in messages

@@ -1011,27 +1011,168 @@ def _read_file(path: Path) -> _FileRead:
                      document.warnings, meta, meta_error)
 
 
-def _read_files(paths_: list[Path], jobs: int, progress) -> list[_FileRead]:
+def _read_files(paths_: list[Path], jobs: int, progress):
+    """``_read_file`` of each path, in order, as they come (in ``jobs`` worker processes)."""
     n = len(paths_)
-    shown = [display_path(p) for p in paths_]
     if jobs <= 0:
         jobs = os.cpu_count() or 1
     if jobs == 1 or n < 2:
-        out = []
         for i, p in enumerate(paths_, start=1):
-            out.append(_read_file(p))
+            got = _read_file(p)
             if progress is not None:
-                progress(i, n, shown[i - 1])
-        return out
+                progress(i, n, display_path(p))
+            yield got
+        return
     from concurrent.futures import ProcessPoolExecutor
-    out = []
     with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
         chunk = max(1, min(64, n // (jobs * 8)))
-        for i, r in enumerate(pool.map(_read_file, paths_, chunksize=chunk), start=1):
-            out.append(r)
+        for i, got in enumerate(pool.map(_read_file, paths_, chunksize=chunk), start=1):
             if progress is not None:
-                progress(i, n, shown[i - 1])
-    return out
+                progress(i, n, display_path(paths_[i - 1]))
+            yield got
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One file to load: where it is, the doc id it gets, its manifest row."""
+
+    path: Path
+    folder: Path
+    doc_id: str
+    shown: str
+    rec: dict | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The files to load, in the order they are decided on, and the manifest's messages."""
+
+    inputs: list[_Input]
+    messages: list[Message]
+    mshown: str
+
+
+def _plan_inputs(source, manifest) -> _Plan:
+    """Read the manifest and list the input files, those it names first
+    (so that of two copies the named one is kept)."""
+    messages: list[Message] = []
+    by_path: dict[Path, dict] = {}
+    mshown = "the manifest (reports.csv)"
+    if manifest is not None:
+        mdir = Path(manifest).resolve().parent
+        mshown = display_path(manifest)
+        for rec in read_manifest(manifest).to_dict("records"):
+            target = (mdir / rec["file"]).resolve()
+            by_path[target] = rec
+            if not target.is_file():
+                messages.append(Message(
+                    "warning", mshown,
+                    f"line {rec['line']} names {rec['file']!r}, which is not in {display_path(mdir)}; "
+                    "add the file or remove the row",
+                    code="manifest_missing_file", doc=rec["doc"], field="file"))
+    found = [(p, folder, p.resolve()) for p, folder in _list_inputs(source)]
+    found.sort(key=lambda f: f[2] not in by_path)
+    inputs = []
+    for path, folder, resolved in found:
+        rec = by_path.get(resolved)
+        inputs.append(_Input(path, folder, rec["doc"] if rec else path.stem, display_path(path), rec))
+    return _Plan(inputs, messages, mshown)
+
+
+def _report_of(inp: _Input, got: _FileRead, mshown: str, today: date) -> tuple[dict, list[Message]]:
+    """The reports-table row of a file read without problem, and the messages about it."""
+    try:
+        source_file = inp.path.resolve().relative_to(Path(inp.folder).resolve()).as_posix()
+    except ValueError:
+        source_file = inp.path.name
+    return _report_row(got.text, dict(got.meta or {}, doc=inp.doc_id), inp.doc_id, inp.shown,
+                       source_file, got.sha256, inp.rec, mshown, today)
+
+
+class _Intake:
+    """The loader's decisions, file by file in the plan's order.
+
+    Whether each file is loaded, a duplicate (same bytes, or same text, as an
+    earlier file) or not loaded (unreadable, doc id taken), and what the
+    analyst is told. Everything else about a file is a pure function of its
+    bytes and can be worked out anywhere beforehand; this part depends on the
+    files before it, so it runs once, in order.
+    """
+
+    def __init__(self, plan: _Plan, today: date):
+        self.plan = plan
+        self.today = today
+        self.messages: list[Message] = list(plan.messages)
+        self.inputs: list[InputRecord] = []
+        self.rows: list[dict] = []
+        self._first_of_bytes: dict[str, tuple[str, str | None]] = {}   # sha256 -> (file, doc id or None)
+        self._first_of_text: dict[str, tuple[str, str]] = {}
+        self._taken: dict[str, str] = {}                                 # doc id -> file
+
+    def add(self, inp: _Input, got: _FileRead, report=None) -> bool:
+        """Decide on one file; True when it is loaded (its row is kept).
+
+        ``report`` is ``_report_of(inp, got, ...)`` if already worked out; its
+        row may be None when the caller keeps the rows itself.
+        """
+        shown, doc_id, sha = inp.shown, inp.doc_id, got.sha256
+        messages, inputs = self.messages, self.inputs
+        if sha is not None and sha in self._first_of_bytes:
+            first, first_doc = self._first_of_bytes[sha]
+            outcome = f"loaded once as {first_doc}" if first_doc else "which could not be read either"
+            messages.append(Message("warning", shown, f"the same file as {first} (identical bytes), "
+                                    f"{outcome}; remove the copy", code="duplicate", doc=first_doc))
+            inputs.append(InputRecord(shown, sha, None, "duplicate", same_as=first))
+            return False
+        if sha is not None:
+            self._first_of_bytes[sha] = (shown, None)
+        if got.problem is not None:
+            problem, fix, code = got.problem
+            messages.append(Message(got.level, shown, f"{problem}; {fix}", code=code,
+                                    doc=None if code == "skipped" else doc_id))
+            inputs.append(InputRecord(shown, sha, None if code == "skipped" else doc_id,
+                                      "skipped" if code == "skipped" else "failed"))
+            return False
+        if got.text_sha256 in self._first_of_text:
+            first, first_doc = self._first_of_text[got.text_sha256]
+            self._first_of_bytes[sha] = (first, first_doc)
+            messages.append(Message("warning", shown, f"the same report as {first} (identical text, "
+                                    f"read as {got.how}), loaded once as {first_doc}; "
+                                    "remove the copy", code="duplicate", doc=first_doc))
+            inputs.append(InputRecord(shown, sha, None, "duplicate", same_as=first))
+            return False
+        mshown = self.plan.mshown
+        if doc_id in self._taken:
+            messages.append(Message("error", shown, f"the doc id {doc_id!r} is already taken by "
+                                    f"{self._taken[doc_id]}; give this file another doc id in {mshown} "
+                                    "(column doc)", code="doc_id_taken", doc=doc_id, field="doc"))
+            inputs.append(InputRecord(shown, sha, doc_id, "failed"))
+            return False
+        self._taken[doc_id] = shown
+        self._first_of_bytes[sha] = (shown, doc_id)
+        self._first_of_text[got.text_sha256] = (shown, doc_id)
+        if not got.is_plain_utf8:
+            messages.append(Message("info", shown, f"read as {got.how}", code="decoded", doc=doc_id))
+        for w in got.warnings:
+            messages.append(Message("warning", shown, w, code="encoding", doc=doc_id))
+        if got.meta_error:
+            messages.append(Message("warning", shown, f"metadata could not be read ({got.meta_error}); "
+                                    f"fill in its fields in {mshown}", code="metadata_failed", doc=doc_id))
+        row, row_messages = report if report is not None else _report_of(inp, got, mshown, self.today)
+        messages.extend(row_messages)
+        if row is not None:       # (None: the caller keeps the rows)
+            self.rows.append(row)
+        inputs.append(InputRecord(shown, sha, doc_id, "loaded"))
+        return True
+
+    def result(self) -> LoadResult:
+        """The reports table (sorted by doc id) and what was decided."""
+        rows, self.rows = self.rows, []
+        frame = pd.DataFrame.from_records(rows, columns=schema.REPORTS.names) if rows \
+            else schema.empty_frame(schema.REPORTS)
+        del rows
+        frame = schema.validate(frame.sort_values("doc_id", kind="stable"), schema.REPORTS)
+        return LoadResult(frame, self.messages, self.inputs)
 
 
 def load_reports(source=paths.RAW, manifest=paths.MANIFEST, today: date | None = None,
@@ -1068,91 +1209,12 @@ def load_reports(source=paths.RAW, manifest=paths.MANIFEST, today: date | None =
     >>> len(result.inputs[0].sha256), result.messages   # every input keeps its checksum
     (64, [])
     """
-    today = today or date.today()
-    messages: list[Message] = []
-    inputs: list[InputRecord] = []
-    rows: list[dict] = []
-
-    by_path: dict[Path, dict] = {}
-    mshown = "the manifest (reports.csv)"
-    if manifest is not None:
-        mdir = Path(manifest).resolve().parent
-        mshown = display_path(manifest)
-        for rec in read_manifest(manifest).to_dict("records"):
-            target = (mdir / rec["file"]).resolve()
-            by_path[target] = rec
-            if not target.is_file():
-                messages.append(Message(
-                    "warning", mshown,
-                    f"line {rec['line']} names {rec['file']!r}, which is not in {display_path(mdir)}; "
-                    "add the file or remove the row",
-                    code="manifest_missing_file", doc=rec["doc"], field="file"))
-
-    # files the manifest names come first, so that of two copies the named one is kept
-    files = sorted(_list_inputs(source), key=lambda pf: (pf[0].resolve() not in by_path,))
-    reads = _read_files([p for p, _ in files], jobs, progress)
-    first_of_bytes: dict[str, tuple[str, str | None]] = {}   # sha256 -> (file, doc id or None)
-    first_of_text: dict[str, tuple[str, str]] = {}
-    taken: dict[str, str] = {}                                # doc id -> file
-    for (path, folder), got in zip(files, reads):
-        shown = display_path(path)
-        rec = by_path.get(path.resolve())
-        doc_id = rec["doc"] if rec else path.stem
-        sha = got.sha256
-        if sha is not None and sha in first_of_bytes:
-            first, first_doc = first_of_bytes[sha]
-            outcome = f"loaded once as {first_doc}" if first_doc else "which could not be read either"
-            messages.append(Message("warning", shown, f"the same file as {first} (identical bytes), "
-                                    f"{outcome}; remove the copy", code="duplicate", doc=first_doc))
-            inputs.append(InputRecord(shown, sha, None, "duplicate", same_as=first))
-            continue
-        if sha is not None:
-            first_of_bytes[sha] = (shown, None)
-        if got.problem is not None:
-            problem, fix, code = got.problem
-            messages.append(Message(got.level, shown, f"{problem}; {fix}", code=code,
-                                    doc=None if code == "skipped" else doc_id))
-            inputs.append(InputRecord(shown, sha, None if code == "skipped" else doc_id,
-                                      "skipped" if code == "skipped" else "failed"))
-            continue
-        if got.text_sha256 in first_of_text:
-            first, first_doc = first_of_text[got.text_sha256]
-            first_of_bytes[sha] = (first, first_doc)
-            messages.append(Message("warning", shown, f"the same report as {first} (identical text, "
-                                    f"read as {got.how}), loaded once as {first_doc}; "
-                                    "remove the copy", code="duplicate", doc=first_doc))
-            inputs.append(InputRecord(shown, sha, None, "duplicate", same_as=first))
-            continue
-        if doc_id in taken:
-            messages.append(Message("error", shown, f"the doc id {doc_id!r} is already taken by "
-                                    f"{taken[doc_id]}; give this file another doc id in {mshown} "
-                                    "(column doc)", code="doc_id_taken", doc=doc_id, field="doc"))
-            inputs.append(InputRecord(shown, sha, doc_id, "failed"))
-            continue
-        taken[doc_id] = shown
-        first_of_bytes[sha] = (shown, doc_id)
-        first_of_text[got.text_sha256] = (shown, doc_id)
-        if not got.is_plain_utf8:
-            messages.append(Message("info", shown, f"read as {got.how}", code="decoded", doc=doc_id))
-        for w in got.warnings:
-            messages.append(Message("warning", shown, w, code="encoding", doc=doc_id))
-        if got.meta_error:
-            messages.append(Message("warning", shown, f"metadata could not be read ({got.meta_error}); "
-                                    f"fill in its fields in {mshown}", code="metadata_failed", doc=doc_id))
-        try:
-            source_file = path.resolve().relative_to(Path(folder).resolve()).as_posix()
-        except ValueError:
-            source_file = path.name
-        row, row_messages = _report_row(got.text, dict(got.meta or {}, doc=doc_id), doc_id, shown,
-                                        source_file, sha, rec, mshown, today)
-        messages.extend(row_messages)
-        rows.append(row)
-        inputs.append(InputRecord(shown, sha, doc_id, "loaded"))
-
-    frame = pd.DataFrame.from_records(rows, columns=schema.REPORTS.names) if rows \
-        else schema.empty_frame(schema.REPORTS)
-    frame = schema.validate(frame.sort_values("doc_id", kind="stable"), schema.REPORTS)
-    return LoadResult(frame, messages, inputs)
+    plan = _plan_inputs(source, manifest)
+    intake = _Intake(plan, today or date.today())
+    reads = _read_files([inp.path for inp in plan.inputs], jobs, progress)
+    for inp, got in zip(plan.inputs, reads):
+        intake.add(inp, got)
+    return intake.result()
 
 
 def _report_row(text: str, meta: dict, doc_id: str, shown: str, source_file: str, sha: str,

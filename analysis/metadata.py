@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from collections import Counter
 from datetime import date
 from functools import lru_cache
@@ -58,6 +57,8 @@ _DATE_RES = (
     re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"),
 )
 _TOKEN_RE = re.compile(r"[^\W_]+")
+_GAP_RE = re.compile(r"[ \t]+")
+_WS_RE = re.compile(r"\s+")
 _LEVEL_ORDER = {"ward": 0, "commune": 0, "district": 1, "city": 2, "province": 2}
 
 
@@ -79,6 +80,7 @@ def _top_level_branch(pattern: str) -> bool:
             in_class = c != "]"
         elif c == "[":
             in_class = True
+            i += pattern[i + 1:i + 2] == "^"
             if pattern[i + 1:i + 2] == "]":   # '[]...]': a ']' first is literal
                 i += 1
         elif c == "(":
@@ -126,14 +128,171 @@ def _required_words(pattern: str) -> tuple[str, ...]:
     return tuple(runs)
 
 
+_META = frozenset("\\.^$*+?{}[]|()")
+# Beyond a few alternatives, one search for the rest of the pattern is faster
+# than one search per alternative.
+_MAX_BRANCHES = 4
+_QUANTIFIERS = frozenset("?*+{")
+
+
+def _closing_paren(pattern: str, start: int) -> int | None:
+    """Index of the ``)`` that closes the ``(`` at ``start``."""
+    depth, i, in_class = 0, start, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += pattern[i + 1:i + 2] == "^"
+            if pattern[i + 1:i + 2] == "]":   # a ']' first is literal
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _split_branches(pattern: str) -> list[str]:
+    """The pattern cut at each ``|`` outside groups and character classes."""
+    out, depth, i, in_class, last = [], 0, 0, False, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += pattern[i + 1:i + 2] == "^"
+            if pattern[i + 1:i + 2] == "]":   # a ']' first is literal
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[last:i])
+            last = i + 1
+        i += 1
+    out.append(pattern[last:])
+    return out
+
+
+def _literal_run(pattern: str) -> tuple[str, str]:
+    """The literal characters a pattern starts with, and the rest of it."""
+    i = 0
+    while i < len(pattern) and pattern[i] not in _META:
+        i += 1
+    if i < len(pattern) and pattern[i] in _QUANTIFIERS:
+        i -= 1                      # the last character is repeated: not part of the run
+    return pattern[:i], pattern[i:]
+
+
+def _heads(pattern: str, depth: int = 0) -> list[tuple[str, str, str]] | None:
+    """The pattern as branches that each start with literal characters.
+
+    Each branch is ``(opening, literal, remainder)``, the pattern being their
+    alternation in the order ``re`` tries them: a leading group of
+    alternatives is distributed over what follows it, and an optional leading
+    group becomes the branch that takes it, then the branch that does not.
+    None when the pattern does not start so.
+    """
+    if depth > 4:
+        return None
+    literal, after = _literal_run(pattern)
+    if literal:
+        return [("", literal, after)]
+    capturing = pattern.startswith("(") and not pattern.startswith("(?")
+    if not (capturing or pattern.startswith("(?:")):
+        return None
+    close = _closing_paren(pattern, 0)
+    if close is None:
+        return None
+    inner, tail = pattern[1 if capturing else 3:close], pattern[close + 1:]
+    if tail[:1] in _QUANTIFIERS:
+        if capturing or tail[:1] != "?" or tail[1:2] in ("?", "+"):
+            return None
+        taken = _heads("(?:" + inner + ")" + tail[1:], depth + 1)
+        skipped = _heads(tail[1:], depth + 1)
+        return None if taken is None or skipped is None else taken + skipped
+    out = []
+    for branch in _split_branches(inner):
+        if capturing:
+            literal, after = _literal_run(branch)
+            if not literal:
+                return None
+            out.append(("(", literal, after + ")" + tail))
+        else:
+            got = _heads(branch + tail, depth + 1)
+            if got is None:
+                return None
+            out.extend(got)
+    return out
+
+
+def _literal_first(rest: str, before: str, full: re.Pattern) -> tuple[re.Pattern, ...] | None:
+    r"""``(?<!before)rest`` as patterns that each start with literal characters.
+
+    The lookbehind moves behind the literal (``đã(?<!\wđã)`` for
+    ``(?<!\w)đã``): the same matches, but ``re`` now finds them by their
+    first characters instead of trying the pattern at every position. Each
+    branch keeps the groups of the full pattern, in the same numbers; None
+    when the pattern cannot be put so.
+    """
+    if _top_level_branch(rest):
+        return None
+    heads = _heads(rest)
+    if not heads or len(heads) > _MAX_BRANCHES:
+        return None
+    out = []
+    for opening, literal, after in heads:
+        try:
+            rx = re.compile(f"{opening}{literal}(?<!{before}{re.escape(literal)}){after}")
+        except re.error:
+            return None
+        if rx.groups != full.groups or rx.flags != full.flags or rx.groupindex != full.groupindex:
+            return None
+        out.append(rx)
+    return tuple(out)
+
+
+def _first_of(branches: tuple[re.Pattern, ...], text: str):
+    """The matches of the alternation of ``branches`` (each non-empty), as ``finditer`` gives them."""
+    ahead = [rx.search(text) for rx in branches]
+    pos = 0
+    while True:
+        best = None
+        for i, m in enumerate(ahead):
+            if m is not None and m.start() < pos:
+                m = ahead[i] = branches[i].search(text, pos)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        if best is None:
+            return
+        yield best
+        pos = best.end()
+
+
 class _Leading:
     r"""A pattern that starts with a one-character negative lookbehind, found fast.
 
     ``re`` cannot skip ahead to a pattern's first words when the pattern begins
     with a lookbehind (``(?<!\w)phường``): it tries the whole pattern at every
-    character of a report. This searches for the rest of the pattern (which
-    ``re`` finds quickly by its first characters) and checks the character
-    before each hit, which gives exactly the matches of the full pattern.
+    character of a report. Where the rest of the pattern starts with words,
+    or with a group of a few alternative words (``(?:6|06|sáu)\s+tháng``),
+    the lookbehind is put behind those words, one pattern per alternative,
+    and ``re`` finds each by its words. Otherwise this searches for the rest of
+    the pattern and checks the character before each hit. Either way the
+    matches are exactly those of the full pattern.
 
     Examples
     --------
@@ -142,9 +301,12 @@ class _Leading:
     [0, 29]
     >>> rx.count("phường Cự Khối, tânphường X; phường Y")
     2
+    >>> rx = _Leading(r"(?:6|06|sáu)\s+tháng\s+đầu\s+năm")
+    >>> [m.group(0) for m in rx.finditer("sáu tháng đầu năm, 06 tháng đầu năm; 106 tháng đầu năm")]
+    ['sáu tháng đầu năm', '06 tháng đầu năm']
     """
 
-    __slots__ = ("full", "rest", "before", "words")
+    __slots__ = ("full", "rest", "before", "words", "branches")
 
     def __init__(self, rest: str, before: str = r"\w"):
         self.full = re.compile(f"(?<!{before})" + rest)
@@ -153,11 +315,18 @@ class _Leading:
         self.rest = None if branching else re.compile(rest)
         self.before = re.compile(before)
         self.words = () if branching else _required_words(rest)
+        self.branches = _literal_first(rest, before, self.full)
 
     def finditer(self, text: str):
         for word in self.words:
             if word not in text:
                 return
+        if self.branches is not None:
+            if len(self.branches) == 1:
+                yield from self.branches[0].finditer(text)
+            else:
+                yield from _first_of(self.branches, text)
+            return
         rest, before = self.rest, self.before
         if rest is None:
             yield from self.full.finditer(text)
@@ -178,39 +347,48 @@ class _Leading:
             pos = m.end()
 
     def count(self, text: str) -> int:
+        if self.branches is not None and len(self.branches) == 1:
+            for word in self.words:
+                if word not in text:
+                    return 0
+            return len(self.branches[0].findall(text))
         return sum(1 for _ in self.finditer(text))
 
 
 _PROGRAMME_RE = _Leading(
     r"(\d{1,3})\s*-\s*([^\W\d_]{1,4})\s*/\s*([^\W\d_]{1,4}(?:-[^\W\d_]{1,6})?)(?![\w])", r"[\w/]")
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-# What normalize_text would change in NFC text: a byte-order mark, a carriage
-# return, a non-breaking space, or a tone on the second vowel of oa/oe/uy
-# closing a syllable (the rule of analysis.text._PAIR_RE, read on composed text).
-_NOT_YET_NORMAL = re.compile(
-    "[oOuU](?<![qQ][oOuU])["
-    + "".join(unicodedata.normalize("NFC", v + t) for v in "aAeEyY" for t in _TONES)
-    + "](?![\u0300-\u036f]|[^\\W\\d_])")
 
 
-def _normalized(text: str) -> str:
-    """``normalize_text(text)``, without the work when the text is already normal.
+def _programme_matches(text: str):
+    """The matches of :data:`_PROGRAMME_RE`, found from the text's hyphens.
 
-    Texts from the loader are normalised already; checking that is much
-    cheaper than normalising again.
+    A match is one to three digits, white space, a hyphen: each hyphen has
+    at most one match ending there, starting where the run of digits before
+    it starts (inside a run, a digit precedes, which the lookbehind refuses).
+    Checking the few hyphens of a report this way gives the regex's matches,
+    in order, without trying the pattern at every digit.
 
     Examples
     --------
-    >>> _normalized("văn hoá, thuỷ lợi") == normalize_text("văn hoá, thuỷ lợi") == "văn hóa, thủy lợi"
-    True
-    >>> t = normalize_text("Quận uỷ; quý; hoàn thành")
-    >>> _normalized(t) is t
-    True
+    >>> [m.group(0) for m in _programme_matches("số 02-CTr/QU, 2020-2025, 1234-KH/QU, 3 - ctr/qu")]
+    ['02-CTr/QU', '3 - ctr/qu']
     """
-    if unicodedata.is_normalized("NFC", text) and not any(c in text for c in "\ufeff\r\u00a0\u202f") \
-            and not _NOT_YET_NORMAL.search(text):
-        return text
-    return normalize_text(text)
+    rest = _PROGRAMME_RE.rest
+    pos, hyphen = 0, text.find("-")
+    while hyphen != -1:
+        end = hyphen
+        while end and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start and end - start <= 3 and text[start - 1].isdecimal():
+            start -= 1
+        if start >= pos and 0 < end - start <= 3 and not (
+                start and (text[start - 1].isalnum() or text[start - 1] in "_/")):
+            m = rest.match(text, start)
+            if m is not None:
+                yield m
+                pos = m.end()
+        hyphen = text.find("-", hyphen + 1)
 
 
 # --------------------------------------------------------------------------- tables
@@ -324,6 +502,12 @@ def _places():
             {"district": normalize_text(r["district"]), "city": r["city"]})
     districts = {normalize_text(r["district"]): r for r in _read_table("hanoi_districts.csv")}
     return wards, districts
+
+
+@lru_cache(maxsize=None)
+def _known_places() -> frozenset:
+    wards, districts = _places()
+    return frozenset(wards) | frozenset(districts)
 
 
 # --------------------------------------------------------------------------- periods
@@ -459,7 +643,7 @@ def read_period(text: str, title: str | None = None, published: str | None = Non
     >>> read_period("Kết quả công tác xây dựng Đảng phường Cự Khối năm 2018")
     '2018-FY'
     """
-    return _period(_fold(_normalized(text)), title, published)
+    return _period(_fold(normalize_text(text)), title, published)
 
 
 def _period(folded: str, title: str | None, published: str | None) -> str | None:
@@ -521,7 +705,7 @@ def read_title(text: str) -> str | None:
     ...            "QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021\\nTrước tình hình ...")
     'QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021'
     """
-    return _title(_normalized(text))
+    return _title(normalize_text(text))
 
 
 def _title(text: str) -> str | None:
@@ -556,7 +740,7 @@ def read_published(text: str) -> str | None:
     >>> read_published("QUẬN THANH XUÂN QUYẾT TÂM ... 3 THÁNG CUỐI NĂM 2021") is None
     True
     """
-    return _published(_fold(_normalized(text)))
+    return _published(_fold(normalize_text(text)))
 
 
 def _published(folded: str) -> str | None:
@@ -579,11 +763,10 @@ def _unit_mentions(text: str, folded: str | None = None) -> list[dict]:
     rx, by_word = _unit_words()
     if folded is None:
         folded = _fold(text)
-    wards, districts = _places()
-    known = set(wards) | set(districts)
+    known = _known_places()
     out = []
     for m in rx.finditer(folded):
-        word = re.sub(r"\s+", " ", m.group(1))
+        word = _WS_RE.sub(" ", m.group(1))
         rule = by_word[word]
         prefix = text[m.start(1):m.end(1)]
         # the name: capitalised syllables on the same line, no punctuation between
@@ -596,10 +779,10 @@ def _unit_mentions(text: str, folded: str | None = None) -> list[dict]:
             if not (tok[0].isupper() or (tok.isdigit() and len(tok) <= 2)):
                 break
             toks.append(tok)
-            gap = re.match(r"[ \t]+", text[t.end():])
+            gap = _GAP_RE.match(text, t.end())
             if not gap:
                 break
-            pos = t.end() + gap.end()
+            pos = gap.end()
         if not toks or toks[0].isdigit() and len(toks) == 1 and not prefix[:1].isupper():
             continue
         caps = prefix.isupper() and all(not t.isalpha() or t.isupper() for t in toks)
@@ -642,7 +825,7 @@ def read_unit(text: str, title: str | None = None) -> dict:
     >>> read_unit("Xã Kim Sơn tổ chức hội nghị. UBND huyện Gia Lâm chỉ đạo xã Kim Sơn ...")["parent"]
     'Gia Lâm'
     """
-    text = _normalized(text)
+    text = normalize_text(text)
     return _unit(text, title)
 
 
@@ -731,7 +914,7 @@ def read_doc_kind(text: str, title: str | None = None, period: str | None = None
     >>> read_doc_kind("Thu ngân sách đạt 100%.", period="2022-H2", published="2022-05-10")
     'plan'
     """
-    return _doc_kind(_fold(_normalized(text)), title, period, published)
+    return _doc_kind(_fold(normalize_text(text)), title, period, published)
 
 
 def _doc_kind(body: str, title: str | None, period: str | None, published: str | None) -> str:
@@ -760,14 +943,14 @@ def read_programs(text: str) -> list[str]:
     >>> read_programs("Chương trình 3-ctr/qu, Chương trình số 01 - CTr/QU; Đề án số 02-ĐA/QU")
     ['01-CTr/QU', '03-CTr/QU']
     """
-    return _programs(_normalized(text))
+    return _programs(normalize_text(text))
 
 
 def _programs(text: str) -> list[str]:
     codes = _programme_codes()
     spelled = _programme_spelling()
     found = set()
-    for m in _PROGRAMME_RE.finditer(text):
+    for m in _programme_matches(text):
         code = m.group(2).lower()
         if code in codes:
             found.add(f"{int(m.group(1)):02d}-{spelled[code]}/{m.group(3).upper()}")
@@ -806,7 +989,7 @@ def read_metadata(text: str, doc_id: str | None = None) -> dict:
     >>> md["period_start"], md["period_end"], md["period_months"]
     ('2021-01-01', '2021-06-30', 6)
     """
-    text = _normalized(text)
+    text = normalize_text(text)
     folded = _fold(text)
     title = _title(text)
     published = _published(folded)

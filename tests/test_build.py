@@ -110,8 +110,17 @@ def test_progress_goes_to_stderr_and_the_table_is_returned(raw, tmp_path, capsys
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.splitlines()
-    assert "reading 1/5" in lines[0] and lines[4].startswith("reading 5/5")
-    assert any(ln.startswith("extracting 5/5") for ln in lines)
+    # progress over the 5 files, in order: each file is read, then extracted
+    reading = [ln.split()[1] for ln in lines if ln.startswith("reading ")]
+    assert reading == ["1/5", "2/5", "3/5", "4/5", "5/5"]
+    assert lines[-1].startswith("extracting 5/5")
+
+    def at(prefix):
+        return next(i for i, ln in enumerate(lines) if ln.startswith(prefix))
+    for ln in lines:
+        if ln.startswith("extracting "):
+            done = ln.split()[1]
+            assert at(f"reading {done}") < at(f"extracting {done}")
 
 
 def test_rebuild_gives_byte_identical_tables_serial_or_parallel(raw, tmp_path, clean_build):
@@ -189,6 +198,51 @@ def test_manifest_contradicting_the_text_is_named(raw, tmp_path):
     assert m.code == "manifest_contradicts" and "unit_level 'district' but the text reads 'ward'" in str(m)
     reports = read_table("reports", summary.out).set_index("doc_id")
     assert reports.loc["thach-ban-2021-h1", "unit_level"] == "district"
+
+
+def test_reading_and_extracting_together_decide_as_the_loader_does(tmp_path):
+    """Workers read and extract files in batches; which files are loaded is still
+    decided in file order, across batches, exactly as the loader decides it."""
+    from analysis.build import process_batch
+    from analysis.load import load_reports
+
+    seeds = [p.read_bytes() for p in SEEDS]
+    raw = tmp_path / "raw"
+    files = {
+        "a0.txt": seeds[0],
+        "a1.txt": seeds[1],
+        "b/x.txt": seeds[0],                                   # the same bytes as a0
+        "c/x.txt": seeds[2],                                   # doc id x: free, b/x was not loaded
+        "d.txt": seeds[1].replace(b"\n", b"\r\n"),             # the text of a1 again
+        "e.txt": seeds[3],
+        "f/a0.txt": seeds[4],                                  # doc id a0 is taken
+        "g.txt": b"",
+        "h.txt": seeds[4] + "\nGhi chú cuối trang.".encode(),
+        "i.txt": NO_UNIT.encode(),
+    }
+    for name, data in files.items():
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_bytes(data)
+    loaded = load_reports(raw, None)
+    assert [r.status for r in loaded.inputs] == ["loaded", "loaded", "duplicate", "loaded", "duplicate",
+                                                 "loaded", "failed", "failed", "loaded", "loaded"]
+    whole = process_batch(loaded.reports)
+    outs = []
+    for jobs in (1, 2):           # batches of 3 files, and of 2 (b/x and c/x together)
+        summary = run_build(raw, tmp_path / f"out{jobs}", progress=False, jobs=jobs)
+        assert summary.inputs == loaded.inputs
+        assert summary.messages[:len(loaded.messages)] == loaded.messages
+        extracted = summary.messages[len(loaded.messages):]
+        assert [(m.doc, m.code) for m in extracted] == [(m.doc, m.code) for m in whole.messages]
+        reports = read_table("reports", summary.out)
+        assert reports["doc_id"].tolist() == loaded.reports["doc_id"].tolist()
+        assert reports["text"].tolist() == loaded.reports["text"].tolist()
+        facts = read_table("facts", summary.out).sort_values("fact_id")
+        assert facts["fact_id"].tolist() == sorted(whole.facts["fact_id"])
+        assert sorted(read_table("observations", summary.out)["obs_id"]) == \
+            sorted(whole.observations["obs_id"])
+        outs.append(hashes(summary.out))
+    assert outs[0] == outs[1]
 
 
 # ---------------------------------------------------------------- strict, failures, nothing lost

@@ -1,17 +1,18 @@
-"""The metadata readers' fast paths give exactly what the plain ones give.
+"""The fast paths of normalising and of the metadata readers give exactly what the plain ones give.
 
-``analysis.metadata`` skips normalising text that is already normal, and finds
-patterns that start with a lookbehind by searching for the rest of the pattern
-first; both must be invisible in the results.
+:func:`analysis.text.normalize_text` returns text that is normal already as it
+is, and ``analysis.metadata`` finds patterns that start with a lookbehind by
+their first words; both must be invisible in the results.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 import analysis.metadata as md
+from analysis import text as tx
 from analysis.paths import RAW
 from analysis.text import normalize_text
 
@@ -19,32 +20,102 @@ _PIECES = st.sampled_from([
     "hoá", "hóa", "thuỷ", "thủy", "khoẻ", "quý", "Quý", "hoàn", "toán", "khuya", "QUÝ", "HOÁ",
     "uỷ", "Uỷ", "oà", "uý", "oé", "phường", "tháng", " ", "\n", "\r\n", "\u00a0", "\ufeff", ".",
     "6 tháng đầu năm 2021", "x", "Q", "q", "a", "o", "u", "\u0301", "\u0323", "ơ", "ư", "_", "1",
+    "ậ", "ỵ", "Ỷ", "\u0302", "\u031b", "\u1dc4", "\u202f", "\r", "ǻ", "ß", "Ω",
 ])
 _TEXT = st.lists(_PIECES, max_size=30).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(_TEXT)
-def test_skipping_normal_text_changes_nothing(text):
-    for t in (text, unicodedata.normalize("NFD", text), normalize_text(text)):
-        assert md._normalized(t) == normalize_text(t)
+def test_text_normal_already_is_returned_as_the_full_normalisation_gives_it(text):
+    for t in (text, unicodedata.normalize("NFD", text), unicodedata.normalize("NFC", text),
+              tx._normalize_fully(text)):
+        assert normalize_text(t) == tx._normalize_fully(t)
+
+
+def test_the_tone_rule_read_on_composed_text_agrees_with_the_rule_on_decomposed_text():
+    # every letter the rule can move, before every character of the Latin,
+    # combining-mark and punctuation blocks
+    movable = [unicodedata.normalize("NFC", v + t) for v in "aAeEyY" for t in tx._TONES]
+    after = [chr(i) for i in [*range(0x20, 0x250), *range(0x300, 0x370), *range(0x1DC0, 0x1F00),
+                              *range(0x2000, 0x2070)]]
+    for v in movable:
+        for c in after:
+            for t in (f"ho{v}{c}", f"qu{v}{c}", f"o{v}{c}x"):
+                assert normalize_text(t) == tx._normalize_fully(t), repr(t)
 
 
 def test_normal_report_text_is_not_normalised_again():
     text = normalize_text((RAW / "cu-khoi-2018-fy.txt").read_text(encoding="utf-8"))
-    assert md._normalized(text) is text
+    assert normalize_text(text) is text
+    assert normalize_text(text.replace("hóa", "hoá")) != text.replace("hóa", "hoá")
 
 
-@settings(max_examples=300, deadline=None)
-@given(_TEXT, st.sampled_from([r"năm\s+(\d{4})?", r"(?:6|06|sáu)\s+tháng", r"q", r"o(?=a)",
-                               r"a|b", r"[\w]*", r"tháng|(năm)", r"(?:)"]),
-       st.sampled_from([r"\w", r"[\w/]"]))
+_RESTS = [r"năm\s+(\d{4})?", r"(?:6|06|sáu)\s+tháng", r"q", r"o(?=a)", r"a|b", r"[\w]*",
+          r"tháng|(năm)", r"(?:)", r"(?:các\s+)?tháng\s+còn\s+lại(?!\w)",
+          r"(?:sơ\s+kết|kết\s+quả)\s+(?:6|06|sáu)\s+tháng(?!\s+cuối)(?:\s+(\d{4}))?",
+          r"(phường|quận|xã)[ \t]+", r"(?:a|ab|b)(?:b)?", r"(?:o|oa)?a", r"(?:a(x)|b)(y)?",
+          r"(?:\d|x)\s*-", r"hoá(?!\w)", r"(?:á|h)o?(?=\s)", r"(?:y|x[^]|]|a[]|])b?"]
+_LEADING_TEXT = st.lists(st.sampled_from(["a", "b", "ab", "x", "y", "o", "oa", " ", "\t", "\n", "-", "/",
+                                          "q", "1", "06", "sáu", "6 tháng", "tháng", "các ", "còn lại",
+                                          "sơ kết ", "kết quả ", "cuối", "2021", "năm", "phường ", "|", "]",
+                                          "quận\t", "xã", "hoá", "á", "_", "tân"]),
+                         max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LEADING_TEXT, st.sampled_from(_RESTS), st.sampled_from([r"\w", r"[\w/]"]))
 def test_leading_lookbehind_finds_the_same_matches_as_the_regex(text, rest, before):
     fast = md._Leading(rest, before)
     full = re.compile(f"(?<!{before})" + rest)
-    assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
-        [(m.span(), m.groups()) for m in full.finditer(text)]
+    assert [(m.span(), m.groups(), m.lastindex) for m in fast.finditer(text)] == \
+        [(m.span(), m.groups(), m.lastindex) for m in full.finditer(text)]
     assert fast.count(text) == len(full.findall(text))
+
+
+def test_alternatives_that_start_together_are_tried_in_the_order_written():
+    # 'a' comes before 'ab' in the pattern: at the same start, re takes it
+    cases = [(r"(?:a|ab|b)(?:b)?", "abb abb"), (r"(?:ab|a|b)(?:b)?", "abb abb"),
+             (r"(?:o|oa)?a", "oaa oa a"), (r"(?:6|06|sáu)\s+tháng(?:\s+(\d{4}))?", "06 tháng 2021, 6 tháng")]
+    for rest, text in cases:
+        fast = md._Leading(rest)
+        assert fast.branches is not None
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
+            [(m.span(), m.groups()) for m in fast.full.finditer(text)]
+
+
+_CODES_TEXT = st.lists(st.sampled_from(["02", "3", "1234", "20", "٣", "-", " - ", "\u2003", "/", "CTr", "ctr",
+                                         "QU", "KH", "TW", "ĐA", "x", "_", "\n", " ", "số ", "-QU"]),
+                       max_size=25).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CODES_TEXT)
+@example("số 02-CTr/QU; /02-CTr/QU; x02-CTr/QU; _3-CTr/QU; 1234-KH/QU; 02 -\u2003CTr/QU; ٣-CTr/QU")
+@example("02-CTr/QU-TW 3-CTr/QU-02-KH/QU")
+def test_programme_codes_found_from_hyphens_are_the_regexs_matches(text):
+    assert [(m.span(), m.groups()) for m in md._programme_matches(text)] == \
+        [(m.span(), m.groups()) for m in md._PROGRAMME_RE.full.finditer(text)]
+
+
+def _rule_patterns() -> list[md._Leading]:
+    masks, subs, years = md._period_rules()
+    return [*masks, *(rx for rx, _ in subs), *years, *(rx for rx, *_ in md._kind_cues()),
+            md._unit_words()[0], md._stamp_labels(), md._PROGRAMME_RE]
+
+
+def test_the_rule_tables_patterns_are_found_by_their_first_words_with_the_same_matches():
+    patterns = _rule_patterns()
+    # the period phrases that start with a choice of numbers are searched by their words
+    by_words = [rx for rx in patterns if rx.branches is not None]
+    assert any(len(rx.branches) == 3 and "tháng" in rx.full.pattern for rx in by_words)
+    assert len(by_words) >= len(patterns) - 3
+    texts = [normalize_text(p.read_text(encoding="utf-8")) for p in sorted(RAW.glob("*.txt"))]
+    texts += [md._fold(t) for t in texts]
+    for rx in patterns:
+        for text in texts:
+            assert [(m.span(), m.groups()) for m in rx.finditer(text)] == \
+                [(m.span(), m.groups()) for m in rx.full.finditer(text)], rx.full.pattern
 
 
 def test_read_metadata_equals_the_readers_one_by_one():
