@@ -504,12 +504,25 @@ def load_programmes(folder: Path | str | None = None) -> pd.DataFrame:
     >>> p[p["number"] == "02-CTr/QU"][["committee", "term"]].values.tolist()
     [['Quận ủy Long Biên', '2015-2020'], ['Quận ủy Long Biên', '2020-2025']]
     """
+    return _read_programmes(*_programmes_file(folder)).copy()
+
+
+def _programmes_file(folder) -> tuple[str, float]:
+    """Path and modification time of ``programmes.csv`` (the key of the caches)."""
     path = _reference_path(PROGRAMMES_FILE, folder)
     try:
-        mtime = path.stat().st_mtime
+        return str(path), path.stat().st_mtime
     except FileNotFoundError:
         raise AdminReferenceError(f"{path}: file not found; restore it from the repository") from None
-    return _read_programmes(str(path), mtime).copy()
+
+
+@lru_cache(maxsize=4)
+def _programmes_by_number(path_text: str, mtime: float) -> dict[str, list[dict]]:
+    """The rows of ``programmes.csv`` by programme number, read once per file version."""
+    index: dict[str, list[dict]] = {}
+    for r in _read_programmes(path_text, mtime).to_dict("records"):
+        index.setdefault(r["number"], []).append(r)
+    return index
 
 
 def _get(row, name):
@@ -571,7 +584,6 @@ def programmes_for(report_row, programmes: pd.DataFrame | None = None) -> list[P
     >>> programmes_for(row)[0].term
     '2015-2020'
     """
-    table = load_programmes() if programmes is None else programmes
     cited = _get(report_row, "programs")
     if cited is None:
         return []
@@ -583,7 +595,11 @@ def programmes_for(report_row, programmes: pd.DataFrame | None = None) -> list[P
     parent = _get(report_row, "parent")
     year = _report_year(report_row)
     # only the rows of the numbers cited: this runs once per report of a build
-    records = table[table["number"].isin(cited)].to_dict("records")
+    if programmes is None:
+        index = _programmes_by_number(*_programmes_file(None))
+        records = [r for n in dict.fromkeys(cited) for r in index.get(n, ())]
+    else:
+        records = programmes[programmes["number"].isin(cited)].to_dict("records")
     out = []
     for number in cited:
         suffix = str(number).rsplit("/", 1)[-1].upper() if "/" in str(number) else ""

@@ -46,7 +46,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from analysis.admin import load_programmes, programmes_for
+from analysis.admin import programmes_for
 from analysis.extract import extract_facts
 from analysis.indicators import assign_indicators, load_catalog
 from analysis.load import load_reports
@@ -516,7 +516,6 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
     _check_columns(reports, _REPORT_NEEDS, "reports")
     props = indicator_properties(catalog).to_dict("index")
     phrases = load_result_phrases()
-    programmes = load_programmes()
     rep_by_doc = {r["doc_id"]: r for r in to_records(reports.drop(columns=["text"], errors="ignore"))}
     unknown = sorted(set(facts["doc_id"]) - set(rep_by_doc))
     if unknown:
@@ -531,7 +530,7 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
         cache_key = (tuple(rep["programs"]), rep.get("unit_level"), rep.get("unit_name"),
                      rep.get("parent"), rep.get("city"), rep.get("period"), rep.get("period_end"))
         if cache_key not in keys_cache:
-            keys_cache[cache_key] = [p.key for p in programmes_for(rep, programmes)]
+            keys_cache[cache_key] = [p.key for p in programmes_for(rep)]
         keys = list(keys_cache[cache_key])
         doc_facts = list(grouped)
         targets, achievements, consumed = _pair(doc_facts, props)
