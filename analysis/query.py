@@ -1,14 +1,24 @@
-"""Only the rows asked for: DuckDB queries over the partitioned tables.
+"""Only the rows asked for: DuckDB queries over the processed observations.
 
 A city's decade is about a million observations; a chart shows a few hundred
 of them. :func:`observations_for` asks DuckDB (embedded, no server) for the
-observations of one indicator, period or unit straight from the Parquet files of
-``data/processed/observations.parquet/`` (a period is a folder, so only its
-files are opened; other filters use the files' statistics), and returns them
-exactly as :func:`analysis.store.read_table` would — same columns, dtypes and
-row order — so that the comparison functions of :mod:`analysis.compare` take
-them unchanged. :func:`query_compare_units`, :func:`query_trend` and
-:func:`query_scorecard` do just that.
+observations of some indicators, periods or units and returns them exactly as
+:func:`analysis.store.read_table` would — same columns, dtypes and row order —
+so that the comparison functions of :mod:`analysis.compare` take them
+unchanged. :func:`query_compare_units`, :func:`query_trend` and
+:func:`query_scorecard` do just that; :func:`indicator_reach` and
+:func:`unit_indicators` fill menus without loading rows.
+
+Where the rows come from:
+
+- a period, or a few: that period's folder of
+  ``data/processed/observations.parquet/`` (only its files are opened);
+- every period (a unit's trend, each unit's latest figure): the read-side
+  copies :func:`analysis.store.write_tables` writes beside the partitions
+  (:func:`analysis.store.table_copy`), one file sorted by indicator, unit and
+  period, whose row groups DuckDB skips by their statistics;
+- tables written without those copies (an older version) or changed by another
+  writer since: every period's file, as before; slower, same rows.
 
 Examples
 --------
@@ -32,11 +42,17 @@ import pandas as pd
 from analysis import compare, schema, store
 from analysis.observations import LEVEL_KINDS
 
-__all__ = ["observations_for", "indicator_reach", "query_compare_units", "query_trend",
-           "query_scorecard"]
+__all__ = ["observations_for", "indicator_reach", "unit_indicators", "query_compare_units",
+           "query_trend", "query_scorecard"]
 
 _LOCAL = threading.local()
 _FILTERS = ("indicator_id", "unit_name", "period", "doc_kind", "unit_level")
+_PROPERTIES = ("direction", "aggregation", "unit")   # what compare reads an indicator's properties from
+#: every period's file (the period from the folder names)
+_PARTS = "read_parquet(?, hive_partitioning = true, hive_types = {'period': 'VARCHAR'})"
+#: one read-side copy (the period is a column; no folder name is read as a column)
+_COPY = "read_parquet(?, hive_partitioning = false)"
+_NOT_PLAN = "coalesce(doc_kind, 'results') <> 'plan'"
 
 
 def _connection():
@@ -67,6 +83,99 @@ def _values(v) -> list | None:
     return list(v)
 
 
+def _in(col: str, vals: list) -> tuple[str, list]:
+    """``"col" IN (?, ...)`` and its values (an empty list matches nothing)."""
+    if not vals:
+        return "false", []
+    return f'"{col}" IN ({", ".join("?" for _ in vals)})', [str(v) for v in vals]
+
+
+class _Source:
+    """Where DuckDB reads the observations from: a read-side copy, or partition files."""
+
+    def __init__(self, sql: str, param, periods: list | None = None):
+        self.sql, self.param, self.periods = sql, param, periods
+
+    @classmethod
+    def copy(cls, which: str, copies: dict) -> _Source | None:
+        path = copies.get(which)
+        return None if path is None else cls(_COPY, str(path))
+
+    @classmethod
+    def partitions(cls, processed, period=None) -> _Source | None:
+        files = store.table_files("observations", processed, period=period)
+        if not files:
+            return None
+        return cls(_PARTS, [str(f) for _, f in files], [p for p, _ in files])
+
+    @classmethod
+    def every_period(cls, processed, copies: dict) -> _Source | None:
+        """The copy of every period if it can be trusted, else every period's file."""
+        return cls.copy("all_periods", copies) or cls.partitions(processed)
+
+    def fetch(self, columns: list[str], keys: list[str], where: str = "", values: list = (),
+              qualify: str = ""):
+        select = ", ".join(f'"{c}"' for c in columns)
+        order = ", ".join(f'"{k}" ASC NULLS LAST' for k in keys)
+        sql = (f"SELECT {select} FROM {self.sql} {'WHERE ' + where if where else ''} "
+               f"{'QUALIFY ' + qualify if qualify else ''} ORDER BY {order}")
+        return _connection().execute(sql, [self.param, *values]).to_arrow_table()
+
+
+def _stored_columns(processed) -> list[str]:
+    """The observations' columns in the order :func:`analysis.store.read_table` gives them."""
+    names = list(store._stored_schema("observations", processed).names)
+    if "period" not in names:
+        at = schema.OBSERVATIONS.names.index("period")
+        before = [c for c in schema.OBSERVATIONS.names[:at] if c in names]
+        names.insert(names.index(before[-1]) + 1 if before else 0, "period")
+    return names
+
+
+def _empty(columns, processed) -> pd.DataFrame:
+    return store.read_table("observations", processed, columns=columns, period=[])
+
+
+def _where(sel: dict) -> tuple[str, list]:
+    """SQL condition and its values for the row filters other than the period."""
+    where, values = [], []
+    for col in _FILTERS:
+        vals = sel.get(col)
+        if vals is None or col == "period":
+            continue
+        w, v = _in(col, vals)
+        where.append(w)
+        values.extend(v)
+    return " AND ".join(where), values
+
+
+def _copies(processed) -> dict:
+    """The read-side copies that can be trusted (:func:`analysis.store.table_copies`)."""
+    return store.table_copies("observations", processed)
+
+
+def _select(sel: dict, columns: list[str], keys: list[str], processed, copies: dict | None = None):
+    """The rows of a selection as an Arrow table (None: no file holds any)."""
+    where, values = _where(sel)
+    if sel["period"] is None:
+        copy = _Source.copy("all_periods", _copies(processed) if copies is None else copies)
+        if copy is not None:
+            return copy.fetch(columns, keys, where, values)
+    source = _Source.partitions(processed, sel["period"])
+    if source is None:
+        return None
+    if where and sel["period"] is None and len(source.param) > 1:
+        # without the copy: first the periods that hold such rows (a scan of the
+        # filtered columns only), then every column from those periods' files alone
+        sql = f"SELECT DISTINCT period FROM {_PARTS} WHERE {where}"
+        found = {r[0] for r in _connection().execute(sql, [source.param, *values]).fetchall()}
+        files = [f for p, f in zip(source.periods, source.param) if p in found]
+        if not files:
+            return None
+        source = _Source(_PARTS, files)
+    return source.fetch(columns, keys, where, values)
+
+
 def observations_for(indicator_id: str | list[str] | None = None, period: str | list[str] | None = None,
                      unit_name: str | list[str] | None = None, *, doc_kind: str | list[str] | None = None,
                      unit_level: str | list[str] | None = None, columns: list[str] | None = None,
@@ -75,7 +184,10 @@ def observations_for(indicator_id: str | list[str] | None = None, period: str | 
 
     Each filter takes one value or a list; filters left out select everything.
     The result equals ``store.read_table("observations")`` filtered the same
-    way (same columns, dtypes and row order), without reading the other rows.
+    way (same columns, dtypes and row order), without reading the other rows:
+    with periods, from those periods' files; without, from the copy of every
+    period (:func:`analysis.store.table_copy`), where the indicator and the
+    unit pick a few row groups.
 
     Parameters
     ----------
@@ -96,58 +208,203 @@ def observations_for(indicator_id: str | list[str] | None = None, period: str | 
     sel = {"indicator_id": _values(indicator_id), "period": _values(period),
            "unit_name": _values(unit_name), "doc_kind": _values(doc_kind),
            "unit_level": _values(unit_level)}
-    files = store.table_files("observations", processed, period=sel["period"])
-    if not files or any(v == [] for v in sel.values()):
-        frame = store.read_table("observations", processed, columns=columns, period=[])
-        return frame
     names = _stored_columns(processed)
+    if any(v == [] for v in sel.values()):
+        return _empty(columns, processed)
     wanted = list(columns) if columns is not None else names
     unknown = [c for c in wanted if c not in names]
     if unknown:
         raise KeyError(f"observations: no column(s) {', '.join(unknown)}")
-    keys = store._sort_keys("observations", names)
-    where, values = _where(sel)
-    if where and sel["period"] is None and len(files) > 1:
-        # first the periods that hold such rows (a scan of the filtered columns
-        # only), then every column from those periods' files alone
-        found = _periods_where(files, where, values)
-        files = [(p, f) for p, f in files if p in found]
-        if not files:
-            return store.read_table("observations", processed, columns=columns, period=[])
-    select = ", ".join(f'"{c}"' for c in wanted)
-    order = ", ".join(f'"{k}" ASC NULLS LAST' for k in keys)
-    sql = (f"SELECT {select} FROM {_SOURCE} {'WHERE ' + where if where else ''} ORDER BY {order}")
-    table = _connection().execute(sql, [[str(f) for _, f in files], *values]).to_arrow_table()
+    table = _select(sel, wanted, store._sort_keys("observations", names), processed)
+    if table is None:
+        return _empty(columns, processed)
     return store.frame_from_arrow("observations", table, processed)
 
 
-_SOURCE = "read_parquet(?, hive_partitioning = true, hive_types = {'period': 'VARCHAR'})"
+# --------------------------------------------------------------------------
+# Rows for the comparison functions
+# --------------------------------------------------------------------------
+
+def _properties_rows(indicator_id: str, names: list[str], keys: list[str], processed, copies: dict):
+    """The indicator's first rows (in read order) stating a direction, an aggregation, a unit.
+
+    :mod:`analysis.compare` reads an indicator's properties from the first
+    rows of the table it is given that state them; adding these rows to a
+    selection makes a comparison on the selection equal one on the whole table.
+    """
+    latest = _Source.copy("latest", copies)
+    if latest is not None:
+        return latest.fetch(names, keys, f'"indicator_id" = ? AND "{store.PROPERTIES_ROW}"',
+                            [indicator_id])
+    source = _Source.every_period(processed, copies)
+    stated = [c for c in _PROPERTIES if c in names]
+    if source is None or not stated:
+        return None
+    order = ", ".join(f'"{k}" ASC NULLS LAST' for k in keys)
+    firsts = " UNION ALL ".join(
+        f'(SELECT obs_id FROM r WHERE "{c}" IS NOT NULL ORDER BY {order} LIMIT 1)' for c in stated)
+    cols = ", ".join(f'"{c}"' for c in dict.fromkeys(["obs_id", *stated, *keys]))
+    select = ", ".join(f'"{c}"' for c in names)
+    sql = (f"WITH r AS (SELECT {cols} FROM {source.sql} WHERE indicator_id = ?) "
+           f"SELECT {select} FROM {source.sql} WHERE indicator_id = ? AND obs_id IN ({firsts}) "
+           f"ORDER BY {order}")
+    return _connection().execute(sql, [source.param, indicator_id, source.param, indicator_id]) \
+        .to_arrow_table()
 
 
-def _where(sel: dict) -> tuple[str, list]:
-    """SQL condition and its values for the row filters (the period chose the files)."""
-    where, values = [], []
-    for col in _FILTERS:
-        vals = sel.get(col)
-        if vals is None or col == "period":
-            continue
-        where.append(f'"{col}" IN ({", ".join("?" for _ in vals)})')
-        values.extend(str(v) for v in vals)
-    return " AND ".join(where), values
+def _same_properties(rows, indicator_id: str, copies: dict) -> bool:
+    """Whether ``rows`` give the indicator the properties the whole table gives it.
+
+    The build writes, with the copies, the first direction, aggregation and
+    unit each indicator states; rows whose first ones are the same need no
+    other row for :mod:`analysis.compare` to read the same properties.
+    """
+    import pyarrow.compute as pc
+
+    summary = store._summary(copies["all_periods"]) if "all_periods" in copies else None
+    if not summary or "properties" not in summary:
+        return False
+    stated = {r[0]: r[1:] for r in summary["properties"]}
+    if indicator_id not in stated:
+        return rows is None or not rows.num_rows
+    for col, want in zip(_PROPERTIES, stated[indicator_id]):
+        got = None
+        if rows is not None and col in rows.column_names:
+            values = pc.drop_null(rows.filter(pc.equal(rows["indicator_id"], indicator_id))[col]
+                                  if "indicator_id" in rows.column_names else rows[col])
+            got = values[0].as_py() if len(values) else None
+        if got != want:
+            return False
+    return True
 
 
-def _periods_where(files, where: str, values: list) -> set:
-    sql = f"SELECT DISTINCT period FROM {_SOURCE} WHERE {where}"
-    rows = _connection().execute(sql, [[str(f) for _, f in files], *values]).fetchall()
-    return {r[0] for r in rows}
+def _with_properties(rows, indicator_id: str, names: list[str], keys: list[str], processed,
+                     copies: dict):
+    """``rows`` and the indicator's properties rows, once each, in read order."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if _same_properties(rows, indicator_id, copies):
+        return rows
+    extra = _properties_rows(indicator_id, names, keys, processed, copies)
+    if rows is None:
+        return extra
+    if extra is None or not extra.num_rows:
+        return rows
+    extra = extra.filter(pc.invert(pc.is_in(extra["obs_id"], value_set=rows["obs_id"].combine_chunks())))
+    if not extra.num_rows:
+        return rows
+    both = pa.concat_tables([rows, extra.cast(rows.schema)])
+    return both.sort_by([(k, "ascending", "at_end") for k in keys])
+
+
+def _frame(rows, processed) -> pd.DataFrame:
+    if rows is None:
+        return _empty(None, processed)
+    return store.frame_from_arrow("observations", rows, processed)
+
+
+def query_compare_units(indicator_id: str, period: str | None = None, *,
+                        units: list[str] | None = None, processed: str | os.PathLike | None = None,
+                        **kwargs) -> pd.DataFrame:
+    """:func:`analysis.compare.compare_units` on just the rows it needs.
+
+    With a period, that period's rows of the indicator; without one (the
+    latest period of each unit), each unit's latest rows, which the build
+    keeps ready (:func:`analysis.store.table_copy`, ``"latest"``). ``kwargs``
+    go to :func:`~analysis.compare.compare_units` (``annualise``,
+    ``include_plans``, ``lang``). The result equals ``compare_units`` on the
+    whole table.
+    """
+    names = _stored_columns(processed)
+    keys = store._sort_keys("observations", names)
+    copies = _copies(processed)
+    unit_list = _values(units)
+    if period is not None:
+        rows = _select({"indicator_id": [indicator_id], "period": [period], "unit_name": unit_list},
+                       names, keys, processed, copies)
+        rows = _with_properties(rows, indicator_id, names, keys, processed, copies)
+    else:
+        latest = None if kwargs.get("include_plans", False) else _Source.copy("latest", copies)
+        if latest is not None:
+            where, values = '"indicator_id" = ?', [indicator_id]
+            if unit_list is not None:
+                w, v = _in("unit_name", unit_list)
+                where += f' AND ({w} OR "{store.PROPERTIES_ROW}")'
+                values += v
+            rows = latest.fetch(names, keys, where, values)
+        else:
+            rows = _latest_rows(indicator_id, unit_list, kwargs.get("include_plans", False), names,
+                                keys, processed, copies)
+            rows = _with_properties(rows, indicator_id, names, keys, processed, copies)
+    return compare.compare_units(_frame(rows, processed), indicator_id, period, units=units, **kwargs)
+
+
+def _latest_rows(indicator_id: str, units, include_plans: bool, names, keys, processed, copies):
+    """Each unit's level statements at its latest period end, found by DuckDB over every period."""
+    source = _Source.every_period(processed, copies)
+    if source is None or units == []:
+        return None
+    where, values = _in("indicator_id", [indicator_id])
+    where += " AND " + _in("kind", list(LEVEL_KINDS))[0]
+    values += list(LEVEL_KINDS)
+    if not include_plans:
+        where += f" AND {_NOT_PLAN}"
+    if units is not None:
+        w, v = _in("unit_name", units)
+        where += " AND " + w
+        values += v
+    by = ", ".join(f'"{c}"' for c in ("unit_name", "unit_level") if c in names)
+    return source.fetch(names, keys, where, values,
+                        qualify=f'"period_end" = max("period_end") OVER (PARTITION BY {by})')
+
+
+def query_trend(unit_name: str, indicator_id: str, *, processed: str | os.PathLike | None = None,
+                **kwargs) -> compare.Trend:
+    """:func:`analysis.compare.trend` on one unit's rows of one indicator, across every period.
+
+    The rows come from the copy of every period (a row group or two); the
+    result equals ``trend`` on the whole table.
+    """
+    names = _stored_columns(processed)
+    keys = store._sort_keys("observations", names)
+    copies = _copies(processed)
+    rows = _select({"indicator_id": [indicator_id], "unit_name": [unit_name], "period": None},
+                   names, keys, processed, copies)
+    rows = _with_properties(rows, indicator_id, names, keys, processed, copies)
+    return compare.trend(_frame(rows, processed), unit_name, indicator_id, **kwargs)
+
+
+def query_scorecard(unit_name: str, period: str, *, processed: str | os.PathLike | None = None,
+                    **kwargs) -> pd.DataFrame:
+    """:func:`analysis.compare.scorecard` on one unit's rows of one period."""
+    rows = observations_for(unit_name=unit_name, period=period, processed=processed)
+    return compare.scorecard(rows, unit_name, period, **kwargs)
+
+
+# --------------------------------------------------------------------------
+# Menus
+# --------------------------------------------------------------------------
+
+_REACH = ["indicator_id", "n_units", "n_periods", "n_rows"]
+
+
+def _typed(frame: pd.DataFrame, strings: tuple, ints: tuple) -> pd.DataFrame:
+    for c in strings:
+        frame[c] = frame[c].astype("string")
+    for c in ints:
+        frame[c] = frame[c].astype("int64")
+    return frame
 
 
 def indicator_reach(processed: str | os.PathLike | None = None,
                     include_plans: bool = False) -> pd.DataFrame:
     """Each indicator with the units and periods that state it: what a menu of indicators needs.
 
-    Counted inside DuckDB, so that an app can offer its choices without
-    loading the observations.
+    Counted by the build when it writes the tables (kept with the copy of
+    every period), so that an app offers its choices without reading any
+    observation; for tables without that copy, counted inside DuckDB. Plans
+    are left out unless ``include_plans``.
 
     Examples
     --------
@@ -159,99 +416,61 @@ def indicator_reach(processed: str | os.PathLike | None = None,
     >>> reach.loc["food_safety_violations", ["n_units", "n_periods", "n_rows"]].tolist()
     [2, 2, 2]
     """
-    files = store.table_files("observations", processed)
-    columns = ["indicator_id", "n_units", "n_periods", "n_rows"]
-    if not files:
-        return pd.DataFrame({c: pd.Series([], dtype="string" if c == "indicator_id" else "int64")
-                             for c in columns})
-    where = "" if include_plans else "WHERE coalesce(doc_kind, 'results') <> 'plan'"
+    summary = store.copy_summary("observations", processed)
+    if summary is not None:
+        rows = summary["indicator_reach"]["all" if include_plans else "results"]
+        frame = pd.DataFrame(rows, columns=_REACH)
+        return _typed(frame, ("indicator_id",), tuple(_REACH[1:]))
+    source = _Source.partitions(processed)
+    if source is None:
+        return _typed(pd.DataFrame({c: [] for c in _REACH}), ("indicator_id",), tuple(_REACH[1:]))
+    where = "" if include_plans else f"WHERE {_NOT_PLAN}"
     sql = ("SELECT indicator_id, count(DISTINCT unit_name) AS n_units, "
            "count(DISTINCT period) AS n_periods, count(*) AS n_rows "
-           "FROM read_parquet(?, hive_partitioning = true, hive_types = {'period': 'VARCHAR'}) "
-           f"{where} GROUP BY indicator_id ORDER BY indicator_id")
-    frame = _connection().execute(sql, [[str(f) for _, f in files]]).df()
-    frame["indicator_id"] = frame["indicator_id"].astype("string")
-    for c in columns[1:]:
-        frame[c] = frame[c].astype("int64")
-    return frame[columns]
+           f"FROM {source.sql} {where} GROUP BY indicator_id ORDER BY indicator_id")
+    frame = _connection().execute(sql, [source.param]).df()
+    return _typed(frame, ("indicator_id",), tuple(_REACH[1:]))[_REACH]
 
 
-def _stored_columns(processed) -> list[str]:
-    """The observations' columns in the order :func:`analysis.store.read_table` gives them."""
-    import pyarrow.parquet as pq
-
-    path = store.table_path("observations", processed)
-    first = path / "_common_metadata"
-    if not first.exists():
-        first = store.table_files("observations", processed)[0][1]
-    names = list(pq.read_schema(first).names)
-    if "period" not in names:
-        at = schema.OBSERVATIONS.names.index("period")
-        before = [c for c in schema.OBSERVATIONS.names[:at] if c in names]
-        names.insert(names.index(before[-1]) + 1 if before else 0, "period")
-    return names
+_UNIT = ["indicator_id", "n_periods", "n_rows", "first_period", "last_period"]
 
 
-def query_compare_units(indicator_id: str, period: str | None = None, *,
-                        units: list[str] | None = None, processed: str | os.PathLike | None = None,
-                        **kwargs) -> pd.DataFrame:
-    """:func:`analysis.compare.compare_units` on just the rows it needs.
+def unit_indicators(unit_name: str, *, unit_level: str | None = None, include_plans: bool = False,
+                    processed: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The indicators a unit states, across every period: what a unit's menu of trends needs.
 
-    With a period, that period's rows of the indicator; without one (the
-    latest period of each unit), all the indicator's rows. ``kwargs`` go to
-    :func:`~analysis.compare.compare_units` (``annualise``, ``include_plans``,
-    ``lang``).
+    One row per indicator, sorted by ``indicator_id``: ``n_periods`` (a trend
+    needs three), ``n_rows``, ``first_period`` and ``last_period`` (by the
+    periods' end; ties by code). Plans are left out unless ``include_plans``;
+    ``unit_level`` tells apart a ward and a district of the same name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.build import build
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = build(out=Path(d) / "processed", progress=False).out
+    ...     menu = unit_indicators("Thạch Bàn", processed=out).set_index("indicator_id")
+    >>> menu.loc["food_safety_violations", ["first_period", "last_period"]].tolist()
+    ['2021-H1', '2021-H1']
+    >>> int(menu.loc["food_safety_violations", "n_periods"])
+    1
     """
-    if period is None:
-        periods = _latest_periods(indicator_id, units, kwargs.get("include_plans", False), processed)
-        rows = observations_for(indicator_id=indicator_id, period=periods, unit_name=units,
-                                processed=processed)
-    else:
-        rows = observations_for(indicator_id=indicator_id, period=period, unit_name=units,
-                                processed=processed)
-    return compare.compare_units(rows, indicator_id, period, units=units, **kwargs)
-
-
-def _latest_periods(indicator_id: str, units, include_plans: bool, processed) -> list[str]:
-    """The periods that end on some unit's latest statement of the indicator.
-
-    The rows :func:`~analysis.compare.compare_units` keeps when no period is
-    given all lie in these periods, so only their files need reading.
-    """
-    from analysis.metadata import parse_period
-
-    files = store.table_files("observations", processed)
-    if not files:
-        return []
-    where, values = _where({"indicator_id": [indicator_id], "unit_name": _values(units)})
-    where += f" AND kind IN ({', '.join(repr(k) for k in LEVEL_KINDS)})"
+    where, values = _in("unit_name", [unit_name])
+    if unit_level is not None:
+        w, v = _in("unit_level", [unit_level])
+        where += " AND " + w
+        values += v
     if not include_plans:
-        where += " AND coalesce(doc_kind, 'results') <> 'plan'"
-    sql = (f"SELECT DISTINCT max(period_end) FROM {_SOURCE} WHERE {where} "
-           "GROUP BY unit_name, unit_level")
-    ends = {r[0] for r in _connection().execute(sql, [[str(f) for _, f in files], *values]).fetchall()}
-    if None in ends:
-        return sorted({p for p, _ in files if p is not None})
-    ends = {e.date() if hasattr(e, "date") else e for e in ends}
-    out = []
-    for p in sorted({p for p, _ in files if p is not None}):
-        try:
-            if parse_period(p)[1] in ends:
-                out.append(p)
-        except ValueError:
-            out.append(p)
-    return out
-
-
-def query_trend(unit_name: str, indicator_id: str, *, processed: str | os.PathLike | None = None,
-                **kwargs) -> compare.Trend:
-    """:func:`analysis.compare.trend` on one unit's rows of one indicator."""
-    rows = observations_for(indicator_id=indicator_id, unit_name=unit_name, processed=processed)
-    return compare.trend(rows, unit_name, indicator_id, **kwargs)
-
-
-def query_scorecard(unit_name: str, period: str, *, processed: str | os.PathLike | None = None,
-                    **kwargs) -> pd.DataFrame:
-    """:func:`analysis.compare.scorecard` on one unit's rows of one period."""
-    rows = observations_for(unit_name=unit_name, period=period, processed=processed)
-    return compare.scorecard(rows, unit_name, period, **kwargs)
+        where += f" AND {_NOT_PLAN}"
+    source = _Source.every_period(processed, _copies(processed))
+    if source is None:
+        return _typed(pd.DataFrame({c: [] for c in _UNIT}), ("indicator_id", "first_period",
+                                                            "last_period"), ("n_periods", "n_rows"))
+    sql = ("SELECT indicator_id, count(DISTINCT period) AS n_periods, count(*) AS n_rows, "
+           "first(period ORDER BY period_end ASC NULLS LAST, period ASC) AS first_period, "
+           "first(period ORDER BY period_end DESC NULLS LAST, period DESC) AS last_period "
+           f"FROM {source.sql} WHERE {where} GROUP BY indicator_id ORDER BY indicator_id")
+    frame = _connection().execute(sql, [source.param, *values]).df()
+    return _typed(frame, ("indicator_id", "first_period", "last_period"),
+                  ("n_periods", "n_rows"))[_UNIT]

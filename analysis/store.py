@@ -9,6 +9,8 @@ Dask, Spark and pyarrow read as they are::
             _common_metadata                     (the table's columns, no rows)
             period=2018-FY/part-0.parquet
             period=2021-H1/part-0.parquet
+            _all_periods.parquet.copy            (read-side copies: Parquet files,
+            _latest.parquet.copy                  not part of the dataset; see below)
         facts.parquet/period=.../part-0.parquet  (a fact's period is its report's)
         reports.parquet/period=.../part-0.parquet
         reports.parquet/period=__HIVE_DEFAULT_PARTITION__/part-0.parquet
@@ -25,6 +27,20 @@ killed at any point leaves the previous tables intact and readable. With
 ``periods=[...]`` only those periods' partitions are written: the files of the
 other periods are carried into the new folder as hard links, never rewritten.
 
+Queries that need every period (one unit's trend, each unit's latest figure)
+would open every period's file; for them :func:`write_tables` also writes,
+in the same swap, two read-side copies of the observations, made from the
+partition files (and made again from all of them when some periods are
+rewritten): ``_all_periods.parquet.copy``, every observation in one Parquet
+file with its period as a column, sorted by indicator, unit and period, a row
+group holding one indicator only; and ``_latest.parquet.copy``, the rows a
+comparison at each unit's latest period uses. They sit inside the dataset's
+folder so that anything replacing the dataset (a build of an older version,
+another engine) replaces or drops them with it; readers of the dataset do not
+see them — pyarrow, Spark and Hive skip names starting with ``_``, Dask and
+DuckDB's ``*/*.parquet`` take only ``.parquet`` files. :func:`table_copy`
+gives a copy only while it was made from the partition files beside it.
+
 Rows are sorted and the Parquet files carry no timestamps, so identical inputs
 give byte-identical files. :func:`read_table` gives back the whole table (or one
 period, or some columns) as one frame in the same row order as ever.
@@ -33,6 +49,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import json
 import os
 import shutil
 import sys
@@ -48,8 +65,9 @@ import pyarrow.parquet as pq
 from analysis import paths, schema
 
 __all__ = ["TableMissing", "write_tables", "read_table", "table_path", "table_files",
-           "partitions", "frame_from_arrow", "SORT_ORDER", "FILE_ORDER", "PARTITIONED",
-           "PARTITION_COLUMN", "NULL_PARTITION"]
+           "partitions", "frame_from_arrow", "table_copy", "table_copies", "copy_summary",
+           "SORT_ORDER", "FILE_ORDER", "PARTITIONED", "PARTITION_COLUMN", "NULL_PARTITION",
+           "COPIES", "PROPERTIES_ROW"]
 
 #: Row order of each table in its file (ties broken by the table's key).
 SORT_ORDER = {
@@ -74,6 +92,19 @@ _ROW_GROUP = 1024
 _NEW, _OLD = ".{}.new-", ".{}.old-"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+#: Read-side copies of a partitioned table: file names inside its folder (see :func:`table_copy`).
+COPIES = {"observations": {"all_periods": "_all_periods.parquet.copy",
+                          "latest": "_latest.parquet.copy"}}
+#: Column of the ``latest`` copy marking the rows that give an indicator's direction,
+#: aggregation and unit (the first row stating each, in :data:`SORT_ORDER`).
+PROPERTIES_ROW = "properties_row"
+_COPY_GROUP = 16384       # rows per row group of a copy, at most (a row group holds one indicator)
+_COPY_CHUNK = 1 << 15     # rows read at once while copying (whole indicators; more if one is larger)
+_COPY_STATS = ("indicator_id", "unit_name", "unit_level", "period", "period_end", "doc_kind",
+               "kind", "doc_id")   # columns with statistics in the copies (what queries filter on)
+_META_SOURCE = b"analysis.source"     # the partition files a copy was made from
+_META_SUMMARY = b"analysis.summary"   # counts kept with the copy (indicator_reach)
+_FOOTERS: dict = {}                   # key-value metadata of copies read, by file identity
 
 
 class TableMissing(FileNotFoundError):
@@ -294,17 +325,211 @@ def _write_dataset(name: str, frame: pd.DataFrame, key: pd.Series, folder: Path,
     _fsync(folder / _SCHEMA_FILE)
 
 
+def _source(folder: Path, files: list) -> bytes:
+    """The partition files a copy is made from: relative path and size of each."""
+    root = len(str(folder)) + 1
+    return json.dumps([[str(f)[root:].replace(os.sep, "/"), os.stat(f).st_size] for _, f in files],
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _segments(column: pa.ChunkedArray) -> list[tuple[int, int]]:
+    """(offset, length) of each run of equal values of a sorted column."""
+    values = column.to_numpy(zero_copy_only=False)
+    if not len(values):
+        return []
+    cuts = np.flatnonzero(values[1:] != values[:-1]) + 1
+    bounds = [0, *cuts.tolist(), len(values)]
+    return [(a, b - a) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _latest_and_properties(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows a comparison at each unit's latest period uses, and of properties rows.
+
+    The first are what :func:`analysis.compare.compare_units` keeps with no
+    period (level statements, not from plans, at each unit's latest period
+    end, per indicator); the second, for each indicator, its first row (in
+    :data:`SORT_ORDER`) stating a direction, an aggregation, a unit: what the
+    comparison functions read the indicator's properties from.
+    """
+    from analysis.observations import LEVEL_KINDS
+
+    level = rows["kind"].isin(LEVEL_KINDS).to_numpy(bool, copy=True)
+    if "doc_kind" in rows:
+        level &= (rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)
+    sub = rows[level]
+    keys = ["indicator_id", "unit_name"] + (["unit_level"] if "unit_level" in rows else [])
+    latest = sub.groupby(keys, dropna=False)["period_end"].transform("max")
+    kept = np.flatnonzero(level)[(sub["period_end"] == latest).to_numpy(bool)]
+    firsts = set()
+    for col in ("direction", "aggregation", "unit"):
+        if col in rows:
+            stating = rows[rows[col].notna()]
+            firsts.update(stating.groupby("indicator_id", dropna=False).head(1).index.tolist())
+    return kept, np.array(sorted(firsts), dtype=np.int64)
+
+
+def _first_stated(rows: pd.DataFrame) -> list[list]:
+    """Per indicator, the first direction, aggregation and unit stated (in row order), or None."""
+    out = []
+    for ind, g in rows.groupby("indicator_id", dropna=False, sort=True):
+        values = []
+        for col in ("direction", "aggregation", "unit"):
+            stated = g[col].dropna() if col in g else ()
+            values.append(str(stated.iloc[0]) if len(stated) else None)
+        out.append([None if pd.isna(ind) else str(ind), *values])
+    return out
+
+
+def _reach(rows: pd.DataFrame) -> list[list]:
+    """Per indicator: units, periods and rows (``[indicator_id, n_units, n_periods, n_rows]``)."""
+    if not len(rows):
+        return []
+    g = rows.groupby("indicator_id", dropna=False, sort=True)
+    counts = pd.DataFrame({"u": g["unit_name"].nunique(), "p": g["period"].nunique(), "n": g.size()})
+    return [[None if pd.isna(k) else str(k), int(u), int(p), int(n)]
+            for k, u, p, n in zip(counts.index, counts["u"], counts["p"], counts["n"])]
+
+
+def _row_groups_of(pf: pq.ParquetFile, column: str, values: list) -> list[int]:
+    """Row groups of a file that may hold rows whose ``column`` is one of ``values`` (statistics)."""
+    at = pf.schema_arrow.get_field_index(column)
+    known = sorted(v for v in values if v is not None)
+    out = []
+    for i in range(pf.metadata.num_row_groups):
+        st = pf.metadata.row_group(i).column(at).statistics
+        if st is None or not st.has_min_max:
+            out.append(i)
+            continue
+        nulls = st.null_count if st.has_null_count else 1
+        if (None in values and nulls) or any(st.min <= v <= st.max for v in known):
+            out.append(i)
+    return out
+
+
+def _write_copies(name: str, folder: Path) -> None:
+    """Write the read-side copies of a partitioned table (:data:`COPIES`) from its partitions.
+
+    Made from the files of ``folder`` alone, so that a full build and a rebuild
+    of some periods give the same bytes. Whole indicators are read at a time
+    (about 33,000 rows, more if one indicator has more), so memory stays
+    bounded however many periods there are.
+    """
+    import pyarrow.compute as pc
+
+    names = COPIES.get(name)
+    if not names:
+        return
+    files = _listing(folder)
+    if (folder / _SCHEMA_FILE).exists():
+        base = pq.read_schema(folder / _SCHEMA_FILE)
+    elif files:
+        base = pq.read_schema(files[0][1])
+    else:
+        return
+    columns = [f.name for f in base if f.name != PARTITION_COLUMN]
+    target = pa.schema([base.field(c) for c in columns] + [pa.field(PARTITION_COLUMN, pa.large_string())])
+    marked = target.append(pa.field(PROPERTIES_ROW, pa.bool_()))
+    order = [(k, "ascending", "at_end")
+             for k in _sort_keys(name, target.names, {**SORT_ORDER, **FILE_ORDER})]
+    group = order[0][0]
+    readers = [(value, pq.ParquetFile(f)) for value, f in files]
+    counts: dict = {}
+    for _, pf in readers:
+        vc = pf.read(columns=[group])[group].value_counts()
+        for v, n in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()):
+            counts[v] = counts.get(v, 0) + n
+    chunks, current, size = [], [], 0
+    for v in sorted((v for v in counts if v is not None)) + ([None] if None in counts else []):
+        if current and size + counts[v] > _COPY_CHUNK:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(v)
+        size += counts[v]
+    chunks.append(current)
+    stats = [c for c in _COPY_STATS if c in target.names]
+    options = dict(compression="zstd", compression_level=3, use_dictionary=True)
+    paths = {which: folder / file for which, file in names.items()}
+    writers = {"all_periods": pq.ParquetWriter(paths["all_periods"], target, write_statistics=stats,
+                                               **options),
+               "latest": pq.ParquetWriter(paths["latest"], marked,
+                                          write_statistics=stats + [PROPERTIES_ROW], **options)}
+    reach, stated = {"results": [], "all": []}, []
+    try:
+        for chunk in chunks:
+            parts = [target.empty_table()]
+            for value, pf in readers:
+                if len(chunks) == 1:
+                    t = pf.read(columns=columns)
+                else:
+                    groups = _row_groups_of(pf, group, chunk)
+                    if not groups:
+                        continue
+                    t = pf.read_row_groups(groups, columns=columns)
+                    t = t.filter(pc.is_in(t[group], value_set=pa.array(chunk, t.schema.field(group).type),
+                                          skip_nulls=False))   # a null matches a null of the chunk
+                parts.append(t.append_column(PARTITION_COLUMN,
+                                             pa.array([value] * t.num_rows, pa.large_string())))
+            table = pa.concat_tables([p.cast(target) for p in parts])
+            del parts
+            # the rows in order, taken an indicator at a time (no second copy of the chunk)
+            ranked = pc.sort_indices(table, sort_keys=order)
+            rows = table.select([c for c in ("indicator_id", "unit_name", "unit_level", "period",
+                                             "period_end", "kind", "doc_kind", "direction",
+                                             "aggregation", "unit") if c in target.names]).take(ranked)
+            for start, n in _segments(rows[group]):
+                writers["all_periods"].write_table(table.take(ranked.slice(start, n)),
+                                                   row_group_size=_COPY_GROUP)
+            rows = rows.to_pandas()
+            kept, firsts = _latest_and_properties(rows)
+            chosen = np.union1d(kept, firsts).astype(np.int64)
+            marks = np.isin(chosen, firsts)
+            latest = table.take(ranked.take(pa.array(chosen, pa.int64())))
+            latest = latest.append_column(PROPERTIES_ROW, pa.array(marks, pa.bool_()))
+            for start, n in _segments(latest[group]):
+                # an indicator's properties rows first, in a row group of their own
+                block = marks[start:start + n]
+                head = np.flatnonzero(block)
+                if len(head):
+                    writers["latest"].write_table(latest.take(pa.array(start + head, pa.int64())),
+                                                  row_group_size=_COPY_GROUP)
+                rest = np.flatnonzero(~block)
+                if len(rest):
+                    writers["latest"].write_table(latest.take(pa.array(start + rest, pa.int64())),
+                                                  row_group_size=_COPY_GROUP)
+            reach["all"] += _reach(rows)
+            stated += _first_stated(rows)
+            if "doc_kind" in rows:
+                rows = rows[(rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)]
+            reach["results"] += _reach(rows)
+            del table, rows, latest
+        source = _source(folder, files)
+        summary = json.dumps({"indicator_reach": reach, "properties": stated}, ensure_ascii=False,
+                             sort_keys=True,
+                             separators=(",", ":")).encode()
+        writers["all_periods"].add_key_value_metadata({_META_SOURCE: source, _META_SUMMARY: summary})
+        writers["latest"].add_key_value_metadata({_META_SOURCE: source})
+    finally:
+        for w in writers.values():
+            w.close()
+        for _, pf in readers:
+            pf.close()
+    for p in paths.values():
+        _fsync(p)
+
+
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | None = None,
                  periods: list[str] | None = None, check: bool = True) -> Path:
     """Replace the processed tables with these, all at once.
 
     Each frame is validated against its schema (when it has one), sorted
     (:data:`SORT_ORDER`, then its key) and written into a new folder beside
-    ``out_dir``: the tables of :data:`PARTITIONED` as one file per period, any
-    other as ``<name>.parquet``. The files are flushed to disk and the new folder
-    is swapped in for the old in one atomic rename. Other files already in
-    ``out_dir`` are carried over. Until the swap, readers see the previous
-    tables; after it, the new ones; never a mix.
+    ``out_dir``: the tables of :data:`PARTITIONED` as one file per period (the
+    observations also as the read-side copies of :data:`COPIES`, made from all
+    their period files, new and kept), any other as ``<name>.parquet``. The
+    files are flushed to disk and the new folder is swapped in for the old in
+    one atomic rename. Other files already in ``out_dir`` are carried over.
+    Until the swap, readers see the previous tables; after it, the new ones;
+    never a mix.
 
     Parameters
     ----------
@@ -365,6 +590,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
                                     and _partition_value(p.name) not in wanted \
                                     and not (folder / p.name).exists():
                                 shutil.copytree(p, folder / p.name, copy_function=_link_or_copy)
+                    _write_copies(name, folder)   # from every period's file, old and new
                 else:
                     _write_parquet(_sorted(name, frames[name]), new / f"{name}.parquet")
             if out.exists():  # carry over what this build does not write
@@ -408,9 +634,7 @@ def _restore(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if c.name not in frame.columns:
             continue
         s = frame[c.name]
-        if c.dtype == "object":
-            frame[c.name] = [list(v) if isinstance(v, np.ndarray) else v for v in s]
-        elif str(s.dtype) != c.dtype:
+        if c.dtype != "object" and str(s.dtype) != c.dtype:   # lists: see _frame
             frame[c.name] = s.astype(c.dtype)
     return frame
 
@@ -459,23 +683,132 @@ def table_files(name: str, processed: str | os.PathLike | None = None,
     path = _located(name, processed)
     if path.is_file():
         return [(None, path)]
-    wanted = _wanted_periods(period)
+    return _listing(path, _wanted_periods(period))
+
+
+def _listing(path: Path, wanted: set | None = None) -> list[tuple[str | None, Path]]:
+    """``(period, file)`` of a partitioned table's folder, sorted (the read-side copies left out)."""
+    with os.scandir(path) as entries:
+        folders = sorted(e.name for e in entries
+                         if e.name.startswith(PARTITION_COLUMN + "=") and e.is_dir())
     out = []
-    for d in sorted(path.iterdir()):
-        if not (d.is_dir() and d.name.startswith(PARTITION_COLUMN + "=")):
-            continue
-        value = _partition_value(d.name)
+    for folder in folders:
+        value = _partition_value(folder)
         if wanted is not None and value not in wanted:
             continue
-        for f in sorted(d.glob("*.parquet")):
-            out.append((value, f))
+        with os.scandir(path / folder) as entries:
+            files = sorted(e.name for e in entries if e.name.endswith(".parquet")
+                           and not e.name.startswith("."))
+        out.extend((value, path / folder / f) for f in files)
     return out
+
+
+def _copy_metadata(path: Path) -> dict | None:
+    """Key-value metadata of a copy's footer (kept while the file is the same), or None."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    meta = _FOOTERS.get(key)
+    if meta is None:
+        meta = dict(pq.read_metadata(path).metadata or {})
+        if len(_FOOTERS) >= 32:
+            _FOOTERS.clear()
+        _FOOTERS[key] = meta
+    return meta
+
+
+def table_copy(name: str, which: str = "all_periods",
+               processed: str | os.PathLike | None = None) -> Path | None:
+    """A read-side copy of a partitioned table, or None where there is none to trust.
+
+    ``which`` is ``"all_periods"`` (every row in one file, the period as a
+    column, sorted by indicator, unit, period) or ``"latest"`` (the rows a
+    comparison at each unit's latest period uses, and the rows giving each
+    indicator's properties, marked in :data:`PROPERTIES_ROW`); see
+    :data:`COPIES`. None when the copy is missing (tables written by an older
+    version) or was not made from the partition files now beside it (files
+    added or replaced by another writer): readers then use the partitions.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.build import build
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     out = build(out=Path(d) / "processed", progress=False).out
+    ...     table_copy("observations", "all_periods", out).relative_to(out).as_posix()
+    'observations.parquet/_all_periods.parquet.copy'
+    """
+    names = COPIES.get(name, {})
+    if which not in names:
+        raise ValueError(f"{name}: no copy {which!r} (copies: {', '.join(names) or 'none'})")
+    return table_copies(name, processed).get(which)
+
+
+def table_copies(name: str, processed: str | os.PathLike | None = None) -> dict[str, Path]:
+    """Every read-side copy of a table that :func:`table_copy` would give, by kind (one listing)."""
+    path = _located(name, processed)
+    names = COPIES.get(name, {})
+    if not names or not path.is_dir():
+        return {}
+    out, source = {}, None
+    try:
+        for which, file in names.items():
+            meta = _copy_metadata(path / file)
+            if meta is None:
+                continue
+            if source is None:
+                source = _source(path, _listing(path))
+            if meta.get(_META_SOURCE) == source:
+                out[which] = path / file
+    except FileNotFoundError:   # a build swapped the folder meanwhile: read the partitions
+        return {}
+    return out
+
+
+def copy_summary(name: str, processed: str | os.PathLike | None = None) -> dict | None:
+    """Counts written with a table's copies (``{"indicator_reach": ...}``), or None without copies.
+
+    ``indicator_reach`` maps ``"results"`` (plans left out) and ``"all"`` to
+    ``[indicator_id, n_units, n_periods, n_rows]`` per indicator, sorted;
+    ``properties`` lists ``[indicator_id, direction, aggregation, unit]``, the
+    first of each stated in the table's row order (what
+    :mod:`analysis.compare` reads an indicator's properties from).
+    """
+    copy = table_copies(name, processed).get("all_periods")
+    return None if copy is None else _summary(copy)
+
+
+def _summary(copy: Path) -> dict | None:
+    meta = _copy_metadata(copy)
+    if not meta or _META_SUMMARY not in meta:
+        return None
+    if "summary" not in meta:   # parsed once per file
+        meta["summary"] = json.loads(meta[_META_SUMMARY])
+    return meta["summary"]
 
 
 def partitions(name: str, processed: str | os.PathLike | None = None) -> list[str | None]:
     """The periods a partitioned table holds (``None``: reports whose period is unknown)."""
     return sorted({p for p, _ in table_files(name, processed)},
                   key=lambda v: (v is None, "" if v is None else v))
+
+
+def _read_files(files: list[Path], columns: list[str], filters) -> list[pa.Table]:
+    """Some columns of each file, in order (a few files at a time: most of the cost is per file)."""
+    if filters is not None:
+        return [pq.read_table(f, columns=columns, filters=filters) for f in files]
+
+    def read(f):
+        return pq.ParquetFile(f).read(columns=columns, use_threads=False)
+
+    if len(files) < 8:
+        return [read(f) for f in files]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return list(pool.map(read, files))
 
 
 def _read_dataset(name: str, path: Path, columns, period, filters) -> pa.Table:
@@ -501,8 +834,7 @@ def _read_dataset(name: str, path: Path, columns, period, filters) -> pa.Table:
     keys = _sort_keys(name, names)
     read = [c for c in dict.fromkeys(wanted + keys) if c != PARTITION_COLUMN]
     parts = []
-    for value, f in files:
-        t = pq.read_table(f, columns=read, filters=filters)
+    for (value, _), t in zip(files, _read_files([f for _, f in files], read, filters)):
         if has_period:
             t = t.append_column(PARTITION_COLUMN, pa.array([value] * t.num_rows, pa.large_string()))
         parts.append(t)
@@ -566,12 +898,46 @@ def read_table(name: str, processed: str | os.PathLike | None = None,
     return frame
 
 
+def _is_nested(t: pa.DataType) -> bool:
+    return (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+            or pa.types.is_list_view(t) or pa.types.is_large_list_view(t))
+
+
 def _frame(name: str, table: pa.Table) -> pd.DataFrame:
-    frame = table.to_pandas()
-    for c in frame.columns:
-        if frame[c].dtype == object:
-            frame[c] = [list(v) if isinstance(v, np.ndarray) else v for v in frame[c]]
+    """The frame of an Arrow table: list columns as Python lists, dtypes of the schema."""
+    nested = [i for i, f in enumerate(table.schema) if _is_nested(f.type)]
+    names = table.column_names
+    frame = (table.drop_columns([names[i] for i in nested]) if nested else table).to_pandas()
+    for i in nested:
+        frame.insert(i, names[i], pd.Series(table.column(i).to_pylist(), index=frame.index,
+                                            dtype=object))
     return _restore(name, frame)
+
+
+_SCHEMAS: dict = {}
+
+
+def _stored_schema(name: str, processed=None) -> pa.Schema:
+    """The stored columns of a table (kept while its schema file is the same)."""
+    path = _located(name, processed)
+    if path.is_dir():
+        source = path / _SCHEMA_FILE
+        if not source.exists():
+            files = table_files(name, processed)
+            if not files:
+                return pa.schema([])
+            source = files[0][1]
+    else:
+        source = path
+    st = source.stat()
+    key = (str(source), st.st_ino, st.st_size, st.st_mtime_ns)
+    base = _SCHEMAS.get(key)
+    if base is None:
+        base = pq.read_schema(source)
+        if len(_SCHEMAS) >= 32:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = base
+    return base
 
 
 def frame_from_arrow(name: str, table: pa.Table,
@@ -581,14 +947,7 @@ def frame_from_arrow(name: str, table: pa.Table,
     The Arrow table may hold any of the stored table's columns, in any order;
     they are cast to the stored types and get the same pandas dtypes.
     """
-    path = _located(name, processed)
-    if path.is_file():
-        base = pq.read_schema(path)
-    elif (path / _SCHEMA_FILE).exists():
-        base = pq.read_schema(path / _SCHEMA_FILE)
-    else:
-        files = table_files(name, processed)
-        base = pq.read_schema(files[0][1]) if files else pa.schema([])
+    base = _stored_schema(name, processed)
     fields = []
     for c in table.column_names:
         if c in base.names:

@@ -8,17 +8,22 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from analysis import cli, paths, schema
+from analysis import cli, paths, schema, store
 from analysis.build import build, process_batch
 from analysis.load import InputProblem, load_reports
-from analysis.store import (NULL_PARTITION, partitions, read_table, table_files, table_path,
-                            write_tables)
+from analysis.store import (COPIES, NULL_PARTITION, SORT_ORDER, partitions, read_table, table_copy,
+                            table_files, table_path, write_tables)
 
 TABLES = ("reports", "facts", "observations")
+#: the read-side copies, made again from every partition whenever a period is rewritten
+COPY_FILES = {f"observations.parquet/{f}" for f in COPIES["observations"].values()}
 PERIODS = {"cau-giay-2022-h1": "2022-H1", "cu-khoi-2018-fy": "2018-FY",
            "phuc-dong-2020-9m": "2020-9M", "thach-ban-2021-h1": "2021-H1",
            "thanh-xuan-2021-q4": "2021-Q4"}
@@ -122,11 +127,11 @@ def test_period_rebuild_rewrites_only_that_period_and_equals_a_full_build(raw, t
                      "--quiet"]) == 0
     after = files_of(out)
     for rel, (inode, digest) in before.items():
-        if "period=2021-H1" in rel:
+        if "period=2021-H1" in rel or rel in COPY_FILES:
             assert after[rel][1] != digest, rel              # rewritten with the new data
         else:
             assert after[rel] == (inode, digest), rel         # the very same file, untouched
-    assert set(after) == set(before)
+    assert set(after) == set(before) and COPY_FILES <= set(after)
     reports = read_table("reports", out)
     assert sorted(reports.loc[reports["period"] == "2021-H1", "doc_id"]) == \
         ["cong-vi-2021-h1", "thach-ban-2021-h1"]
@@ -146,8 +151,10 @@ def test_period_rebuild_names_changes_of_other_periods_and_leaves_them(raw, tmp_
     assert "cu-khoi-2018-fy.txt" in str(m) and "--period 2018-FY" in str(m)
     assert [ln.doc for ln in summary.lines] == ["thach-ban-2021-h1"]
     after = files_of(out)
-    assert {k: v for k, v in after.items() if "2021-H1" not in k} == \
-        {k: v for k, v in before.items() if "2021-H1" not in k}
+    assert {k: v for k, v in after.items() if "2021-H1" not in k and k not in COPY_FILES} == \
+        {k: v for k, v in before.items() if "2021-H1" not in k and k not in COPY_FILES}
+    # the copies are made again, from the same rows: the same bytes
+    assert {k: after[k][1] for k in COPY_FILES} == {k: before[k][1] for k in COPY_FILES}
     # --strict refuses it, and writes nothing
     with pytest.raises(Exception, match="--strict: 1 warning"):
         build(raw, out, progress=False, periods=["2021-H1"], strict=True)
@@ -181,3 +188,65 @@ def test_any_cut_into_batches_gives_the_same_tables():
     key = ["doc_id", "start", "fact_id"]
     pd.testing.assert_frame_equal(obs.sort_values(key).reset_index(drop=True),
                                   whole.observations.sort_values(key).reset_index(drop=True))
+
+
+def test_the_copies_hold_every_row_and_each_units_latest_rows(built):
+    from analysis.observations import LEVEL_KINDS
+
+    obs = read_table("observations", built)
+    path = table_copy("observations", "all_periods", built)
+    everything = store.frame_from_arrow("observations", pq.read_table(path).select(list(obs.columns)),
+                                        built)
+    assert everything["indicator_id"].is_monotonic_increasing       # sorted by indicator first
+    pd.testing.assert_frame_equal(
+        everything.sort_values(list(SORT_ORDER["observations"]), kind="stable").reset_index(drop=True),
+        obs)
+    meta = pq.read_metadata(path)
+    at = meta.schema.to_arrow_schema().get_field_index("indicator_id")
+    for i in range(meta.num_row_groups):                            # a row group, one indicator
+        st = meta.row_group(i).column(at).statistics
+        assert st.min == st.max
+    # the latest copy: what a comparison at each unit's latest period keeps, and the first
+    # rows stating each indicator's direction, aggregation and unit
+    latest = pq.read_table(table_copy("observations", "latest", built)).to_pandas()
+    level = obs[obs["kind"].isin(LEVEL_KINDS) & (obs["doc_kind"].fillna("results") != "plan")]
+    end = level.groupby(["indicator_id", "unit_name", "unit_level"], dropna=False)["period_end"] \
+        .transform("max")
+    firsts = set()
+    for col in ("direction", "aggregation", "unit"):
+        firsts |= set(obs[obs[col].notna()].groupby("indicator_id").head(1)["obs_id"])
+    assert set(latest["obs_id"]) == set(level.loc[level["period_end"] == end, "obs_id"]) | firsts
+    assert set(latest.loc[latest[store.PROPERTIES_ROW], "obs_id"]) == firsts
+    assert len(latest) == latest["obs_id"].nunique()                 # each row once
+
+
+def test_readers_of_the_partitioned_dataset_see_each_row_once(built):
+    n = len(read_table("observations", built))
+    folder = table_path("observations", built)
+    hive = pads.partitioning(pa.schema([("period", pa.string())]), flavor="hive")
+    assert pads.dataset(folder, format="parquet", partitioning=hive).count_rows() == n
+    assert len(pd.read_parquet(folder)) == n
+    con = duckdb.connect()
+    glob = str(folder / "*" / "*.parquet")
+    assert con.execute("SELECT count(*) FROM read_parquet(?, hive_partitioning = true)",
+                       [glob]).fetchone()[0] == n
+    # a copy is a Parquet file of its own, with the period as a column
+    copy = str(table_copy("observations", "all_periods", built))
+    assert con.execute("SELECT count(*), count(DISTINCT period) FROM read_parquet(?)",
+                       [copy]).fetchone() == (n, len(partitions("observations", built)))
+
+
+def test_copies_are_made_again_by_a_period_write_and_do_not_depend_on_memory(built, tmp_path,
+                                                                          monkeypatch):
+    out = tmp_path / "processed"
+    shutil.copytree(built, out)
+    before = files_of(out)
+    for rel in COPY_FILES:                     # tables written by a version without copies
+        (out / rel).unlink()
+    assert table_copy("observations", "latest", out) is None
+    obs = read_table("observations", out)
+    monkeypatch.setattr(store, "_COPY_CHUNK", 5)   # a few indicators read at a time
+    write_tables({"observations": obs[obs["period"] == "2021-H1"]}, out, periods=["2021-H1"])
+    after = files_of(out)
+    assert {k: v[1] for k, v in after.items()} == {k: v[1] for k, v in before.items()}
+    assert table_copy("observations", "latest", out) is not None
