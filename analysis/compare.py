@@ -27,6 +27,7 @@ The rules (see ``docs/comparisons.md``):
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -183,10 +184,14 @@ def _true(x) -> bool:
 def _groups(rows: pd.DataFrame, keys: list[str]) -> list[list[dict]]:
     """Rows as records, grouped by ``keys`` (in sorted key order), each in text order."""
     out: dict[tuple, list[dict]] = {}
+    key_of = operator.itemgetter(*keys)
+    one = len(keys) == 1
     for r in to_records(rows):
-        out.setdefault(tuple(r.get(k) for k in keys), []).append(r)
-    return [sorted(out[k], key=lambda r: (r["doc_id"], r["start"]))
-            for k in sorted(out, key=lambda k: tuple("" if v is None else str(v) for v in k))]
+        k = key_of(r)
+        out.setdefault((k,) if one else k, []).append(r)
+    order = sorted(out, key=lambda k: tuple("" if v is None else str(v) for v in k))
+    return [out[k] if len(out[k]) == 1 else sorted(out[k], key=lambda r: (r["doc_id"], r["start"]))
+            for k in order]
 
 
 def _represent(recs: list[dict], lang: str) -> dict:
@@ -222,7 +227,7 @@ def _represent(recs: list[dict], lang: str) -> dict:
 
 
 def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = None, *,
-                  units: list[str] | None = None, annualise: bool = False,
+                  units: list[str] | None = None, annualise: bool | str = False,
                   include_plans: bool = False, lang: str = "vi") -> pd.DataFrame:
     """Set units side by side on one indicator.
 
@@ -236,9 +241,10 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
         A period code (``"2021-H1"``); default the latest period of each unit.
     units : list of str, optional
         Unit names to show (default all that state the indicator).
-    annualise : bool
+    annualise : bool or ``"auto"``
         Scale flows to a year (value × 12 / months) so that periods of
-        different lengths compare.
+        different lengths compare. ``"auto"``: only when the periods shown
+        differ in length (what an app wants: never a refusal).
     include_plans : bool
         Also use figures from plans (targets, not results).
     lang : {'vi', 'en'}
@@ -303,16 +309,18 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
         out = _result_frame([], extra)
         out.attrs["caveats"] = []
         return out
+    # a period's length is the same in all its rows: refuse before any other work
+    months = sorted({int(m) for m in rows["period_months"] if pd.notna(m)})
+    if annualise == "auto":
+        annualise = props["aggregation"] == "flow" and len(months) > 1
+    if props["aggregation"] == "flow" and len(months) > 1 and not annualise:
+        lengths = ", ".join(f"{m} tháng" if lang != "en" else f"{m} months" for m in months)
+        raise ComparisonRefused(_msg("flow_lengths", lang, ind=indicator_id, lengths=lengths))
     picked = [_represent(g, lang) for g in _groups(rows, _unit_keys(rows) + ["period"])]
     caveats: list[str] = []
-    months = sorted({int(p["period_months"]) for p in picked if pd.notna(p.get("period_months"))})
     for p in picked:
         p["value_stated"] = p["value"]
         p["annualised"] = False
-    if props["aggregation"] == "flow" and len(months) > 1:
-        if not annualise:
-            lengths = ", ".join(f"{m} tháng" if lang != "en" else f"{m} months" for m in months)
-            raise ComparisonRefused(_msg("flow_lengths", lang, ind=indicator_id, lengths=lengths))
     if props["aggregation"] == "flow" and annualise:
         for p in picked:
             m = p.get("period_months")
@@ -389,7 +397,7 @@ def _decimal_year(start, end) -> float:
     return mid.year + (mid - first) / (pd.Timestamp(year=mid.year + 1, month=1, day=1) - first)
 
 
-def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bool = False,
+def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bool | str = False,
           include_plans: bool = False, min_points: int = 3, lang: str = "vi") -> Trend:
     """One unit's indicator across periods, with a robust slope where possible.
 
@@ -404,8 +412,9 @@ def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bo
         The observations table.
     unit_name, indicator_id : str
         The unit (as reports name it) and the indicator.
-    annualise : bool
-        Scale a flow to a year so that periods of different lengths line up.
+    annualise : bool or ``"auto"``
+        Scale a flow to a year so that periods of different lengths line up;
+        ``"auto"``: only when they differ.
     include_plans : bool
         Also use figures from plans.
     min_points : int
@@ -454,6 +463,8 @@ def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bo
         p["value_stated"] = p["value"]
         p["year"] = _decimal_year(p["period_start"], p["period_end"])
     months = sorted({int(p["period_months"]) for p in picked if pd.notna(p.get("period_months"))})
+    if annualise == "auto":
+        annualise = props["aggregation"] == "flow" and len(months) > 1
     if props["aggregation"] == "flow" and len(months) > 1 and not annualise:
         lengths = ", ".join(f"{m} tháng" if lang != "en" else f"{m} months" for m in months)
         raise ComparisonRefused(_msg("flow_lengths", lang, ind=indicator_id, lengths=lengths))

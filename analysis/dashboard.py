@@ -76,16 +76,6 @@ def load_tables() -> dict[str, pd.DataFrame]:
     }
 
 
-def _with_annualise(fn, *args, **kwargs):
-    """``fn(...)``; again with ``annualise=True`` if it refuses flows of different lengths."""
-    from .compare import ComparisonRefused
-
-    try:
-        return fn(*args, **kwargs)
-    except ComparisonRefused:
-        return fn(*args, annualise=True, **kwargs)
-
-
 def _sorted_reports(reports: pd.DataFrame) -> pd.DataFrame:
     reports = reports.copy()
     for c in _REPORT_COLUMNS:
@@ -132,12 +122,12 @@ class FrameRows:
     def compare(self, indicator: str, lang: str) -> pd.DataFrame:
         from .compare import compare_units
 
-        return _with_annualise(compare_units, self._by_indicator[indicator], indicator, lang=lang)
+        return compare_units(self._by_indicator[indicator], indicator, annualise="auto", lang=lang)
 
     def trend(self, unit: str, indicator: str, lang: str):
         from .compare import trend
 
-        return _with_annualise(trend, self._by_indicator[indicator], unit, indicator, lang=lang)
+        return trend(self._by_indicator[indicator], unit, indicator, annualise="auto", lang=lang)
 
 
 class QueryRows:
@@ -178,21 +168,20 @@ class QueryRows:
         return list(self._indicators)
 
     def unit_indicators(self, unit: str) -> set[str]:
-        return self._kept(("unit", unit), lambda: set(self._q.observations_for(
-            unit_name=unit, columns=["indicator_id"], processed=self._processed)["indicator_id"]
-            .dropna()))
+        return self._kept(("unit", unit), lambda: set(self._q.unit_indicators(
+            unit, include_plans=True, processed=self._processed)["indicator_id"].dropna()))
 
     def unit_period(self, unit: str, period: str) -> pd.DataFrame:
         return self._kept(("unit_period", unit, period), lambda: self._q.observations_for(
             unit_name=unit, period=period, processed=self._processed))
 
     def compare(self, indicator: str, lang: str) -> pd.DataFrame:
-        return self._kept(("compare", indicator, lang), lambda: _with_annualise(
-            self._q.query_compare_units, indicator, processed=self._processed, lang=lang))
+        return self._kept(("compare", indicator, lang), lambda: self._q.query_compare_units(
+            indicator, processed=self._processed, annualise="auto", lang=lang))
 
     def trend(self, unit: str, indicator: str, lang: str):
-        return self._kept(("trend", unit, indicator, lang), lambda: _with_annualise(
-            self._q.query_trend, unit, indicator, processed=self._processed, lang=lang))
+        return self._kept(("trend", unit, indicator, lang), lambda: self._q.query_trend(
+            unit, indicator, processed=self._processed, annualise="auto", lang=lang))
 
 
 def _read_table(name: str, columns=None, processed=None) -> pd.DataFrame:
