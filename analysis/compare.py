@@ -292,6 +292,13 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
     1  Phúc Đồng         115.0   153.3        True
     >>> cmp.attrs["caveats"][0]
     'units of different levels compared (district, ward)'
+
+    ``annualise="auto"`` annualises only where the comparison needs it:
+
+    >>> compare_units(obs, "blood_donation_units", annualise="auto", lang="en").equals(cmp)
+    True
+    >>> bool(compare_units(obs, "food_safety_violations", annualise="auto")["annualised"].any())
+    False
     """
     props = _props(obs, indicator_id)
     rows = _level_rows(obs, indicator_id, include_plans)
