@@ -223,7 +223,7 @@ def _direction(indicator_id) -> str:
 
 @_built_quietly
 def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
-                  title: str | None = None) -> alt.LayerChart:
+                  title: str | None = None, max_units: int | None = None) -> alt.LayerChart:
     """Units compared on one indicator: sorted bars, better/worse coloured.
 
     Parameters
@@ -236,10 +236,13 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
     lang : ``'vi'`` or ``'en'``
     highlight : unit name drawn with a dark outline (the unit being looked at)
     title : chart title (default: the indicator's name)
+    max_units : at most this many bars: with more units, the first and last
+        ``max_units // 2`` and the highlighted unit, each labelled with its rank,
+        and a subtitle saying so (a city's 600 wards do not read as 600 bars)
 
     Bars are sorted best first (by ``rank`` when given, else by value); a dashed
-    rule marks the mean of the units shown, a solid one the target where the
-    reports state one.
+    rule marks the mean of the units compared (all of them, shown or not), a
+    solid one the target where the reports state one.
 
     Examples
     --------
@@ -252,25 +255,49 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
     ...     "diff_from_mean": [3.275, -3.275], "assessment": ["better", "worse"]})
     >>> sorted(r["value_label"] for r in chart_records(chart_compare(frame)))
     ['91,4%', '97,95%']
+
+    Six hundred units, at most ten bars: the first five, the last five and the unit chosen:
+
+    >>> many = pd.DataFrame({"unit_name": [f"Phường {i}" for i in range(1, 601)],
+    ...     "period": "2021-H1", "indicator_id": "cultural_family_rate",
+    ...     "value": [99.0 - i / 10 for i in range(600)], "unit": "percent", "raw": "",
+    ...     "quote": "", "doc_id": "a", "start": 0, "end": 1, "rank": range(1, 601)})
+    >>> rows = chart_records(chart_compare(many, highlight="Phường 300", max_units=10))
+    >>> [r["row_label"] for r in rows][:6], len(rows)
+    (['1. Phường 1', '2. Phường 2', '3. Phường 3', '4. Phường 4', '5. Phường 5', '300. Phường 300'], 11)
     """
     lang = check_lang(lang)
     ds = _Datasets()
     frame = _frame_of(frame)
     if frame.empty:
         return _empty_chart(t("empty.no_compare", lang), title or t("section.compare", lang), lang)
-    data = _base_records(frame, lang)
     unit = _main_unit(frame)
     ind = frame["indicator_id"].dropna().iloc[0] if len(frame) and "indicator_id" in frame else None
-
+    values = pd.to_numeric(frame["value"], errors="coerce")   # the mean is of every unit compared
+    periods = frame["period"].unique()
     rank = pd.to_numeric(_col(frame, "rank"), errors="coerce")
     if rank.notna().any():
         order_key = rank.fillna(rank.max() + 1)
     else:
         sign = 1 if _direction(ind) == "down" else -1
-        order_key = sign * pd.Series(data["value"], index=frame.index, dtype="float64")
+        order_key = sign * values
+    shortlist = None
+    if max_units is not None and len(frame) > max_units:
+        k = max(1, max_units // 2)
+        ordered = order_key.sort_values(kind="stable").index
+        place = pd.Series(range(1, len(frame) + 1), index=ordered)
+        keep = (place <= k) | (place > len(frame) - k)
+        keep |= (frame["unit_name"] == (highlight or "")).reindex(keep.index)
+        frame, order_key = frame.loc[keep[keep].index], order_key.loc[keep[keep].index]
+        place = rank.loc[frame.index].where(rank.loc[frame.index].notna(), place.loc[frame.index])
+        shortlist = t("chart.shortlist", lang, shown=len(frame), k=k,
+                      total=format_number(len(keep), None, lang))
+    data = _base_records(frame, lang)
     labels = data["unit_name"].copy()
-    if data["period"].nunique() > 1:
+    if len(periods) > 1:
         labels = labels + " · " + data["period_label"]
+    if shortlist:
+        labels = pd.Series([f"{int(p)}. {x}" for p, x in zip(place, labels)], index=labels.index)
     data["row_label"] = _unique_labels(labels, data["raw"])
     data["_order"] = order_key.values
     data = data.sort_values(["_order", "row_label"])
@@ -286,7 +313,6 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
     data["target"] = [_num(x) for x in target]
     data["target_label"] = [format_number(x, unit, lang) if pd.notna(x) else "—" for x in target]
     data["is_selected"] = data["unit_name"] == (highlight or "")
-
     present = [a for a in ("better", "worse", "none") if a in set(data["assessment"])]
     color = alt.Color(
         "assessment_label:N", title=t("field.assessment", lang),
@@ -321,7 +347,6 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
         tooltip=tooltip)
     layers = [bars, text]
 
-    values = pd.Series(data["value"], dtype="float64")
     if len(values.dropna()) >= 2:
         mean = float(values.mean())
         mean_df = pd.DataFrame({"value": [mean], "label": [
@@ -351,9 +376,10 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
 
     if title is None:
         title = indicator_name(ind, lang) if ind else t("section.compare", lang)
-    periods = data["period"].unique()
     sub = t("title.compare_sub", lang, period=(period_name(periods[0], lang) if len(periods) == 1
                                                else t("chart.latest", lang)))
+    if shortlist:
+        sub = [sub, shortlist]
     return _finish([*layers], ds, lang,
                    width=_WIDTH, height=max(60, _BAR * len(order)),
         title=alt.Title(title, subtitle=sub))

@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 LATEST = "latest"
 #: Topic choice meaning "every topic".
 ALL_TOPICS = "all"
+#: Most bars in the comparison chart: with more units, the first and last
+#: fifteen and the unit chosen (a leader reads 31 bars at a glance, not 600).
+COMPARE_BARS = 30
 
 _REPORT_COLUMNS = ["doc_id", "title", "unit_name", "unit_level", "parent", "period",
                    "period_start", "period_end", "period_months", "published",
@@ -759,7 +762,8 @@ class DashboardApp:
             self._show("compare", self.compare_msg, message=t("empty.no_compare", lang))
         else:
             self._show("compare", self.compare_msg,
-                       chart=chart_compare(cmp, lang, highlight=self.sel.unit))
+                       chart=chart_compare(cmp, lang, highlight=self.sel.unit,
+                                           max_units=COMPARE_BARS))
         unit = self.sel.unit
         result = self.rows.trend(unit, ind, lang) if unit is not None else None
         if result is None or result.frame.empty:

@@ -139,6 +139,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart.latest": ("kỳ gần nhất của mỗi đơn vị", "each unit's latest period"),
     # Chart titles
     "title.compare_sub": ("So sánh các đơn vị, {period}", "Units compared, {period}"),
+    "chart.shortlist": ("Hiển thị {shown} trong {total} đơn vị: {k} đơn vị đứng đầu, {k} đơn vị "
+                        "đứng cuối và đơn vị đang chọn (số thứ tự là hạng)",
+                        "{shown} of {total} units shown: the first {k}, the last {k} and the unit "
+                        "chosen (numbers are ranks)"),
     "title.trend": ("{indicator}: {unit} qua các kỳ", "{indicator}: {unit} across periods"),
     "title.scorecard": ("{unit}, {period}: kết quả so với chỉ tiêu",
                         "{unit}, {period}: results against targets"),
