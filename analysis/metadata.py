@@ -135,8 +135,13 @@ _MAX_BRANCHES = 4
 _QUANTIFIERS = frozenset("?*+{")
 
 
-def _closing_paren(pattern: str, start: int) -> int | None:
-    """Index of the ``)`` that closes the ``(`` at ``start``."""
+def _structure(pattern: str, start: int = 0):
+    """``(index, char, depth)`` of each group paren and ``|`` of a pattern, from ``start``.
+
+    Escapes and character classes are skipped; ``depth`` counts the groups
+    open around the character (an opening paren counts itself, a closing one
+    too).
+    """
     depth, i, in_class = 0, start, False
     while i < len(pattern):
         c = pattern[i]
@@ -152,37 +157,27 @@ def _closing_paren(pattern: str, start: int) -> int | None:
                 i += 1
         elif c == "(":
             depth += 1
+            yield i, c, depth
         elif c == ")":
+            yield i, c, depth
             depth -= 1
-            if depth == 0:
-                return i
+        elif c == "|":
+            yield i, c, depth
         i += 1
-    return None
+
+
+def _closing_paren(pattern: str, start: int) -> int | None:
+    """Index of the ``)`` that closes the ``(`` at ``start``."""
+    return next((i for i, c, depth in _structure(pattern, start) if c == ")" and depth == 1), None)
 
 
 def _split_branches(pattern: str) -> list[str]:
     """The pattern cut at each ``|`` outside groups and character classes."""
-    out, depth, i, in_class, last = [], 0, 0, False, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += pattern[i + 1:i + 2] == "^"
-            if pattern[i + 1:i + 2] == "]":   # a ']' first is literal
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+    out, last = [], 0
+    for i, c, depth in _structure(pattern):
+        if c == "|" and depth == 0:
             out.append(pattern[last:i])
             last = i + 1
-        i += 1
     out.append(pattern[last:])
     return out
 
