@@ -145,10 +145,11 @@ class QueryRows:
     _KEEP = 64   # answers kept per kind of question
 
     def __init__(self, processed=None):
-        from . import query
+        from . import paths, query
 
         self._q = query
-        self._processed = processed
+        # the folder is fixed when the app opens: every later answer comes from it
+        self._processed = paths.processed_dir() if processed is None else processed
         self.reports = _sorted_reports(
             _read_table("reports", columns=_REPORT_COLUMNS, processed=processed))
         results = query.indicator_reach(processed)
