@@ -70,27 +70,7 @@ class RuleTableError(ValueError):
 
 def _top_level_branch(pattern: str) -> bool:
     """Whether a pattern has a ``|`` outside any group or character class."""
-    depth, i, in_class = 0, 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += pattern[i + 1:i + 2] == "^"
-            if pattern[i + 1:i + 2] == "]":   # '[]...]': a ']' first is literal
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            return True
-        i += 1
-    return False
+    return any(c == "|" and depth == 0 for _, c, depth in _structure(pattern))
 
 
 def _required_words(pattern: str) -> tuple[str, ...]:
