@@ -48,11 +48,11 @@ _REPORT_COLUMNS = ["doc_id", "title", "unit_name", "unit_level", "parent", "peri
                    "doc_kind"]
 
 
-def read_processed(name: str, columns: list[str] | None = None) -> pd.DataFrame:
+def read_processed(name: str, columns: list[str] | None = None, processed=None) -> pd.DataFrame:
     """Read one processed table (``reports``, ``facts``, ``observations``).
 
-    Through :func:`analysis.store.read_table`, from
-    :func:`analysis.paths.processed_dir` (``ANALYSIS_PROCESSED`` overrides it).
+    Through :func:`analysis.store.read_table`, from ``processed`` (default
+    :func:`analysis.paths.processed_dir`; ``ANALYSIS_PROCESSED`` overrides it).
 
     Examples
     --------
@@ -63,7 +63,7 @@ def read_processed(name: str, columns: list[str] | None = None) -> pd.DataFrame:
     """
     from .store import read_table
 
-    return read_table(name, columns=columns)
+    return read_table(name, processed, columns=columns)
 
 
 def load_tables() -> dict[str, pd.DataFrame]:
@@ -142,7 +142,7 @@ class QueryRows:
     A city's decade (a million observations) opens as fast as five reports.
     """
 
-    _KEEP = 64   # answers kept per kind of question
+    _KEEP = 256   # answers kept (the oldest goes first)
 
     def __init__(self, processed=None):
         from . import paths, query
@@ -151,16 +151,16 @@ class QueryRows:
         # the folder is fixed when the app opens: every later answer comes from it
         self._processed = paths.processed_dir() if processed is None else processed
         self.reports = _sorted_reports(
-            _read_table("reports", columns=_REPORT_COLUMNS, processed=processed))
-        results = query.indicator_reach(processed)
+            read_processed("reports", _REPORT_COLUMNS, self._processed))
+        results = query.indicator_reach(self._processed)
         self._reach = dict(zip(results["indicator_id"], results["n_units"].astype(int)))
-        everything = query.indicator_reach(processed, include_plans=True)
+        everything = query.indicator_reach(self._processed, include_plans=True)
         self._indicators = list(everything["indicator_id"])
         self._cache: dict[tuple, object] = {}
 
     def _kept(self, key: tuple, make):
         if key not in self._cache:
-            if len(self._cache) >= 4 * self._KEEP:
+            if len(self._cache) >= self._KEEP:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[key] = make()
         return self._cache[key]
@@ -186,12 +186,6 @@ class QueryRows:
     def trend(self, unit: str, indicator: str, lang: str):
         return self._kept(("trend", unit, indicator, lang), lambda: self._q.query_trend(
             unit, indicator, processed=self._processed, annualise="auto", lang=lang))
-
-
-def _read_table(name: str, columns=None, processed=None) -> pd.DataFrame:
-    from .store import read_table
-
-    return read_table(name, processed, columns=columns)
 
 
 def unit_label(unit: str, level: str | None, lang: str = DEFAULT_LANG) -> str:

@@ -39,7 +39,7 @@ from pathlib import Path  # noqa: F401  (the examples use it)
 
 import pandas as pd
 
-from analysis import compare, schema, store
+from analysis import compare, store
 from analysis.observations import LEVEL_KINDS
 
 __all__ = ["observations_for", "indicator_reach", "unit_indicators", "query_compare_units",
@@ -124,12 +124,8 @@ class _Source:
 
 def _stored_columns(processed) -> list[str]:
     """The observations' columns in the order :func:`analysis.store.read_table` gives them."""
-    names = list(store._stored_schema("observations", processed).names)
-    if "period" not in names:
-        at = schema.OBSERVATIONS.names.index("period")
-        before = [c for c in schema.OBSERVATIONS.names[:at] if c in names]
-        names.insert(names.index(before[-1]) + 1 if before else 0, "period")
-    return names
+    return store._with_partition_column("observations",
+                                        store._stored_schema("observations", processed).names)
 
 
 def _empty(columns, processed) -> pd.DataFrame:

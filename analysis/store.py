@@ -706,17 +706,22 @@ def _listing(path: Path, wanted: set | None = None) -> list[tuple[str | None, Pa
 def _copy_metadata(path: Path) -> dict | None:
     """Key-value metadata of a copy's footer (kept while the file is the same), or None."""
     try:
-        st = path.stat()
+        return _kept_for_file(_FOOTERS, path, lambda: dict(pq.read_metadata(path).metadata or {}))
     except FileNotFoundError:
         return None
+
+
+def _kept_for_file(cache: dict, path: Path, read):
+    """``read()``, kept in ``cache`` while the file at ``path`` stays the same file, unchanged."""
+    st = path.stat()
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
-    meta = _FOOTERS.get(key)
-    if meta is None:
-        meta = dict(pq.read_metadata(path).metadata or {})
-        if len(_FOOTERS) >= 32:
-            _FOOTERS.clear()
-        _FOOTERS[key] = meta
-    return meta
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        if len(cache) >= 32:
+            cache.clear()
+        cache[key] = value
+    return value
 
 
 def table_copy(name: str, which: str = "all_periods",
@@ -811,6 +816,18 @@ def _read_files(files: list[Path], columns: list[str], filters) -> list[pa.Table
         return list(pool.map(read, files))
 
 
+def _with_partition_column(name: str, names) -> list[str]:
+    """A partitioned table's stored columns with the period put back where its schema has it."""
+    names = list(names)
+    table_def = schema.TABLES.get(name)
+    if table_def is None or PARTITION_COLUMN not in table_def.names or PARTITION_COLUMN in names:
+        return names
+    at = table_def.names.index(PARTITION_COLUMN)
+    before = [c for c in table_def.names[:at] if c in names]
+    names.insert(names.index(before[-1]) + 1 if before else 0, PARTITION_COLUMN)
+    return names
+
+
 def _read_dataset(name: str, path: Path, columns, period, filters) -> pa.Table:
     schema_file = path / _SCHEMA_FILE
     base = pq.read_schema(schema_file) if schema_file.exists() else None
@@ -821,12 +838,8 @@ def _read_dataset(name: str, path: Path, columns, period, filters) -> pa.Table:
                                "run `python -m analysis build` (or `make build`)")
         base = pq.read_schema(files[0][1])
     table_def = schema.TABLES.get(name)
-    names = list(base.names)
     has_period = table_def is not None and PARTITION_COLUMN in table_def.names
-    if has_period:   # the period goes back where the schema has it
-        at = table_def.names.index(PARTITION_COLUMN)
-        before = [c for c in table_def.names[:at] if c in names]
-        names.insert(names.index(before[-1]) + 1 if before else 0, PARTITION_COLUMN)
+    names = _with_partition_column(name, base.names)
     wanted = list(columns) if columns is not None else names
     missing = [c for c in wanted if c not in names]
     if missing:
@@ -929,15 +942,7 @@ def _stored_schema(name: str, processed=None) -> pa.Schema:
             source = files[0][1]
     else:
         source = path
-    st = source.stat()
-    key = (str(source), st.st_ino, st.st_size, st.st_mtime_ns)
-    base = _SCHEMAS.get(key)
-    if base is None:
-        base = pq.read_schema(source)
-        if len(_SCHEMAS) >= 32:
-            _SCHEMAS.clear()
-        _SCHEMAS[key] = base
-    return base
+    return _kept_for_file(_SCHEMAS, source, lambda: pq.read_schema(source))
 
 
 def frame_from_arrow(name: str, table: pa.Table,
