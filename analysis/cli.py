@@ -166,6 +166,20 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+def cmd_evaluate(args) -> int:
+    from analysis.build import facts_for_report
+    from analysis.evaluate import evaluate_folder, format_evaluation
+    from analysis.load import load_reports
+
+    folder = Path(args.folder)
+    if not (folder / "gold.jsonl").is_file():
+        _err(f"error: {folder}: no gold.jsonl there; put the hand-checked facts in "
+             f"{folder / 'gold.jsonl'} (one JSON object per line, as in tests/fixtures/facts.jsonl)")
+        return EXIT_BAD_INPUT
+    print(format_evaluation(evaluate_folder(folder, facts_for_report, load_reports), limit=args.limit))
+    return EXIT_OK
+
+
 def cmd_period_reports(args) -> int:
     from analysis.metadata import parse_period
 
@@ -223,6 +237,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="rebuild only this period (e.g. 2021-H1; repeatable); other periods' files "
                         "are left as they are")
     b.set_defaults(run=cmd_build)
+
+    ev = sub.add_parser("evaluate", help="score the extractor and the metadata reader on an annotated folder")
+    ev.add_argument("folder", metavar="DIR",
+                    help="folder with gold.jsonl, optionally reports.jsonl, and the report files "
+                         "(beside them or in docs/)")
+    ev.add_argument("--limit", type=int, default=30, metavar="N", help="examples shown per cause")
+    ev.set_defaults(run=cmd_evaluate)
 
     pr = sub.add_parser("period-reports", help="standalone HTML reports of every unit for one period")
     pr.add_argument("--period", required=True, help="period code, e.g. 2021-H1")

@@ -26,7 +26,9 @@ from typing import Any, Iterable, Mapping
 
 from analysis.text import normalize_text
 
-__all__ = ["MatchResult", "Score", "match_facts", "score", "format_score"]
+__all__ = ["MatchResult", "Score", "match_facts", "score", "format_score",
+           "IndicatorScore", "score_indicators", "MetadataScore", "score_metadata",
+           "FolderEvaluation", "evaluate_folder", "format_evaluation", "METADATA_FIELDS"]
 
 #: Relative tolerance when comparing values (money in đồng runs to 1e12).
 REL_TOL = 1e-6
@@ -313,4 +315,278 @@ def format_score(s: Score, limit: int = 40) -> str:
          lambda p: f"{_doc(p[1])}: {p[0].get('raw')} {p[0].get('kind')} ≠ gold {p[1].get('kind')} — «{p[1].get('quote')}»")
     show("qualifier differs", s.qualifier_mismatches,
          lambda p: f"{_doc(p[1])}: {p[0].get('raw')} {p[0].get('qualifier')} ≠ gold {p[1].get('qualifier')} — «{p[1].get('quote')}»")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- indicators
+
+@dataclass
+class IndicatorScore:
+    """Indicator ids of the facts matched with gold.
+
+    Precision is over the matched facts that were given an id (how many of the
+    ids given are the gold id); recall is over the non-optional gold records
+    that carry an id (how many got that id). ``ids_on_false_hits`` counts ids
+    given to extracted facts that match no gold record: they are not in the
+    precision (the fact itself is already a false positive) but an analyst
+    should see them.
+    """
+
+    precision: float
+    recall: float
+    n_assigned: int
+    n_right: int
+    n_gold_with_id: int
+    n_found: int
+    wrong: list[tuple[dict, dict]] = field(default_factory=list)
+    ids_on_false_hits: list[dict] = field(default_factory=list)
+
+
+def score_indicators(match: MatchResult, gold: Iterable[Mapping]) -> IndicatorScore:
+    """Indicator precision and recall over a :class:`MatchResult`.
+
+    Examples
+    --------
+    >>> gold = [{"doc": "d", "quote": "đạt 97,95%", "value": 97.95, "unit": "percent",
+    ...          "indicator_id": "cultural_family_rate"}]
+    >>> ext = [{"doc_id": "d", "value": 97.95, "unit": "percent",
+    ...         "indicator_id": "cultural_family_rate"}]
+    >>> s = score_indicators(match_facts(ext, gold), gold)
+    >>> s.precision, s.recall
+    (1.0, 1.0)
+    """
+    gold_with_id = [g for g in gold if g.get("indicator_id") and not g.get("optional")]
+    assigned = [(e, g) for e, g in match.pairs if e.get("indicator_id")]
+    right = [(e, g) for e, g in assigned if e.get("indicator_id") == g.get("indicator_id")]
+    found = [(e, g) for e, g in match.pairs
+             if g.get("indicator_id") and e.get("indicator_id") == g.get("indicator_id")]
+    wrong = [(e, g) for e, g in match.pairs if (e.get("indicator_id") or None) != (g.get("indicator_id") or None)]
+    return IndicatorScore(
+        precision=len(right) / len(assigned) if assigned else 1.0,
+        recall=len(found) / len(gold_with_id) if gold_with_id else 1.0,
+        n_assigned=len(assigned), n_right=len(right),
+        n_gold_with_id=len(gold_with_id), n_found=len(found), wrong=wrong,
+        ids_on_false_hits=[e for e in match.false_positives if e.get("indicator_id")],
+    )
+
+
+# --------------------------------------------------------------------------- report metadata
+
+#: Report fields compared with ``reports.jsonl``.
+METADATA_FIELDS = ("unit_name", "unit_level", "parent", "city", "period", "published", "doc_kind")
+
+
+@dataclass
+class MetadataScore:
+    """Agreement of the metadata read with gold, field by field."""
+
+    agreement: dict[str, float]
+    n_reports: int
+    differences: list[tuple[str, str, object, object]] = field(default_factory=list)
+
+    @property
+    def unit_agreement(self) -> float:
+        """Share of reports whose unit name and level are both right."""
+        return self._both("unit_name", "unit_level")
+
+    def _both(self, *names) -> float:
+        if not self.n_reports:
+            return 1.0
+        bad = {d for d, f, _, _ in self.differences if f in names}
+        return 1 - len(bad) / self.n_reports
+
+
+def _missing(v) -> bool:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return True
+    if isinstance(v, (list, tuple)):
+        return False
+    try:
+        return bool(v != v) or str(v) in ("NaT", "<NA>")   # NaN, NaT, pd.NA
+    except (TypeError, ValueError):
+        return False
+
+
+def _same_value(name: str, got, want) -> bool:
+    if _missing(got):
+        got = None
+    if want in ("", None):
+        want = None
+    if got is None or want is None:
+        return got is None and want is None
+    if name == "published":
+        return str(got)[:10] == str(want)[:10]
+    if name in ("unit_name", "parent", "city"):
+        return normalize_text(str(got)).casefold() == normalize_text(str(want)).casefold()
+    return str(got) == str(want)
+
+
+def score_metadata(read: Mapping[str, Mapping], gold: Iterable[Mapping],
+                   fields: tuple[str, ...] = METADATA_FIELDS) -> MetadataScore:
+    """Share of reports whose metadata read equals gold, per field.
+
+    ``read`` maps a doc id to what was read (a report row); a gold report that
+    was not read at all counts as wrong on every field.
+
+    Examples
+    --------
+    >>> gold = [{"doc": "a", "unit_name": "Thạch Bàn", "period": "2021-H1"},
+    ...         {"doc": "b", "unit_name": None, "period": "2020-FY"}]
+    >>> read = {"a": {"unit_name": "Thạch Bàn", "period": "2021-H1"},
+    ...         "b": {"unit_name": "Cự Khối", "period": "2020-FY"}}
+    >>> s = score_metadata(read, gold, fields=("unit_name", "period"))
+    >>> s.agreement
+    {'unit_name': 0.5, 'period': 1.0}
+    >>> s.differences
+    [('b', 'unit_name', 'Cự Khối', None)]
+    """
+    gold = list(gold)
+    diffs = []
+    right = dict.fromkeys(fields, 0)
+    for g in gold:
+        got = read.get(g["doc"]) or {}
+        for name in fields:
+            if name not in g:
+                right[name] += 1
+                continue
+            if _same_value(name, got.get(name), g.get(name)):
+                right[name] += 1
+            else:
+                value = got.get(name)
+                if _missing(value):
+                    value = None
+                elif hasattr(value, "isoformat"):
+                    value = value.isoformat()[:10]
+                diffs.append((g["doc"], name, value, g.get(name)))
+    n = len(gold)
+    return MetadataScore({k: (v / n if n else 1.0) for k, v in right.items()}, n, diffs)
+
+
+# --------------------------------------------------------------------------- a folder
+
+@dataclass
+class FolderEvaluation:
+    """The extractor and the metadata reader scored on one annotated folder."""
+
+    folder: str
+    facts: Score
+    indicators: IndicatorScore
+    metadata: MetadataScore | None
+    n_reports: int
+
+    @property
+    def f1(self) -> float:
+        p, r = self.facts.precision, self.facts.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _jsonl(path) -> list[dict]:
+    import json
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def evaluate_folder(folder, facts_for_report, load_reports) -> FolderEvaluation:
+    """Score the suite on a folder of report texts with a ``gold.jsonl``.
+
+    Parameters
+    ----------
+    folder : path
+        Holds ``gold.jsonl`` (facts, as in ``tests/fixtures/facts.jsonl``),
+        optionally ``reports.jsonl`` (report metadata), and the reports
+        themselves, beside them or in a ``docs/`` sub-folder; a report's doc id
+        is its file name without the extension.
+    facts_for_report, load_reports : callables
+        The pipeline's per-report fact step and its loader (the CLI passes
+        :func:`analysis.build.facts_for_report` and
+        :func:`analysis.load.load_reports`).
+    """
+    from pathlib import Path
+
+    folder = Path(folder)
+    gold = _jsonl(folder / "gold.jsonl")
+    gold_reports = _jsonl(folder / "reports.jsonl") if (folder / "reports.jsonl").is_file() else None
+    source = folder / "docs" if (folder / "docs").is_dir() else folder
+    loaded = load_reports(source, manifest=None)
+    rows = {r["doc_id"]: r for r in loaded.reports.to_dict("records")}
+    texts = {d: r["text"] for d, r in rows.items()}
+    extracted = [f for d, t in texts.items() for f in facts_for_report(t, d)]
+    docs = {g["doc"] for g in gold} | ({g["doc"] for g in gold_reports} if gold_reports else set())
+    extracted = [f for f in extracted if f["doc_id"] in docs]
+    facts = score(extracted, gold, texts)
+    meta = score_metadata(rows, gold_reports) if gold_reports is not None else None
+    return FolderEvaluation(str(folder), facts, score_indicators(facts.match, gold), meta, len(rows))
+
+
+def _cause_of_miss(g: Mapping, ext_in_doc: list[dict]) -> str:
+    """Why a gold fact was missed, as far as the extracted facts tell."""
+    quote = normalize_text(g.get("quote") or "")
+    near = [e for e in ext_in_doc if quote and (e.get("quote") or "") and
+            (normalize_text(e["quote"]) in quote or quote in (e.get("sentence") or ""))]
+    if not near:
+        return "nothing extracted there"
+    if any(_close(e.get("value"), g.get("value")) for e in near):
+        return "found with another unit or as another shape"
+    return "another value read there"
+
+
+def _cause_of_false_hit(e: Mapping) -> str:
+    return f"kind {e.get('kind')}"
+
+
+def format_evaluation(ev: FolderEvaluation, limit: int = 30) -> str:
+    """The evaluation as the ``evaluate`` command prints it."""
+    s, ind = ev.facts, ev.indicators
+    lines = [f"{ev.folder}: {ev.n_reports} report(s), {s.n_gold} gold fact(s)", "",
+             "| measure | value |", "|---|---|",
+             f"| facts precision | {s.precision:.3f} |",
+             f"| facts recall | {s.recall:.3f} |",
+             f"| facts F1 | {ev.f1:.3f} |",
+             f"| kind agreement | {s.kind_agreement:.3f} |",
+             f"| qualifier agreement | {s.qualifier_agreement:.3f} |",
+             f"| indicator precision | {ind.precision:.3f} ({ind.n_right}/{ind.n_assigned}) |",
+             f"| indicator recall | {ind.recall:.3f} ({ind.n_found}/{ind.n_gold_with_id}) |"]
+    if ev.metadata is not None:
+        for name, v in ev.metadata.agreement.items():
+            lines.append(f"| metadata {name} | {v:.3f} |")
+        lines.append(f"| metadata unit and level | {ev.metadata.unit_agreement:.3f} |")
+    lines.append("")
+
+    def group(title, rows, cause, fmt):
+        if not rows:
+            return
+        by: dict[str, list] = {}
+        for r in rows:
+            by.setdefault(cause(r), []).append(r)
+        lines.append(f"{title} ({len(rows)}):")
+        for c, items in sorted(by.items(), key=lambda kv: -len(kv[1])):
+            lines.append(f"  {c} ({len(items)}):")
+            lines.extend("    " + fmt(r) for r in items[:limit])
+            if len(items) > limit:
+                lines.append(f"    … and {len(items) - limit} more")
+
+    by_doc: dict[str, list] = {}
+    for e, _ in s.match.pairs + s.match.optional_pairs:
+        by_doc.setdefault(_doc(e), []).append(e)
+    for e in s.match.false_positives:
+        by_doc.setdefault(_doc(e), []).append(e)
+    group("missed", s.misses, lambda g: _cause_of_miss(g, by_doc.get(_doc(g), [])),
+          lambda g: f"{_doc(g)}: {g.get('value')} {g.get('unit')} {g.get('kind')} — «{g.get('quote')}»")
+    group("false hits", s.false_positives, _cause_of_false_hit,
+          lambda e: f"{_doc(e)}: {e.get('raw')} = {e.get('value')} {e.get('unit')} — «{e.get('quote')}»")
+    group("kind differs", s.kind_mismatches, lambda p: f"{p[0].get('kind')} for gold {p[1].get('kind')}",
+          lambda p: f"{_doc(p[1])}: {p[0].get('raw')} — «{p[1].get('quote')}»")
+    group("qualifier differs", s.qualifier_mismatches,
+          lambda p: f"{p[0].get('qualifier')} for gold {p[1].get('qualifier')}",
+          lambda p: f"{_doc(p[1])}: {p[0].get('raw')} — «{p[1].get('quote')}»")
+    group("indicator differs", ind.wrong,
+          lambda p: ("no id given" if not p[0].get("indicator_id") else
+                     "id where gold has none" if not p[1].get("indicator_id") else "another id"),
+          lambda p: f"{_doc(p[1])}: {p[0].get('raw')} {p[0].get('indicator_id')} ≠ gold "
+                    f"{p[1].get('indicator_id')} — «{p[1].get('quote')}»")
+    group("ids on false hits", ind.ids_on_false_hits, lambda e: "id on a fact gold does not have",
+          lambda e: f"{_doc(e)}: {e.get('raw')} {e.get('indicator_id')} — «{e.get('quote')}»")
+    if ev.metadata is not None:
+        group("metadata differs", ev.metadata.differences, lambda d: d[1],
+              lambda d: f"{d[0]}: read {d[2]!r}, gold {d[3]!r}")
     return "\n".join(lines)
