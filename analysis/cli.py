@@ -172,11 +172,18 @@ def cmd_evaluate(args) -> int:
     from analysis.load import load_reports
 
     folder = Path(args.folder)
-    if not (folder / "gold.jsonl").is_file():
-        _err(f"error: {folder}: no gold.jsonl there; put the hand-checked facts in "
-             f"{folder / 'gold.jsonl'} (one JSON object per line, as in tests/fixtures/facts.jsonl)")
+    gold = Path(args.gold) if args.gold else folder / "gold.jsonl"
+    if not gold.is_file():
+        _err(f"error: {gold}: no gold facts there; put the hand-checked facts in {gold} "
+             "(one JSON object per line, as in tests/fixtures/facts.jsonl) or name them with --gold")
         return EXIT_BAD_INPUT
-    print(format_evaluation(evaluate_folder(folder, facts_for_report, load_reports), limit=args.limit))
+    meta = Path(args.metadata) if args.metadata else None
+    if meta is not None and not meta.is_file():
+        _err(f"error: {meta}: no such file; give --metadata a reports.jsonl "
+             "(as in tests/fixtures/reports.jsonl)")
+        return EXIT_BAD_INPUT
+    ev = evaluate_folder(folder, facts_for_report, load_reports, gold=gold, metadata=meta)
+    print(format_evaluation(ev, limit=args.limit))
     return EXIT_OK
 
 
@@ -239,9 +246,16 @@ def _parser() -> argparse.ArgumentParser:
     b.set_defaults(run=cmd_build)
 
     ev = sub.add_parser("evaluate", help="score the extractor and the metadata reader on an annotated folder")
+    ev.description = ("Score facts (precision, recall, F1, kind, qualifier), indicator ids and report "
+                      "metadata against hand-checked gold, with the misses and false hits by cause. "
+                      "E.g. python -m analysis evaluate data/raw --gold tests/fixtures/facts.jsonl "
+                      "--metadata tests/fixtures/reports.jsonl")
     ev.add_argument("folder", metavar="DIR",
                     help="folder with gold.jsonl, optionally reports.jsonl, and the report files "
                          "(beside them or in docs/)")
+    ev.add_argument("--gold", metavar="FILE", help="gold facts (default DIR/gold.jsonl)")
+    ev.add_argument("--metadata", metavar="FILE",
+                    help="gold report metadata (default DIR/reports.jsonl, if there)")
     ev.add_argument("--limit", type=int, default=30, metavar="N", help="examples shown per cause")
     ev.set_defaults(run=cmd_evaluate)
 

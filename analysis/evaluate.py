@@ -486,36 +486,45 @@ def _jsonl(path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def evaluate_folder(folder, facts_for_report, load_reports) -> FolderEvaluation:
-    """Score the suite on a folder of report texts with a ``gold.jsonl``.
+def evaluate_folder(folder, facts_for_report, load_reports, gold=None,
+                    metadata=None) -> FolderEvaluation:
+    """Score the suite on a folder of reports against hand-checked gold.
 
     Parameters
     ----------
     folder : path
-        Holds ``gold.jsonl`` (facts, as in ``tests/fixtures/facts.jsonl``),
-        optionally ``reports.jsonl`` (report metadata), and the reports
-        themselves, beside them or in a ``docs/`` sub-folder; a report's doc id
-        is its file name without the extension.
+        The reports (``.txt``, ``.html``, ``.docx``), in the folder itself or in
+        its ``docs/`` sub-folder; a report's doc id is its file name without the
+        extension (the folder's ``reports.csv`` manifest is not applied: what is
+        scored is what the suite reads from the text).
     facts_for_report, load_reports : callables
         The pipeline's per-report fact step and its loader (the CLI passes
         :func:`analysis.build.facts_for_report` and
         :func:`analysis.load.load_reports`).
+    gold : path, optional
+        Gold facts, one JSON object per line (default ``folder/gold.jsonl``).
+    metadata : path, optional
+        Gold report metadata (default ``folder/reports.jsonl`` where it exists).
+
+    Only reports named in the gold are scored.
     """
     from pathlib import Path
 
     folder = Path(folder)
-    gold = _jsonl(folder / "gold.jsonl")
-    gold_reports = _jsonl(folder / "reports.jsonl") if (folder / "reports.jsonl").is_file() else None
+    gold_facts = _jsonl(Path(gold) if gold else folder / "gold.jsonl")
+    if metadata is None and (folder / "reports.jsonl").is_file():
+        metadata = folder / "reports.jsonl"
+    gold_reports = _jsonl(metadata) if metadata else None
     source = folder / "docs" if (folder / "docs").is_dir() else folder
     loaded = load_reports(source, manifest=None)
-    rows = {r["doc_id"]: r for r in loaded.reports.to_dict("records")}
+    docs = {g["doc"] for g in gold_facts} | {g["doc"] for g in gold_reports or ()}
+    rows = {r["doc_id"]: r for r in loaded.reports.to_dict("records") if r["doc_id"] in docs}
+    extracted = [f for d, r in rows.items() for f in facts_for_report(r["text"], d)]
     texts = {d: r["text"] for d, r in rows.items()}
-    extracted = [f for d, t in texts.items() for f in facts_for_report(t, d)]
-    docs = {g["doc"] for g in gold} | ({g["doc"] for g in gold_reports} if gold_reports else set())
-    extracted = [f for f in extracted if f["doc_id"] in docs]
-    facts = score(extracted, gold, texts)
+    facts = score(extracted, gold_facts, texts)
     meta = score_metadata(rows, gold_reports) if gold_reports is not None else None
-    return FolderEvaluation(str(folder), facts, score_indicators(facts.match, gold), meta, len(rows))
+    return FolderEvaluation(str(folder), facts, score_indicators(facts.match, gold_facts), meta,
+                            len(rows))
 
 
 def _cause_of_miss(g: Mapping, ext_in_doc: list[dict]) -> str:
