@@ -176,6 +176,8 @@ class BuildSummary:
     out: Path
     written: bool = False
     strict: bool = False
+    #: what became of the analysts' corrections (analysis.corrections), one line
+    corrections: str = ""
     #: seconds spent reading, extracting and writing (reading and extracting run
     #: together in the workers: their wall time is shared out as the workers spent it)
     timings: dict = field(default_factory=dict)
@@ -208,6 +210,8 @@ class BuildSummary:
         out.append("")
         out.append(f"{self.n_reports} reports, {self.n_facts} facts, {self.n_observations} observations; "
                    f"{dup} duplicate(s), {failed} file(s) not loaded; {n_err} error(s), {n_warn} warning(s)")
+        if self.corrections:
+            out.append(self.corrections)
         if self.written:
             out.append(f"tables written to {display_path(self.out)}")
         else:
@@ -538,7 +542,8 @@ def _observations(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
 
 def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = None,
           strict: bool = False, jobs: int = 1, progress: bool = True,
-          today: date | None = None, periods: list[str] | None = None) -> BuildSummary:
+          today: date | None = None, periods: list[str] | None = None,
+          corrections: str | os.PathLike | None = None) -> BuildSummary:
     """Rebuild ``reports``, ``facts`` and ``observations`` from a folder of reports.
 
     Parameters
@@ -556,6 +561,10 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         read; those of these periods are extracted and their partitions
         replaced; every other period's files are left exactly as they were.
         Needs a previous full build in ``out``.
+    corrections : the analysts' corrections to apply
+        (:func:`analysis.corrections.apply_corrections`; default
+        ``corrections.csv`` beside ``raw``, or ``ANALYSIS_CORRECTIONS``). One
+        that no longer matches is a warning naming its line.
 
     Returns
     -------
@@ -615,6 +624,13 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         both = time.perf_counter() - clock
         timings["reading"] = both * read / (read + extract) if read + extract else both
         timings["extracting"] = both - timings["reading"]
+    from analysis.corrections import apply_corrections, corrections_file
+
+    fixed = apply_corrections(reports, facts, observations,
+                              corrections_file(raw) if corrections is None else corrections,
+                              observe=_observations, partial=periods is not None)
+    reports, facts, observations = fixed.reports, fixed.facts, fixed.observations
+    messages = messages + fixed.messages
 
     per_doc_facts = facts["doc_id"].value_counts().to_dict()
     per_doc_warnings = Counter(m.doc for m in messages
@@ -623,7 +639,8 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
                         int(per_doc_facts.get(r.doc_id, 0)), per_doc_warnings.get(r.doc_id, 0))
              for r, file in zip(reports.drop(columns=["text"]).itertuples(index=False), files)]
     summary = BuildSummary(lines, messages, loaded.inputs, len(facts), len(observations),
-                           out_dir, written=False, strict=strict, timings=timings)
+                           out_dir, written=False, strict=strict,
+                           corrections=fixed.summary_line(), timings=timings)
     if not len(reports):
         what = f"no report of {', '.join(periods)}" if periods else "no report"
         raise BuildFailed(f"{what} could be loaded from {display_path(raw)}; nothing written", summary)

@@ -157,7 +157,8 @@ def cmd_build(args) -> int:
 
     try:
         summary = build(raw=args.raw, out=args.out, strict=args.strict, jobs=args.jobs,
-                        progress=not args.quiet, periods=args.period)
+                        progress=not args.quiet, periods=args.period,
+                        corrections=args.corrections)
     except BuildFailed as e:
         print(e.summary.format_table())
         _err(f"error: {e.reason}")
@@ -243,6 +244,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--period", action="append", metavar="P",
                    help="rebuild only this period (e.g. 2021-H1; repeatable); other periods' files "
                         "are left as they are")
+    b.add_argument("--corrections", metavar="FILE",
+                   help="analysts' corrections to apply (default corrections.csv beside the raw "
+                        "folder, i.e. data/corrections.csv)")
     b.set_defaults(run=cmd_build)
 
     ev = sub.add_parser("evaluate", help="score the extractor and the metadata reader on an annotated folder")

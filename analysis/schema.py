@@ -12,7 +12,7 @@ import pandas as pd
 __all__ = [
     "Column", "Table", "SchemaError", "TABLES", "REPORTS", "FACTS",
     "OBSERVATIONS", "UNITS", "KINDS", "QUALIFIERS", "PERIOD_CODES",
-    "DOC_KINDS", "UNIT_LEVELS", "empty_frame", "validate",
+    "DOC_KINDS", "UNIT_LEVELS", "REVIEW_STATUSES", "empty_frame", "validate",
 ]
 
 UNITS = ("count", "percent", "per_mille", "vnd", "ha", "km2", "m2", "km", "m",
@@ -23,6 +23,8 @@ QUALIFIERS = ("exact", "approx", "at_least", "at_most")
 PERIOD_CODES = ("FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M")
 DOC_KINDS = ("results", "plan")
 UNIT_LEVELS = ("ward", "district", "commune", "city")
+#: Whether a person checked a figure (``analysis.corrections``, applied by the build).
+REVIEW_STATUSES = ("confirmed", "corrected", "unreviewed")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class Column:
     nullable: bool = True
     allowed: tuple | None = None
     doc: str = ""
+    #: filled in by a later stage (the build's corrections step): a frame from
+    #: an earlier stage may leave it out, and gets it as nulls
+    later: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,16 @@ class Table:
         return [c.name for c in self.columns]
 
 
-def C(name, dtype, nullable=True, allowed=None, doc=""):
-    return Column(name, dtype, nullable, allowed, doc)
+def C(name, dtype, nullable=True, allowed=None, doc="", later=False):
+    return Column(name, dtype, nullable, allowed, doc, later)
+
+
+def _review_columns() -> tuple[Column, ...]:
+    return (C("review_status", "string", allowed=REVIEW_STATUSES, later=True,
+              doc="confirmed or corrected by an analyst (data/corrections.csv), else unreviewed; "
+                  "null where no build applied the corrections"),
+            C("corrected_from", "string", later=True,
+              doc="JSON of the fields an analyst changed, with the values the suite had read"))
 
 
 REPORTS = Table(
@@ -96,6 +109,7 @@ FACTS = Table(
         C("sentence", "string", False),
         C("sentence_start", "Int64", False),
         C("section", "string", doc="heading the sentence sits under"),
+        *_review_columns(),
     ),
     key=("fact_id",),
     doc="One row per statistic stated in a report (annotation-guide.md).",
@@ -131,6 +145,7 @@ OBSERVATIONS = Table(
         C("sentence", "string"),
         C("start", "Int64", False),
         C("end", "Int64", False),
+        *_review_columns(),
     ),
     key=("obs_id",),
     doc="One row per (unit, period, indicator) statement: facts with an indicator.",
@@ -162,12 +177,15 @@ def validate(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     ...
     analysis.schema.SchemaError: reports: missing columns: title, unit_name, unit_level, parent, city, period, period_start, period_end, period_months, published, doc_kind, programs, source_file, sha256, n_chars, text
     """
-    missing = [c.name for c in table.columns if c.name not in frame.columns]
+    missing = [c.name for c in table.columns if c.name not in frame.columns and not c.later]
     if missing:
         raise SchemaError(f"{table.name}: missing columns: {', '.join(missing)}")
     extra = [c for c in frame.columns if c not in table.names]
     if extra and not table.extra_ok:
         raise SchemaError(f"{table.name}: unexpected columns: {', '.join(extra)}")
+    later = [c.name for c in table.columns if c.later and c.name not in frame.columns]
+    if later:
+        frame = frame.assign(**{name: None for name in later})
     out = frame[table.names + (extra if table.extra_ok else [])].copy()
     for c in table.columns:
         s = out[c.name]
