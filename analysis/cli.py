@@ -41,7 +41,7 @@ def _err(line: str) -> None:
 
 
 def _plain(v):
-    """JSON-ready value: NaN/NA → None, whole floats → int, timestamps → ISO dates."""
+    """JSON-ready value: NaN/NA/infinity → None, whole floats → int, timestamps → ISO dates."""
     if v is None:
         return None
     try:
@@ -55,7 +55,7 @@ def _plain(v):
     if hasattr(v, "item") and not isinstance(v, (list, tuple, str)):
         v = v.item()
     if isinstance(v, float):
-        if math.isnan(v):
+        if not math.isfinite(v):  # strict JSON has no NaN or Infinity
             return None
         if v.is_integer() and abs(v) < 2 ** 53:
             return int(v)
@@ -68,7 +68,8 @@ def _write(records: list[dict], fields: tuple[str, ...], fmt: str) -> None:
     out = sys.stdout
     if fmt == "jsonl":
         for r in records:
-            out.write(json.dumps({k: _plain(r.get(k)) for k in fields}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({k: _plain(r.get(k)) for k in fields}, ensure_ascii=False,
+                                 allow_nan=False) + "\n")
         return
     w = csv.writer(out, lineterminator="\n")
     w.writerow(fields)

@@ -39,8 +39,9 @@ How a number is read
    a range's ends share their context (``từ 5 đến 11 tuổi`` is no fact).
 3. Phrases right before and after the number, and regular expressions on the
    characters around it, may mark it a non-fact. Each rule applies to some
-   *shapes* only: ``bare`` (no unit), ``unit``, ``fraction``, ``datelike``
-   (``1/6``), ``scale`` (``1/500``), ``monthyear`` (``6/2021``), ``year``.
+   *shapes* only: ``bare`` (no unit), ``plain`` (bare, digits only: no date
+   is written ``3.155``), ``unit``, ``fraction``, ``datelike`` (``1/6``),
+   ``scale`` (``1/500``), ``monthyear`` (``6/2021``), ``year``.
 4. For a fact: the nearest qualifier word before it wins (else a qualifier later
    in the clause, else an estimate governing the clause); the kind comes from
    the cue of best priority (``kinds.csv``), else from the unit.
@@ -61,9 +62,9 @@ from analysis.text import TextIndex, normalize_text
 __all__ = ["extract_facts", "load_rules", "Rules", "SHAPES"]
 
 #: Shapes a non-fact rule can apply to (column ``shape`` of ``nonfacts.csv``).
-SHAPES = ("any", "bare", "unit", "fraction", "datelike", "scale", "monthyear", "year")
+SHAPES = ("any", "bare", "unit", "fraction", "datelike", "scale", "monthyear", "year", "plain")
 _BIT = {name: 1 << i for i, name in enumerate(SHAPES)}
-_ANY, _BARE, _UNIT, _FRACTION, _DATELIKE, _SCALE, _MONTHYEAR, _YEAR = (
+_ANY, _BARE, _UNIT, _FRACTION, _DATELIKE, _SCALE, _MONTHYEAR, _YEAR, _PLAIN = (
     _BIT[s] for s in SHAPES)
 
 _PERCENT_UNITS = frozenset(("percent", "per_mille"))
@@ -74,6 +75,7 @@ _QUOTE_SIDE = 70       # at most this many characters of clause on each side in 
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 _DIGIT = re.compile(r"\d")
 _ONE = Decimal(1)
+_INF = float("inf")
 
 
 # --------------------------------------------------------------------------
@@ -181,6 +183,9 @@ class Rules:
     left_regex: re.Pattern            # matched at a number's start (look-behinds)
     left_regex_masks: tuple
     left_regex_shapes: int            # the shapes any left regex row applies to
+    left_keep: re.Pattern             # left regex rows that keep a number without a noun after
+    left_keep_masks: tuple
+    left_keep_shapes: int
     right_phrases: re.Pattern         # matched at the end of a number
     right_roles: dict
     right_regex: re.Pattern
@@ -197,6 +202,12 @@ class Rules:
     from_word: re.Pattern
     count_words: re.Pattern
     over_100: tuple | None
+    excess_cues: re.Pattern           # after "vượt N ...": the plan N exceeds
+    plan_sentence: tuple              # plan_cues.csv: (literal, regex) of a plan statement in the sentence
+    plan_section: re.Pattern          # plan_cues.csv: a plan heading over the sentence
+    plan_clause: tuple                # plan_cues.csv: (literal, regex) of a planned figure in the clause
+    lead_quals: re.Pattern            # qualifiers opening a sentence or a heading
+    lead_qual_roles: dict
 
 
 @lru_cache(maxsize=None)
@@ -217,6 +228,7 @@ def load_rules() -> Rules:
     right_roles: dict[str, list[tuple]] = {}
     clause_roles: dict[str, list[tuple]] = {}
     left_rx, left_masks, right_rx, right_masks = [], [], [], []
+    keep_rx, keep_masks = [], []
     shape_skips = 0
 
     for r in read_rule_table("nonfacts"):
@@ -231,7 +243,10 @@ def load_rules() -> Rules:
         if r["match"] == "phrase" and side in ("left", "right"):
             roles = left_roles if side == "left" else right_roles
             roles.setdefault(_canon(r["pattern"]), []).append((action, mask, case == "title"))
-        elif r["match"] == "regex" and side in ("left", "right"):
+        elif r["match"] == "regex" and side == "left" and action == "keep":
+            keep_rx.append(r["pattern"])
+            keep_masks.append(mask)
+        elif r["match"] == "regex" and side in ("left", "right") and action == "skip":
             (left_rx if side == "left" else right_rx).append(r["pattern"])
             (left_masks if side == "left" else right_masks).append(mask)
         elif r["match"] == "shape":
@@ -241,6 +256,7 @@ def load_rules() -> Rules:
                              "use left|right with phrase|regex, or any with shape")
 
     right_qual_roles: dict[str, str] = {}
+    lead_qual_roles: dict[str, str] = {}
     for r in read_rule_table("qualifiers"):
         role = ("qual", r["qualifier"], _applies(r["applies_to"], "qualifiers"))
         key = _canon(r["phrase"])
@@ -251,10 +267,30 @@ def load_rules() -> Rules:
             clause_roles.setdefault(key, []).append(role)
         elif scope == "right":
             right_qual_roles[key] = r["qualifier"]
+        elif scope == "lead":
+            lead_qual_roles[key] = r["qualifier"]
         else:
-            raise ValueError(f"analysis/rules/qualifiers.csv: scope must be left, clause or right, not {scope!r}")
+            raise ValueError(f"analysis/rules/qualifiers.csv: scope must be left, clause, right or lead, "
+                             f"not {scope!r}")
+
+    plan: dict[str, list] = {"sentence": [], "section": [], "clause": []}
+    for r in read_rule_table("plan_cues"):
+        if r["scope"] not in plan:
+            raise ValueError(f"analysis/rules/plan_cues.csv: scope must be sentence, section or clause, "
+                             f"not {r['scope']!r}")
+        if re.compile(r["pattern"]).groups:
+            raise ValueError(f"analysis/rules/plan_cues.csv: pattern {r['pattern']!r} has a capturing "
+                             "group; write (?:...) instead")
+        if r["scope"] == "section":
+            plan["section"].append(r["pattern"])
+        elif not r["literal"]:
+            raise ValueError(f"analysis/rules/plan_cues.csv: pattern {r['pattern']!r} needs a literal "
+                             "(a substring of every match, searched first)")
+        else:
+            plan[r["scope"]].append((r["literal"].lower(), re.compile(r["pattern"])))
 
     over_100 = None
+    excess: list[str] = []
     for r in read_rule_table("kinds"):
         role = ("kind", r["kind"], _applies(r["applies_to"], "kinds"), int(r["priority"]))
         key = _canon(r["cue"])
@@ -267,9 +303,11 @@ def load_rules() -> Rules:
             clause_roles.setdefault(key, []).append(role)
         elif pos == "over_100":
             over_100 = role
+        elif pos == "excess":
+            excess.append(key)
         else:
-            raise ValueError(f"analysis/rules/kinds.csv: position must be left, right, clause "
-                             f"or over_100, not {pos!r}")
+            raise ValueError(f"analysis/rules/kinds.csv: position must be left, right, clause, "
+                             f"over_100 or excess, not {pos!r}")
 
     for r in read_rule_table("transparent"):
         left_roles.setdefault(_canon(r["word"]), []).append(("pass",))
@@ -284,15 +322,19 @@ def load_rules() -> Rules:
     suffix = quantity_suffix_pattern()
     # Every alternative starts with a digit, written once in front so that the
     # regex engine skips to the next digit at C speed; the scan consumes whole
-    # numerals, so no match starts inside one. First the things that are never
-    # facts (full dates, colon ratios and times, codes like 02-CTr/QU or
-    # 111/NĐ-CP), then a number with its unit words, optionally over another.
+    # numerals, so no match starts inside one. Only 0-9 are digits: other
+    # scripts' digits (٥٢٠٩) are not Vietnamese numbers. First the things that
+    # are never facts (full dates, ISO dates and year-months such as
+    # 2026-01-10 or 2020-06 in page stamps, colon ratios and times, codes like
+    # 02-CTr/QU or 111/NĐ-CP), then a number with its unit words, optionally
+    # over another.
     scan = re.compile(
-        r"\d(?:"
-        r"(?P<skip>\d?(?P<sep>[./-])\d{1,2}(?P=sep)\d{2,4}(?!\d)"
-        r"|\d*(?::\d+)+"
-        r"|\d*(?:/\d+)*[-/][ \t]?[A-ZĐ])"
-        r"|(?P<n1>(?>\d*(?:[.,]\d+)*))"
+        r"[0-9](?:"
+        r"(?P<skip>[0-9]?(?P<sep>[./-])[0-9]{1,2}(?P=sep)[0-9]{2,4}(?![0-9])"
+        r"|(?<=[12])[0-9]{3}-[0-9]{1,2}(?:-[0-9]{1,2})?(?![0-9])"
+        r"|[0-9]*(?::[0-9]+)+"
+        r"|[0-9]*(?:/[0-9]+)*[-/][ \t]?[A-ZĐ])"
+        r"|(?P<n1>(?>[0-9]*(?:[.,][0-9]+)*))"
         rf"(?P<q1>{suffix})?"
         rf"(?:[ \t]*/[ \t]*(?P<n2>(?>{NUMERAL}))(?P<q2>{suffix})?)?"
         r")")
@@ -327,6 +369,16 @@ def load_rules() -> Rules:
         count_words=re.compile(r"[ \t]+(?:" + "|".join(re.escape(w.lower()) for w in load_count_words())
                                + ")" + _NOT_LETTER_AFTER),
         over_100=over_100,
+        excess_cues=re.compile(_trie_regex(excess)),
+        left_keep=_union(keep_rx, "nonfacts"),
+        left_keep_masks=tuple(keep_masks),
+        left_keep_shapes=_or(keep_masks),
+        plan_sentence=tuple(plan["sentence"]),
+        plan_section=re.compile("|".join(plan["section"]) or "(?!)"),
+        plan_clause=tuple(plan["clause"]),
+        lead_quals=re.compile(r"[\s*+•–-]*(?:\(?[0-9ivx]{1,3}[.)]+[ \t]*)?("
+                              + _trie_regex(lead_qual_roles) + ")" + _NOT_LETTER_AFTER),
+        lead_qual_roles=lead_qual_roles,
     )
 
 
@@ -339,26 +391,42 @@ class _Cand:
 
     __slots__ = ("start", "end", "n1", "n2", "value", "unit", "factor", "num", "den",
                  "default_unit", "mask", "role", "partner", "lskip", "lkeep", "qual",
-                 "lkind", "rskip", "rkind", "count_word", "counted")
+                 "lkind", "rskip", "rkind", "count_word", "counted", "qual_word")
 
     def __init__(self, start, end, n1, n2):
         self.start, self.end, self.n1, self.n2 = start, end, n1, n2
         self.role = None       # 'low'/'high' of a range, 'result'/'target' of a pair
         self.partner = None
-        self.qual = self.lkind = self.rkind = self.counted = None
+        self.qual = self.lkind = self.rkind = self.counted = self.qual_word = None
         self.lskip = self.lkeep = self.rskip = self.count_word = False
 
 
+#: Digits beyond which a numeral is no number a report states (a float holds
+#: about 308): a pasted digit run, not a figure.
+_MAX_DIGITS = 300
+
+
 def _value(numeral: str, factor: Decimal) -> float:
-    """Value of a numeral times a unit factor; plain integers skip Decimal."""
+    """Value of a numeral times a unit factor; plain integers skip Decimal.
+
+    Raises ``ValueError`` for a numeral too long to be a number a report
+    states (its value would not be finite).
+    """
+    if len(numeral) > _MAX_DIGITS:
+        raise ValueError(f"a run of {len(numeral)} digits is not a number")
+    v = None
     if numeral.isdecimal():
         v = int(numeral)
     elif "," not in numeral and numeral[:2] != "0." and all(
             len(g) == 3 for g in numeral.split(".")[1:]):
         v = int(numeral.replace(".", ""))  # dots grouping thousands
     else:
-        return float(parse_decimal(numeral) * factor)
-    return float(v) if factor == _ONE else float(v * int(factor))
+        out = float(parse_decimal(numeral) * factor)
+    if v is not None:
+        out = float(v) if factor == _ONE else float(v * int(factor))
+    if out == _INF:
+        raise ValueError(f"{numeral!r} times {factor} is not a finite number")
+    return out
 
 
 @lru_cache(maxsize=1 << 14)
@@ -372,7 +440,7 @@ def _read_token(n1: str, q1: str | None, n2: str | None, q2: str | None):
             return v1, unit1, f1, default1, None, None
         unit2, f2, _ = interpret_unit(q2) if q2 else (None, _ONE, False)
         v2 = _value(n2, f2)
-    except ValueError:  # not one numeral: 217,218,219
+    except (ValueError, OverflowError):  # not one numeral (217,218,219), or no finite one
         return None
     if not v2:
         return None
@@ -452,6 +520,8 @@ def _mask_of(c: _Cand) -> int:
                 m |= _MONTHYEAR
     elif c.unit is None:
         m |= _BARE
+        if c.n1.isdigit():  # no separator: 2021, 6 (not 3.155, which no date is)
+            m |= _PLAIN
         if len(c.n1) == 4 and c.n1.isdigit() and 1900 <= int(c.n1) <= 2100:
             m |= _YEAR
     else:
@@ -502,14 +572,15 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
         if m is None:
             break
         go_on = False
-        for role in rules.left_roles.get(_key(m.group(1)[::-1]), ()):
+        key = _key(m.group(1)[::-1])
+        for role in rules.left_roles.get(key, ()):
             tag = role[0]
             if tag == "pass":
                 go_on = True
             elif tag == "qual":
                 if _role_applies(role[2], c.unit):
                     if c.qual is None:
-                        c.qual = role[1]
+                        c.qual, c.qual_word = role[1], key
                     go_on = True
             elif tag == "kind":
                 if _role_applies(role[2], c.unit) and (c.lkind is None or role[3] < c.lkind[1]):
@@ -524,6 +595,10 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
         if not go_on:
             break
         pos = m.end()
+    if not c.lskip and mask & rules.left_keep_shapes:
+        m = rules.left_keep.match(text, s)
+        if m is not None and mask & rules.left_keep_masks[int(m.lastgroup[1:])]:
+            c.lkeep = 2  # kept even without a noun after it ("Nhật Bản: 4,")
     if c.lkeep:
         c.lskip = False
     elif not c.lskip and mask & rules.left_regex_shapes:
@@ -572,7 +647,7 @@ def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
                     c.rkind = (role[1], role[3])
             elif tag == "skip" and mask & role[1]:
                 c.rskip = True
-    if not c.rskip and c.rkind is None and mask & rules.right_regex_shapes:
+    if not c.rskip and c.rkind is None and c.lkeep != 2 and mask & rules.right_regex_shapes:
         m = rules.right_regex.match(text, e)
         if m is not None:
             if mask & rules.right_regex_masks[int(m.lastgroup[1:])]:
@@ -656,6 +731,21 @@ def _clause_hits(low: str, lo: int, hi: int, rules: Rules) -> list:
     return hits
 
 
+def _first_cue(cues: tuple, low: str, lo: int, hi: int) -> int:
+    """Offset of the first cue of ``cues`` ((literal, regex) pairs) in lo..hi, else ``hi``.
+
+    The literal is looked for first, at the speed of ``str.find``; the regex
+    runs only where it is there.
+    """
+    first = hi
+    for literal, rx in cues:
+        if low.find(literal, lo, hi) != -1:
+            m = rx.search(low, lo, hi)
+            if m is not None and m.start() < first:
+                first = m.start()
+    return first
+
+
 def _decide_kind(c: _Cand, unit: str, clause_hits: list, rules: Rules) -> str:
     if c.n2 is not None:
         return "fraction"
@@ -671,8 +761,11 @@ def _decide_kind(c: _Cand, unit: str, clause_hits: list, rules: Rules) -> str:
         if role[0] == "kind" and _role_applies(role[2], unit):
             if best is None or role[3] < best[1]:
                 best = (role[1], role[3])
-    if best is not None:
+    if best is not None and best[0] != "level":
         return best[0]
+    if best is not None and c.role in ("low", "high"):
+        return "change"  # a range after the cue: tăng từ 3 – 5%
+    # no cue, or a level the number starts from: giảm từ 2,71% xuống còn 1,3%
     return _UNIT_KIND.get(unit, "measure")
 
 
@@ -826,6 +919,10 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
 
     facts: list[dict] = []
     sentences = None
+    plan_at: dict[int, int] = {}      # sentence start → offset of its first plan cue
+    lead_at: dict[int, str | None] = {}  # sentence start → qualifier opening it
+    heading: dict[str | None, tuple] = {None: (False, None)}  # heading → (plan, qualifier)
+    prev_end = 0                      # end of the previous fact's number
     for c in cands:
         if c.lskip or c.rskip or (c.mask & rules.shape_skips and not c.lkeep):
             continue
@@ -845,6 +942,15 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             qs = min(qs, c.partner.start)
         qe = _clause_end(text, e)
 
+        sent = sentences.sentence_at(s)
+        sentence, sentence_start, section = sent.text, sent.start, sent.section
+        head = heading.get(section)
+        if head is None:
+            lsec = section.lower()
+            m = rules.lead_quals.match(lsec)
+            head = heading[section] = (rules.plan_section.search(lsec) is not None,
+                                       rules.lead_qual_roles.get(_key(m.group(1))) if m else None)
+
         qual = c.qual
         if c.role == "low":
             qual = "at_least"
@@ -861,11 +967,25 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
                         qual = rules.right_qual_roles.get(_key(found[0]))
                     break
         if qual is None:
-            clause_hits = _clause_hits(low, qs, s, rules)
-            for role in reversed(clause_hits):
+            # an estimate governs the clause up to the first number it qualifies:
+            # in "ước đạt 9,1 tỷ đồng đạt 117%" the 117% is no estimate
+            lo = max(qs, prev_end)
+            hits = _clause_hits(low, lo, s, rules)
+            if lo == qs:
+                clause_hits = hits
+            for role in reversed(hits):
                 if role[0] == "qual" and _role_applies(role[2], unit):
                     qual = role[1]
                     break
+        if qual is None:
+            # an estimate opening the sentence or its heading ("Dự kiến cuối năm, ...",
+            # "* Ước cả năm:") governs every number under it
+            lead = lead_at.get(sentence_start, "")
+            if lead == "":
+                m = rules.lead_quals.match(low, sentence_start)
+                lead = lead_at[sentence_start] = \
+                    rules.lead_qual_roles.get(_key(m.group(1))) if m else None
+            qual = lead or head[1]
         qual = qual or "exact"
 
         if clause_hits is None:
@@ -873,9 +993,20 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         kind = _decide_kind(c, unit, clause_hits, rules)
         if kind == "measure" and unit in _UNIT_KIND:
             kind = _UNIT_KIND[unit]
-
-        sent = sentences.sentence_at(s)
-        sentence, sentence_start, section = sent.text, sent.start, sent.section
+        if c.qual_word == "vượt" and qual == c.qual and (
+                kind == "target_achievement" or _find_phrases(rules.excess_cues, low, e, qe)):
+            # the excess over a plan, in any unit: vượt 15 hộ so với chỉ tiêu
+            kind, qual = "target_achievement", "exact"
+        if kind != "fraction":
+            # a plan's figures are targets whatever their unit: "phấn đấu giảm
+            # 612 hộ nghèo", a list under "Các chỉ tiêu chủ yếu đến năm 2025"
+            plan = plan_at.get(sentence_start)
+            if plan is None:
+                plan = plan_at[sentence_start] = _first_cue(rules.plan_sentence, low, sentence_start,
+                                                            sent.end)
+            if plan < s or head[0] or _first_cue(rules.plan_clause, low, qs, s) < s:
+                kind = "target"
+        prev_end = e
 
         qstart, qend = _trim_quote(text, qs, s, e, qe)
         if c.role == "low":
@@ -894,6 +1025,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             "qualifier": qual,
             "counted": counted,
             "indicator_id": None,
+            "indicator_cue": None,
             "raw": text[s:e],
             "start": s,
             "end": e,

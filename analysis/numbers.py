@@ -13,6 +13,7 @@ Unit words and multipliers (``triệu``, ``tỷ``, ``đ``, ``VNĐ``, ``%0``, ``�
 from __future__ import annotations
 
 import csv
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -30,7 +31,10 @@ __all__ = [
 ]
 
 #: A numeral as written: digits with dots and commas between digit groups.
-NUMERAL = r"\d+(?:[.,]\d+)*"
+#: Only the digits 0-9 make a Vietnamese number: digits of other scripts
+#: (``٥٢٠٩``) are not read (full-width digits are made ASCII by
+#: :func:`analysis.text.normalize_text` first).
+NUMERAL = r"[0-9]+(?:[.,][0-9]+)*"
 _NUMERAL_RE = re.compile(NUMERAL)
 
 
@@ -157,7 +161,19 @@ def multiplier_pattern() -> str:
     True
     """
     words = sorted(load_multipliers(), key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w) + r"(?![^\W\d_])" for w in words) + ")"
+    alts = []
+    for w in words:
+        alt = re.escape(w) + r"(?![^\W\d_])"
+        not_before = _multiplier_not_before().get(w)
+        if not_before:
+            alt += f"(?!{not_before})"
+        alts.append(alt)
+    return "(?:" + "|".join(alts) + ")"
+
+
+@lru_cache(maxsize=None)
+def _multiplier_not_before() -> dict[str, str]:
+    return {r["word"]: r.get("not_before", "") for r in read_rule_table("multipliers")}
 
 
 @lru_cache(maxsize=None)
@@ -276,8 +292,16 @@ def parse_number(s: str) -> float:
     Traceback (most recent call last):
     ...
     ValueError: more than one decimal comma: '217,218,219'
+    >>> parse_number("9" * 400)
+    Traceback (most recent call last):
+    ...
+    ValueError: too large for a number a report can state: '99999999999999999999'... (400 digits)
     """
-    return float(parse_decimal(s))
+    value = float(parse_decimal(s))
+    if not math.isfinite(value):
+        raise ValueError(f"too large for a number a report can state: {s.strip()[:20]!r}... "
+                         f"({sum(c.isdigit() for c in s)} digits)")
+    return value
 
 
 @lru_cache(maxsize=None)
@@ -337,10 +361,17 @@ def parse_quantity(s: str) -> Quantity:
     if default1 and rest and any(re.match(re.escape(w) + r"(?![^\W\d_])", rest, re.I)
                                  for w in load_count_words()):
         unit1 = "count"
-    v1 = parse_decimal(m.group("n1")) * f1
+    v1 = _finite(parse_decimal(m.group("n1")) * f1, s)
     if m.group("n2"):
         unit2, f2, _ = interpret_unit(m.group("q2") or "")
-        v2 = parse_decimal(m.group("n2")) * f2
+        v2 = _finite(parse_decimal(m.group("n2")) * f2, s)
         unit = unit1 if unit1 and unit1 == unit2 and unit1 not in ("percent", "per_mille") else "count"
-        return Quantity(float(v1), unit, float(v1), float(v2))
-    return Quantity(float(v1), unit1 or "count")
+        return Quantity(v1, unit, v1, v2)
+    return Quantity(v1, unit1 or "count")
+
+
+def _finite(value: Decimal, written: str) -> float:
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"too large for a number a report can state: {written.strip()[:20]!r}...")
+    return out

@@ -39,12 +39,20 @@ _MOVABLE_NFC = re.compile(
     + "".join(unicodedata.normalize("NFC", v + t) for v in "aAeEyY" for t in _TONES)
     + r"](?![\u0300-\u036f]|[^\W\d_])")
 _NOT_KEPT = ("\ufeff", "\r", "\u00a0", "\u202f")
+# Full-width digits and number signs (typed with an East Asian input method or
+# pasted from such a page) are the ASCII ones: "５２０９ hộ" is 5209 households.
+# One character each way, so offsets keep.
+_FULL_WIDTH = {0xFF10 + i: ord("0") + i for i in range(10)}
+_FULL_WIDTH.update({0xFF05: ord("%"), 0xFF0C: ord(","), 0xFF0E: ord("."), 0xFF0F: ord("/")})
+_FULL_WIDTH_CHARS = tuple(chr(c) for c in _FULL_WIDTH)
 
 
 def _normalize_fully(text: str) -> str:
     """The normalisation, step by step (what :func:`normalize_text` gives for any text)."""
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    if any(c in text for c in _FULL_WIDTH_CHARS):
+        text = text.translate(_FULL_WIDTH)
     nfd = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", _move_tone(nfd))
 
@@ -56,14 +64,17 @@ def _is_normal(text: str) -> bool:
     them are normal already, and so is every text the loader hands on.
     """
     return (not any(c in text for c in _NOT_KEPT) and unicodedata.is_normalized("NFC", text)
-            and _MOVABLE_NFC.search(text) is None)
+            and _MOVABLE_NFC.search(text) is None
+            and not any(c in text for c in _FULL_WIDTH_CHARS))
 
 
 def normalize_text(text: str) -> str:
     """Return report text in the one form every stage matches on.
 
     NFC composition, traditional tone placement on ``oa``/``oe``/``uy`` at the end
-    of a syllable, Unix line endings, no byte-order mark, no non-breaking spaces.
+    of a syllable, Unix line endings, no byte-order mark, no non-breaking spaces,
+    ASCII digits for full-width ones (``５２０９`` → ``5209``; digits of other
+    scripts, such as ``٥٢٠٩``, are left as they are and are no numbers).
     The operation is idempotent, and text already in this form comes back as
     it is (the same object), without the work of normalising it again.
 
@@ -77,6 +88,9 @@ def normalize_text(text: str) -> str:
     'hoặc luật thuận, thuế, khuya'
     >>> normalize_text(unicodedata.normalize("NFD", "Cự Khối")) == "Cự Khối"
     True
+    >>> normalize_text("５２０９ hộ, ９７，９５％")
+    '5209 hộ, 97,95%'
+
     >>> text = "Kết quả thực hiện nhiệm vụ năm 2018 của phường Cự Khối"
     >>> normalize_text(text) is text
     True

@@ -165,6 +165,81 @@ PHRASINGS = [
     ("Tài trợ 5.000 USD cho chương trình.", []),
     ("Trong vòng 14 ngày, 3 tháng cuối năm.", []),
     ("Ngày 30/4 và 1/5 tổ chức trực 24/24 giờ.", []),
+
+    # --- plans: a plan's figures are targets whatever their unit (annotation
+    # guide, settled cases); the same figures stated as achieved are not
+    ("Năm 2025, phường phấn đấu giảm 25 hộ nghèo, thu ngân sách tăng 6%.",
+     [("25", 25, "count", "target", "exact"), ("6%", 6, "percent", "target", "exact")]),
+    ("Tỷ lệ hộ dùng nước sạch đến năm 2030 đạt 100%.", [("100%", 100, "percent", "target", "exact")]),
+    ("Cơ cấu kinh tế chuyển dịch theo hướng dịch vụ 60%, công nghiệp 38%.",
+     [("60%", 60, "percent", "target", "exact"), ("38%", 38, "percent", "target", "exact")]),
+    ("Chỉ tiêu năm 2025: thu ngân sách 12 tỷ đồng.", [("12 tỷ đồng", 12e9, "vnd", "target", "exact")]),
+    ("II. CÁC CHỈ TIÊU CHỦ YẾU GIAI ĐOẠN 2025 - 2030\n1. Thu nhập bình quân đầu người tăng 8% mỗi năm.\n"
+     "2. Xây mới 3 nhà văn hóa (1,2 km đường).",
+     [("8%", 8, "percent", "target", "exact"), ("3", 3, "count", "target", "exact"),
+      ("1,2 km", 1.2, "km", "target", "exact")]),
+    ("Phường sẽ nâng cấp từ 05 đến 07 tuyến đường, phấn đấu hoàn thành trong năm.",
+     [("05", 5, "count", "count", "at_least"), ("07", 7, "count", "count", "at_most")]),
+    ("Phấn đấu nâng cấp từ 05 đến 07 tuyến đường.",
+     [("05", 5, "count", "target", "at_least"), ("07", 7, "count", "target", "at_most")]),
+    ("Thu ngân sách đạt 5 tỷ đồng, kế hoạch năm 2024 giao 4,5 tỷ đồng.",
+     [("5 tỷ đồng", 5e9, "vnd", "amount", "exact"), ("4,5 tỷ đồng", 4.5e9, "vnd", "target", "exact")]),
+    # a cut-off of results or the end of a span is no horizon
+    ("Đến cuối năm 2023, toàn huyện còn 1.204 hộ nghèo, chiếm 4,2%.",
+     [("1.204", 1204, "count", "count", "exact"), ("4,2%", 4.2, "percent", "rate", "exact")]),
+    ("Tính đến năm 2023, có 15 tổ dân phố đạt chuẩn.", [("15", 15, "count", "count", "exact")]),
+    ("Từ năm 2016 đến năm 2020, phường kết nạp 48 đảng viên.", [("48", 48, "count", "count", "exact")]),
+    # excess over a plan, against a standard, a share of a number, a level
+    ("Kết nạp 20 đảng viên, vượt 5 đảng viên so với chỉ tiêu.",
+     [("20", 20, "count", "count", "exact"), ("5", 5, "count", "target_achievement", "exact")]),
+    ("Doanh thu tăng 12% so với kế hoạch.", [("12%", 12, "percent", "target_achievement", "exact")]),
+    ("Diện tích đạt 35% so với tiêu chuẩn.", [("35%", 35, "percent", "target_achievement", "exact")]),
+    ("Có 2.310 hộ đạt gia đình văn hóa, đạt 97% so với số hộ đăng ký.",
+     [("2.310", 2310, "count", "count", "exact"), ("97%", 97, "percent", "rate", "exact")]),
+    ("Tỷ lệ hộ nghèo giảm từ 4,5% xuống còn 3,2%.",
+     [("4,5%", 4.5, "percent", "rate", "exact"), ("3,2%", 3.2, "percent", "rate", "exact")]),
+    ("Phường hoàn thành 100% khối lượng công việc; đã hoàn thành 100% các chỉ tiêu.",
+     [("100%", 100, "percent", "target_achievement", "exact"), ("100%", 100, "percent", "rate", "exact")]),
+    # an estimate opening a sentence or a list heading governs its figures;
+    # in a clause it stops at the first figure it qualifies
+    ("Dự kiến cuối năm, tỷ lệ hộ cận nghèo là 2,1% với 350 hộ.",
+     [("2,1%", 2.1, "percent", "rate", "approx"), ("350", 350, "count", "count", "approx")]),
+    ("* Ước cả năm:\n- Thu ngân sách 8 tỷ đồng;\n- Chi ngân sách 6 tỷ đồng;",
+     [("8 tỷ đồng", 8e9, "vnd", "amount", "approx"), ("6 tỷ đồng", 6e9, "vnd", "amount", "approx")]),
+    ("Thu ngân sách ước đạt 9,5 tỷ đồng đạt 112% dự toán.",
+     [("9,5 tỷ đồng", 9.5e9, "vnd", "amount", "approx"),
+      ("112%", 112, "percent", "target_achievement", "exact")]),
+    # lists, parentheses, clauses ending in a number, populations, units in fractions
+    ("Xuất khẩu lao động 9 người (Hàn Quốc: 5, Nhật Bản: 4).",
+     [("9", 9, "count", "count", "exact"), ("5", 5, "count", "count", "exact"),
+      ("4", 4, "count", "count", "exact")]),
+    ("Số xã đạt chuẩn nông thôn mới là 12.", [("12", 12, "count", "count", "exact")]),
+    ("Sáp nhập hai phường (dân số 5.120 người, diện tích 0,4 km2).",
+     [("5.120", 5120, "count", "count", "exact"), ("0,4 km2", 0.4, "km2", "measure", "exact")]),
+    ("Toàn thành phố đã cấp giấy chứng nhận 412,5ha/430 ha.",
+     [("412,5ha/430 ha", 412.5, "ha", "fraction", "exact")]),
+    ("Số lao động có việc làm trong năm 2.450 người.", [("2.450", 2450, "count", "count", "exact")]),
+    ("Tổ dân phố 4 tỷ lệ hộ văn hóa là 95%.", [("95%", 95, "percent", "rate", "exact")]),
+    ("UBND 12 xã đã rà soát hộ nghèo.", [("12", 12, "count", "count", "exact")]),
+    ("Trong 5 năm từ 2019 đến 2023 chỉ có 2 vụ cháy.", [("2", 2, "count", "count", "exact")]),
+    # numbers opening a line: a quantity by the noun after it, a list marker
+    # by the dot, bracket or heading after it (issue 15)
+    ("5209 hộ đạt danh hiệu gia đình văn hóa.\n1.250 lao động được giải quyết việc làm.",
+     [("5209", 5209, "count", "count", "exact"), ("1.250", 1250, "count", "count", "exact")]),
+    ("1. Kết quả\n2) Về kinh tế\nII. Văn hóa\n3 Về xã hội\n(4) Quốc phòng", []),
+    ("１２０ hộ được hỗ trợ.", [("120", 120, "count", "count", "exact")]),
+    # page furniture and other non-facts of news sites
+    ("date 2024-03-15 Phường tổ chức hội nghị. Cập nhật 2023-11", []),
+    ("Văn phòng đặt tại 25 Nguyễn Trãi, quận 5.", []),
+    ("Trụ sở: 12 Trần Hưng Đạo, phường 3, TP Sóc Trăng", []),
+    ("Bản quyền 2010 thuộc Cổng thông tin phường. © 2019 Báo Điện tử", []),
+    ("Lượt thích: 25 | Đang online: 12 | Mã xác nhận: 4821", []),
+    ("Hội đồng nhân dân khóa XII nhiệm kỳ 2020 2025 đề ra.", []),
+    ("UBND Q.3 và P.7 đã tiếp nhận hồ sơ.", []),
+    ("Có 4 tổ dân phố, gồm: 2, 4 và 6 đạt chuẩn.", [("4", 4, "count", "count", "exact")]),
+    # malformed numbers and digits of other scripts are not read (issue 15)
+    ("Có 12,,5% hộ và 12..5 người.", []),
+    ("٥٢٠٩ hộ đạt danh hiệu; 5٥ hộ.", []),
 ]
 
 
