@@ -29,7 +29,8 @@ __all__ = ["main", "FACT_FIELDS", "REPORT_FIELDS"]
 
 #: Fields printed by ``extract``, in order.
 FACT_FIELDS = ("doc", "value", "unit", "kind", "numerator", "denominator", "qualifier",
-               "counted", "indicator_id", "start", "end", "quote", "raw", "section", "fact_id")
+               "counted", "indicator_id", "start", "end", "quote", "raw", "section", "fact_id",
+               "indicator_cue")
 #: Fields printed by ``reports`` (those of ``tests/fixtures/reports.jsonl``).
 REPORT_FIELDS = ("doc", "unit_name", "unit_level", "parent", "city", "period", "published",
                  "doc_kind", "programs")

@@ -21,7 +21,7 @@ qualifier agreement, with the misses and false positives listed for debugging.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 from analysis.text import normalize_text
@@ -340,10 +340,17 @@ class IndicatorScore:
     n_found: int
     wrong: list[tuple[dict, dict]] = field(default_factory=list)
     ids_on_false_hits: list[dict] = field(default_factory=list)
+    extended: list[dict] = field(default_factory=list)
 
 
-def score_indicators(match: MatchResult, gold: Iterable[Mapping]) -> IndicatorScore:
+def score_indicators(match: MatchResult, gold: Iterable[Mapping],
+                     core: Iterable[str] | None = None) -> IndicatorScore:
     """Indicator precision and recall over a :class:`MatchResult`.
+
+    Gold names core indicators only (``docs/indicators.md``): an id of the
+    extended catalogue counts as no id here, and the facts that carry one are
+    listed in ``extended`` for reading. ``core`` is the set of core ids
+    (default: :func:`analysis.indicators.core_ids`).
 
     Examples
     --------
@@ -355,6 +362,14 @@ def score_indicators(match: MatchResult, gold: Iterable[Mapping]) -> IndicatorSc
     >>> s.precision, s.recall
     (1.0, 1.0)
     """
+    if core is None:
+        from analysis.indicators import core_ids
+        core = core_ids()
+    core = frozenset(core)
+    extended = [e for e, _ in match.pairs if e.get("indicator_id") and e["indicator_id"] not in core]
+    match = replace(match, pairs=[
+        (dict(e, indicator_id=None) if e.get("indicator_id") and e["indicator_id"] not in core else e, g)
+        for e, g in match.pairs])
     gold_with_id = [g for g in gold if g.get("indicator_id") and not g.get("optional")]
     assigned = [(e, g) for e, g in match.pairs if e.get("indicator_id")]
     right = [(e, g) for e, g in assigned if e.get("indicator_id") == g.get("indicator_id")]
@@ -366,7 +381,8 @@ def score_indicators(match: MatchResult, gold: Iterable[Mapping]) -> IndicatorSc
         recall=len(found) / len(gold_with_id) if gold_with_id else 1.0,
         n_assigned=len(assigned), n_right=len(right),
         n_gold_with_id=len(gold_with_id), n_found=len(found), wrong=wrong,
-        ids_on_false_hits=[e for e in match.false_positives if e.get("indicator_id")],
+        ids_on_false_hits=[e for e in match.false_positives if e.get("indicator_id") in core],
+        extended=extended,
     )
 
 
@@ -595,6 +611,9 @@ def format_evaluation(ev: FolderEvaluation, limit: int = 30) -> str:
                     f"{p[1].get('indicator_id')} — «{p[1].get('quote')}»")
     group("ids on false hits", ind.ids_on_false_hits, lambda e: "id on a fact gold does not have",
           lambda e: f"{_doc(e)}: {e.get('raw')} {e.get('indicator_id')} — «{e.get('quote')}»")
+    group("extended ids (not scored: gold names core ids only)", ind.extended,
+          lambda e: e.get("indicator_id"),
+          lambda e: f"{_doc(e)}: {e.get('raw')} — {e.get('indicator_cue') or ''} «{e.get('quote')}»")
     if ev.metadata is not None:
         group("metadata differs", ev.metadata.differences, lambda d: d[1],
               lambda d: f"{d[0]}: read {d[2]!r}, gold {d[3]!r}")

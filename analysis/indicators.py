@@ -50,37 +50,21 @@ from analysis.schema import KINDS, UNITS
 from analysis.text import TextIndex, fold, normalize_text
 
 __all__ = [
-    "CATALOG_FILE", "CORE_IDS", "CatalogError", "load_catalog", "indicator_info",
+    "CATALOG_FILE", "CatalogError", "load_catalog", "core_ids", "indicator_info",
     "assign_indicators", "unmatched_cues",
 ]
 
 #: The catalogue the package reads by default.
 CATALOG_FILE = Path(CATALOG) / "indicators.csv"
 
-#: The core indicator ids (``docs/indicators.md``); the catalogue must keep them all.
-CORE_IDS = (
-    "cultural_family_rate", "cultural_family_registration_rate", "cultural_group_rate",
-    "cultural_group_registration_rate", "regular_exercise_rate",
-    "health_insurance_coverage_rate", "health_insurance_target_achievement",
-    "blood_donation_units", "blood_donation_target_achievement", "medical_visits",
-    "food_safety_inspections", "food_safety_violations", "food_safety_fines_vnd",
-    "crude_birth_rate", "third_child_rate", "child_stunting_rate", "child_underweight_rate",
-    "high_school_admission_rate", "national_standard_school_rate", "budget_revenue_vnd",
-    "budget_revenue_target_achievement", "budget_spending_target_achievement",
-    "jobs_created", "jobs_target_achievement", "households_escaped_poverty",
-    "poverty_reduction_target_achievement", "social_beneficiaries", "social_payments_vnd",
-    "gifts_given", "gifts_value_vnd", "compulsory_rehab_rate", "drug_cases",
-    "new_party_members", "party_inspections", "records_on_time_rate", "records_early_rate",
-    "land_certificates_issued", "land_certificates_target_achievement",
-    "construction_permit_rate", "targets_met", "cremation_rate", "poor_fund_vnd",
-)
-
-COLUMNS = ("indicator_id", "name_vi", "name_en", "topic", "unit", "kinds", "direction",
+COLUMNS = ("indicator_id", "is_core", "name_vi", "name_en", "topic", "unit", "kinds", "direction",
            "aggregation", "cues", "context", "exclude", "counted", "note")
 LIST_COLUMNS = ("kinds", "cues", "context", "exclude", "counted")
 DIRECTIONS = ("up", "down", "none")
 AGGREGATIONS = ("stock", "flow")
 
+_BOOLS = {"true": True, "false": False, "True": True, "False": False, "1": True, "0": False}
+_BEFORE = 400  # characters of the paragraph before a sentence read for its topic
 _QUOTES = "\"“”'‘’«»"
 _JOIN = r"[\s,\"“”'‘’«»]+"
 _RATE_UNITS = ("percent", "per_mille")
@@ -88,7 +72,7 @@ _RATE_UNITS = ("percent", "per_mille")
 _SHARE_KINDS = ("rate", "target_achievement", "fraction")
 _GAP_RX = re.compile(_JOIN)
 _WORD_RX = re.compile(r"\w+")
-_BOUND_RX = re.compile(r"[,;:()\[\]]|(?<= )[-–—](?= )|(?<!\d)/|/(?!\d)")
+_BOUND_RX = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|(?<= )[-–—](?= )|(?<!\d)/|/(?!\d)")
 
 
 class CatalogError(ValueError):
@@ -147,17 +131,44 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
     if "note" not in frame.columns:
         frame["note"] = ""
     frame = frame.apply(lambda s: s.str.strip())
+    bad = sorted(set(frame["is_core"]) - set(_BOOLS))
+    if bad:
+        raise CatalogError(f"{path}: is_core {bad[0]!r} must be 'true' (a core indicator of "
+                           "docs/indicators.md) or 'false'")
+    frame["is_core"] = frame["is_core"].map(_BOOLS).astype(bool)
     for c in LIST_COLUMNS:
         frame[c] = frame[c].map(_split)
     _check_catalog(frame, path)
     return frame.reset_index(drop=True)
 
 
+def core_ids(catalog: pd.DataFrame | str | Path | None = None) -> tuple[str, ...]:
+    """The ids of the core indicators (``docs/indicators.md``), in catalogue order.
+
+    The catalogue's ``is_core`` column says which they are; the annotated sets
+    (gold) carry core ids only.
+
+    Examples
+    --------
+    >>> ids = core_ids()
+    >>> len(ids), ids[0], "population" in ids
+    (42, 'cultural_family_rate', False)
+    """
+    cat = (load_catalog(catalog) if isinstance(catalog, (str, Path))
+           else catalog if catalog is not None
+           else _cached_catalog(str(CATALOG_FILE), _mtime(CATALOG_FILE)))
+    return tuple(cat.loc[cat["is_core"].astype(bool), "indicator_id"])
+
+
 def _check_catalog(frame: pd.DataFrame, path: Path) -> None:
     dup = frame["indicator_id"][frame["indicator_id"].duplicated()].tolist()
     if dup:
         raise CatalogError(f"{path}: indicator id {dup[0]!r} appears twice; keep one row per id")
-    lost = [i for i in CORE_IDS if i not in set(frame["indicator_id"])]
+    # a catalogue other than the package's keeps the package's core ids, marked core
+    own = set(frame.loc[frame["is_core"], "indicator_id"])
+    package = (core_ids() if Path(path).resolve() != CATALOG_FILE.resolve() and CATALOG_FILE.is_file()
+               else tuple(own))
+    lost = [i for i in package if i not in own]
     if lost:
         raise CatalogError(f"{path}: core indicator(s) {', '.join(lost)} missing; core ids "
                            "(docs/indicators.md) must stay in the catalogue")
@@ -259,6 +270,10 @@ class _Matcher:
         self.blockers = frozenset(e.order for e in self.entries if not e.counted)
         self.cue_sets = {i: frozenset(k for k, rs in roles.items() if (i, "cues") in rs)
                          for i in range(len(self.entries))}
+        self.words = {i: " " + " | ".join(k for k, rs in roles.items()
+                                          if (i, "cues") in rs or (i, "context") in rs)
+                      + " | " + " | ".join(self.entries[i].counted) + " "
+                      for i in range(len(self.entries))}
         counted = sorted({c for e in self.entries for c in e.counted}, key=len, reverse=True)
         self.counted_rx = {c: re.compile(_JOIN.join(re.escape(w) for w in c.split(" ")) + r"(?!\w)")
                            for c in counted}
@@ -280,6 +295,10 @@ class _Matcher:
                 self._sections.clear()
             got = self._sections[heading] = frozenset(k for _, _, k in self.hits(_fold_same_length(heading)))
         return got
+
+    def names_unit(self, idx: int, noun: str) -> bool:
+        """Whether an entry's phrases name a kind of unit ('thôn' in 'thôn văn hóa')."""
+        return f" {noun} " in self.words[idx]
 
     def shares_cue(self, a: int, b: int) -> bool:
         """Whether two entries have a cue phrase in common (one topic, two kinds)."""
@@ -324,17 +343,56 @@ def _markers() -> dict[str, tuple[str, ...]]:
 
 
 class _Sentence:
-    """A sentence prepared for matching: folded text, boundaries and cue hits."""
+    """A sentence prepared for matching: folded text, boundaries and cue hits.
 
-    def __init__(self, text: str, start: int, section: str | None, matcher: _Matcher):
+    ``before`` is the text of the same paragraph before the sentence (at most a
+    few hundred characters): where a sentence does not name its topic ('Kết quả
+    xử lý 204 cơ sở vi phạm'), the sentence before it may ('kiểm tra an toàn
+    thực phẩm 914 cơ sở.').
+    """
+
+    def __init__(self, text: str, start: int, section: str | None, matcher: _Matcher,
+                 before: str = ""):
         self.text = text
         self.start = start
         self.folded = _fold_same_length(text)
         self.bounds = [m.start() for m in _BOUND_RX.finditer(text)]
         self.closes = [i for i in self.bounds if text[i] == ")"]
         self.commas = [i for i in self.bounds if text[i] == ","]
+        self.semis = [i for i in self.bounds if text[i] == ";"]
         self.hits = matcher.hits(self.folded)
         self.section_keys = matcher.section_keys(section) if section else frozenset()
+        self.before = before
+        self._before_keys = None
+        # the base of a ratio ('so với số hộ đã đăng ký') up to the end of its clause
+        bases = _markers().get("base", ())
+        self.bases = ([(m, self.clause(m, m)[1]) for m in _marker_positions(self.folded, bases)]
+                      if bases else [])
+
+    def before_keys(self, matcher: _Matcher) -> frozenset:
+        if self._before_keys is None:
+            self._before_keys = (frozenset(k for _, _, k in matcher.hits(_fold_same_length(self.before)))
+                                 if self.before else frozenset())
+        return self._before_keys
+
+    @staticmethod
+    def context_in(keys, order: int, matcher: _Matcher) -> bool:
+        return any(i == order and r == "context" for k in keys for i, r in matcher.roles[k])
+
+    def clause(self, s: int, e: int) -> tuple[int, int]:
+        """(start, end) of the clause around [s, e): between the boundaries nearest it."""
+        k = bisect_left(self.bounds, s)
+        lo = self.bounds[k - 1] + 1 if k else 0
+        k = bisect_left(self.bounds, e)
+        hi = self.bounds[k] if k < len(self.bounds) else len(self.text)
+        return lo, hi
+
+    def crosses_item(self, a: int, b: int) -> bool:
+        """Whether a ';' lies in [a, b) and no ':' before it opens a list there."""
+        k = bisect_left(self.semis, a)
+        if k >= len(self.semis) or self.semis[k] >= b:
+            return False
+        return ":" not in self.text[a:self.semis[k]]
 
     def n_bounds(self, a: int, b: int) -> int:
         return bisect_left(self.bounds, b) - bisect_left(self.bounds, a)
@@ -389,7 +447,8 @@ def _head_ok(entry: _Entry, sent: _Sentence, e: int, matcher: _Matcher) -> bool:
     return False
 
 
-def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> str | None:
+def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int, int] | None:
+    """(indicator id, cue start, cue end) for one fact, offsets in the sentence; or None."""
     kind, unit = fact.get("kind"), fact.get("unit")
     s = int(fact["start"]) - sent.start
     e = int(fact["end"]) - sent.start
@@ -397,10 +456,17 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> str | None:
         return None
     # best evidence per entry and role
     compat = matcher.compatible(kind, unit)
+    if not compat:
+        return None
     blockers = matcher.blockers
-    best: dict[tuple[int, str], tuple[float, int, int]] = {}
+    best: dict[tuple[int, str], tuple[float, int, int, int, int]] = {}
+    bases = [(a, b) for a, b in sent.bases if not a <= s < b]
     for hs, he, key in sent.hits:
         if hs < e and he > s:  # a phrase never overlaps its own number
+            continue
+        # what the base of a ratio names ('đạt 96% so với số hộ đã đăng ký') is
+        # the denominator, not what the number counts
+        if bases and any(a <= hs < b for a, b in bases):
             continue
         cost = None
         for idx, role in matcher.roles[key]:
@@ -408,14 +474,17 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> str | None:
                 continue
             if cost is None:
                 cost, b, side = _distance(sent, hs, he, s, e)
+                # a cue before the number does not reach across a ';' into the
+                # next item of a list, unless it heads that list ('Tặng quà: ...; ...')
+                crosses = side == "before" and sent.crosses_item(he, s)
             # a cue after the number counts in its own clause, or across the
             # commas of a list of what one verb counted ('4 vụ, 6 đối tượng ... ma túy')
-            if role == "cues" and side == "after" and b > 0:
+            if role == "cues" and (crosses or (side == "after" and b > 0)):
                 continue
             if side == "after-list":
                 side = "after"
             cur = best.get((idx, role))
-            cand = (cost, b, len(key))
+            cand = (cost, b, len(key), hs, he)
             if cur is None or (cost, -len(key)) < (cur[0], -cur[2]):
                 best[(idx, role)] = cand
     choices = []
@@ -430,8 +499,8 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> str | None:
         if entry.has_context:
             ctx = best.get((entry.order, "context"))
             if ctx is None:
-                if not any(i == entry.order and r == "context"
-                           for k in sent.section_keys for i, r in matcher.roles[k]):
+                if not (sent.context_in(sent.section_keys, entry.order, matcher)
+                        or sent.context_in(sent.before_keys(matcher), entry.order, matcher)):
                     continue
                 ctx = (6.0, 6, 0)
             ctx_cost, ctx_b = ctx[0], ctx[1]
@@ -448,13 +517,71 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> str | None:
     # (91% - vượt 3%)": the 3% is not the land certificates' achievement)
     # (entries that name their topic by the counted noun, like 'targets_met'
     # with its 'đạt'/'hoàn thành', do not block)
+    # (a topic named two clauses or more before is an item of a list, not the
+    # number's topic: 'quà ... đến người có công, hộ nghèo, hộ cận nghèo, ...
+    # với tổng trị giá 800 triệu đồng')
     won = best[(best_choice[2], "cues")]
     for (idx, role), ev in best.items():
-        if (role == "cues" and ev[1] < won[1] and idx in blockers
+        if (role == "cues" and ev[1] < won[1] and ev[1] <= 2 and idx in blockers
                 and not any(c[2] == idx for c in choices)):
             if not matcher.shares_cue(idx, best_choice[2]):
                 return None
-    return best_choice[3]
+    if _out_of_scope(kind, sent, s, e, best_choice[2], matcher):
+        return None
+    return best_choice[3], won[3], won[4]
+
+
+def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher: _Matcher) -> bool:
+    """Whether the number is not the reporting unit's own figure of the indicator.
+
+    The rules of ``analysis/rules/indicator_markers.csv``: a share or count of
+    sub-units ('100% các xã', '3/6 xã') where the indicator does not count such
+    units; a best or worst sub-unit ('cao nhất', 'thấp nhất'); a value per item
+    ('mỗi phần trị giá 2 triệu đồng', '500.000 đồng/suất').
+    """
+    rx = _scope_rx()
+    folded = sent.folded
+    lo, hi = sent.clause(s, e)
+    # what is counted right after the number: an administrative sub-unit
+    m = rx["subunit"].match(folded, e)
+    if m and not matcher.names_unit(idx, m.group(1)):
+        return True
+    if rx["superlative"].search(folded, lo, hi):
+        return True
+    if kind in ("amount", "count"):
+        m = rx["per_unit"].search(folded, lo, s)
+        if m and not rx["per_time"].match(folded, m.end()):
+            return True
+        m = rx["after_per"].match(folded, e)
+        if m and not rx["per_time"].match(folded, m.end()):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _scope_rx() -> dict:
+    marks = _markers()
+
+    def alt(role):
+        words = marks.get(role, ())
+        if not words:
+            return None
+        return "|".join(_JOIN.join(re.escape(w) for w in m.split(" "))
+                        for m in sorted(words, key=len, reverse=True))
+
+    sub, sup, per, tim = alt("subunit"), alt("superlative"), alt("per_item"), alt("per_time")
+    never = "(?!)"
+    return {
+        # '100% các xã', '3/6 xã', '(100%) số phường': the number counts sub-units
+        "subunit": re.compile(r"[\s(\"“”]*(?:%|‰)?[\s)]*(?:(?:các|số|tổng số|toàn bộ)\s+)?("
+                              + (sub or never) + r")(?!\w)"),
+        "superlative": re.compile(r"(?<!\w)(?:" + (sup or never) + r")(?!\w)"),
+        # 'mỗi phần trị giá 2 triệu đồng' (not 'mỗi năm')
+        "per_unit": re.compile(r"(?<!\w)(?:" + (per or never) + r")(?!\w)"),
+        "per_time": re.compile(r"\s*(?:" + (tim or never) + r")(?!\w)"),
+        # '500.000 đồng/suất', '2 triệu đồng mỗi phần'
+        "after_per": re.compile(r"\s*(?:/\s*|(?:" + (per or never) + r")\s+)(?=\w)"),
+    }
 
 
 def assign_indicators(facts: Iterable[Mapping], text: str,
@@ -475,7 +602,10 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
     Returns
     -------
     list of dict
-        Copies of the facts, in the same order, with ``indicator_id`` set.
+        Copies of the facts, in the same order, with ``indicator_id`` set, and
+        ``indicator_cue`` saying why: the cue phrase as the text writes it and
+        where it stands in the text (``'"thu ngân sách" @ 120-134'``); both None
+        where no indicator is given.
 
     Examples
     --------
@@ -496,8 +626,10 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
     index = None
     sentences: dict[tuple[int, int], _Sentence] = {}
     placed = []  # (sentence key, fact index)
+    cues: dict[int, tuple[int, int]] = {}  # fact index -> its cue's span in its sentence
     for i, f in enumerate(facts):
         f["indicator_id"] = None
+        f["indicator_cue"] = None
         try:
             start = int(f["start"])
             int(f["end"])
@@ -514,11 +646,24 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
         key = (int(st), len(sent_text))
         sent = sentences.get(key)
         if sent is None:
-            sent = sentences[key] = _Sentence(sent_text, int(st), section if isinstance(section, str) else None,
-                                              matcher)
-        f["indicator_id"] = _choose(f, sent, matcher)
+            st = int(st)
+            para = text.rfind("\n", max(0, st - _BEFORE), st) + 1
+            before = text[max(para, st - _BEFORE):st]
+            sent = sentences[key] = _Sentence(sent_text, st, section if isinstance(section, str) else None,
+                                              matcher, before)
+        got = _choose(f, sent, matcher)
+        if got is not None:
+            f["indicator_id"] = got[0]
+            cues[i] = (got[1], got[2])
         placed.append((key, i))
-    _drop_breakdowns(facts, placed, sentences)
+    _drop_breakdowns(facts, placed, sentences, text)
+    _drop_restatements(facts, placed, sentences)
+    for key, i in placed:
+        f = facts[i]
+        if f["indicator_id"] is not None and i in cues:
+            a, b = cues[i]
+            sent = sentences[key]
+            f["indicator_cue"] = f'"{sent.text[a:b]}" @ {sent.start + a}-{sent.start + b}'
     return facts
 
 
@@ -537,20 +682,41 @@ def _matcher_for(catalog) -> _Matcher:
     return _Matcher(catalog)
 
 
-def _drop_breakdowns(facts: list[dict], placed, sentences) -> None:
-    """Parts listed after 'trong đó' of a total that carries an indicator get none."""
+def _drop_breakdowns(facts: list[dict], placed, sentences, text: str) -> None:
+    """Parts listed after 'trong đó' of a total that carries an indicator get none.
+
+    Within a sentence, a part is any later fact of the total's kind and unit.
+    A sentence that opens with the marker ('Trong đó, có 45 đảng viên mới kết
+    nạp ...') lists the parts of the sentence before it: there a part loses the
+    indicator when that sentence states the same indicator, kind and unit.
+    """
     markers = _markers().get("breakdown", ())
     if not markers:
         return
     by_sent: dict[tuple[int, int], list[int]] = {}
     for key, i in placed:
         by_sent.setdefault(key, []).append(i)
-    for key, idxs in by_sent.items():
-        if len(idxs) < 2:
-            continue
+    keys = sorted(by_sent)
+    rx = _marker_rx(markers)
+    for n, key in enumerate(keys):
+        idxs = by_sent[key]
         sent = sentences[key]
-        marks = [hs for hs in _marker_positions(sent.folded, markers)]
+        marks = _marker_positions(sent.folded, markers)
         if not marks:
+            continue
+        opening = rx.match(sent.folded, len(sent.folded) - len(sent.folded.lstrip(" *-+•")))
+        if opening and n:
+            prev_key = keys[n - 1]
+            prev = sentences[prev_key]
+            gap = text[prev.start + len(prev.text):sent.start]
+            if prev.start + len(prev.text) <= sent.start and gap.count("\n") <= 1 and len(gap) < 8:
+                totals = {(facts[j]["indicator_id"], facts[j].get("kind"), facts[j].get("unit"))
+                          for j in by_sent[prev_key] if facts[j]["indicator_id"]}
+                for i in idxs:
+                    f = facts[i]
+                    if (f["indicator_id"], f.get("kind"), f.get("unit")) in totals:
+                        f["indicator_id"] = None
+        if len(idxs) < 2:
             continue
         for i in idxs:
             f = facts[i]
@@ -565,6 +731,37 @@ def _drop_breakdowns(facts: list[dict], placed, sentences) -> None:
                         and any(gs < m < fs for m in marks)):
                     f["indicator_id"] = None
                     break
+
+
+def _drop_restatements(facts: list[dict], placed, sentences) -> None:
+    """A second number of one indicator in the same clause restates the first.
+
+    'cấp 1.374 giấy chứng nhận lần đầu cho 1.374 thửa': the certificates are
+    counted once; the parcels they cover are another thing. Numbers joined by
+    a conjunction of the ``list`` role ('và') are items of one list and keep it.
+    """
+    joins = _markers().get("list", ())
+    join_rx = _marker_rx(joins) if joins else None
+    by_sent: dict[tuple[int, int], list[int]] = {}
+    for key, i in placed:
+        if facts[i]["indicator_id"] is not None:
+            by_sent.setdefault(key, []).append(i)
+    for key, idxs in by_sent.items():
+        if len(idxs) < 2:
+            continue
+        sent = sentences[key]
+        idxs = sorted(idxs, key=lambda i: int(facts[i]["start"]))
+        for a, b in zip(idxs, idxs[1:]):
+            f, g = facts[a], facts[b]
+            if (f["indicator_id"] != g["indicator_id"] or f.get("kind") != g.get("kind")
+                    or g.get("kind") not in ("count", "amount")):
+                continue
+            e, s = int(f["end"]) - sent.start, int(g["start"]) - sent.start
+            if e >= s or sent.n_bounds(e, s):
+                continue
+            if join_rx is not None and join_rx.search(sent.folded, e, s):
+                continue
+            g["indicator_id"] = None
 
 
 @lru_cache(maxsize=8)

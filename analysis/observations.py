@@ -62,7 +62,7 @@ __all__ = [
 EXTRA_COLUMNS = (
     "city", "direction", "aggregation", "counted", "section", "value_derived",
     "achievement_source", "target_fact_id", "achievement_fact_id",
-    "stated_result", "stated_result_phrase", "conflict_with", "programme_keys",
+    "stated_result", "stated_result_phrase", "conflict_with", "programme_keys", "indicator_cue",
 )
 #: Fact kinds that state a level of an indicator (not a change, not a target).
 LEVEL_KINDS = ("count", "amount", "measure", "fraction", "rate", "target_achievement")
@@ -385,6 +385,7 @@ def _row(f: dict, rep: dict, props: dict, target_f, ach_f, stated, keys) -> dict
         "sentence": f.get("sentence"), "start": int(f["start"]), "end": int(f["end"]),
         "city": rep.get("city"), "direction": p["direction"], "aggregation": p["aggregation"],
         "counted": f.get("counted"), "section": f.get("section"), "value_derived": derived,
+        "indicator_cue": f.get("indicator_cue"),
         "achievement_source": ach_source,
         "target_fact_id": None if target_f is None else target_f["fact_id"],
         "achievement_fact_id": None if ach_f is None else ach_f["fact_id"],

@@ -102,6 +102,8 @@ FACTS = Table(
         C("qualifier", "string", False, allowed=QUALIFIERS),
         C("counted", "string", doc="the noun phrase measured, in the report's words"),
         C("indicator_id", "string"),
+        C("indicator_cue", "string", doc="why the indicator was given: the cue phrase and where it "
+          "stands in reports.text, '\"hộ nghèo\" @ 1234-1242'; null when there is no indicator"),
         C("raw", "string", False, doc="the number as the report wrote it: '97,95%'"),
         C("start", "Int64", False, doc="offset of the number's first character in reports.text"),
         C("end", "Int64", False, doc="offset one past the number's last character"),
