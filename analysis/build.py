@@ -24,7 +24,6 @@ import pickle
 import sys
 import time
 from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -33,11 +32,13 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths, schema
-from analysis.load import InputProblem, InputRecord, Message, display_path, load_reports
-from analysis.store import TableMissing, read_table, write_tables
+from analysis.load import (LIMITS, InputProblem, InputRecord, Message, display_path, end_with_parent,
+                           limit, load_reports, ordered_in_workers)
+from analysis.store import TableMissing, check_output, read_table, write_tables
 
 __all__ = [
     "facts_for_report", "process_report", "process_batch", "ReportJob", "ReportOutput",
+    "Bound", "plausibility_bounds", "bound_for", "implausible_facts",
     "BatchOutput", "ReportLine", "BuildSummary", "BuildFailed", "build",
 ]
 
@@ -63,11 +64,114 @@ def facts_for_report(text: str, doc_id: str) -> list[dict]:
 
 @dataclass(frozen=True)
 class ReportJob:
-    """One report to process: its id, normalised text and the file shown in messages."""
+    """One report to process: its id, normalised text, the file shown in
+    messages, and its unit's level (for the plausibility bounds)."""
 
     doc_id: str
     text: str
     file: str
+    unit_level: str | None = None
+
+
+# --------------------------------------------------------------------------
+# Plausibility
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bound:
+    """What a value of one unit and kind can be, for a unit of one level (a row
+    of ``analysis/rules/plausibility.csv``)."""
+
+    unit: str
+    kind: str | None
+    unit_level: str | None
+    low: float
+    high: float
+    note: str
+
+
+@lru_cache(maxsize=4)
+def _bounds_of(path: str, stamp) -> tuple[Bound, ...]:
+    from analysis.numbers import read_rule_table
+
+    folder = Path(path).parent
+    out = []
+    for i, r in enumerate(read_rule_table(Path(path).stem, folder), start=2):
+        where = f"{path}:{i}"
+        if r["unit"] not in schema.UNITS or (r["kind"] and r["kind"] not in schema.KINDS) \
+                or (r["unit_level"] and r["unit_level"] not in schema.UNIT_LEVELS):
+            raise ValueError(f"{where}: unit, kind or unit_level not one of the schema's")
+        try:
+            low, high = float(r["min"]), float(r["max"])
+        except ValueError:
+            raise ValueError(f"{where}: min and max must be numbers") from None
+        out.append(Bound(r["unit"], r["kind"] or None, r["unit_level"] or None, low, high, r["note"]))
+    return tuple(out)
+
+
+def plausibility_bounds(path: str | os.PathLike | None = None) -> tuple[Bound, ...]:
+    """The bounds of ``analysis/rules/plausibility.csv`` (read again when the file changes).
+
+    Examples
+    --------
+    >>> b = bound_for(plausibility_bounds(), "vnd", "amount", "ward")
+    >>> b.high
+    100000000000000.0
+    """
+    path = Path(path) if path is not None else paths.RULES / "plausibility.csv"
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    return _bounds_of(str(path), stamp)
+
+
+def bound_for(bounds, unit: str, kind: str, unit_level: str | None) -> Bound | None:
+    """The most specific bound for a value: its unit with its kind and level,
+    then its kind, then its level, then the unit alone (``None``: no bound)."""
+    best, rank = None, -1
+    for b in bounds:
+        if b.unit != unit or (b.kind and b.kind != kind) or (b.unit_level and b.unit_level != unit_level):
+            continue
+        r = 2 * (b.kind is not None) + (b.unit_level is not None)
+        if r > rank:
+            best, rank = b, r
+    return best
+
+
+def _implausible(row: dict, unit_level, bounds) -> Bound | None:
+    b = bound_for(bounds, row["unit"], row["kind"], unit_level)
+    if b is not None and not (b.low <= row["value"] <= b.high):
+        return b
+    return None
+
+
+def implausible_facts(processed: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The stored facts marked implausible, with their report's unit and the bound they pass.
+
+    Columns: ``doc_id``, ``unit_name``, ``unit_level``, ``period``, ``raw``,
+    ``value``, ``unit``, ``kind``, ``low``, ``high``, ``quote`` (empty when
+    every value is within its bounds).
+    """
+    columns = ["doc_id", "unit_name", "unit_level", "period", "raw", "value", "unit", "kind",
+               "low", "high", "quote"]
+    facts = read_table("facts", processed)
+    if "is_implausible" not in facts.columns:
+        return pd.DataFrame(columns=columns)
+    facts = facts[facts["is_implausible"].fillna(False).astype(bool)]
+    reports = read_table("reports", processed, columns=["doc_id", "unit_name", "unit_level", "period"])
+    rows = facts.merge(reports, on="doc_id", how="left", suffixes=("_fact", ""))
+    bounds = plausibility_bounds()
+    found = [bound_for(bounds, u, k, _none(lv))
+             for u, k, lv in zip(rows["unit"], rows["kind"], rows["unit_level"])]
+    rows["low"] = [b.low if b else None for b in found]
+    rows["high"] = [b.high if b else None for b in found]
+    return rows[columns].reset_index(drop=True)
+
+
+def _show(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) < 1e15 and float(v).is_integer() else f"{v:g}"
 
 
 @dataclass(frozen=True)
@@ -109,6 +213,7 @@ def process_report(job: ReportJob) -> ReportOutput:
     ([('thach-ban-2021-h1:39-41:0', 36.0, 'count')], [])
     """
     messages: list[Message] = []
+    bounds = plausibility_bounds()
     try:
         found = facts_for_report(job.text, job.doc_id)
     except Exception as e:  # one report must not stop a build of thousands
@@ -131,6 +236,15 @@ def process_report(job: ReportJob) -> ReportOutput:
         if not row["fact_id"]:
             row["fact_id"] = f"{job.doc_id}:{row['start']}-{row['end']}:{n}"
         row["value"] = float(row["value"])
+        bound = _implausible(row, job.unit_level, bounds)
+        row["is_implausible"] = bound is not None
+        if bound is not None:
+            level = job.unit_level or "unit of unknown level"
+            messages.append(Message(
+                "warning", job.file, f"{row['raw']!r} (offset {row['start']}) reads as {_show(row['value'])} "
+                f"{row['unit']}, beyond what a {level} can have ({_show(bound.low)} to {_show(bound.high)}, "
+                f"{row['kind']}); kept and marked is_implausible — check the text "
+                "(bounds: analysis/rules/plausibility.csv)", code="implausible", doc=job.doc_id))
         facts.append(row)
     if dropped:
         messages.append(Message("warning", job.file, f"{len(dropped)} fact(s) were left out as malformed "
@@ -300,8 +414,8 @@ def process_batch(reports: pd.DataFrame, files: list[str] | None = None) -> Batc
     (True, ['Cự Khối'], [])
     """
     files = list(reports["doc_id"]) if files is None else list(files)
-    outputs = [process_report(ReportJob(d, t, f))
-               for d, t, f in zip(reports["doc_id"], reports["text"], files)]
+    outputs = [process_report(ReportJob(d, t, f, _none(lv)))
+               for d, t, f, lv in zip(reports["doc_id"], reports["text"], files, reports["unit_level"])]
     facts = _facts_frame([f for o in outputs for f in o.facts])
     return BatchOutput(facts, _observations(facts, reports), [m for o in outputs for m in o.messages])
 
@@ -313,26 +427,9 @@ def _batch_size(n: int, jobs: int) -> int:
 
 def _in_order(fn, items: list, jobs: int):
     """``fn(item)`` of each item, in order: in ``jobs`` worker processes (``0``: one
-    per core), with at most ``2 × jobs`` items in flight so that memory stays bounded."""
-    if jobs <= 0:
-        jobs = os.cpu_count() or 1
-    if jobs == 1 or len(items) < 2:
-        for item in items:
-            yield fn(item)
-        return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-        pending: deque = deque()
-        todo = iter(items)
-        for item in todo:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= 2 * jobs:
-                break
-        while pending:
-            result = pending.popleft().result()
-            for item in todo:     # keep the workers fed: one new item per item done
-                pending.append(pool.submit(fn, item))
-                break
-            yield result
+    per core), with at most ``2 × jobs`` items in flight so that memory stays bounded;
+    the workers end with the build, however it ends."""
+    return ordered_in_workers(fn, items, jobs)
 
 
 def _process_slice(args) -> BatchOutput:
@@ -426,7 +523,8 @@ def _read_and_process(work: _FileBatch) -> _FileBatchOutput:
                             (read, time.perf_counter() - clock - read))
 
 
-def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs: int, bar):
+def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs: int, bar,
+                      known: frozenset = frozenset()):
     """Load every file of ``raw`` and extract the loaded reports, in one pass.
 
     Workers read and extract batches of files; here, in file order, the loader
@@ -437,7 +535,7 @@ def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs
     """
     from analysis.load import LoadResult, _Intake, _plan_inputs
 
-    plan = _plan_inputs(raw, manifest)
+    plan = _plan_inputs(raw, manifest, known)
     today = today or date.today()
     intake = _Intake(plan, today)
     inputs = plan.inputs
@@ -537,6 +635,9 @@ def _observations(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     placed = reports[reports["unit_name"].notna() & reports["period"].notna()]
     facts = facts[facts["doc_id"].isin(set(placed["doc_id"]))].reset_index(drop=True)
     obs = build_observations(facts, placed.reset_index(drop=True), catalog=_catalog())
+    if "is_implausible" in facts.columns:     # the mark follows the fact into its observation
+        flag = dict(zip(facts["fact_id"], facts["is_implausible"]))
+        obs = obs.assign(is_implausible=obs["fact_id"].map(flag).astype("boolean"))
     return schema.validate(obs, schema.OBSERVATIONS)
 
 
@@ -594,8 +695,11 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     if not raw.is_dir():
         raise InputProblem(raw, "no such folder of reports",
                            "give the folder that holds the report files (--raw DIR)", code="missing")
+    for name in LIMITS:          # a bad limit is said once, before any file is read
+        limit(name)
+    check_output(out_dir)        # before any work: the tables could not be replaced
     manifest = raw / "reports.csv"
-    manifest = manifest if manifest.exists() else None
+    manifest = manifest if manifest.exists() or manifest.is_symlink() else None
     bar = _Progress(progress)
     clock = time.perf_counter()
     timings = {}
@@ -616,7 +720,7 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         timings["extracting"] = time.perf_counter() - clock - timings["reading"]
     else:
         loaded, facts, observations, said, (read, extract) = _read_and_extract(
-            raw, manifest, today, jobs, bar)
+            raw, manifest, today, jobs, bar, _known_files(out_dir))
         reports = loaded.reports
         messages = loaded.messages + said
         files = _shown_files(loaded, reports)
@@ -632,6 +736,7 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     reports, facts, observations = fixed.reports, fixed.facts, fixed.observations
     messages = messages + fixed.messages
 
+    messages = messages + _same_unit_and_period(reports, files)
     per_doc_facts = facts["doc_id"].value_counts().to_dict()
     per_doc_warnings = Counter(m.doc for m in messages
                                if m.level in ("warning", "error") and m.code != "duplicate")
@@ -656,6 +761,37 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     return summary
 
 
+def _known_files(out_dir: Path) -> frozenset:
+    """The raw files (as ``reports.source_file``) loaded by the previous build, if any."""
+    try:
+        stored = read_table("reports", out_dir, columns=["source_file"])
+    except Exception:  # noqa: BLE001 - no usable previous tables: no file was loaded before
+        return frozenset()
+    return frozenset(str(f) for f in stored["source_file"].dropna())
+
+
+def _same_unit_and_period(reports: pd.DataFrame, files: list[str]) -> list[Message]:
+    """One warning per pair of reports of the same unit, period and kind (different
+    texts: identical ones are duplicates already), naming both files."""
+    key = reports[["unit_level", "unit_name", "parent", "period", "doc_kind"]].astype(object)
+    first: dict[tuple, tuple[str, str]] = {}
+    out = []
+    for doc, file, k in zip(reports["doc_id"], files, key.itertuples(index=False)):
+        k = tuple(_none(v) for v in k)
+        if k[1] is None or k[3] is None:
+            continue
+        if k in first:
+            other_doc, other_file = first[k]
+            what = f"{k[0] or 'unit'} {k[1]}" + (f" ({k[2]})" if k[2] else "")
+            out.append(Message("warning", file, f"a second {k[4] or ''} report of {what} for {k[3]}, "
+                               f"beside {other_file} (different texts): both are kept; remove the one "
+                               "that is not the report, or correct its unit or period in the manifest",
+                               code="same_unit_period", doc=doc))
+        else:
+            first[k] = (doc, file)
+    return out
+
+
 def _apart(fn, *args, progress=None, **kwargs):
     """``fn(*args, progress=..., **kwargs)`` run in a child process; its result
     (or its exception) comes back, and its progress is reported here.
@@ -672,7 +808,11 @@ def _apart(fn, *args, progress=None, **kwargs):
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
 
+    parent = os.getpid()
+
     def child():
+        end_with_parent(parent)
+
         def report(i, n, label):
             send.send_bytes(pickle.dumps(("progress", (i, n, label))))
         try:
@@ -706,6 +846,10 @@ def _apart(fn, *args, progress=None, **kwargs):
         proc.join()
         raise RuntimeError(f"the process reading the reports ended without a result "
                            f"(exit code {proc.exitcode})") from None
+    except BaseException:         # interrupted: the child (and its workers) end now
+        proc.terminate()
+        proc.join(5)
+        raise
     finally:
         receive.close()
     proc.join()
@@ -766,7 +910,7 @@ def _load_periods(raw: Path, manifest: Path | None, out_dir: Path, periods: list
         if sha not in period_of_sha or period_of_sha[sha] in wanted:
             chosen.append(path)
     loaded = _apart(load_reports, chosen, manifest, today=today, progress=bar.phase("reading"),
-                    jobs=jobs)
+                    jobs=jobs, known=_known_files(out_dir))
     all_reports = loaded.reports
     keep = all_reports["period"].isin(wanted).fillna(False).to_numpy(bool)
     messages = []

@@ -154,9 +154,41 @@ def cmd_reports(args) -> int:
     return status
 
 
+def _set_limits(pairs: list[str] | None) -> None:
+    """``--limit NAME=VALUE``: set for this run (and its worker processes) through
+    the limit's environment variable (``analysis.load.LIMITS``)."""
+    import os
+
+    from analysis.load import LIMITS, InputProblem, limit
+
+    for pair in pairs or []:
+        name, _, value = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if name not in LIMITS or not value.strip():
+            raise InputProblem(None, f"--limit {pair!r} is not NAME=VALUE with a known name",
+                               f"use one of: {', '.join(LIMITS)} (e.g. --limit max_report_chars=20000000)",
+                               code="limit")
+        os.environ[LIMITS[name].env] = value.strip()
+        limit(name)
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM ends the build as Ctrl-C does: its temp folder removed, one line said."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except ValueError:            # not the main thread (called from a program): leave it
+        pass
+
+
 def cmd_build(args) -> int:
     from analysis.build import BuildFailed, build
 
+    _set_limits(args.limit)
+    _sigterm_as_interrupt()
     try:
         summary = build(raw=args.raw, out=args.out, strict=args.strict, jobs=args.jobs,
                         progress=not args.quiet, periods=args.period,
@@ -249,6 +281,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--corrections", metavar="FILE",
                    help="analysts' corrections to apply (default corrections.csv beside the raw "
                         "folder, i.e. data/corrections.csv)")
+    b.add_argument("--limit", action="append", metavar="NAME=N",
+                   help="change a limit on input files for this run (e.g. max_report_chars=20000000); "
+                        "see docs/robustness.md")
     b.set_defaults(run=cmd_build)
 
     ev = sub.add_parser("evaluate", help="score the extractor and the metadata reader on an annotated folder")
@@ -280,12 +315,15 @@ def main(argv: list[str] | None = None) -> int:
     2
     """
     from analysis.load import InputProblem
-    from analysis.store import TableMissing
+    from analysis.store import OutputProblem, TableMissing
 
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
     except InputProblem as e:
+        _err(f"error: {e}")
+        return EXIT_BAD_INPUT
+    except OutputProblem as e:
         _err(f"error: {e}")
         return EXIT_BAD_INPUT
     except TableMissing as e:

@@ -126,6 +126,154 @@ class Message:
 
 
 # --------------------------------------------------------------------------
+# Limits
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Limit:
+    """One limit on an input: its name, default, environment variable and unit."""
+
+    name: str
+    default: int
+    env: str
+    unit: str
+    what: str
+
+
+#: The limits on one input file, with defaults far above real reports (a
+#: ward's report is 5–60 thousand characters; a .docx with photos 1–20 MB,
+#: its XML compressing 5–20 times). Each can be changed with its environment
+#: variable or ``build --limit NAME=VALUE`` (docs/robustness.md).
+LIMITS = {lim.name: lim for lim in (
+    Limit("max_file_mb", 200, "ANALYSIS_MAX_FILE_MB", "MB",
+          "size of a file in the raw folder (larger files are not read)"),
+    Limit("max_report_chars", 5_000_000, "ANALYSIS_MAX_REPORT_CHARS", "characters",
+          "characters of one report's text (the rest is not read)"),
+    Limit("max_docx_mb", 200, "ANALYSIS_MAX_DOCX_MB", "MB",
+          "uncompressed size of a .docx (larger files are not read)"),
+    Limit("max_docx_ratio", 100, "ANALYSIS_MAX_DOCX_RATIO", "times",
+          "compression ratio of a .docx holding more than 10 MB uncompressed"),
+    Limit("max_html_depth", 256, "ANALYSIS_MAX_HTML_DEPTH", "levels",
+          "nesting of a saved web page (deeper pages are read as plain text)"),
+)}
+# A .docx this small (uncompressed) is never refused for its ratio.
+_RATIO_FLOOR = 10 << 20
+
+
+def limit(name: str) -> int:
+    """The value of one limit: its environment variable if set, else its default.
+
+    Read when called, so that worker processes and ``build --limit`` see the
+    same values.
+
+    Examples
+    --------
+    >>> limit("max_html_depth")
+    256
+    """
+    lim = LIMITS[name]
+    value = os.environ.get(lim.env, "").strip()
+    if not value:
+        return lim.default
+    try:
+        number = int(value.replace("_", ""))
+    except ValueError:
+        raise InputProblem(None, f"{lim.env}={value!r} is not a whole number",
+                           f"set it to a number of {lim.unit} (default {lim.default})",
+                           code="limit") from None
+    if number <= 0:
+        raise InputProblem(None, f"{lim.env}={value!r} must be above 0",
+                           f"set it to a number of {lim.unit} (default {lim.default})", code="limit")
+    return number
+
+
+def _limit_fix(name: str) -> str:
+    lim = LIMITS[name]
+    return f"raise it with --limit {name}=N or {lim.env}=N if the file is a real report"
+
+
+# --------------------------------------------------------------------------
+# Worker processes
+# --------------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+
+
+def end_with_parent(parent: int) -> None:
+    """Make this (worker) process end when the process ``parent`` ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies
+    (``PR_SET_PDEATHSIG``); everywhere a daemon thread also checks the parent
+    every half second. Ctrl-C is left to the parent (which ends its workers),
+    and SIGTERM ends the worker at once. Call it first thing in a child process.
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if os.name == "posix":
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:          # the parent died before the line above
+        os._exit(1)
+
+    def watch():
+        import time
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def ordered_in_workers(fn, items: list, jobs: int, window: int | None = None):
+    """``fn(item)`` of each item, in order, computed in ``jobs`` worker processes.
+
+    At most ``window`` (default ``2 × jobs``) items are in flight, so that
+    memory stays bounded. The workers end with this process (killed or not,
+    :func:`end_with_parent`), and when the caller stops early or an exception
+    (Ctrl-C, SIGTERM turned into one) reaches here, they are ended at once.
+    ``jobs == 1`` runs here, without processes.
+    """
+    if jobs <= 0:
+        jobs = os.cpu_count() or 1
+    if jobs == 1 or len(items) < 2:
+        for item in items:
+            yield fn(item)
+        return
+    import multiprocessing
+    from collections import deque
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    window = window or 2 * jobs
+    pool = ctx.Pool(min(jobs, len(items)), initializer=end_with_parent, initargs=(os.getpid(),))
+    try:
+        pending: deque = deque()
+        todo = iter(items)
+        for item in todo:
+            pending.append(pool.apply_async(fn, (item,)))
+            if len(pending) >= window:
+                break
+        while pending:
+            result = pending.popleft().get()
+            for item in todo:     # keep the workers fed: one new item per item done
+                pending.append(pool.apply_async(fn, (item,)))
+                break
+            yield result
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+
+
+# --------------------------------------------------------------------------
 # Rule tables
 # --------------------------------------------------------------------------
 
@@ -460,19 +608,20 @@ def _is_data_table(table) -> bool:
                                                            "caption"})])
 
 
-def _main_block(body):
+def _main_block(body, depth: dict[int, int]):
     """The element holding most of the page's text.
 
     A paragraph (a block with text and no blocks inside) and a table of figures
     count for themselves and for their parent, so sibling paragraphs add up in
     their container; a block mixing text with blocks (a layout cell with
     ``<br>`` lines and a heading) counts for itself; ties go to the outer one.
+    ``depth`` gives each tag's depth (by ``id``).
     """
     from bs4 import Tag
     scores: dict[int, list] = {}
 
     def add(el, n):
-        entry = scores.setdefault(id(el), [el, 0, -len(list(el.parents))])
+        entry = scores.setdefault(id(el), [el, 0, -depth.get(id(el), 0)])
         entry[1] += n
 
     in_data_tables: set[int] = set()
@@ -544,8 +693,60 @@ def _html_title(soup) -> str | None:
     return " - ".join(parts)
 
 
-def _html_to_text(html: str) -> str:
-    """The article of a portal page as lines of text: title, stamp, paragraphs."""
+def _tag_depths(soup) -> dict[int, int]:
+    """Each tag's depth below the document (by ``id``), in one pass."""
+    depth: dict[int, int] = {}
+    for tag in soup.find_all(True):
+        depth[id(tag)] = depth.get(id(tag.parent), 0) + 1
+    return depth
+
+
+def _drop_boilerplate(tags, keep: set[int], gone: set[int], spare: set[int]) -> None:
+    """Decompose the boilerplate among ``tags`` (document order), except those in
+    ``keep`` and those holding a tag of ``spare``; ``gone`` collects what is removed
+    (a tag's ``decomposed`` would search its whole subtree each time)."""
+    for tag in tags:
+        if id(tag) in gone or id(tag) in keep or id(tag) in spare:
+            continue
+        if _is_boilerplate(tag):
+            gone.add(id(tag))
+            gone.update(id(d) for d in tag.descendants)
+            tag.decompose()
+
+
+def _render_flat(node) -> str:
+    """The text of a tree of any depth, block tags on lines of their own (no recursion)."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+    out: list[str] = []
+    stack: list = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and not isinstance(item, NavigableString):
+            out.append(item)              # a line break queued after a block
+        elif isinstance(item, (Comment, Declaration, Doctype, ProcessingInstruction)):
+            continue
+        elif isinstance(item, NavigableString):
+            out.append(str(item))
+        elif isinstance(item, Tag):
+            if item.name == "br":
+                out.append("\n")
+                continue
+            block = item.name in _BLOCK_TAGS or item.name in ("tr", "td", "th")
+            if block:
+                out.append("\n")
+                stack.append("\n")
+            stack.extend(reversed(item.contents))
+    return _lines(out)
+
+
+def _html_to_text(html: str, max_depth: int | None = None) -> tuple[str, int | None]:
+    """The article of a portal page as lines of text: title, stamp, paragraphs.
+
+    Returns the text and, for a page nested deeper than ``max_depth``, its
+    depth: such a page is read whole (menus and footers dropped by their tags
+    and classes, the article not singled out), at a cost linear in its size.
+    """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "lxml")
@@ -553,37 +754,47 @@ def _html_to_text(html: str) -> str:
     for tag in soup.find_all(_DROP_ALWAYS):
         tag.decompose()
     body = soup.body or soup
+    depth = _tag_depths(soup)
+    deepest = max(depth.values(), default=0)
+    # tags holding an h1 (the article title): each h1 marks its ancestors once
+    has_h1: set[int] = set()
+    h1s = body.find_all("h1")
+    for h in h1s:
+        for a in h.parents:
+            if id(a) in has_h1:
+                break
+            has_h1.add(id(a))
+    gone: set[int] = set()
     # 1. drop boilerplate that does not hold an h1 (the article title)
-    for tag in body.find_all(True):
-        if tag.decomposed:
-            continue
-        if _is_boilerplate(tag) and tag.find("h1") is None and tag.name != "h1":
-            tag.decompose()
+    _drop_boilerplate(body.find_all(True), {id(h) for h in h1s}, gone, has_h1)
+    if max_depth is not None and deepest > max_depth:
+        text = _render_flat(body)
+        if page_title and page_title not in text:
+            text = page_title + "\n" + text
+        return text, deepest
     # 2. the article: the block with most paragraph text, joined with its title
     #    (the h1 nearest to it: a logo in an h1 is not the title)
-    main = _main_block(body)
+    main = _main_block(body, depth)
     main_line = [main, *main.parents]
-    depth = {id(a): len(main_line) - i for i, a in enumerate(main_line)}
+    line_depth = {id(a): len(main_line) - i for i, a in enumerate(main_line)}
     title, root, best = None, main, -1
     for h in body.find_all("h1"):
         if not h.get_text(strip=True):
             continue
-        lca = next((a for a in [h, *h.parents] if id(a) in depth), body)
-        if depth.get(id(lca), 0) > best:
-            title, root, best = h, lca, depth.get(id(lca), 0)
+        lca = next((a for a in [h, *h.parents] if id(a) in line_depth), body)
+        if line_depth.get(id(lca), 0) > best:
+            title, root, best = h, lca, line_depth.get(id(lca), 0)
     keep = {id(a) for a in main_line}
     if title is not None:
         keep |= {id(title), *map(id, title.parents)}
     # 3. drop what boilerplate remains inside the article (a header around the title, share bars)
-    for tag in root.find_all(True):
-        if not tag.decomposed and id(tag) not in keep and _is_boilerplate(tag):
-            tag.decompose()
+    _drop_boilerplate(root.find_all(True), keep, gone, set())
     parts: list[str] = []
     _render(root, parts)
     text = _lines(parts)
     if title is None and page_title and page_title not in text:
         text = page_title + "\n" + text
-    return text
+    return text, None
 
 
 # --------------------------------------------------------------------------
@@ -630,6 +841,8 @@ class Document:
     form: str          # "text", "html" or "docx"
     encoding: str | None
     warnings: tuple[str, ...] = ()
+    #: a limit the file went beyond, and what was done (one line), if any
+    limited: tuple[str, ...] = ()
 
     @property
     def how(self) -> str:
@@ -686,6 +899,7 @@ def open_document(path: str | os.PathLike, data: bytes | None = None) -> Documen
     path = Path(path)
     if data is None:
         try:
+            _check_file_size(path, path.stat().st_size)
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputProblem(path, "no such file", "check the name and the folder",
@@ -697,11 +911,14 @@ def open_document(path: str | os.PathLike, data: bytes | None = None) -> Documen
         except OSError as e:
             raise InputProblem(path, f"the file cannot be read ({e.strerror})",
                                "check its permissions", code="unreadable") from None
+    else:
+        _check_file_size(path, len(data))
     if not data.strip():
         raise InputProblem(path, "the file is empty",
                            "put the report's text in it or remove the file", code="empty")
     suffix = path.suffix.lower()
     warnings: list[str] = []
+    limited: list[str] = []
     if data.startswith(b"PK\x03\x04"):
         try:
             is_docx = "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
@@ -713,6 +930,7 @@ def open_document(path: str | os.PathLike, data: bytes | None = None) -> Documen
         if not is_docx:
             raise InputProblem(path, "this is a ZIP archive (or an Office file other than .docx)",
                                "unpack it, or save the report as .docx or .txt", code="archive")
+        _check_docx_size(data, path)
         text, form, encoding = _docx_to_text(data, path), "docx", None
     elif suffix == ".docx":
         raise InputProblem(path, "this .docx file is not a Word document",
@@ -729,13 +947,25 @@ def open_document(path: str | os.PathLike, data: bytes | None = None) -> Documen
             form = "html" if _HTML_START_RE.match(decoded[:2000]) else "text"
         if form == "html":
             try:
-                text = _html_to_text(decoded)
+                text, depth = _html_to_text(decoded, limit("max_html_depth"))
             except RecursionError:
                 raise InputProblem(path, "the HTML page is nested too deeply to read",
                                    "copy the article's text into a .txt file", code="html") from None
+            if depth is not None:
+                limited.append(
+                    f"the page is nested {depth} levels deep, beyond the limit of "
+                    f"{limit('max_html_depth')}: its text was read without telling the article "
+                    f"from menus and footers; check the report's text, or {_limit_fix('max_html_depth')}")
         else:
             text = decoded
     text = normalize_text(text)
+    most = limit("max_report_chars")
+    if len(text) > most:
+        cut = text.rfind("\n", 0, most + 1)
+        cut = cut if cut > most // 2 else most
+        limited.append(f"the text has {len(text):,} characters, beyond the limit of {most:,} per report: "
+                       f"only the first {cut:,} were read; split the report, or {_limit_fix('max_report_chars')}")
+        text = text[:cut]
     if not text.strip():
         if form == "html":
             raise InputProblem(path, "no article text was found in this HTML page",
@@ -743,7 +973,33 @@ def open_document(path: str | os.PathLike, data: bytes | None = None) -> Documen
                                code="empty")
         raise InputProblem(path, "the file holds no text",
                            "put the report's text in it or remove the file", code="empty")
-    return Document(text, form, encoding, tuple(warnings))
+    return Document(text, form, encoding, tuple(warnings), tuple(limited))
+
+
+def _check_file_size(path: Path, size: int) -> None:
+    most = limit("max_file_mb")
+    if size > most << 20:
+        raise InputProblem(path, f"the file is {size / (1 << 20):,.0f} MB, beyond the limit of {most} MB; "
+                           "not read", _limit_fix("max_file_mb"), code="limit")
+
+
+def _check_docx_size(data: bytes, path) -> None:
+    """Refuse a .docx that expands beyond the limits, before anything is unpacked."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile:
+        return                        # python-docx says it is not readable
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    most = limit("max_docx_mb")
+    if unpacked > most << 20:
+        raise InputProblem(path, f"this .docx unpacks to {unpacked / (1 << 20):,.0f} MB, beyond the limit "
+                           f"of {most} MB; not read", _limit_fix("max_docx_mb"), code="limit")
+    ratio = limit("max_docx_ratio")
+    if unpacked > _RATIO_FLOOR and unpacked > ratio * packed:
+        raise InputProblem(path, f"this .docx unpacks to {unpacked / packed:,.0f} times its size, beyond "
+                           f"the limit of {ratio} times; not read", _limit_fix("max_docx_ratio"),
+                           code="limit")
 
 
 def read_document(path: str | os.PathLike) -> str:
@@ -789,6 +1045,20 @@ def _split_programs(value: str) -> list[str]:
     return [p for p in re.split(r"[;,\s]+", value) if p]
 
 
+def _check_manifest_path(path: Path) -> None:
+    """A manifest path that exists must be a readable file (a missing one is an empty manifest)."""
+    if path.is_symlink() and not path.exists():
+        raise InputProblem(path, "the manifest is a link that leads nowhere",
+                           "replace the link by the manifest itself, or remove it", code="manifest")
+    if path.is_dir():
+        raise InputProblem(path, "the manifest is a folder, not a CSV file",
+                           "move the folder elsewhere (the manifest must be a CSV file of this name)",
+                           code="manifest")
+    if path.exists() and not path.is_file():
+        raise InputProblem(path, "the manifest is not a regular file (a named pipe or device)",
+                           "replace it by a CSV file, or remove it", code="manifest")
+
+
 def read_manifest(path: str | os.PathLike = paths.MANIFEST) -> pd.DataFrame:
     """Read the manifest: one row per report file, any metadata field optional.
 
@@ -816,12 +1086,16 @@ def read_manifest(path: str | os.PathLike = paths.MANIFEST) -> pd.DataFrame:
     [['thach-ban.txt', 'thach-ban-2021-h1', '2021-H1', ['02-CTr/QU']], ['cu-khoi.txt', 'cu-khoi', None, None]]
     """
     path = Path(path)
+    _check_manifest_path(path)
     if not path.exists():
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("file", "doc", "line")})
     shown = display_path(path)
     try:
         raw = path.read_bytes()
         text, _, _ = decode_bytes(raw, path) if raw.strip() else ("", "", [])
+    except OSError as e:
+        raise InputProblem(path, f"the manifest cannot be read ({e.strerror})",
+                           "check its permissions (the build only reads it)", code="manifest") from None
     except InputProblem as e:
         raise InputProblem(path, f"the manifest cannot be read ({e.problem})",
                            "save reports.csv as UTF-8 CSV with a header row 'file,doc,…'",
@@ -927,22 +1201,95 @@ class LoadResult:
         return [m for m in self.messages if m.doc == doc_id]
 
 
-def _list_inputs(source) -> list[tuple[Path, Path]]:
-    """(path, folder it was found in) for every candidate file, sorted."""
+# Problems that leave a file out with a warning, as not a report (rather than
+# an error about a report that could not be read).
+_SKIP_CODES = frozenset(("skipped", "limit", "link", "special_file", "unreadable_folder"))
+
+
+@dataclass(frozen=True)
+class _Skipped:
+    """An entry of the raw folder that is not read, and why."""
+
+    path: Path
+    problem: str
+    fix: str
+    code: str
+
+
+def _walk_folder(folder: Path) -> tuple[list[Path], list[_Skipped]]:
+    """Regular files under ``folder`` (hidden names and the manifest left out),
+    and the entries that are not read: links leading outside the folder, links
+    to folders, broken links, named pipes and devices, folders that cannot be
+    listed. Links to files inside the folder are read."""
+    root = folder.resolve()
+    shown_root = display_path(folder)
+    files, skipped = [], []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = list(it)
+        except OSError as e:
+            skipped.append(_Skipped(current, f"this folder cannot be read ({e.strerror}); its files were "
+                                    "not read", "check its permissions", "unreadable_folder"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            if current == folder and entry.name == _MANIFEST_NAME:
+                continue
+            try:
+                if entry.is_symlink():
+                    target = path.resolve()
+                    if not target.exists():
+                        skipped.append(_Skipped(path, "this link leads nowhere; not read",
+                                                "remove the link, or put the report itself here", "link"))
+                    elif target != root and root not in target.parents:
+                        skipped.append(_Skipped(path, f"this link leads outside {shown_root}; not read",
+                                                f"copy the report itself into {shown_root}", "link"))
+                    elif target.is_dir():
+                        skipped.append(_Skipped(path, "this is a link to a folder; not followed",
+                                                "put the reports themselves here", "link"))
+                    elif target.is_file():
+                        files.append(path)
+                    else:
+                        skipped.append(_Skipped(path, "this link leads to something that is not a "
+                                                "file; not read", "remove the link", "special_file"))
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(path)
+                else:
+                    skipped.append(_Skipped(path, "this is not a regular file (a named pipe, socket or "
+                                            "device); not read", "remove it from the folder", "special_file"))
+            except OSError as e:
+                skipped.append(_Skipped(path, f"this entry cannot be read ({e.strerror}); not read",
+                                        "check its permissions", "unreadable"))
+    return sorted(files), sorted(skipped, key=lambda s: s.path)
+
+
+def _walk_inputs(source) -> tuple[list[tuple[Path, Path]], list[_Skipped]]:
+    """(path, folder it was found in) for every candidate file, sorted, and what is skipped."""
     if isinstance(source, (str, os.PathLike)):
         source = [source]
     out: list[tuple[Path, Path]] = []
+    skipped: list[_Skipped] = []
     for item in source:
         item = Path(item)
         if item.is_dir():
-            for p in sorted(item.rglob("*")):
-                rel = p.relative_to(item)
-                if p.is_file() and not any(part.startswith(".") for part in rel.parts) \
-                        and not (rel.as_posix() == _MANIFEST_NAME):
-                    out.append((p, item))
+            files, skip = _walk_folder(item)
+            out.extend((p, item) for p in files)
+            skipped.extend(skip)
         else:
             out.append((item, item.parent))
-    return out
+    return out, skipped
+
+
+def _list_inputs(source) -> list[tuple[Path, Path]]:
+    """(path, folder it was found in) for every candidate file, sorted."""
+    return _walk_inputs(source)[0]
 
 
 def _same(field_name: str, a, b) -> bool:
@@ -974,6 +1321,7 @@ class _FileRead:
     meta_error: str | None = None
     problem: tuple[str, str, str] | None = None      # (problem, fix, code)
     level: str = "error"
+    limited: tuple[str, ...] = ()
 
 
 def _read_file(path: Path) -> _FileRead:
@@ -990,7 +1338,10 @@ def _read_file(path: Path) -> _FileRead:
                 problem, fix = sig_problem, sig_fix
         return _FileRead(problem=(f"skipped: {problem}", fix, "skipped"), level="warning")
     try:
+        _check_file_size(path, path.stat().st_size)
         data = path.read_bytes()
+    except InputProblem as e:
+        return _FileRead(problem=(e.problem, e.fix, e.code), level="warning")
     except OSError as e:
         return _FileRead(problem=(f"the file cannot be read ({e.strerror})", "check its permissions",
                                   "unreadable"))
@@ -998,7 +1349,12 @@ def _read_file(path: Path) -> _FileRead:
     try:
         document = open_document(path, data)
     except InputProblem as e:
-        return _FileRead(sha256=sha, problem=(e.problem, e.fix, e.code))
+        return _FileRead(sha256=sha, problem=(e.problem, e.fix, e.code),
+                         level="warning" if e.code in _SKIP_CODES else "error")
+    except Exception as e:  # noqa: BLE001 - a reader's own failure on one file must not stop the build
+        return _FileRead(sha256=sha, problem=(f"the file could not be read ({type(e).__name__}: {e})",
+                                              "save it again (as .txt, .html or .docx) and build again",
+                                              "unreadable"))
     text = document.text
     text_sha = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
     meta, meta_error = None, None
@@ -1008,7 +1364,11 @@ def _read_file(path: Path) -> _FileRead:
         meta_error = f"{type(e).__name__}: {e}"
     return _FileRead(sha, text, text_sha, document.how,
                      document.form == "text" and document.encoding == "UTF-8",
-                     document.warnings, meta, meta_error)
+                     document.warnings, meta, meta_error, limited=document.limited)
+
+
+def _read_chunk(paths_: list[Path]) -> list[_FileRead]:
+    return [_read_file(p) for p in paths_]
 
 
 def _read_files(paths_: list[Path], jobs: int, progress):
@@ -1016,20 +1376,15 @@ def _read_files(paths_: list[Path], jobs: int, progress):
     n = len(paths_)
     if jobs <= 0:
         jobs = os.cpu_count() or 1
-    if jobs == 1 or n < 2:
-        for i, p in enumerate(paths_, start=1):
-            got = _read_file(p)
-            if progress is not None:
-                progress(i, n, display_path(p))
-            yield got
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
-        chunk = max(1, min(64, n // (jobs * 8)))
-        for i, got in enumerate(pool.map(_read_file, paths_, chunksize=chunk), start=1):
+    chunk = 1 if jobs == 1 else max(1, min(64, n // (jobs * 8)))
+    chunks = [paths_[a:a + chunk] for a in range(0, n, chunk)]
+    i = 0
+    for got in ordered_in_workers(_read_chunk, chunks, jobs):
+        for one in got:
+            i += 1
             if progress is not None:
                 progress(i, n, display_path(paths_[i - 1]))
-            yield got
+            yield one
 
 
 @dataclass(frozen=True)
@@ -1050,11 +1405,14 @@ class _Plan:
     inputs: list[_Input]
     messages: list[Message]
     mshown: str
+    skipped: tuple = ()
 
 
-def _plan_inputs(source, manifest) -> _Plan:
-    """Read the manifest and list the input files, those it names first
-    (so that of two copies the named one is kept)."""
+def _plan_inputs(source, manifest, known: frozenset = frozenset()) -> _Plan:
+    """Read the manifest and list the input files: those it names first (so
+    that of two copies the named one is kept), then those loaded by an earlier
+    build (``known``: their paths relative to their folder, so that a copy added
+    later never takes an id already given), then the rest."""
     messages: list[Message] = []
     by_path: dict[Path, dict] = {}
     mshown = "the manifest (reports.csv)"
@@ -1070,21 +1428,32 @@ def _plan_inputs(source, manifest) -> _Plan:
                     f"line {rec['line']} names {rec['file']!r}, which is not in {display_path(mdir)}; "
                     "add the file or remove the row",
                     code="manifest_missing_file", doc=rec["doc"], field="file"))
-    found = [(p, folder, p.resolve()) for p, folder in _list_inputs(source)]
-    found.sort(key=lambda f: f[2] not in by_path)
+    listed, skipped = _walk_inputs(source)
+    found = [(p, folder, p.resolve()) for p, folder in listed]
+
+    def rank(f):
+        if f[2] in by_path:
+            return 0
+        return 1 if known and _relative(f[0], f[1]) in known else 2
+    found.sort(key=rank)
     inputs = []
     for path, folder, resolved in found:
         rec = by_path.get(resolved)
         inputs.append(_Input(path, folder, rec["doc"] if rec else path.stem, display_path(path), rec))
-    return _Plan(inputs, messages, mshown)
+    return _Plan(inputs, messages, mshown, tuple(skipped))
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """The file's path relative to its folder, as ``reports.source_file`` stores it."""
+    try:
+        return path.resolve().relative_to(Path(folder).resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _report_of(inp: _Input, got: _FileRead, mshown: str, today: date) -> tuple[dict, list[Message]]:
     """The reports-table row of a file read without problem, and the messages about it."""
-    try:
-        source_file = inp.path.resolve().relative_to(Path(inp.folder).resolve()).as_posix()
-    except ValueError:
-        source_file = inp.path.name
+    source_file = _relative(inp.path, inp.folder)
     return _report_row(got.text, dict(got.meta or {}, doc=inp.doc_id), inp.doc_id, inp.shown,
                        source_file, got.sha256, inp.rec, mshown, today)
 
@@ -1108,6 +1477,10 @@ class _Intake:
         self._first_of_bytes: dict[str, tuple[str, str | None]] = {}   # sha256 -> (file, doc id or None)
         self._first_of_text: dict[str, tuple[str, str]] = {}
         self._taken: dict[str, str] = {}                                 # doc id -> file
+        for skip in plan.skipped:
+            shown = display_path(skip.path)
+            self.messages.append(Message("warning", shown, f"{skip.problem}; {skip.fix}", code=skip.code))
+            self.inputs.append(InputRecord(shown, None, None, "skipped"))
 
     def add(self, inp: _Input, got: _FileRead, report=None) -> bool:
         """Decide on one file; True when it is loaded (its row is kept).
@@ -1128,10 +1501,11 @@ class _Intake:
             self._first_of_bytes[sha] = (shown, None)
         if got.problem is not None:
             problem, fix, code = got.problem
+            skipped = code in _SKIP_CODES
             messages.append(Message(got.level, shown, f"{problem}; {fix}", code=code,
-                                    doc=None if code == "skipped" else doc_id))
-            inputs.append(InputRecord(shown, sha, None if code == "skipped" else doc_id,
-                                      "skipped" if code == "skipped" else "failed"))
+                                    doc=None if skipped else doc_id))
+            inputs.append(InputRecord(shown, sha, None if skipped else doc_id,
+                                      "skipped" if skipped else "failed"))
             return False
         if got.text_sha256 in self._first_of_text:
             first, first_doc = self._first_of_text[got.text_sha256]
@@ -1155,6 +1529,8 @@ class _Intake:
             messages.append(Message("info", shown, f"read as {got.how}", code="decoded", doc=doc_id))
         for w in got.warnings:
             messages.append(Message("warning", shown, w, code="encoding", doc=doc_id))
+        for w in got.limited:
+            messages.append(Message("warning", shown, w, code="limit", doc=doc_id))
         if got.meta_error:
             messages.append(Message("warning", shown, f"metadata could not be read ({got.meta_error}); "
                                     f"fill in its fields in {mshown}", code="metadata_failed", doc=doc_id))
@@ -1177,7 +1553,7 @@ class _Intake:
 
 def load_reports(source=paths.RAW, manifest=paths.MANIFEST, today: date | None = None,
                  progress: Callable[[int, int, str], None] | None = None,
-                 jobs: int = 1) -> LoadResult:
+                 jobs: int = 1, known: frozenset = frozenset()) -> LoadResult:
     """Load report files into the reports table, with messages about each input.
 
     Parameters
@@ -1191,6 +1567,8 @@ def load_reports(source=paths.RAW, manifest=paths.MANIFEST, today: date | None =
     progress : called as ``progress(i, n, file)`` after each file.
     jobs : worker processes reading files (``0``: one per core); the result
         does not depend on it.
+    known : files (relative to their folder) loaded by an earlier build: of
+        two copies, the one loaded before keeps its doc id.
 
     Every input is recorded with its SHA-256 checksum; a file whose bytes, or
     whose text once decoded, repeat an earlier one is loaded once and named as
@@ -1209,7 +1587,7 @@ def load_reports(source=paths.RAW, manifest=paths.MANIFEST, today: date | None =
     >>> len(result.inputs[0].sha256), result.messages   # every input keeps its checksum
     (64, [])
     """
-    plan = _plan_inputs(source, manifest)
+    plan = _plan_inputs(source, manifest, known)
     intake = _Intake(plan, today or date.today())
     reads = _read_files([inp.path for inp in plan.inputs], jobs, progress)
     for inp, got in zip(plan.inputs, reads):

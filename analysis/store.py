@@ -64,7 +64,7 @@ import pyarrow.parquet as pq
 
 from analysis import paths, schema
 
-__all__ = ["TableMissing", "write_tables", "read_table", "table_path", "table_files",
+__all__ = ["TableMissing", "OutputProblem", "check_output", "write_tables", "read_table", "table_path", "table_files",
            "partitions", "frame_from_arrow", "table_copy", "table_copies", "copy_summary",
            "SORT_ORDER", "FILE_ORDER", "PARTITIONED", "PARTITION_COLUMN", "NULL_PARTITION",
            "COPIES", "PROPERTIES_ROW"]
@@ -189,6 +189,98 @@ def _fsync_dir(path: Path) -> None:
     if os.name != "posix":
         return
     _fsync(path)
+
+
+# --------------------------------------------------------------------------
+# Checking the output folder
+# --------------------------------------------------------------------------
+
+class OutputProblem(Exception):
+    """The tables cannot be written where asked; ``str()`` is one line: the path,
+    the problem, the fix. Raised before anything is replaced."""
+
+    def __init__(self, path, problem: str, fix: str):
+        self.path = _shown(path)
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{self.path}: {problem}; {fix}")
+
+
+def _shown(path) -> str:
+    p = Path(path)
+    try:
+        return p.absolute().relative_to(Path.cwd().absolute()).as_posix()
+    except ValueError:
+        return str(p)
+
+
+_FS_IOC_GETFLAGS = 0x80086601
+_FL_UNREMOVABLE = 0x00000010 | 0x00000020      # immutable, append-only
+
+
+def _pinned(path: Path) -> bool:
+    """Whether the file is immutable or append-only (``chattr +i``/``+a``; Linux)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import array
+    import fcntl
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        buf = array.array("l", [0])
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, buf, True)
+        return bool(buf[0] & _FL_UNREMOVABLE)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def check_output(out_dir: str | os.PathLike | None = None) -> Path:
+    """Check that the tables can be replaced in ``out_dir``; raise :class:`OutputProblem` if not.
+
+    The folder (if it exists) must be a folder whose files can all be removed,
+    and its parent a folder where a new one can be made and renamed: what the
+    swap of :func:`write_tables` needs. Read-only mounts and immutable files
+    are told apart from permissions, so the check holds for root too.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "processed").write_text("not a folder")
+    ...     check_output(Path(d) / "processed")
+    Traceback (most recent call last):
+    ...
+    analysis.store.OutputProblem: ...processed: this is a file, not the folder of the tables; move the file away, or give another folder (--out DIR)
+    """
+    out = Path(out_dir if out_dir is not None else paths.processed_dir()).absolute()
+    fix_writable = ("make it writable (a read-only disk, a mount option or `chattr +i` forbid it), "
+                    "or give another folder (--out DIR)")
+    if out.is_file() or (out.exists() and not out.is_dir()):
+        raise OutputProblem(out, "this is a file, not the folder of the tables",
+                            "move the file away, or give another folder (--out DIR)")
+    parent = out.parent
+    for up in [parent, *parent.parents]:
+        if up.exists():
+            if not up.is_dir():
+                raise OutputProblem(up, "this is a file, where the folder of the tables should be",
+                                    "move the file away, or give another folder (--out DIR)")
+            if not os.access(up, os.W_OK | os.X_OK):
+                raise OutputProblem(up, "no new folder can be made here (read-only)", fix_writable)
+            break
+    if out.exists():
+        for folder, dirs, files in os.walk(out):
+            f = Path(folder)
+            if not os.access(f, os.W_OK | os.X_OK) or _pinned(f):
+                raise OutputProblem(f, "the tables here cannot be replaced (read-only)", fix_writable)
+            for name in files + dirs:
+                if _pinned(f / name):
+                    raise OutputProblem(f / name, "this file cannot be removed (immutable)",
+                                        "make it removable (`chattr -i`), or give another folder (--out DIR)")
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -553,8 +645,12 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
     ...     sorted(p.name for p in out.iterdir()), read_table("sample", out)["raw"].tolist()
     (['sample.parquet'], ['97,95%'])
     """
-    out = Path(out_dir if out_dir is not None else paths.processed_dir()).absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = check_output(out_dir)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputProblem(out.parent, f"the folder cannot be made ({e.strerror})",
+                            "give another folder (--out DIR)") from None
     frames = {}
     for name, frame in tables.items():
         if name in schema.TABLES and check:
@@ -575,8 +671,13 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
                     raise ValueError(f"{old}: the {name} table is a single file (an older layout); "
                                      "run a full build (without --period) first")
         _clean_leftovers(out)
+        check_output(out)               # again, under the lock: nothing is swapped unless it can be
         new = out.parent / f"{_NEW.format(out.name)}{os.getpid()}"
-        new.mkdir()
+        try:
+            new.mkdir()
+        except OSError as e:
+            raise OutputProblem(new, f"the new tables cannot be written ({e.strerror})",
+                                "make the folder writable, or give another folder (--out DIR)") from None
         try:
             for name in sorted(frames):
                 if name in keys:
@@ -609,13 +710,20 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
             if not out.exists():
                 os.rename(new, out)
             elif _exchange(new, out):
-                shutil.rmtree(new)          # `new` now holds the previous tables
+                # `new` now holds the previous tables (what cannot be removed, the next build does)
+                shutil.rmtree(new, ignore_errors=True)
             else:
                 old = out.parent / f"{_OLD.format(out.name)}{os.getpid()}"
                 os.rename(out, old)
                 os.rename(new, out)
-                shutil.rmtree(old)
+                shutil.rmtree(old, ignore_errors=True)
             _fsync_dir(out.parent)
+        except OSError as e:
+            shutil.rmtree(new, ignore_errors=True)
+            where = e.filename or new
+            raise OutputProblem(where, f"the tables could not be written ({e.strerror}); the previous "
+                                "tables are unchanged", "free some space or make the folder writable, "
+                                "then build again") from None
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise

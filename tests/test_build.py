@@ -151,7 +151,7 @@ def test_unreadable_unit_is_named_with_the_manifest_field_and_the_rest_goes_on(r
 
 def test_text_with_no_statistics_is_named(raw, tmp_path):
     (raw / "khong-so-lieu.txt").write_text(
-        "Kết quả 6 tháng đầu năm 2021 của phường Thạch Bàn\n"
+        "Kết quả 6 tháng đầu năm 2021 của phường Phúc Lợi\n"
         "Đảng ủy phường đã lãnh đạo thực hiện tốt các nhiệm vụ chính trị của địa phương.",
         encoding="utf-8")
     summary = run_build(raw, tmp_path / "out", progress=False)

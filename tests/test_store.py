@@ -40,7 +40,7 @@ def facts_frame(reports: pd.DataFrame, scale: int = 1) -> pd.DataFrame:
             rows.append({"fact_id": f"{doc}:{m.start()}-{m.end()}:0", "doc_id": doc, "value": num,
                          "unit": "count", "kind": "fraction", "numerator": num, "denominator": den,
                          "qualifier": "exact", "counted": None, "indicator_id": None,
-                         "raw": m.group(0), "start": m.start(), "end": m.end(),
+                         "indicator_cue": None, "raw": m.group(0), "start": m.start(), "end": m.end(),
                          "quote": text[max(0, m.start() - 20):m.end() + 20], "sentence": m.group(0),
                          "sentence_start": m.start(), "section": None})
     frame = pd.DataFrame(rows * scale)
