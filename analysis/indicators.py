@@ -64,6 +64,10 @@ DIRECTIONS = ("up", "down", "none")
 AGGREGATIONS = ("stock", "flow")
 
 _BOOLS = {"true": True, "false": False, "True": True, "False": False, "1": True, "0": False}
+# a number as the text writes it ('1.553', '97,95', '5209/5318'); years are not counted as one
+_NUM_RX = re.compile(r"(?<![\w.,/])\d+(?:[.,]\d+)*(?:/\d+(?:[.,]\d+)*)?")
+_YEAR_RX = re.compile(r"(?:19|20)\d\d")
+_NOUN_OF_ANOTHER = 0.25  # extra cost of a cue that is another number's noun; above an after-cue's 0.1
 _BEFORE = 400  # characters of the paragraph before a sentence read for its topic
 _QUOTES = "\"“”'‘’«»"
 _JOIN = r"[\s,\"“”'‘’«»]+"
@@ -364,6 +368,8 @@ class _Sentence:
         self.section_keys = matcher.section_keys(section) if section else frozenset()
         self.before = before
         self._before_keys = None
+        self._nums = None
+        self._marks: dict = {}
         # the base of a ratio ('so với số hộ đã đăng ký') up to the end of its clause
         bases = _markers().get("base", ())
         self.bases = ([(m, self.clause(m, m)[1]) for m in _marker_positions(self.folded, bases)]
@@ -378,6 +384,33 @@ class _Sentence:
     @staticmethod
     def context_in(keys, order: int, matcher: _Matcher) -> bool:
         return any(i == order and r == "context" for k in keys for i, r in matcher.roles[k])
+
+    def numbers_between(self, a: int, b: int) -> list[int]:
+        """Starts of the numbers (not years) that begin in [a, b)."""
+        if self._nums is None:
+            self._nums = [m.start() for m in _NUM_RX.finditer(self.text)
+                          if not _YEAR_RX.fullmatch(m.group())]
+        nums = self._nums
+        k = bisect_left(nums, a)
+        out = []
+        while k < len(nums) and nums[k] < b:
+            out.append(nums[k])
+            k += 1
+        return out
+
+    def follows_number(self, i: int) -> bool:
+        """Whether a number (not a year) ends right before position i (spaces between)."""
+        j = len(self.text[:i].rstrip())
+        if not j or not self.text[j - 1].isdigit():
+            return False
+        starts = self.numbers_between(0, j)
+        return bool(starts) and _NUM_RX.match(self.text, starts[-1]).end() == j
+
+    def marks(self, markers: tuple[str, ...]) -> list[int]:
+        got = self._marks.get(markers)
+        if got is None:
+            got = self._marks[markers] = _marker_positions(self.folded, markers)
+        return got
 
     def clause(self, s: int, e: int) -> tuple[int, int]:
         """(start, end) of the clause around [s, e): between the boundaries nearest it."""
@@ -468,19 +501,21 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
         # the denominator, not what the number counts
         if bases and any(a <= hs < b for a, b in bases):
             continue
-        cost = None
+        cost = reaches = None
         for idx, role in matcher.roles[key]:
             if idx not in compat and not (role == "cues" and idx in blockers):
                 continue
             if cost is None:
                 cost, b, side = _distance(sent, hs, he, s, e)
-                # a cue before the number does not reach across a ';' into the
-                # next item of a list, unless it heads that list ('Tặng quà: ...; ...')
-                crosses = side == "before" and sent.crosses_item(he, s)
-            # a cue after the number counts in its own clause, or across the
-            # commas of a list of what one verb counted ('4 vụ, 6 đối tượng ... ma túy')
-            if role == "cues" and (crosses or (side == "after" and b > 0)):
-                continue
+                # a phrase right after another number is that number's noun
+                # ('11 hộ nghèo và 15 hộ cận nghèo'): weaker for the next one
+                if side == "before" and sent.follows_number(hs):
+                    cost += _NOUN_OF_ANOTHER
+            if role == "cues":
+                if reaches is None:
+                    reaches = _cue_reaches(sent, hs, he, s, e, side, b, kind)
+                if not reaches:
+                    continue
             if side == "after-list":
                 side = "after"
             cur = best.get((idx, role))
@@ -529,6 +564,35 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     if _out_of_scope(kind, sent, s, e, best_choice[2], matcher):
         return None
     return best_choice[3], won[3], won[4]
+
+
+def _cue_reaches(sent: _Sentence, hs: int, he: int, s: int, e: int, side: str, b: int,
+                 kind: str) -> bool:
+    """Whether a cue at [hs, he) can name what the number at [s, e) counts.
+
+    * Before the number, a cue does not reach across a ';' into the next item
+      of a list, unless it heads that list ('Tặng quà: ...; ...').
+    * After the number, a cue counts in the number's own clause, or across
+      the commas of a list of what one verb counted ('4 vụ, 6 đối tượng ...
+      ma túy'); never past a breakdown ('26.652 hộ, trong đó ... hộ cận
+      nghèo'), past another number in the clause ('6,25% và 1.855 hộ cận
+      nghèo'), nor when a number of its own follows it ('998 người, ...,
+      xuất khẩu lao động 7 người').
+    """
+    if side == "before":
+        return not sent.crosses_item(he, s)
+    if side == "over":
+        return True
+    if side == "after":
+        if b > 0 or sent.numbers_between(e, hs):
+            return False
+    else:  # after-list
+        if kind not in ("count", "fraction") or sent.numbers_between(he, sent.clause(hs, he)[1]):
+            return False
+    marks = _markers().get("breakdown", ())
+    if marks and any(e <= m < hs for m in sent.marks(marks)):
+        return False
+    return True
 
 
 def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher: _Matcher) -> bool:
@@ -658,6 +722,7 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
         placed.append((key, i))
     _drop_breakdowns(facts, placed, sentences, text)
     _drop_restatements(facts, placed, sentences)
+    _rates_follow_fractions(facts, placed, sentences, cues, matcher)
     for key, i in placed:
         f = facts[i]
         if f["indicator_id"] is not None and i in cues:
@@ -733,6 +798,59 @@ def _drop_breakdowns(facts: list[dict], placed, sentences, text: str) -> None:
                     break
 
 
+def _ratio(f: Mapping) -> float | None:
+    try:
+        num, den = float(f["numerator"]), float(f["denominator"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return num / den * 100.0 if den and num == num and den == den else None
+
+
+def _rates_follow_fractions(facts: list[dict], placed, sentences, cues: dict, matcher: _Matcher) -> None:
+    """A percentage right after a fraction that it equals states that fraction again.
+
+    '82/85 nhà văn hóa thôn, chiếm 96,5%', '14/14 xã ..., đạt tỉ lệ 100%': the
+    rate takes the fraction's indicator (and cue), or none when the fraction
+    has none — what is counted was said with the fraction.
+    """
+    by_sent: dict[tuple[int, int], list[int]] = {}
+    for key, i in placed:
+        by_sent.setdefault(key, []).append(i)
+    rate_ok = matcher.compatible("rate", "percent")
+    ids = {e.id: e.order for e in matcher.entries}
+    for key, idxs in by_sent.items():
+        if len(idxs) < 2:
+            continue
+        sent = sentences[key]
+        idxs = sorted(idxs, key=lambda i: int(facts[i]["start"]))
+        for n, b in enumerate(idxs):
+            r = facts[b]
+            if r.get("kind") != "rate" or r.get("unit") != "percent":
+                continue
+            try:
+                value = float(r["value"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            a = next((j for j in reversed(idxs[:n]) if facts[j].get("kind") == "fraction"), None)
+            if a is None:
+                continue
+            f = facts[a]
+            ratio = _ratio(f)
+            if ratio is None or abs(ratio - value) > 0.6:
+                continue
+            e, s = int(f["end"]) - sent.start, int(r["start"]) - sent.start
+            if not 0 <= e <= s or sent.crosses_item(e, s) or sent.n_bounds(e, s) > 4:
+                continue
+            fid = f["indicator_id"]
+            if fid is not None and ids.get(fid) in rate_ok:
+                r["indicator_id"] = fid
+                if a in cues:
+                    cues[b] = cues[a]
+            else:
+                r["indicator_id"] = None
+                cues.pop(b, None)
+
+
 def _drop_restatements(facts: list[dict], placed, sentences) -> None:
     """A second number of one indicator in the same clause restates the first.
 
@@ -770,7 +888,15 @@ def _marker_rx(markers: tuple[str, ...]):
     return re.compile(r"(?<!\w)(?:" + alt + r")(?!\w)")
 
 
+@lru_cache(maxsize=8)
+def _first_words(markers: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple({m.split(" ")[0] for m in markers})
+
+
 def _marker_positions(folded: str, markers: tuple[str, ...]) -> list[int]:
+    # most sentences hold none of the markers: a substring test is cheaper than the pattern
+    if not any(w in folded for w in _first_words(markers)):
+        return []
     return [m.start() for m in _marker_rx(markers).finditer(folded)]
 
 
