@@ -22,9 +22,14 @@ The knowledge lives in CSV tables under ``analysis/rules/``:
     portal lines that are never the title, and the labels of the date stamp.
 ``metadata_doc_codes.csv``
     document codes; which of them are programmes ("02-CTr/QU").
-``hanoi_wards.csv``, ``hanoi_districts.csv``
-    the wards of Hà Nội (before the 2025 reform) with their districts, and the
-    city's district-level units.
+``provinces.csv``, ``places_districts.csv``, ``places_wards.csv``, ``places_wards_2025.csv``
+    the gazetteer: the 63 provinces (and the 34 they became in 2025), their
+    district-level units, and the wards and communes before and after the
+    reform of 1 July 2025; ``hanoi_wards.csv`` and ``hanoi_districts.csv`` add
+    the older wards of Hà Nội.
+``metadata_place_aliases.csv``, ``metadata_unit_owners.csv``, ``metadata_month_words.csv``
+    'TPHCM' and the other short names of cities; the words before an unnamed
+    unit ('UBND phường'); month names in stamps ('Tháng Chín').
 
 Every reader works on :func:`analysis.text.normalize_text` output.
 """
@@ -43,11 +48,8 @@ from analysis.text import normalize_text
 __all__ = [
     "read_metadata", "parse_period", "period_label", "read_title",
     "read_published", "read_unit", "read_period", "read_doc_kind",
-    "read_programs", "RuleTableError", "DEFAULT_CITY",
+    "read_programs", "RuleTableError", "REFORM_DATE",
 ]
-
-#: The city of the corpus; a report whose unit is in no table gets it.
-DEFAULT_CITY = "Hà Nội"
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(FY|H1|H2|Q1|Q2|Q3|Q4|9M)$")
 # the year after a period phrase: '6 tháng đầu năm 2021', 'quý I/2022', 'quý I năm 2022'
@@ -404,22 +406,40 @@ def _title_case(name: str) -> str:
     return " ".join(t[:1].upper() + t[1:].lower() for t in name.split())
 
 
+
+_SUB_CODES = frozenset({"H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M"})
+_FY_STRENGTH = {"FY+": 2, "FY": 1, "FY-": 0}
+# a cut-off at a quarter's end is the end of a period, not an odd cut-off
+_QUARTER_ENDS = {(31, 3): "Q1", (30, 6): "H1", (30, 9): "9M", (31, 12): "FY"}
+_MONTH_ENDS = {3: "Q1", 6: "H1", 9: "9M", 12: "FY"}
+#: The reform that removed the district level: wards and communes reported after it have no parent district.
+REFORM_DATE = date(2025, 7, 1)
+
+
 @lru_cache(maxsize=None)
-def _period_rules():
-    masks, subs, years = [], [], []
+def _period_rules() -> dict:
+    """The phrases of ``metadata_periods.csv`` by what they say of the period."""
+    rules: dict[str, list] = {k: [] for k in ("-", "sub", "fy", "odd", "cutoff", "cutoff-month", "same", "past")}
     for r in _read_table("metadata_periods.csv"):
         pat = r["pattern"].replace(" ", r"\s+")
         code = r["code"]
         try:
-            if code == "-":
-                masks.append(_Leading(pat + r"(?!\w)"))
-            elif code == "FY":
-                years.append(_Leading(pat + _YEAR_AFTER))
+            if code in _FY_STRENGTH:
+                rules["fy"].append((_Leading(pat + _YEAR_AFTER), _FY_STRENGTH[code]))
+            elif code in _SUB_CODES:
+                rules["sub"].append((_Leading(pat + r"(?!\w)(?:" + _YEAR_AFTER + ")?"), code))
+            elif code == "cutoff-month":
+                rules[code].append(_Leading(pat + r"(?!\d)(?:" + _YEAR_AFTER + ")?"))
+            elif code == "cutoff":
+                rules[code].append(_Leading(pat + r"(?!\d)"))
+            elif code in rules:
+                rules[code].append(_Leading(pat + r"(?!\w)"))
             else:
-                subs.append((_Leading(pat + r"(?!\w)(?:" + _YEAR_AFTER + ")?"), code))
+                raise RuleTableError(f"{RULES / 'metadata_periods.csv'}: unknown code {code!r} "
+                                     f"for pattern {r['pattern']!r}")
         except re.error as e:
             raise RuleTableError(f"{RULES / 'metadata_periods.csv'}: bad pattern {r['pattern']!r}: {e}") from None
-    return masks, subs, years
+    return rules
 
 
 @lru_cache(maxsize=None)
@@ -438,24 +458,63 @@ def _kind_cues():
 
 @lru_cache(maxsize=None)
 def _unit_words():
+    """The unit words read on folded text, and the abbreviations read as written."""
     rows = sorted(_read_table("metadata_unit_words.csv"), key=lambda r: -len(r["word"]))
-    alt = "|".join(_phrase_rx(r["word"]) for r in rows)
+    words = [r for r in rows if r["role"] != "abbrev"]
+    alt = "|".join(_phrase_rx(r["word"]) for r in words)
     by_word = {re.sub(r"\s+", " ", r["word"]): r for r in rows}
-    return _Leading(r"(" + alt + r")[ \t]+"), by_word
+    abbrevs = [r for r in rows if r["role"] == "abbrev"]
+    dotted = [r["word"] for r in rows if r["role"] == "abbrev" and r["word"].endswith(".")]
+    plain = [r["word"] for r in rows if r["role"] == "abbrev" and not r["word"].endswith(".")]
+    parts = []
+    if dotted:
+        parts.append("(" + "|".join(re.escape(w) for w in dotted) + r")[ \t]?")
+    if plain:
+        parts.append("(" + "|".join(re.escape(w) for w in plain) + r")[ \t]+")
+    abbrev_rx = re.compile(r"(?<![\w.])(?:" + "|".join(parts) + ")") if parts else None
+    return _Leading(r"(" + alt + r")[ \t]+"), by_word, abbrev_rx
+
+
+@lru_cache(maxsize=None)
+def _place_aliases():
+    rows = sorted(_read_table("metadata_place_aliases.csv"), key=lambda r: -len(r["alias"]))
+    rx = re.compile(r"(?<![\w.])(" + "|".join(re.escape(r["alias"]) for r in rows) + r")(?!\w)")
+    return rx, {r["alias"]: normalize_text(r["province"]) for r in rows}
+
+
+@lru_cache(maxsize=None)
+def _bare_units():
+    """'UBND phường', 'toàn huyện': a unit word after an owner word, the unit itself unnamed."""
+    owners = sorted((r["word"] for r in _read_table("metadata_unit_owners.csv")), key=len, reverse=True)
+    words = sorted((r["word"] for r in _read_table("metadata_unit_words.csv") if r["role"] == "unit"),
+                   key=len, reverse=True)
+    rx = _Leading(r"(?:" + "|".join(_phrase_rx(o) for o in owners) + r")\s+("
+                  + "|".join(_phrase_rx(w) for w in words) + r")(?!\w)(?!\s+hội(?!\w))")
+    return rx
 
 
 @lru_cache(maxsize=None)
 def _furniture():
-    skip, stamp = [], []
-    for r in _read_table("metadata_page_furniture.csv"):
-        (stamp if r["role"] == "stamp" else skip).append(r["pattern"])
-    return tuple(skip), tuple(stamp)
+    rows = _read_table("metadata_page_furniture.csv")
+    skip = tuple(r["pattern"] for r in rows if r["role"] == "skip")
+    stamp = tuple(r["pattern"] for r in rows if r["role"] == "stamp")
+    aside = tuple(r["pattern"] for r in rows if r["role"] == "aside")
+    return skip, stamp, aside
 
 
 @lru_cache(maxsize=None)
 def _stamp_labels() -> _Leading:
-    _, stamp = _furniture()
+    _, stamp, _ = _furniture()
     return _Leading(r"(?:" + "|".join(_phrase_rx(s) for s in stamp) + r")(?!\w)")
+
+
+@lru_cache(maxsize=None)
+def _month_words() -> re.Pattern:
+    rows = sorted(_read_table("metadata_month_words.csv"), key=lambda r: -len(r["word"]))
+    months = {r["word"]: int(r["month"]) for r in rows}
+    rx = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(" + "|".join(_phrase_rx(w) for w in months)
+                    + r")(?!\w)\s*,?\s*(?:năm\s+)?((?:19|20)\d{2})(?!\d)")
+    return rx, months
 
 
 @lru_cache(maxsize=None)
@@ -469,20 +528,74 @@ def _programme_spelling() -> dict:
     return {r["code"].lower(): r["code"] for r in _read_table("metadata_doc_codes.csv")}
 
 
-@lru_cache(maxsize=None)
-def _places():
-    wards: dict[str, list[dict]] = {}
-    for r in _read_table("hanoi_wards.csv"):
-        wards.setdefault(normalize_text(r["ward"]), []).append(
-            {"district": normalize_text(r["district"]), "city": r["city"]})
-    districts = {normalize_text(r["district"]): r for r in _read_table("hanoi_districts.csv")}
-    return wards, districts
+def _key(name: str) -> str:
+    """A place name as the tables are looked up: folded, hyphens and spaces as one space."""
+    key = name.lower()
+    if "-" in key or "–" in key or "  " in key:
+        key = _WS_RE.sub(" ", _HYPHEN_RE.sub(" ", key))
+    return key.strip()
+
+
+_HYPHEN_RE = re.compile(r"\s*[-–]\s*")
+
+
+class _Places:
+    """The gazetteer: provinces, district-level units and wards, before and after the 2025 reform."""
+
+    __slots__ = ("provinces", "districts", "wards", "wards_2025", "names")
+
+    def __init__(self):
+        self.provinces: dict[str, dict] = {}
+        self.districts: dict[str, list[tuple[str, str, str]]] = {}
+        self.wards: dict[str, list[tuple[str, str, str, str]]] = {}
+        self.wards_2025: dict[str, list[tuple[str, str, str]]] = {}
+        self.names: dict[str, str] = {}       # key -> the name as the tables write it
+        for r in _read_table("provinces.csv"):
+            name = normalize_text(r["province"])
+            self.provinces[_key(name)] = {"name": name, "kind": r["kind"],
+                                          "label": normalize_text(r["label"])}
+            self.names.setdefault(_key(name), name)
+        for r in [*_read_table("places_districts.csv"), *_read_table("hanoi_districts.csv")]:
+            name = normalize_text(r["district"])
+            prov = normalize_text(r.get("province") or r.get("city"))
+            row = (name, r["district_type"], prov)
+            got = self.districts.setdefault(_key(name), [])
+            if all(g[0] != name or g[2] != prov for g in got):
+                got.append(row)
+            self.names.setdefault(_key(name), name)
+        for r in _read_table("places_wards.csv"):
+            self._add_ward(r["ward"], r["ward_type"], r["district"], r["province"])
+        for r in _read_table("hanoi_wards.csv"):
+            self._add_ward(normalize_text(r["ward"]), "phường", normalize_text(r["district"]),
+                           normalize_text(r["city"]))
+        for r in _read_table("places_wards_2025.csv"):
+            name, key = r["ward"], _key(r["ward"])
+            self.wards_2025.setdefault(key, []).append((name, r["ward_type"], r["province"]))
+            self.names.setdefault(key, name)
+
+    def _add_ward(self, name, kind, district, province):
+        key = _key(name)
+        got = self.wards.setdefault(key, [])
+        if all(g[2] != district or g[3] != province for g in got):
+            got.append((name, kind, district, province))
+        self.names.setdefault(key, name)
+
+    def label(self, province: str | None) -> str | None:
+        """How the city field writes a province ('Thành phố Hồ Chí Minh')."""
+        if province is None:
+            return None
+        row = self.provinces.get(_key(province))
+        return row["label"] if row else province
+
+    def is_city(self, name: str) -> bool:
+        """Whether a name is a centrally run city (level 'city')."""
+        row = self.provinces.get(_key(name))
+        return bool(row) and row["kind"] == "thành phố"
 
 
 @lru_cache(maxsize=None)
-def _known_places() -> frozenset:
-    wards, districts = _places()
-    return frozenset(wards) | frozenset(districts)
+def _places() -> _Places:
+    return _Places()
 
 
 # --------------------------------------------------------------------------- periods
@@ -558,17 +671,37 @@ def _blank(text: str, spans) -> str:
     return "".join(out)
 
 
-def _mask(folded: str) -> str:
-    masks, _, _ = _period_rules()
-    return _blank(folded, [(m.start(), m.end()) for rx in masks for m in rx.finditer(folded)])
+def _first(rx: _Leading, text: str):
+    return next(iter(rx.finditer(text)), None)
 
 
-def _period_hits(folded: str):
-    """Sub-year hits (start, code, year|None) and whole-year hits (start, year)."""
-    _, subs, years = _period_rules()
-    masked = _mask(folded)
+def _period_hits(folded: str) -> dict:
+    """What a text says of its period.
+
+    ``sub``: sub-year hits ``(start, code, year|None)``; ``fy``: whole-year hits
+    ``(start, year, strength)``; ``same``: phrases for the report's year without
+    its number; ``past``: 'năm qua'; ``odd``: figures up to an odd cut-off.
+    """
+    rules = _period_rules()
+    masked = _blank(folded, [(m.start(), m.end()) for rx in rules["-"] for m in rx.finditer(folded)])
+    odd = any(_first(rx, masked) is not None for rx in rules["odd"])
     sub_hits, spans = [], []
-    for rx, code in subs:
+    for rx in rules["cutoff"]:
+        for m in rx.finditer(masked):
+            day, month = int(m.group(1)), int(m.group(2))
+            if 1 <= day <= 31 and 1 <= month <= 12 and (day, month) not in _QUARTER_ENDS:
+                odd = True
+    for rx in rules["cutoff-month"]:
+        for m in rx.finditer(masked):
+            month = int(m.group(1))
+            code = _MONTH_ENDS.get(month)
+            if code is None:
+                odd = odd or 1 <= month <= 12
+            elif code != "FY":
+                y = m.group(m.lastindex) if m.lastindex and m.lastindex > 1 else None
+                sub_hits.append((m.start(), code, int(y) if y else None))
+                spans.append((m.start(), m.end()))
+    for rx, code in rules["sub"]:
         for m in rx.finditer(masked):
             if any(s < m.end() and m.start() < e for s, e in spans):
                 continue
@@ -576,34 +709,62 @@ def _period_hits(folded: str):
             sub_hits.append((m.start(), code, int(y) if y else None))
             spans.append((m.start(), m.end()))
     masked = _blank(masked, spans)
-    fy_hits = []
-    for rx in years:
+    fy_hits, seen = [], set()
+    for rx, strength in rules["fy"]:     # strongest phrases first: a year is counted once
         for m in rx.finditer(masked):
-            fy_hits.append((m.start(), int(m.group(1))))
-    return sorted(sub_hits), sorted(fy_hits)
+            at = m.start(m.lastindex)
+            if at not in seen:
+                seen.add(at)
+                fy_hits.append((m.start(), int(m.group(m.lastindex)), strength))
+    same = sum(rx.count(masked) for rx in rules["same"])
+    past = sum(rx.count(masked) for rx in rules["past"])
+    return {"sub": sorted(sub_hits), "fy": sorted(fy_hits), "same": same, "past": past, "odd": odd}
 
 
-def _infer_year(fy_hits, published: str | None, code: str) -> int | None:
+def _ref_date(published: str | None, dateline: str | None = None) -> date | None:
+    """The date a report was published, from its stamp or (to the month) its dateline."""
+    for s in (published, dateline):
+        if s:
+            try:
+                return date(int(s[:4]), int(s[5:7]), int(s[8:10]) if len(s) >= 10 else 1)
+            except ValueError:
+                continue
+    return None
+
+
+def _infer_year(fy_hits, ref: date | None, code: str) -> int | None:
     if fy_hits:
-        counts = Counter(y for _, y in fy_hits)
+        counts = Counter(y for _, y, _ in fy_hits)
         first = {}
-        for s, y in fy_hits:
+        for s, y, _ in fy_hits:
             first.setdefault(y, s)
         return max(counts, key=lambda y: (counts[y], -first[y]))
-    if published:
-        pub = date.fromisoformat(published)
-        late = int(_period_labels()[code]["start_month"]) + int(_period_labels()[code]["months"]) - 1 > 6
-        return pub.year - 1 if (late and pub.month <= 2) else pub.year
+    if ref:
+        row = _period_labels()[code]
+        late = int(row["start_month"]) + int(row["months"]) - 1 > 6
+        return ref.year - 1 if (late and ref.month <= 2) else ref.year
     return None
+
+
+def _top(counts: Counter, first: dict):
+    """The most frequent key (the earliest among equals), or None when two lead together."""
+    ranked = sorted(counts, key=lambda k: (-counts[k], first[k]))
+    if len(ranked) > 1 and counts[ranked[0]] == counts[ranked[1]]:
+        return None
+    return ranked[0] if ranked else None
 
 
 def read_period(text: str, title: str | None = None, published: str | None = None) -> str | None:
     """The period a report covers, as a code like ``2021-H1``.
 
-    The title speaks first; then the sub-year phrases of the body (the most
-    frequent), then the whole year ("năm 2018"). A phrase without a year
-    ("9 tháng đầu năm") takes the year the text names most, else the year of
-    the publication stamp.
+    The headline speaks first (the title, or the first sentence of a page with
+    none); then the sub-year phrases of the body (the most frequent); then the
+    whole year, where the body gives the results of a year ("kết quả ... năm
+    2017") or names one year more than once; then "năm qua" with the
+    publication date. A phrase without a year ("9 tháng đầu năm") takes the
+    year the text names most, else the year of the publication stamp. Figures
+    up to an odd cut-off ("tính đến ngày 31-10", "5 tháng đầu năm"), spans
+    of several years and plans to a horizon ("đến năm 2025") give no period.
 
     Examples
     --------
@@ -617,59 +778,168 @@ def read_period(text: str, title: str | None = None, published: str | None = Non
     ('2022-Q1', '2019-H2')
     >>> read_period("Kết quả công tác xây dựng Đảng phường Cự Khối năm 2018")
     '2018-FY'
+    >>> read_period("Tân Yên kết nạp đảng viên\\nNăm qua, Huyện ủy tập trung chỉ đạo ...", published="2019-01-05")
+    '2018-FY'
+    >>> read_period("Sơ kết 6 tháng đầu năm 2023\\nTrong 5 tháng đầu năm 2023, quận đã kiểm tra 914 cơ sở.") is None
+    True
     """
-    return _period(_fold(normalize_text(text)), title, published)
+    text = normalize_text(text)
+    return _period(_fold(text), title if title else _lead(text), published, _dateline(text)[1])
 
 
-def _period(folded: str, title: str | None, published: str | None) -> str | None:
-    body_hits = _period_hits(folded)
-    fy_all = body_hits[1]
-    sources = []
-    if title:
-        sources.append((_fold(normalize_text(title)), False))
-    sources.append((folded, True))
-    for src, is_body in sources:
-        sub, fy = body_hits if is_body else _period_hits(src)
-        if sub:
-            counts = Counter(code for _, code, _ in sub)
-            order = {}
-            for s, code, _ in sub:
-                order.setdefault(code, s)
-            if is_body:
-                code = max(counts, key=lambda c: (counts[c], -order[c]))
-            else:
-                code = sub[0][1]
-            years = Counter(y for _, c, y in sub if c == code and y)
-            year = years.most_common(1)[0][0] if years else _infer_year(fy_all, published, code)
+def _period(folded: str, head: str | None, published: str | None, dateline: str | None = None) -> str | None:
+    body = _period_hits(folded)
+    if body["odd"]:
+        return None
+    ref = _ref_date(published, dateline)
+    fy_all = body["fy"]
+    if head:
+        h = _period_hits(_fold(normalize_text(head)))
+        if h["odd"]:
+            return None
+        if h["sub"]:
+            _, code, year = h["sub"][0]
+            year = year or _infer_year(fy_all, ref, code)
             return f"{year}-{code}" if year else None
-        if fy and not is_body:
-            return f"{fy[0][1]}-FY"
-    if fy_all:
-        return f"{_infer_year(fy_all, None, 'FY')}-FY"
+        named = [y for _, y, s in h["fy"] if s >= 1]
+        if named:
+            return f"{named[0]}-FY"
+    if body["sub"]:
+        counts = Counter(code for _, code, _ in body["sub"])
+        order = {}
+        for s, code, _ in body["sub"]:
+            order.setdefault(code, s)
+        code = max(counts, key=lambda c: (counts[c], -order[c]))
+        years = Counter(y for _, c, y in body["sub"] if c == code and y)
+        year = years.most_common(1)[0][0] if years else _infer_year(fy_all, ref, code)
+        return f"{year}-{code}" if year else None
+    first = {}
+    for s, y, _ in fy_all:
+        first.setdefault(y, s)
+    results = Counter(y for _, y, s in fy_all if s == 2)
+    if results:
+        year = _top(results, first)
+        return f"{year}-FY" if year else None
+    named = Counter(y for _, y, s in fy_all if s == 1)
+    if named:
+        # one year named once in passing is not the period; the same year said
+        # again, or the report's year said without its number, makes it so
+        year = _top(named, first)
+        if year and named[year] + body["same"] >= 2:
+            return f"{year}-FY"
+        return None
+    weak = [y for _, y, s in fy_all if s == 0]
+    if head:
+        weak = [y for _, y, s in _period_hits(_fold(normalize_text(head)))["fy"] if s == 0] + weak
+    if weak:
+        return f"{weak[0]}-FY"
+    if body["past"] and ref:
+        if ref.month <= 3:
+            return f"{ref.year - 1}-FY"
+        if ref.month >= 10:
+            return f"{ref.year}-FY"
     return None
 
 
-# --------------------------------------------------------------------------- title, stamp
+# --------------------------------------------------------------------------- title, stamp, dateline
+
+_DATELINE_RE = re.compile(r"\A\s*date\s+((?:19|20)\d{2})-(\d{1,2})(?:-(\d{1,2}))?(?![\d-])[ \t]*")
+_TIME_RE = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
+_WEEKDAY_RE = re.compile(r"(?<!\w)(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|cn)(?!\w)")
+_STAMP_NOISE_RE = re.compile(r"\(?gmt\s*[+-]\s*\d{1,2}\)?|(?<!\w)(?:sa|ch|am|pm)(?!\w)|[^\w]+|_")
+_PAREN_RE = re.compile(r"\(([^()\n]{6,40})\)")
+_BODY_LINE = 300
+
+
+def _dateline(text: str) -> tuple[int, str | None]:
+    """Where the text starts after a 'date 2021-03' dateline, and the dateline as 'YYYY-MM[-DD]'."""
+    m = _DATELINE_RE.match(text)
+    if not m:
+        return 0, None
+    year, month, day = m.group(1), int(m.group(2)), m.group(3)
+    if not 1 <= month <= 12:
+        return m.end(), None
+    if day:
+        try:
+            return m.end(), date(int(year), month, int(day)).isoformat()
+        except ValueError:
+            return m.end(), f"{year}-{month:02d}"
+    return m.end(), f"{year}-{month:02d}"
+
+
+def _dates_in(folded: str) -> list[tuple[int, int, date]]:
+    """Every full date of a line (numbers, 'ngày 5 tháng 8 năm 2022', '26 tháng chín 2018')."""
+    out = []
+    rx_words, months = _month_words()
+    for rx in _DATE_RES:
+        for d in rx.finditer(folded):
+            try:
+                out.append((d.start(), d.end(), date(int(d.group(3)), int(d.group(2)), int(d.group(1)))))
+            except ValueError:
+                continue
+    for d in rx_words.finditer(folded):
+        try:
+            month = months[_WS_RE.sub(" ", d.group(2))]
+            out.append((d.start(), d.end(), date(int(d.group(3)), month, int(d.group(1)))))
+        except (ValueError, KeyError):
+            continue
+    return sorted(out)
+
+
+def _line_stamp(line: str) -> date | None:
+    """The date of a stamp line ('Ngọc Thảo 09:56, 05/11/2023'; 'Thứ Tư, 02/06/2021 06:00 SA')."""
+    f = _fold(line)
+    dates = _dates_in(f)
+    if not dates:
+        return None
+    _, stamp, _ = _furniture()
+    if any(s in f for s in stamp):
+        return dates[0][2]
+    rest = _blank(f, [(s, e) for s, e, _ in dates])
+    clock = _TIME_RE.search(rest) is not None or _WEEKDAY_RE.search(rest) is not None
+    rest = _WEEKDAY_RE.sub(" ", _TIME_RE.sub(" ", rest))
+    words = [w for w in _STAMP_NOISE_RE.sub(" ", rest).split() if not w.isdigit()]
+    if len(words) <= (4 if clock else 2):
+        return dates[0][2]
+    return None
+
+
+def _paren_stamp(line: str) -> date | None:
+    """A stamp in parentheses at the end of a headline: '(08:15 03/04/2020)'."""
+    for m in _PAREN_RE.finditer(line):
+        inner = m.group(1)
+        if _TIME_RE.search(inner):
+            dates = _dates_in(_fold(inner))
+            if dates:
+                return dates[0][2]
+    return None
+
+
+def _head_lines(text: str) -> list[str]:
+    """The lines above the article's first paragraph (at most 40)."""
+    lines = text.split("\n")[:40]
+    for i, line in enumerate(lines):
+        if len(line.strip()) > _BODY_LINE:
+            return lines[:i]
+    return lines
+
 
 def _line_is_furniture(line: str) -> bool:
-    skip, _ = _furniture()
+    skip, _, _ = _furniture()
     core = re.sub(r"[\d\W_]+", " ", _fold(line)).strip()
     return core in skip or any(core.startswith(s) and len(core) <= len(s) + 12 for s in skip
                                if s in ("lượt xem", "view count", "lượt truy cập"))
 
 
-def _stamp_line(lines: list[str]) -> int | None:
-    _, stamp = _furniture()
-    for i, line in enumerate(lines):
-        f = _fold(line)
-        if any(s in f for s in stamp) and any(rx.search(f) for rx in _DATE_RES):
-            return i
-    return None
+def _clean_title(line: str) -> str:
+    s = _DATELINE_RE.sub("", line).strip()
+    s = _PAREN_RE.sub(lambda m: "" if _TIME_RE.search(m.group(1)) and _dates_in(_fold(m.group(1))) else m.group(0), s)
+    return s.strip().rstrip(".").strip()
 
 
 def read_title(text: str) -> str | None:
     """The report's title: the heading line above the date stamp, else the first
-    substantial line that is not page furniture.
+    substantial line above the article's first paragraph that is not page furniture.
 
     Examples
     --------
@@ -679,32 +949,52 @@ def read_title(text: str) -> str | None:
     >>> read_title("Thông kê truy cập\\nTHANH XUÂN XANH SẠCH ĐẸP\\n"
     ...            "QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021\\nTrước tình hình ...")
     'QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021'
+    >>> read_title("Thứ Tư, 25/09/2024 08:29 SA\\nTuy An: Tất cả các xã có tỉ lệ hộ nghèo dưới 5%\\n"
+    ...            "Thứ Tư, 02/06/2021 06:00 SA\\n\\nĐại diện Phòng NN-PTNT huyện Tuy An cho biết ...")
+    'Tuy An: Tất cả các xã có tỉ lệ hộ nghèo dưới 5%'
     """
     return _title(normalize_text(text))
 
 
 def _title(text: str) -> str | None:
-    lines = text.split("\n")
-    stamp = _stamp_line(lines)
-    if stamp is not None:
-        for line in reversed(lines[:stamp]):
-            s = line.strip()
-            if not s:
+    lines = _head_lines(text)
+    stamps = [i for i, line in enumerate(lines) if line.strip() and _line_stamp(line)]
+    if stamps:
+        for line in reversed(lines[:stamps[-1]]):
+            s = _clean_title(line)
+            if not s or _line_is_furniture(s) or _line_stamp(s):
                 continue
-            if not _line_is_furniture(s) and len(s.split()) >= 3:
-                return s.rstrip(".").strip()
+            if len(s.split()) >= 3:
+                return s
             break
-    for line in lines[:40]:
+    for i, line in enumerate(lines):
+        s = _clean_title(line)
+        if s and not _line_is_furniture(s) and len(s.split()) >= 6 and i not in stamps:
+            return s
+    return None
+
+
+def _lead(text: str) -> str | None:
+    """The first sentence of the article (what a news page opens with when it has no title)."""
+    start, _ = _dateline(text)
+    for line in text[start:].split("\n")[:40]:
         s = line.strip()
-        if s and not _line_is_furniture(s) and len(s.split()) >= 6 and len(s) <= 300:
-            if stamp is not None and s == lines[stamp].strip():
-                continue
-            return s.rstrip(".").strip()
+        if len(s.split()) < 6 or _line_is_furniture(s):
+            continue
+        for m in re.finditer(r"[.!?;](?=\s+[^\W\d_])", s):
+            if m.start() >= 60:
+                return s[:m.end()]
+        return s[:_BODY_LINE]
     return None
 
 
 def read_published(text: str) -> str | None:
-    """The publication date of the portal stamp ("Ngày đăng 16/07/2021"), ISO.
+    """The publication date, ISO: the portal stamp ("Ngày đăng 16/07/2021"), a
+    stamp line at the head of a news page ("Thứ năm, 25/12/2025 08:15",
+    "(08:15 03/04/2020)", "15/09/2021, 10:30"), or a full dateline
+    ("date 2021-03-05"). Of several stamps at the head, the earliest (a page
+    shows the day it was saved above the article). A date in running text, or
+    a dateline with no day, is not a publication date.
 
     Examples
     --------
@@ -714,12 +1004,28 @@ def read_published(text: str) -> str | None:
     '2022-08-05'
     >>> read_published("QUẬN THANH XUÂN QUYẾT TÂM ... 3 THÁNG CUỐI NĂM 2021") is None
     True
+    >>> read_published("Sắp xếp các phường (09:56 12/11/2019)\\n\\nHĐND quận vừa ban hành ...")
+    '2019-11-12'
+    >>> read_published("date 2021-03 Năm 2020, ...") is None
+    True
     """
-    return _published(_fold(normalize_text(text)))
+    return _published(normalize_text(text))
 
 
-def _published(folded: str) -> str | None:
-    for m in _stamp_labels().finditer(folded):  # the first stamp in the text
+def _published(text: str) -> str | None:
+    _, dateline = _dateline(text)
+    found = []
+    if dateline and len(dateline) == 10:
+        found.append(date.fromisoformat(dateline))
+    for line in _head_lines(text):
+        if line.strip():
+            d = _line_stamp(line) or _paren_stamp(line)
+            if d:
+                found.append(d)
+    if found:
+        return min(found).isoformat()
+    folded = _fold(text)
+    for m in _stamp_labels().finditer(folded):  # the first labelled stamp in the text
         window = folded[m.end():m.end() + 60]
         for rx in _DATE_RES:
             d = rx.search(window)
@@ -733,63 +1039,188 @@ def _published(folded: str) -> str | None:
 
 # --------------------------------------------------------------------------- units
 
-def _unit_mentions(text: str, folded: str | None = None) -> list[dict]:
-    """Every 'phường X' / 'quận Y' / 'Quận ủy Y' mention with a capitalised name."""
-    rx, by_word = _unit_words()
+_UNIT_LEVELS = ("ward", "commune", "district", "city")
+_NUMBERED = {"district": "Quận", "ward": "Phường"}
+_NAME_GAP_RE = re.compile(r"[ \t]*[-–][ \t]*(?=[^\W\d_])|[ \t]+")
+
+
+def _aside_spans(folded: str) -> list[tuple[int, int]]:
+    """The lines that are not the report's own text: photo captions, the site's address."""
+    _, _, aside = _furniture()
+    spans = []
+    for word in aside:
+        pos = folded.find(word)
+        while pos != -1:
+            start = folded.rfind("\n", 0, pos) + 1
+            end = folded.find("\n", pos)
+            end = len(folded) if end == -1 else end
+            spans.append((start, end))
+            pos = folded.find(word, end)
+    return spans
+
+
+def _name_tokens(text: str, pos: int) -> list[tuple[str, bool]]:
+    """The capitalised syllables (or a short number) from ``pos`` on the same line,
+    each with whether a hyphen comes before it ('Phan Rang- Tháp Chàm')."""
+    toks, hyphen = [], False
+    while len(toks) < 5:
+        t = _TOKEN_RE.match(text, pos)
+        if not t:
+            break
+        tok = t.group(0)
+        if not (tok[0].isupper() or (tok.isdigit() and len(tok) <= 2)):
+            break
+        toks.append((tok, hyphen))
+        gap = _NAME_GAP_RE.match(text, t.end())
+        if not gap:
+            break
+        hyphen = "-" in gap.group(0) or "–" in gap.group(0)
+        pos = gap.end()
+    return toks
+
+
+def _pick_name(toks: list[tuple[str, bool]], level: str, caps: bool) -> str | None:
+    """The longest name the tables know the run starts with, else (mixed case) the run
+    up to 3 syllables, else (all capitals, where the name's end is invisible) 2."""
+    words = [t for t, _ in toks]
+    if words and words[0].isdigit():        # 'Quận 1', 'P.7'
+        prefix = _NUMBERED.get(level)
+        return f"{prefix} {int(words[0])}" if prefix else None
+    got = _known_name(tuple(words[:5]))
+    if got:
+        return got
+    cut = []
+    for tok, hyphen in toks:            # an unknown name stops at a hyphen and at a number
+        if (hyphen and cut) or tok.isdigit():
+            break
+        cut.append(tok)
+    return _title_case(" ".join(cut[: (2 if caps else 3)])) or None
+
+
+@lru_cache(maxsize=4096)
+def _known_name(words: tuple[str, ...]) -> str | None:
+    """The longest place name the tables know that the words start with."""
+    names = _places().names
+    for n in range(len(words), 0, -1):
+        got = names.get(_key(" ".join(words[:n])))
+        if got:
+            return got
+    return None
+
+
+def _resolve_level(name: str, level: str) -> tuple[str, str]:
+    """'thành phố Hồ Chí Minh' is a city, 'thành phố Nam Định' a district-level unit."""
+    if level == "city":
+        places = _places()
+        if places.is_city(name):
+            return places.provinces[_key(name)]["name"], "city"
+        return name, "district"
+    return name, level
+
+
+def _unit_mentions(text: str, folded: str | None = None, skip=()) -> list[dict]:
+    """Every 'phường X' / 'quận Y' / 'Quận ủy Y' / 'Q.1' / 'TPHCM' mention with a name."""
+    rx, by_word, abbrev_rx = _unit_words()
     if folded is None:
         folded = _fold(text)
-    known = _known_places()
-    out = []
+    found = []
     for m in rx.finditer(folded):
-        word = _WS_RE.sub(" ", m.group(1))
-        rule = by_word[word]
-        prefix = text[m.start(1):m.end(1)]
-        # the name: capitalised syllables on the same line, no punctuation between
-        pos, toks = m.end(), []
-        while len(toks) < 5:
-            t = _TOKEN_RE.match(text, pos)
-            if not t:
-                break
-            tok = t.group(0)
-            if not (tok[0].isupper() or (tok.isdigit() and len(tok) <= 2)):
-                break
-            toks.append(tok)
-            gap = _GAP_RE.match(text, t.end())
-            if not gap:
-                break
-            pos = gap.end()
-        if not toks or toks[0].isdigit() and len(toks) == 1 and not prefix[:1].isupper():
+        found.append((m.start(), m.start(1), m.end(1), m.end(), by_word[_WS_RE.sub(" ", m.group(1))]))
+    if abbrev_rx is not None:
+        for m in abbrev_rx.finditer(text):
+            g = m.lastindex
+            found.append((m.start(), m.start(g), m.end(g), m.end(), by_word[m.group(g)]))
+    aliases, alias_names = _place_aliases()
+    taken = []
+    out = []
+    for m in aliases.finditer(text):
+        if any(s <= m.start() < e for s, e in skip):
             continue
-        caps = prefix.isupper() and all(not t.isalpha() or t.isupper() for t in toks)
-        name = _pick_name(toks, known, caps)
+        taken.append((m.start(), m.end()))
+        out.append({"start": m.start(), "end": m.end(), "name": alias_names[m.group(1)], "level": "city",
+                    "role": "unit", "caps": False, "run": _fold(m.group(1))})
+    for start, w0, w1, end, rule in found:
+        if any(s <= start < e for s, e in skip) or any(s <= start < e for s, e in taken):
+            continue
+        prefix = text[w0:w1]
+        toks = _name_tokens(text, end)
+        if not toks or (toks[0][0].isdigit() and len(toks) == 1 and not prefix[:1].isupper()):
+            continue
+        caps = prefix.isupper() and all(not t.isalpha() or t.isupper() for t, _ in toks)
+        level = rule["level"]
+        name = _pick_name(toks, level, caps)
         if not name:
             continue
-        out.append({"start": m.start(), "name": name, "level": rule["level"],
-                    "role": rule["role"], "caps": caps, "run": _fold(" ".join(toks))})
+        name, level = _resolve_level(name, level)
+        out.append({"start": start, "end": end + len(name), "name": name, "level": level,
+                    "role": rule["role"], "caps": caps, "run": _fold(" ".join(t for t, _ in toks))})
+    return sorted(out, key=lambda m: m["start"])
+
+
+def _bare_names(title: str) -> list[dict]:
+    """District-level units and cities a mixed-case headline names without a unit word
+    ('Tân Yên kết nạp đảng viên ...', 'Đam Rông: 41,6% số trường ...')."""
+    if title.isupper():
+        return []
+    places = _places()
+    toks = [t for t in _TOKEN_RE.finditer(title)]
+    out = []
+    i = 0
+    while i < len(toks):
+        if not toks[i].group(0)[0].isupper():
+            i += 1
+            continue
+        hit = None
+        for n in range(4, 1, -1):
+            run = toks[i:i + n]
+            if len(run) < n or not all(t.group(0)[0].isupper() for t in run):
+                continue
+            if any(not _NAME_GAP_RE.fullmatch(title[a.end():b.start()]) for a, b in zip(run, run[1:])):
+                continue
+            k = _key(" ".join(t.group(0) for t in run))
+            if k in places.districts or places.is_city(k):
+                hit = (n, k)
+                break
+        if hit:
+            n, k = hit
+            level = "city" if places.is_city(k) and k not in places.districts else "district"
+            out.append({"start": toks[i].start(), "name": places.names[k], "level": level,
+                        "role": "unit", "caps": False, "run": k})
+            i += n
+        else:
+            i += 1
     return out
 
 
-def _pick_name(toks: list[str], known: set, caps: bool) -> str | None:
-    # the longest known name the run starts with, else (mixed case) the run up
-    # to 3 syllables, else (all capitals, where the name's end is invisible) 2
-    for n in range(min(len(toks), 4), 0, -1):
-        cand = _title_case(" ".join(toks[:n]))
-        if cand in known:
-            return cand
-    if all(t.isdigit() for t in toks):  # 'Quận 1', 'Phường 12'
-        return toks[0]
-    while toks and toks[-1].isdigit():
-        toks = toks[:-1]
-    return _title_case(" ".join(toks[: (2 if caps else 3)]))
+def _bare_level(text: str, folded: str) -> str | None:
+    """The level of a unit the text speaks of without naming it ('UBND phường đạt ...')."""
+    _, by_word, _ = _unit_words()
+    counts: Counter = Counter()
+    for m in _bare_units().finditer(folded):
+        nxt = _TOKEN_RE.match(text, _GAP_RE.match(text, m.end()).end() if _GAP_RE.match(text, m.end()) else m.end())
+        if nxt and (nxt.group(0)[0].isupper() or nxt.group(0).isdigit()):
+            continue
+        level = by_word[_WS_RE.sub(" ", m.group(1))]["level"]
+        # a city that is not named is a provincial one: the centrally run cities are named
+        counts["district" if level == "city" else level] += 1
+    counts = Counter({k: v for k, v in counts.items() if k in _UNIT_LEVELS})
+    if not counts:
+        return None
+    return max(counts, key=lambda lv: (counts[lv], -_LEVEL_ORDER[lv]))
 
 
 def read_unit(text: str, title: str | None = None) -> dict:
     """The unit a report is about: name, level, parent district and city.
 
     The title speaks first (a ward it names wins over the district committee it
-    also names); otherwise the unit the body names most. A ward's parent is the
-    district the text names ("quận Long Biên", "Quận ủy Long Biên"), checked
-    against the table of Hà Nội wards.
+    also names; a district or city it names without a unit word counts too);
+    otherwise the unit the body names most (two named as often: no name). A
+    report that never names its unit still gives its level ("UBND phường").
+    A ward's parent is the district the text names, checked against the
+    gazetteer, else the one district of the only ward of that name in the
+    country; after the reform of 1 July 2025 wards have no parent. The city is
+    the province the text names for the unit, else the one province a unit of
+    that name belongs to, else null: never a default.
 
     Examples
     --------
@@ -799,20 +1230,36 @@ def read_unit(text: str, title: str | None = None) -> dict:
     'Thanh Xuân'
     >>> read_unit("Xã Kim Sơn tổ chức hội nghị. UBND huyện Gia Lâm chỉ đạo xã Kim Sơn ...")["parent"]
     'Gia Lâm'
+    >>> read_unit("Năm 2021, UBND Q.1 tiếp nhận 585.336 hồ sơ")
+    {'unit_name': 'Quận 1', 'unit_level': 'district', 'parent': None, 'city': 'Thành phố Hồ Chí Minh'}
+    >>> read_unit("Kết quả thu ngân sách của phường Trần Phú")["city"] is None
+    True
     """
     text = normalize_text(text)
-    return _unit(text, title)
+    folded = _fold(text)
+    published = _published(text)
+    dateline = _dateline(text)[1]
+    when = _ref_date(published, dateline)
+    if when is None:
+        period = _period(folded, title if title else _lead(text), published, dateline)
+        when = parse_period(period)[0] if period else None
+    return _unit(text, title, folded, when)
 
 
-def _unit(text: str, title: str | None, folded: str | None = None) -> dict:
+def _unit(text: str, title: str | None, folded: str, when: date | None) -> dict:
     title = normalize_text(title) if title else None
-    mentions = _unit_mentions(text, folded)
-    # mixed-case spellings seen in the text help to cut all-capital names
-    wards, districts = _places()
-    units = [m for m in mentions if m["level"] in ("ward", "commune", "district")]
+    aside = _aside_spans(folded)
+    mentions = _unit_mentions(text, folded, aside)
+    units = [m for m in mentions if m["level"] in _UNIT_LEVELS]
     chosen = None
     if title:
-        t_units = [m for m in _unit_mentions(title) if m["level"] in ("ward", "commune", "district")]
+        t_all = _unit_mentions(title)
+        t_units = [m for m in t_all if m["level"] in _UNIT_LEVELS]
+        if not t_units:
+            t_units = []
+            for m in _bare_names(title):
+                said = Counter(u["level"] for u in units if _key(u["name"]) == m["run"])
+                t_units.append(dict(m, level=said.most_common(1)[0][0]) if said else m)
         if t_units:
             t_units = _recut_caps(t_units, units)
             chosen = min(t_units, key=lambda m: (_LEVEL_ORDER[m["level"]], m["start"]))
@@ -822,24 +1269,53 @@ def _unit(text: str, title: str | None, folded: str | None = None) -> dict:
         for m in units:
             first.setdefault((m["name"], m["level"]), m["start"])
         # ties go to the lower level (a ward report names its district too)
-        key = max(counts, key=lambda k: (counts[k], -_LEVEL_ORDER[k[1]], -first[k]))
-        chosen = {"name": key[0], "level": key[1]}
+        ranked = sorted(counts, key=lambda k: (-counts[k], _LEVEL_ORDER[k[1]], first[k]))
+        key = ranked[0]
+        if len(ranked) > 1 and counts[ranked[1]] == counts[key] and ranked[1][1] == key[1]:
+            # two units of the same level named as often: the text is about neither alone
+            chosen = {"name": None, "level": key[1]}
+        else:
+            chosen = {"name": key[0], "level": key[1]}
     if chosen is None:
-        return {"unit_name": None, "unit_level": None, "parent": None, "city": DEFAULT_CITY}
+        level = _bare_level(text, folded)
+        chosen = {"name": None, "level": level}
     name, level = chosen["name"], chosen["level"]
+    places = _places()
+    reformed = when is not None and when >= REFORM_DATE
+    said = Counter(m["name"] for m in units if m["level"] == "district")
     parent = None
-    if level in ("ward", "commune"):
-        said = Counter(m["name"] for m in units if m["level"] == "district")
-        table = [r["district"] for r in wards.get(name, [])]
+    if name and level in ("ward", "commune") and not reformed:
+        table = {r[2] for r in places.wards.get(_key(name), [])}
         ok = [d for d in said if d in table]
-        if ok:
+        beside = _district_beside(text, name, units)
+        if beside:
+            parent = beside
+        elif ok:
             parent = max(ok, key=lambda d: said[d])
         elif len(table) == 1:
-            parent = table[0]
+            parent = next(iter(table))
         elif said:
             parent = said.most_common(1)[0][0]
-    city = _read_city(text, name, level, parent, mentions)
+    city = _read_city(name, level, parent, mentions, reformed)
     return {"unit_name": name, "unit_level": level, "parent": parent, "city": city}
+
+
+_BESIDE_RE = re.compile(r"[ \t]*(?:,|\(|[-–]|thuộc|của)?[ \t]*(?:thuộc[ \t]+)?$")
+
+
+def _district_beside(text: str, name: str, units: list[dict]) -> str | None:
+    """The district written right after the ward: 'phường Trường Thạnh, Quận 9';
+    'phường Thống Nhất (thành phố Nam Định)'; 'xã Đông Dư thuộc huyện Gia Lâm'."""
+    wards = [m for m in units if m["name"] == name and m["level"] in ("ward", "commune")]
+    said = Counter()
+    for d in units:
+        if d["level"] != "district":
+            continue
+        for w in wards:
+            if 0 < d["start"] - w.get("end", w["start"]) <= 12 and _BESIDE_RE.match(
+                    _fold(text[w["end"]:d["start"]])):
+                said[d["name"]] += 1
+    return said.most_common(1)[0][0] if said else None
 
 
 def _recut_caps(t_units: list[dict], body_units: list[dict]) -> list[dict]:
@@ -857,18 +1333,43 @@ def _recut_caps(t_units: list[dict], body_units: list[dict]) -> list[dict]:
     return out
 
 
-def _read_city(text, name, level, parent, mentions) -> str:
-    wards, districts = _places()
-    if level in ("ward", "commune") and name in wards:
-        rows = [r for r in wards[name] if parent in (None, r["district"])]
-        if rows:
-            return rows[0]["city"]
-    if parent in districts:
-        return districts[parent]["city"]
-    if level == "district" and name in districts:
-        return districts[name]["city"]
-    said = Counter(m["name"] for m in mentions if m["level"] in ("city", "province"))
-    return said.most_common(1)[0][0] if said else DEFAULT_CITY
+def _provinces_of(name: str, level: str, parent: str | None, reformed: bool) -> set[str]:
+    places = _places()
+    if level == "district":
+        return {r[2] for r in places.districts.get(_key(name), [])}
+    if parent:
+        got = {r[2] for r in places.districts.get(_key(parent), [])}
+        if got:
+            return got
+    old = {r[3] for r in places.wards.get(_key(name), [])}
+    new = {r[2] for r in places.wards_2025.get(_key(name), [])}
+    return (new or old) if reformed else (old or new)
+
+
+def _read_city(name, level, parent, mentions, reformed) -> str | None:
+    places = _places()
+    if level == "city":
+        return places.label(name)
+    named = Counter(m["name"] for m in mentions if m["level"] in ("city", "province"))
+    cands = _provinces_of(name, level, parent, reformed) if name else set()
+    inter = [p for p in named if p in cands]
+    if inter:
+        return places.label(max(inter, key=lambda p: named[p]))
+    if len(cands) == 1:
+        return places.label(next(iter(cands)))
+    if cands:
+        return None         # a name in several provinces, none of them named
+    if named:
+        top = named.most_common(2)
+        return places.label(top[0][0]) if len(top) == 1 or top[0][1] > top[1][1] else None
+    # the districts the text names all lie in one province
+    provinces = set()
+    for m in mentions:
+        if m["level"] == "district":
+            got = {r[2] for r in places.districts.get(_key(m["name"]), [])}
+            if len(got) == 1:
+                provinces |= got
+    return places.label(next(iter(provinces))) if len(provinces) == 1 else None
 
 
 # --------------------------------------------------------------------------- kind, programmes
@@ -967,13 +1468,16 @@ def read_metadata(text: str, doc_id: str | None = None) -> dict:
     text = normalize_text(text)
     folded = _fold(text)
     title = _title(text)
-    published = _published(folded)
-    unit = _unit(text, title, folded)
-    period = _period(folded, title, published)
+    published = _published(text)
+    dateline = _dateline(text)[1]
+    period = _period(folded, title if title else _lead(text), published, dateline)
     start = end = months = None
+    when = _ref_date(published, dateline)
     if period:
         s, e, months = parse_period(period)
         start, end = s.isoformat(), e.isoformat()
+        when = when or s
+    unit = _unit(text, title, folded, when)
     return {
         "doc": doc_id,
         "unit_name": unit["unit_name"],

@@ -123,6 +123,40 @@ def test_period_label_refuses_unknown_language_and_codes():
     (None, "Năm 2020 đạt nhiều kết quả; trong 3 tháng còn lại của năm 2020 cần ...", None, "2020-FY"),
     (None, "Năm học 2021-2022 đạt kết quả tốt. Kết quả năm 2022.", None, "2022-FY"),
     (None, "Phường tổ chức hội nghị.", None, None),
+    # a news page with no title: its first sentence is the headline
+    (None, "date 2020-03 Trong năm 2019, UBND Q.3 giải quyết 12.400 hồ sơ. Năm 2017 chỉ có 9.000.", None, "2019-FY"),
+    (None, "Trong 9 tháng đầu năm 2016, UBND phường thu ngân sách được 7 tỷ đồng.", None, "2016-9M"),
+    # the results of a year named once in the body
+    ("Phong trào văn hóa ở khu dân cư", "Kết quả bình xét năm 2022, toàn phường có 3.100 hộ văn hóa.", None, "2022-FY"),
+    # one year named once in passing is not the period; said again, or as 'cuối năm', it is
+    ("Ngành y tế huyện khá toàn diện", "Năm 2021, dịch bệnh ảnh hưởng nhiều mặt. Huyện có 20 trạm y tế.", None, None),
+    ("Huyện phấn đấu giảm hộ nghèo", "Năm 2022, huyện phấn đấu giảm 300 hộ nghèo. Đến cuối năm, tỷ lệ còn 3%.",
+     None, "2022-FY"),
+    # next year's tasks in the title, the summing-up of the past year in the body
+    ("Xã Tân Hòa triển khai nhiệm vụ năm 2024", "Hội nghị tổng kết công tác năm 2023, triển khai nhiệm vụ năm 2024.",
+     None, "2023-FY"),
+    ("Phường Hòa Bình triển khai nhiệm vụ năm 2024", "Phường giao chỉ tiêu cho các khu phố.", None, "2024-FY"),
+    # 'năm qua' with the publication date
+    ("Huyện ủy kết nạp đảng viên mới", "Năm qua, Huyện ủy chỉ đạo sát sao.", "2023-01-08", "2022-FY"),
+    ("Huyện ủy kết nạp đảng viên mới", "Năm qua, Huyện ủy chỉ đạo sát sao.", "2022-12-20", "2022-FY"),
+    ("Huyện ủy kết nạp đảng viên mới", "Những năm qua, Huyện ủy chỉ đạo sát sao.", "2023-01-08", None),
+    # odd cut-offs, odd month counts, horizons, spans and joined periods: no period
+    ("Kỳ họp HĐND phường", "Năm 2022, phường hoàn thành chỉ tiêu. Tính đến ngày 15-11, thu ngân sách đạt 30 tỷ đồng.",
+     None, None),
+    ("Sơ kết 6 tháng đầu năm 2022", "Trong 4 tháng đầu năm 2022, phường đã kiểm tra 200 cơ sở.", None, None),
+    ("Kết quả 6 tháng đầu năm 2022", "Tính đến ngày 30/6, thu ngân sách đạt 60%.", None, "2022-H1"),
+    (None, "Tính đến tháng 6/2018, toàn quận có 1.200 hộ kinh doanh.", None, "2018-H1"),
+    (None, "Tính đến tháng 5/2018, toàn quận có 1.200 hộ kinh doanh.", None, None),
+    ("Các chỉ tiêu chủ yếu", "Phấn đấu đến năm 2030 tỷ lệ hộ nghèo dưới 1%; đến năm 2030 đạt 100%.", None, None),
+    (None, "Từ đầu năm 2022 đến nay, Công an thành phố triệt phá 30 vụ án.", None, None),
+    (None, "Từ cuối năm 2018 đến tháng 8-2021, qua kiểm tra 900 cơ sở.", None, None),
+    ("Kết luận thanh tra năm 2019 và 06 tháng đầu năm 2020 tại phường An Lạc", "", None, None),
+    # dates, seasons, rounds and years in parentheses are not the period
+    (None, "Sáng ngày 12 tháng 6 năm 2019, huyện tổ chức ngày hội hiến máu đợt 2 năm 2019 mùa hè năm 2019.",
+     None, None),
+    ("Giảm nghèo bền vững", "Tỷ lệ hộ nghèo giảm từ 4,1% (năm 2017) xuống 2,2% (năm 2020).", None, None),
+    ("Công tác giảm nghèo", "Hộ nghèo năm 2021 là 120 hộ, giảm 40 hộ so với hộ nghèo năm 2020. Trong năm 2021 ...",
+     None, "2021-FY"),
 ])
 def test_read_period(title, body, published, expected):
     text = "\n".join(x for x in (title, body) if x)
@@ -145,6 +179,20 @@ def test_period_of_a_whole_report_without_title():
     ("QUẬN THANH XUÂN QUYẾT TÂM ... 3 THÁNG CUỐI NĂM 2021", None),
     ("Ngày 16/07/2021 phường tổ chức hội nghị", None),          # a date, but no stamp
     ("Ngày đăng 31/02/2021 | 09:14", None),                      # no such day
+    # the forms news sites use
+    (" date 2021-03-05 Năm 2020, phường đạt nhiều kết quả", "2021-03-05"),
+    (" date 2021-03 Năm 2020, phường đạt nhiều kết quả", None),   # a month is not a date
+    ("Quận tổ chức hội nghị (08:15 03/04/2020)\n\nSáng nay, quận tổ chức ...", "2020-04-03"),
+    ("Phường đạt chuẩn văn minh đô thị\n15/09/2021, 10:30\n\nSáng nay ...", "2021-09-15"),
+    ("Huyện hoàn thành chỉ tiêu\nThứ năm, 25/12/2025 08:15\n\nHuyện đã ...", "2025-12-25"),
+    ("Huyện hoàn thành chỉ tiêu\nMinh Anh 14:05, 03/02/2022\n\nHuyện đã ...", "2022-02-03"),
+    ("Huyện hoàn thành chỉ tiêu\nCập nhật, 07:40, Thứ Hai, 10/05/2021 (GMT+7)\n\nHuyện đã ...", "2021-05-10"),
+    ("Thông báo 12 Tháng Tám 2019 9:05:00 SA\nKết luận thanh tra tại phường", "2019-08-12"),
+    # the page's own date above the title, the article's stamp below it: the earlier
+    ("Thứ Ba, 01/10/2024 10:00 SA\nXã đạt chuẩn nông thôn mới\nThứ Sáu, 07/05/2021 07:00 SA\n\nXã ...",
+     "2021-05-07"),
+    # a date in running text is not a stamp
+    ("Phường giao chỉ tiêu năm 2024\n\nSáng ngày 03/01/2024, UBND phường tổ chức hội nghị giao chỉ tiêu.", None),
 ])
 def test_read_published(text, expected):
     assert read_published(text) == expected
@@ -182,6 +230,16 @@ def test_read_title(text, expected):
     (None, "Phường đã hoàn thành 8/8 chỉ tiêu, thu ngân sách đạt 120%.", None, None, "results"),
     # published before the period begins: a plan, whatever its words
     ("Kết quả dự kiến năm 2023", "Đã đạt ...", "2023-FY", "2022-12-20", "plan"),
+    # plans and resolutions that set targets
+    ("ỦY BAN NHÂN DÂN XÃ AN PHÚ: HỘI NGHỊ GIAO CHỈ TIÊU NĂM 2025", "Năm 2024 xã đã hoàn thành 12/20 chỉ tiêu.",
+     None, None, "plan"),
+    (None, "Mục tiêu tổng quát: ... Các chỉ tiêu chủ yếu đến năm 2030: tỷ lệ lao động qua đào tạo đến năm 2030 "
+     "đạt 70%; thu ngân sách đạt 5%.", None, None, "plan"),
+    ("Sắp xếp các đơn vị hành chính cấp xã huyện Đông Hưng", "HĐND huyện thống nhất chủ trương sắp xếp; "
+     "sau khi sắp xếp huyện có 20 xã.", None, None, "plan"),
+    # 'đạt 104% kế hoạch' in a title is a result, not a plan
+    ("Huyện Yên Lạc kết nạp đảng viên đạt 110% kế hoạch", "Huyện đã kết nạp 300 đảng viên, đạt 110% kế hoạch.",
+     None, None, "results"),
 ])
 def test_read_doc_kind(title, body, period, published, expected):
     text = "\n".join(x for x in (title, body) if x)
@@ -205,12 +263,14 @@ def test_read_doc_kind(title, body, period, published, expected):
      "phường Nghĩa Đô, phường Nghĩa Tân, quận Cầu Giấy", ("Cầu Giấy", "district", None, "Hà Nội")),
     # a ward in capitals, its district from the table of Hà Nội wards
     ("PHƯỜNG NGỌC THỤY ĐẨY MẠNH PHONG TRÀO THI ĐUA", "", ("Ngọc Thụy", "ward", "Long Biên", "Hà Nội")),
-    ("Phường Ngọc Hà tổ chức hội nghị tổng kết", "", ("Ngọc Hà", "ward", "Ba Đình", "Hà Nội")),
+    # a ward name two provinces share (Hà Nội, Hà Giang), the text naming neither: no parent, no city
+    ("Phường Ngọc Hà tổ chức hội nghị tổng kết", "", ("Ngọc Hà", "ward", None, None)),
+    ("Phường Ngọc Hà tổ chức hội nghị tổng kết", "phường Ngọc Hà, quận Ba Đình", ("Ngọc Hà", "ward", "Ba Đình", "Hà Nội")),
     # a ward name two districts share: the text decides, else no parent
     ("Kết quả của phường Minh Khai", "UBND quận Hai Bà Trưng chỉ đạo phường Minh Khai",
      ("Minh Khai", "ward", "Hai Bà Trưng", "Hà Nội")),
     ("Kết quả của phường Minh Khai", "Quận ủy Bắc Từ Liêm chỉ đạo", ("Minh Khai", "ward", "Bắc Từ Liêm", "Hà Nội")),
-    ("Kết quả của phường Minh Khai", "", ("Minh Khai", "ward", None, "Hà Nội")),
+    ("Kết quả của phường Minh Khai", "", ("Minh Khai", "ward", None, None)),
     # a ward the table does not know: its district from the text
     ("Phường Hồng Hà ra mắt mô hình mới", "quận Hoàn Kiếm ... quận Hoàn Kiếm", ("Hồng Hà", "ward", "Hoàn Kiếm", "Hà Nội")),
     # communes and towns
@@ -220,7 +280,42 @@ def test_read_doc_kind(title, body, period, published, expected):
     # no title: the unit the body names most ('xã hội' is not a commune)
     (None, "Phát triển kinh tế - xã hội của phường Phúc Lợi. Phường Phúc Lợi đã ... quận Long Biên",
      ("Phúc Lợi", "ward", "Long Biên", "Hà Nội")),
-    (None, "Báo cáo không nêu đơn vị nào.", (None, None, None, "Hà Nội")),
+    (None, "Báo cáo không nêu đơn vị nào.", (None, None, None, None)),
+    # the province of a unit whose name is unique in the country, never a default
+    ("Huyện Chư Prông kết nạp 300 đảng viên", "", ("Chư Prông", "district", None, "Gia Lai")),
+    ("Xã Đông Dư tổng kết năm 2019", "", ("Đông Dư", "commune", "Gia Lâm", "Hà Nội")),
+    ("Kết quả của phường Trần Phú", "", ("Trần Phú", "ward", None, None)),
+    # a district or city a headline names without a unit word; its level from the body
+    ("Tam Đảo: 95% hộ dân tham gia bảo hiểm y tế", "UBND huyện Tam Đảo cho biết ...",
+     ("Tam Đảo", "district", None, "Vĩnh Phúc")),
+    ("Mộc Châu kết nạp đảng viên đạt kế hoạch", "Huyện ủy Mộc Châu chỉ đạo ...", ("Mộc Châu", "district", None, "Sơn La")),
+    ("Quảng Ninh phấn đấu giảm hộ nghèo", "huyện Quảng Ninh có 1.200 hộ nghèo; huyện Quảng Ninh ...",
+     ("Quảng Ninh", "district", None, "Quảng Bình")),
+    ("TP.HCM: Kiểm tra 2.000 cơ sở thực phẩm", "", ("Hồ Chí Minh", "city", None, "Thành phố Hồ Chí Minh")),
+    # provincial cities and towns are district level; their province from the gazetteer
+    (None, "UBND thị xã Hương Thủy tổ chức hội nghị. Thị xã Hương Thủy đạt ...", ("Hương Thủy", "district", None, "Huế")),
+    (None, "UBND TX.Bến Cát tặng 150 phần quà", ("Bến Cát", "district", None, "Bình Dương")),
+    (None, "Năm 2018, UBND Q.5 tiếp nhận 1.000 hồ sơ. Công an Q.5 ...", ("Quận 5", "district", None,
+                                                                         "Thành phố Hồ Chí Minh")),
+    # the district written beside the ward is its parent
+    ("Kết luận thanh tra tại phường Phước Long B, Quận 9", "phường Phước Long B, Quận 9",
+     ("Phước Long B", "ward", "Quận 9", "Thành phố Hồ Chí Minh")),
+    ("Năm 2022, thu ngân sách phường Trần Hưng Đạo đạt 6 tỷ đồng",
+     "Đảng ủy phường Trần Hưng Đạo (thành phố Thái Bình) tổng kết năm 2022", ("Trần Hưng Đạo", "ward", "Thái Bình", "Thái Bình")),
+    # two units named as often, no title naming one: no name, their level
+    (None, "* UBND huyện Đức Trọng cấp 300 giấy chứng nhận.\n* Huyện Lâm Hà còn 900 hộ nghèo.",
+     (None, "district", None, "Lâm Đồng")),
+    # a city that names many of its wards once each
+    (None, "Sau sắp xếp, TPHCM có 168 phường, xã. Phường Bến Thành mới rộng 2km2; phường Sài Gòn mới ... ở TPHCM",
+     ("Hồ Chí Minh", "city", None, "Thành phố Hồ Chí Minh")),
+    # a report that never names its unit still gives its level
+    (None, "Trong 9 tháng đầu năm, UBND phường thu ngân sách đạt 91%; UBND phường đã tổ chức 8 đợt ra quân.",
+     (None, "ward", None, None)),
+    (None, "Công an thành phố triệt phá 40 vụ án; các xã, phường phối hợp với Công an thành phố.",
+     (None, "district", None, None)),
+    # photo captions and the site's address are not the report's units
+    ("Xã Tân Lập đạt chuẩn nông thôn mới", "Toàn cảnh hội nghị xã Tân Lập. Ảnh: Huyện Đoan Hùng\n"
+     "Tòa soạn: 12 Trần Phú, phường 5, TP Tuy Hòa, tỉnh Phú Yên", ("Tân Lập", "commune", None, None)),
 ])
 def test_read_unit(title, body, expected):
     text = "\n".join(x for x in (title, body) if x)
@@ -228,9 +323,21 @@ def test_read_unit(title, body, expected):
     assert (got["unit_name"], got["unit_level"], got["parent"], got["city"]) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # after the reform of 1 July 2025 wards and communes have no parent district
+    (" date 2025-12-20 Năm 2025, phường Nông Trang hoàn thành chỉ tiêu", ("Nông Trang", "ward", None, "Phú Thọ")),
+    ("Năm 2024, phường Nông Trang hoàn thành chỉ tiêu", ("Nông Trang", "ward", "Việt Trì", "Phú Thọ")),
+    (" date 2025-12-20 Năm 2025, phường Thông Tây Hội (TPHCM) đạt nhiều kết quả",
+     ("Thông Tây Hội", "ward", None, "Thành phố Hồ Chí Minh")),
+])
+def test_units_after_the_2025_reform_have_no_parent_district(text, expected):
+    got = read_metadata(text)
+    assert (got["unit_name"], got["unit_level"], got["parent"], got["city"]) == expected
+
+
 def test_unit_of_a_report_in_another_city():
     got = read_unit("Phường Bến Nghé tổng kết năm 2022\nphường Bến Nghé, Thành phố Hồ Chí Minh")
-    assert (got["unit_name"], got["unit_level"], got["city"]) == ("Bến Nghé", "ward", "Hồ Chí Minh")
+    assert (got["unit_name"], got["unit_level"], got["city"]) == ("Bến Nghé", "ward", "Thành phố Hồ Chí Minh")
 
 
 # --------------------------------------------------------------------------- programmes
@@ -269,7 +376,8 @@ def test_hanoi_tables_are_consistent():
 def test_period_phrases_table_is_well_formed():
     rows = _rows("metadata_periods.csv")
     codes = {r["code"] for r in rows}
-    assert codes <= {"-", "FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M"}
+    assert codes <= {"-", "FY", "FY+", "FY-", "H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M",
+                     "odd", "cutoff", "cutoff-month", "same", "past"}
     assert {"FY", "H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M"} <= codes
     assert all(r["note"] for r in rows)
 
@@ -300,7 +408,7 @@ _WORDS = st.sampled_from([
 def test_any_text_gives_well_formed_metadata(text):
     got = read_metadata(text, "x")
     assert got["doc_kind"] in ("plan", "results")
-    assert got["unit_level"] in (None, "ward", "commune", "district")
+    assert got["unit_level"] in (None, "ward", "commune", "district", "city")
     if got["period"] is not None:
         assert parse_period(got["period"])[2] == got["period_months"]
     if got["published"] is not None:
