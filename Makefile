@@ -13,11 +13,12 @@ PERIOD ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv venv-test build dashboard lab test reports bench chromium clean
+.PHONY: help venv venv-test build dashboard lab test fuzz reports bench chromium clean
 
 help:
 	@echo "make dashboard   serve the leaders' dashboard on http://127.0.0.1:$(PORT)"
 	@echo "make test        run the whole test suite (installs what it needs)"
+	@echo "make fuzz        the hostile-input properties on 100,000 texts each (release check)"
 	@echo "make build       rebuild data/processed from data/raw"
 	@echo "make lab         JupyterLab on notebooks/"
 	@echo "make reports PERIOD=2021-H1   standalone HTML period reports into reports/"
@@ -60,6 +61,10 @@ reports: venv data/processed/observations.parquet
 
 test: venv-test chromium
 	$(PY) -m pytest -n 2 -q
+
+# the property tests of tests/test_fuzz.py under the release profile
+fuzz: venv-test
+	ANALYSIS_FUZZ=release $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider -k hostile
 
 bench: venv-test chromium
 	$(PY) benchmarks/run_all.py

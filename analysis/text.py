@@ -45,6 +45,7 @@ _NOT_KEPT = ("\ufeff", "\r", "\u00a0", "\u202f")
 _FULL_WIDTH = {0xFF10 + i: ord("0") + i for i in range(10)}
 _FULL_WIDTH.update({0xFF05: ord("%"), 0xFF0C: ord(","), 0xFF0E: ord("."), 0xFF0F: ord("/")})
 _FULL_WIDTH_CHARS = tuple(chr(c) for c in _FULL_WIDTH)
+_FULL_WIDTH_RE = re.compile("[" + "".join(_FULL_WIDTH_CHARS) + "]")
 
 
 def _normalize_fully(text: str) -> str:
@@ -52,7 +53,7 @@ def _normalize_fully(text: str) -> str:
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     if any(c in text for c in _FULL_WIDTH_CHARS):
-        text = text.translate(_FULL_WIDTH)
+        text = _FULL_WIDTH_RE.sub(lambda m: chr(_FULL_WIDTH[ord(m.group())]), text)
     nfd = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", _move_tone(nfd))
 

@@ -1,22 +1,47 @@
 """Fuzz: random Vietnamese-looking text with numbers never breaks the extractor or the parser.
 
-Whatever a portal throws at them, :func:`analysis.extract.extract_facts` and
-:func:`analysis.numbers.parse_number` must not raise (the parser may refuse a
-malformed numeral with ``ValueError``, its documented answer), every offset
-must point inside the text at the number as written, and every value must be
-finite.
+Whatever a portal throws at them, :func:`analysis.extract.extract_facts`,
+:func:`analysis.metadata.read_metadata` and :func:`analysis.numbers.parse_number`
+must not raise (the parser may refuse a malformed numeral with ``ValueError``,
+its documented answer), every offset must point inside the text at the number
+as written, and every value must be finite.
+
+The hostile texts (digit runs of any length, separators, unit words, white
+space, control characters, digits of other scripts) run under a hypothesis
+profile chosen by the environment variable ``ANALYSIS_FUZZ``: ``fast`` (the
+default: a few thousand examples from a fixed seed, a few seconds in the
+normal suite) or ``release`` (100,000 examples: ``make fuzz``).
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import math
+import os
+import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import schema
+from analysis.cli import main as cli_main
 from analysis.extract import extract_facts
+from analysis.metadata import read_metadata
 from analysis.numbers import parse_number
 from analysis.text import normalize_text
+
+# Profiles of the hostile-text properties. Both are derandomised (a fixed seed)
+# and keep no example database, so a run is the same on every machine.
+settings.register_profile("fuzz-fast", max_examples=2_000, derandomize=True, database=None,
+                          deadline=None, suppress_health_check=list(HealthCheck))
+settings.register_profile("fuzz-release", max_examples=100_000, derandomize=True, database=None,
+                          deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ_PROFILE = "fuzz-" + os.environ.get("ANALYSIS_FUZZ", "fast")
+if FUZZ_PROFILE not in ("fuzz-fast", "fuzz-release"):  # pragma: no cover - a typo in the variable
+    raise ValueError(f"ANALYSIS_FUZZ must be fast or release, not {os.environ['ANALYSIS_FUZZ']!r}")
+FUZZ = settings.get_profile(FUZZ_PROFILE)
 
 WORDS = (
     "phường quận xã huyện Thạch Bàn Cự Khối Long Biên Cầu Giấy Thanh Xuân năm tháng quý "
@@ -130,3 +155,121 @@ def test_number_parser_on_any_string(s):
     except ValueError:
         return
     assert math.isfinite(value)
+
+
+# --------------------------------------------------------------------------
+# Hostile texts (issue 15): digit runs of any length, broken separators,
+# control characters and other scripts' digits
+# --------------------------------------------------------------------------
+
+OTHER_DIGITS = "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９²³¹½"
+CONTROL = "\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x85\u200b\u200e\u2028\u2029\ufeff\r\t\n\u00a0\u202f"
+SEPARATORS = [".", ",", ",,", "..", ".,", "/", "-", "–", ":", "%", " ", "", "'", "·"]
+
+
+def _digit_run(rng: random.Random) -> str:
+    """A run of digits, short or absurdly long (a pasted table column, a key held down)."""
+    roll = rng.random()
+    size = rng.randint(1, 20) if roll < 0.7 else rng.randint(290, 330) if roll < 0.9 else rng.randint(300, 5_000)
+    pattern = "".join(rng.choices("0123456789", k=rng.randint(1, 7)))
+    return (pattern * (size // len(pattern) + 1))[:size]
+
+
+def _numeral(rng: random.Random) -> str:
+    n = rng.randint(0, 10 ** rng.randint(1, 13))
+    shape = rng.randrange(4)
+    if shape == 0:
+        return str(n)
+    if shape == 1:
+        return f"{n:,}".replace(",", ".")
+    if shape == 2:
+        return f"{n:,}".replace(",", ".") + "," + str(rng.randint(0, 999))
+    return "".join(rng.choices("0123456789.,/-", k=rng.randint(1, 14)))
+
+
+def _hostile_number(rng: random.Random) -> str:
+    parts = []
+    for _ in range(rng.randint(1, 6)):
+        pick = rng.randrange(4)
+        if pick == 0:
+            parts.append(_digit_run(rng))
+        elif pick == 1:
+            parts.append(_numeral(rng))
+        elif pick == 2:
+            parts.append(rng.choice(SEPARATORS))
+        else:
+            parts.append("".join(rng.choices(OTHER_DIGITS, k=rng.randint(1, 6))))
+    return "".join(parts) + rng.choice(UNITS)
+
+
+def hostile_text_from(seed: int) -> str:
+    """A report-like text full of hostile numbers, the same for the same seed.
+
+    Building the text from one drawn seed keeps each example cheap (thousands
+    run in seconds); a failure prints the text it failed on.
+    """
+    rng = random.Random(seed)
+    out = []
+    for _ in range(rng.randint(1, 25)):
+        pick = rng.randrange(7)
+        if pick in (0, 1):
+            tok = _hostile_number(rng)
+        elif pick == 2:
+            tok = rng.choice(WORDS)
+        elif pick == 3:
+            tok = rng.choice(PUNCT)
+        elif pick == 4:
+            tok = "".join(rng.choices(CONTROL, k=rng.randint(1, 3)))
+        elif pick == 5:
+            tok = "".join(rng.choices(OTHER_DIGITS + "0123456789.,/ %", k=rng.randint(1, 12)))
+        else:
+            tok = rng.choice(WORDS) + " " + _numeral(rng) + rng.choice(UNITS)
+        out.append(tok + rng.choice((" ", " ", "\n", "\t", "", "  ")))
+    return "".join(out)
+
+
+def hostile_text():
+    return st.integers(0, 2 ** 64).map(hostile_text_from)
+
+
+@FUZZ
+@given(hostile_text())
+def test_extractor_never_fails_on_hostile_text(text):
+    check_facts(text)
+
+
+# the metadata reader costs more per text: half the examples in the fast profile
+@settings(FUZZ, max_examples=FUZZ.max_examples if FUZZ_PROFILE == "fuzz-release" else 1_000)
+@given(hostile_text())
+def test_metadata_reader_never_fails_on_hostile_text(text):
+    meta = read_metadata(normalize_text(text), "fuzz")
+    assert isinstance(meta, dict) and meta["doc"] == "fuzz"
+
+
+def test_a_digit_run_too_long_for_a_float_is_no_fact_and_the_others_stay():
+    text = normalize_text("Kết nạp 15 đảng viên mới. Mã bảng: " + "9" * 400
+                          + " hộ. Thu ngân sách 2,5 tỷ đồng, đạt 120% dự toán.")
+    facts = extract_facts(text, "d")
+    assert [(f["raw"], f["value"]) for f in facts] == [
+        ("15", 15), ("2,5 tỷ đồng", 2.5e9), ("120%", 120)]
+    with pytest.raises(ValueError, match="too large"):
+        parse_number("9" * 400)
+
+
+def test_a_malformed_number_is_not_read_in_part():
+    # "12,,5%" is neither 12 nor 5%: a figure nobody wrote is worse than none
+    assert extract_facts(normalize_text("Tỷ lệ hộ nghèo 12,,5%, có 40 hộ thoát nghèo."), "d")[0]["raw"] == "40"
+
+
+def test_extract_command_writes_strict_json_for_a_hostile_report(tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("Có 36 tin bài. Bảng dán: " + "1" * 400 + " đồng và " + "9" * 5000
+                      + "%. Đạt 97,95%.\n5209 hộ đạt danh hiệu gia đình văn hóa.\n", encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli_main(["extract", str(report), "--format", "jsonl"]) == 0
+
+    def no_constant(name):
+        raise ValueError(f"not strict JSON: {name}")
+    rows = [json.loads(line, parse_constant=no_constant) for line in out.getvalue().splitlines()]
+    assert [r["value"] for r in rows] == [36, 97.95, 5209]
