@@ -22,6 +22,7 @@ from .theme import skip_slow_imports
 skip_slow_imports()  # before Altair's first import: see its docstring
 import altair as alt  # noqa: E402
 
+from .compare import MIN_PEERS
 from .i18n import LABELS, indicator_info, indicator_name, period_name, t
 from .theme import (ASSESSMENT_COLORS, DEFAULT_LANG, NEUTRAL, STATUS_COLORS,
                     TARGET_COLOR, axis_format, check_lang, format_number, theme_config,
@@ -29,7 +30,8 @@ from .theme import (ASSESSMENT_COLORS, DEFAULT_LANG, NEUTRAL, STATUS_COLORS,
 
 __all__ = [
     "chart_compare", "chart_trend", "chart_scorecard", "chart_coverage",
-    "chart_audit", "trend_statement", "chart_records", "QUOTE_CHARS",
+    "chart_audit", "trend_statement", "chart_records", "QUOTE_CHARS", "wrap_label",
+    "format_difference",
 ]
 
 #: Longest source quote shown in a tooltip (longer ones are cut with "…").
@@ -216,6 +218,59 @@ def _finish(layers: list, ds: _Datasets, lang: str, **props) -> alt.LayerChart:
                           config=alt.Config(**theme_config(lang)), **props)
 
 
+#: Colours of the comparison bars: the unit's own target first (the
+#: scorecard's colours), else its rank band among at least MIN_PEERS units.
+_COMPARE_COLOURS = {"exceeded": STATUS_COLORS["exceeded"], "met": STATUS_COLORS["met"],
+                    "missed": STATUS_COLORS["missed"], "top": "#1565C0", "middle": "#64B5F6",
+                    "bottom": "#BBDEFB", "none": "#90A4AE"}
+
+
+def _colour_label(colour: str, lang: str) -> str:
+    if colour in STATUS_COLORS:
+        return t(f"status.{colour}", lang)
+    return t(f"band.{colour}", lang)
+
+
+def format_difference(d, unit: str | None, lang: str = DEFAULT_LANG) -> str:
+    """A difference of two values; of two rates, in percentage points.
+
+    Examples
+    --------
+    >>> format_difference(6.55, "percent"), format_difference(-1.2, "percent", "en")
+    ('+6,55 điểm %', '-1.2 pp')
+    >>> format_difference(44, "count")
+    '+44'
+    """
+    if d is None or pd.isna(d):
+        return "—"
+    sign = "+" if d > 0 else ""
+    if unit == "percent":
+        return f"{sign}{format_number(d, None, lang)} {t('unit.points', lang)}"
+    if unit == "per_mille":
+        return f"{sign}{format_number(d, None, lang)} {t('unit.points_mille', lang)}"
+    return sign + format_number(d, unit, lang)
+
+
+def wrap_label(text: str, width: int = 30) -> str:
+    """A label broken into lines of at most ``width`` characters (at spaces), joined by
+    newlines; :func:`_wrapped_axis` draws each line (labels wrap, never clip).
+
+    Examples
+    --------
+    >>> wrap_label("Tỷ lệ tổ dân phố đạt danh hiệu tổ dân phố văn hóa", 24)
+    'Tỷ lệ tổ dân phố đạt\ndanh hiệu tổ dân phố văn\nhóa'
+    """
+    import textwrap
+
+    lines = textwrap.wrap(str(text), width=width, break_long_words=True) or [""]
+    return "\n".join(lines)
+
+
+def _wrapped_axis(limit: int = 240, **kwargs) -> alt.Axis:
+    """An axis whose labels are drawn line by line (see :func:`wrap_label`)."""
+    return alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=limit, **kwargs)
+
+
 def _direction(indicator_id) -> str:
     d = indicator_info(str(indicator_id)).get("direction")
     return d if d in ("up", "down", "none") else "none"
@@ -293,35 +348,40 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
         shortlist = t("chart.shortlist", lang, shown=len(frame), k=k,
                       total=format_number(len(keep), None, lang))
     data = _base_records(frame, lang)
-    labels = data["unit_name"].copy()
+    labels = _col(frame, "row_unit").fillna(data["unit_name"]).astype(str) \
+        if "row_unit" in frame.columns else data["unit_name"].copy()
     if len(periods) > 1:
         labels = labels + " · " + data["period_label"]
     if shortlist:
         labels = pd.Series([f"{int(p)}. {x}" for p, x in zip(place, labels)], index=labels.index)
-    data["row_label"] = _unique_labels(labels, data["raw"])
+    data["row_label"] = [wrap_label(x) for x in _unique_labels(labels, data["raw"])]
     data["_order"] = order_key.values
     data = data.sort_values(["_order", "row_label"])
     order = data["row_label"].tolist()
 
-    assessment = _col(frame, "assessment").reindex(data.index)
-    data["assessment"] = [a if a in ("better", "worse") else "none" for a in assessment]
-    data["assessment_label"] = [t(f"assess.{a}", lang) for a in data["assessment"]]
+    colour = _col(frame, "colour").reindex(data.index)
+    if colour.isna().all():      # a frame without compare_units' colour column
+        colour = pd.Series(["none"] * len(data), index=data.index)
+    data["colour"] = [c if c in _COMPARE_COLOURS else "none" for c in colour]
+    data["colour_label"] = [_colour_label(c, lang) for c in data["colour"]]
     diff = pd.to_numeric(_col(frame, "diff_from_mean"), errors="coerce").reindex(data.index)
-    data["diff_label"] = [format_number(d, unit, lang) if pd.notna(d) else "—" for d in diff]
+    data["diff_label"] = [format_difference(d, unit, lang) for d in diff]
     data["rank"] = [_num(r) for r in rank.reindex(data.index)]
     target = pd.to_numeric(_col(frame, "target"), errors="coerce").reindex(data.index)
     data["target"] = [_num(x) for x in target]
     data["target_label"] = [format_number(x, unit, lang) if pd.notna(x) else "—" for x in target]
-    data["is_selected"] = data["unit_name"] == (highlight or "")
-    present = [a for a in ("better", "worse", "none") if a in set(data["assessment"])]
+    key_col = "unit_key" if "unit_key" in frame.columns else "unit_name"
+    data["is_selected"] = (_col(frame, key_col).reindex(data.index) == (highlight or "")).tolist()
+    present = [c for c in _COMPARE_COLOURS if c in set(data["colour"])]
     color = alt.Color(
-        "assessment_label:N", title=t("field.assessment", lang),
-        scale=alt.Scale(domain=[t(f"assess.{a}", lang) for a in present],
-                        range=[ASSESSMENT_COLORS[a] for a in present]),
+        "colour_label:N", title=t("field.colour", lang),
+        scale=alt.Scale(domain=[_colour_label(c, lang) for c in present],
+                        range=[_COMPARE_COLOURS[c] for c in present]),
+        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
     )
     x = alt.X("value:Q", title=_value_title(unit, lang), stack=None,
               axis=alt.Axis(format=axis_format(unit)), scale=alt.Scale(zero=True))
-    y = alt.Y("row_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
+    y = alt.Y("row_label:N", sort=order, title=None, axis=_wrapped_axis(220))
     tooltip = [
         alt.Tooltip("unit_name:N", title=t("field.unit_name", lang)),
         alt.Tooltip("period_label:N", title=t("field.period", lang)),
@@ -329,7 +389,7 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
         *_source_tooltips(lang),
         alt.Tooltip("rank:Q", title=t("field.rank", lang), format="d"),
         alt.Tooltip("diff_label:N", title=t("field.diff_from_mean", lang)),
-        alt.Tooltip("assessment_label:N", title=t("field.assessment", lang)),
+        alt.Tooltip("colour_label:N", title=t("field.colour", lang)),
     ]
     if target.notna().any():
         tooltip.append(alt.Tooltip("target_label:N", title=t("field.target", lang)))
@@ -347,7 +407,7 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
         tooltip=tooltip)
     layers = [bars, text]
 
-    if len(values.dropna()) >= 2:
+    if len(values.dropna()) >= MIN_PEERS:
         mean = float(values.mean())
         mean_df = pd.DataFrame({"value": [mean], "label": [
             f"{t('chart.mean', lang)}: {format_number(mean, unit, lang)}"]})
@@ -380,8 +440,9 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
                                                else t("chart.latest", lang)))
     if shortlist:
         sub = [sub, shortlist]
+    lines = sum(x.count("\n") + 1 for x in order)
     return _finish([*layers], ds, lang,
-                   width=_WIDTH, height=max(60, _BAR * len(order)),
+                   width=_WIDTH - 160, height=max(60, _BAR * len(order), 18 * lines),
         title=alt.Title(title, subtitle=sub))
 
 
@@ -444,6 +505,7 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
         return _empty_chart(getattr(result, "statement", "") or "—",
                             title or t("section.trend", lang), lang)
     data = _base_records(frame, lang)
+    data["era"] = _col(frame, "era").fillna("before").astype(str).values
     unit = _main_unit(frame)
     order = [period_name(p, lang) for p in _period_order(frame)] if len(frame) else []
     ind = frame["indicator_id"].dropna().iloc[0] if len(frame) and "indicator_id" in frame else None
@@ -465,9 +527,12 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
         x=alt.X("period_label:N", sort=order), y=alt.Y("value:Q"), text=alt.Text("value_label:N"),
         tooltip=tooltip)
     layers = [points, labels]
+    eras = _col(frame, "era").dropna().unique()
     if len(order) >= 2:
+        # a series that crosses the 2025 reform is two lines, never one
         line = base.mark_line(color="#0072B2", strokeWidth=2).encode(
-            x=alt.X("period_label:N", sort=order), y=alt.Y("mean(value):Q"))
+            x=alt.X("period_label:N", sort=order), y=alt.Y("mean(value):Q"),
+            detail=alt.Detail("era:N"))
         layers.insert(0, line)
     if title is None:
         title = t("title.trend", lang, indicator=indicator_name(ind, lang) if ind else "",
@@ -475,7 +540,8 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
     return _finish([*layers], ds, lang,
                    width=max(260, min(_WIDTH, 130 * max(1, len(order)))),
                    height=220 if len(order) > 1 else 120,
-        title=alt.Title(title, subtitle=trend_statement(result, lang) or None))
+        title=alt.Title(title, subtitle=(getattr(result, "statement", "") if len(eras) > 1
+                                         else trend_statement(result, lang)) or None))
 
 
 def _progress(row) -> float | None:
@@ -554,18 +620,24 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     # report states one ("6,1 (chỉ tiêu 6,3%)"), else, where it is not itself a
     # percentage of the plan, how far it went ("28/20 (140%)").
     texts = []
-    for r, pl, lab, has, b, tl in zip(data["raw"], data["progress_label"], data["status_label"],
-                                      data["has_bar"], basis, data["target_label"]):
+    nums = pd.to_numeric(_col(frame, "numerator"), errors="coerce")
+    dens = pd.to_numeric(_col(frame, "denominator"), errors="coerce")
+    for v, u, n, d, pl, lab, has, b, tl in zip(
+            data["value_label"], data["unit"], nums, dens, data["progress_label"],
+            data["status_label"], data["has_bar"], basis, data["target_label"]):
+        # the figure in the reader's number format, with its unit ("6,1%", "6.1%")
+        if pd.notna(n) and pd.notna(d) and u != "percent":
+            v = f"{format_number(n, None, lang)}/{format_number(d, None, lang)}"
         if b == "target" and tl != "—":
-            shown = f"{r} ({t('scorecard.target', lang, target=tl)})"
-        elif has and not r.rstrip().endswith("%"):
-            shown = f"{r} ({pl})"
+            shown = f"{v} ({t('scorecard.target', lang, target=tl)})"
+        elif has and u != "percent":
+            shown = f"{v} ({pl})"
         else:
-            shown = r
+            shown = v
         texts.append(f"{shown}  ·  {lab}" + ("" if has else f" ({stated})"))
     data["text"] = texts
     data["note"] = [_short(n, 160) for n in _col(frame, "note", "")]
-    data["row_label"] = _unique_labels(data["indicator_label"], data["raw"])
+    data["row_label"] = [wrap_label(x, 34) for x in _unique_labels(data["indicator_label"], data["raw"])]
     rank = {"exceeded": 0, "met": 1, "missed": 2, "plan": 3, "unknown": 4}
     data["_o"] = [(rank[s], p is None, -(p or 0)) for s, p in zip(status, progress)]
     data = data.sort_values("_o", kind="stable").drop(columns=["_o"])
@@ -584,7 +656,7 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
         *_source_tooltips(lang),
         alt.Tooltip("note:N", title=t("field.detail", lang)),
     ]
-    y = alt.Y("row_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=340))
+    y = alt.Y("row_label:N", sort=order, title=None, axis=_wrapped_axis(260))
     x = alt.X("bar:Q", title=t("field.progress", lang), stack=None,
               axis=alt.Axis(format=",.0f"), scale=alt.Scale(zero=True))
     base = alt.Chart(ds.add("rows", data))
@@ -602,8 +674,9 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     period = data["period"].iloc[0] if len(data) else ""
     if title is None:
         title = t("title.scorecard", lang, unit=unit_name, period=period_name(period, lang))
+    lines = sum(x.count("\n") + 1 for x in order)
     return _finish([bars, marks, rule, text], ds, lang,
-                   width=_WIDTH - 120, height=max(60, _BAR * len(order)),
+                   width=_WIDTH - 160, height=max(60, _BAR * len(order), 18 * lines),
         title=alt.Title(title, subtitle=t("title.scorecard_sub", lang)))
 
 

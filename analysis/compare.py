@@ -39,7 +39,7 @@ from analysis.observations import (LEVEL_KINDS, build_observations, indicator_pr
 from analysis.observations import read_corpus  # noqa: F401  (the examples run on it)
 
 __all__ = [
-    "SOURCE_COLUMNS", "ComparisonRefused", "Trend", "ProportionComparison",
+    "SOURCE_COLUMNS", "MIN_PEERS", "REFORM_DATE", "ComparisonRefused", "Trend", "ProportionComparison",
     "compare_units", "trend", "scorecard", "compare_proportions", "audit",
     "period_kind",
 ]
@@ -66,6 +66,16 @@ _MESSAGES = {
                  "the report states other values: {others}"),
     "several": ("báo cáo nêu {n} giá trị: {values}", "the report states {n} values: {values}"),
     "plan": ("kế hoạch: chỉ tiêu đặt ra, chưa có kết quả", "plan: a target set, no result yet"),
+    "reform": ("chuỗi số liệu đi qua ngày 1/7/2025 (sắp xếp đơn vị hành chính): trước và sau "
+               "là hai địa bàn khác nhau, không nối liền và không tính xu hướng chung",
+               "the series crosses 1 July 2025 (the reform of administrative units): before and "
+               "after are different territories, not joined and given no common trend"),
+    "flow_total": ("báo cáo nêu {n} giá trị ({best}; {others}); hiển thị giá trị lớn nhất, "
+                   "là tổng hoặc phạm vi rộng hơn",
+                   "the report states {n} values ({best}; {others}); the largest is shown, "
+                   "being the total or the wider scope"),
+    "other_lengths": ("chỉ so sánh các kỳ {months} tháng; không hiển thị: {units}",
+                      "only {months}-month periods compared; not shown: {units}"),
     "different_indicators": (
         "không cùng chỉ tiêu: {a} và {b}", "not the same indicator: {a} and {b}"),
     "different_periods": (
@@ -164,8 +174,35 @@ def _result_frame(rows: list[dict] | pd.DataFrame, extra: tuple) -> pd.DataFrame
 
 
 def _unit_keys(rows: pd.DataFrame) -> list[str]:
-    """Columns that tell units apart: a district and a ward may share a name."""
-    return ["unit_name", "unit_level"] if "unit_level" in rows else ["unit_name"]
+    """Columns that tell units apart: a district and a ward may share a name,
+    and two wards of one name lie in different districts."""
+    return [c for c in ("unit_name", "unit_level", "parent") if c in rows]
+
+
+#: Fewest units for a comparison with peers to colour a bar (as a band by
+#: rank): with fewer, the mean of the others is one or two units' figures.
+MIN_PEERS = 5
+_BANDS = ("top", "middle", "bottom")
+
+
+def _bands(rank: pd.Series, n: int) -> list:
+    """Thirds by rank (1 = best): ``top``, ``middle``, ``bottom``; None under :data:`MIN_PEERS`."""
+    if n < MIN_PEERS:
+        return [None] * len(rank)
+    return [None if pd.isna(r) else _BANDS[min(2, int((int(r) - 1) * 3 // n))] for r in rank]
+
+
+def _chosen_length(rows: pd.DataFrame, period_length, focus_unit=None) -> int:
+    """The period length a flow's comparison keeps: given, the focus unit's, or
+    the most common (ties: the longer)."""
+    if period_length != "auto":
+        return int(period_length)
+    mine = rows.loc[rows["unit_name"] == focus_unit, "period_months"].dropna()
+    if focus_unit is not None and len(mine):
+        return int(mine.iloc[0])
+    per_unit = rows.drop_duplicates(_unit_keys(rows) + ["period"])["period_months"].dropna().astype(int)
+    counts = per_unit.value_counts()
+    return int(max(counts.index, key=lambda m: (counts[m], m)))
 
 
 def _level_rows(obs: pd.DataFrame, indicator_id: str, include_plans: bool) -> pd.DataFrame:
@@ -194,11 +231,26 @@ def _groups(rows: pd.DataFrame, keys: list[str]) -> list[list[dict]]:
             for k in order]
 
 
-def _represent(recs: list[dict], lang: str) -> dict:
-    """One statement to stand for a unit's indicator in a period."""
+def _represent(recs: list[dict], lang: str, aggregation: str = "stock") -> dict:
+    """One statement to stand for a unit's indicator in a period.
+
+    For a flow (a count or an amount) stated more than once, the largest
+    value: a total is never smaller than its parts, nor a wider scope than a
+    narrower one ("587 triệu đồng" over the "2.100.000 đ" of one gift to one
+    household). The other statements travel in ``other_values`` and a note.
+    """
     if len(recs) == 1:
         best = dict(recs[0])
-        best.update(n_statements=1, is_conflict=_true(best.get("is_conflict")), _notes=[])
+        best.update(n_statements=1, is_conflict=_true(best.get("is_conflict")), _notes=[],
+                    other_values=None)
+        return best
+    if aggregation == "flow":
+        order = sorted(range(len(recs)), key=lambda i: (-float(recs[i]["value"]), recs[i]["start"]))
+        best = dict(recs[order[0]])
+        others = [recs[i]["raw"] for i in order[1:]]
+        best.update(n_statements=len(recs), is_conflict=False, other_values="; ".join(others),
+                    _notes=[_msg("flow_total", lang, n=len(recs), best=best["raw"],
+                                 others="; ".join(others))])
         return best
     decs = [None if _true(r.get("value_derived")) else stated_decimals(r["raw"]) for r in recs]
     corroborated = [any(j != i and values_agree(r["value"], s["value"], decs[i], decs[j])
@@ -219,6 +271,7 @@ def _represent(recs: list[dict], lang: str) -> dict:
     elif len(recs) > 1 and not all(corroborated):
         notes.append(_msg("several", lang, n=len(recs), values="; ".join(r["raw"] for r in recs)))
     best["_notes"] = notes
+    best["other_values"] = "; ".join(r["raw"] for i, r in enumerate(recs) if i != order[0])
     return best
 
 
@@ -228,6 +281,7 @@ def _represent(recs: list[dict], lang: str) -> dict:
 
 def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = None, *,
                   units: list[str] | None = None, annualise: bool | str = False,
+                  period_length: int | str | None = None, focus_unit: str | None = None,
                   include_plans: bool = False, lang: str = "vi") -> pd.DataFrame:
     """Set units side by side on one indicator.
 
@@ -244,7 +298,17 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
     annualise : bool or ``"auto"``
         Scale flows to a year (value × 12 / months) so that periods of
         different lengths compare. ``"auto"``: only when the periods shown
-        differ in length (what an app wants: never a refusal).
+        differ in length. Annualised values are derived: ``value_stated``
+        keeps what the report says.
+    period_length : int or ``"auto"``, optional
+        For a flow over periods of different lengths (and no
+        ``annualise``): compare only the units whose period has this many
+        months (``"auto"``: the most common length; a tie goes to the
+        longer, and ``focus_unit``'s length wins when it states the
+        indicator), and say in a caveat which units were left out. What an
+        app wants: only stated numbers, never a refusal.
+    focus_unit : str, optional
+        The unit the reader is looking at (see ``period_length``).
     include_plans : bool
         Also use figures from plans (targets, not results).
     lang : {'vi', 'en'}
@@ -257,10 +321,18 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
         ``unit_level``, ``parent``, ``period_months``, ``kind``, ``rank``
         (1 = best, or largest when the indicator has no direction),
         ``peer_mean`` (mean of the other units shown), ``diff_from_mean``
-        (value minus ``peer_mean``), ``assessment`` (``better``/``worse``/
-        ``none``), ``direction``, ``aggregation``, ``target``,
-        ``achievement_pct``, ``value_stated`` (before annualising),
-        ``annualised``, ``n_statements``, ``is_conflict`` and ``note``.
+        (value minus ``peer_mean``; percentage points for rates),
+        ``assessment`` (``better``/``worse`` against the peers' mean, only
+        with at least :data:`MIN_PEERS` units, else ``none``), ``band``
+        (``top``/``middle``/``bottom`` third by rank, with at least
+        :data:`MIN_PEERS` units and a direction), ``target_status`` (the
+        unit's own target: ``exceeded``/``met``/``missed``, as in
+        :func:`scorecard`), ``colour`` and ``colour_basis`` (the target
+        status where the report states one, else the band, else ``none``),
+        ``direction``, ``aggregation``, ``target``, ``achievement_pct``,
+        ``value_stated`` (before annualising), ``annualised``,
+        ``n_statements``, ``other_values`` (the other statements, as
+        written), ``is_conflict`` and ``note``.
         ``frame.attrs["caveats"]`` lists what the reader must know.
 
     Raises
@@ -276,8 +348,33 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
     >>> cmp = compare_units(obs, "food_safety_violations")
     >>> cmp[["unit_name", "period", "value", "rank", "diff_from_mean", "assessment"]]
        unit_name   period  value  rank  diff_from_mean assessment
-    0  Thạch Bàn  2021-H1    8.0     1           -44.0     better
-    1   Cầu Giấy  2022-H1   52.0     2            44.0      worse
+    0  Thạch Bàn  2021-H1    8.0     1           -44.0       none
+    1   Cầu Giấy  2022-H1   52.0     2            44.0       none
+
+    Two units are too few to call one better than the other's mean: the
+    colour comes from each unit's own target where its report states one.
+
+    >>> cmp = compare_units(obs, "budget_revenue_target_achievement")
+    >>> cmp[["unit_name", "raw", "target_status", "colour", "colour_basis"]]
+       unit_name   raw target_status    colour colour_basis
+    0  Phúc Đồng  208%      exceeded  exceeded       target
+    1    Cự Khối  120%      exceeded  exceeded       target
+
+    A flow stated twice in one report: the total, not the part, and both said:
+
+    >>> cmp = compare_units(obs, "gifts_value_vnd", period_length="auto", lang="en")
+    >>> cmp[["unit_name", "raw", "other_values", "n_statements"]]
+      unit_name             raw other_values  n_statements
+    0   Cự Khối  587 triệu đồng  2.100.000 đ             2
+
+    Only twelve-month figures sit beside Cự Khối's; for Thạch Bàn's six
+    months, its own figure as stated, never doubled:
+
+    >>> cmp = compare_units(obs, "gifts_value_vnd", period_length="auto", focus_unit="Thạch Bàn",
+    ...                     lang="en")
+    >>> cmp[["unit_name", "raw", "value"]], cmp.attrs["caveats"]
+    (   unit_name             raw        value
+    0  Thạch Bàn  800 triệu đồng  800000000.0, ['only 6-month periods compared; not shown: Cự Khối (12 months)'])
 
     Blood donated over nine months and over six months is not compared as is:
 
@@ -311,23 +408,40 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
         rows = rows[rows["period_end"] == latest]
     extra = ("unit_level", "parent", "period_months", "kind", "rank", "peer_mean",
              "diff_from_mean", "assessment", "direction", "aggregation", "target",
-             "achievement_pct", "value_stated", "annualised", "n_statements", "is_conflict", "note")
+             "achievement_pct", "value_stated", "annualised", "n_statements", "other_values",
+             "band", "target_status", "colour", "colour_basis", "is_conflict", "note")
     if not len(rows):
         out = _result_frame([], extra)
         out.attrs["caveats"] = []
+        out.attrs["left_out"] = []
         return out
     # a period's length is the same in all its rows: refuse before any other work
     months = sorted({int(m) for m in rows["period_months"] if pd.notna(m)})
+    caveats: list[str] = []
+    left_out: list[str] = []
+    if props["aggregation"] == "flow" and len(months) > 1 and period_length is not None \
+            and not annualise:
+        length = _chosen_length(rows, period_length, focus_unit)
+        lengths = pd.to_numeric(rows["period_months"], errors="coerce")
+        gone = rows[lengths != length]
+        left_out = [f"{u} ({int(m)} {'tháng' if lang != 'en' else 'months'})" for u, m in
+                    dict.fromkeys(zip(gone["unit_name"], gone["period_months"]))]
+        rows = rows[lengths == length]
+        months = [length]
+        caveats.append(_msg("other_lengths", lang, months=length, units=", ".join(left_out)))
     if annualise == "auto":
         annualise = props["aggregation"] == "flow" and len(months) > 1
     if props["aggregation"] == "flow" and len(months) > 1 and not annualise:
         lengths = ", ".join(f"{m} tháng" if lang != "en" else f"{m} months" for m in months)
         raise ComparisonRefused(_msg("flow_lengths", lang, ind=indicator_id, lengths=lengths))
-    picked = [_represent(g, lang) for g in _groups(rows, _unit_keys(rows) + ["period"])]
-    caveats: list[str] = []
+    picked = [_represent(g, lang, props["aggregation"])
+              for g in _groups(rows, _unit_keys(rows) + ["period"])]
     for p in picked:
         p["value_stated"] = p["value"]
         p["annualised"] = False
+        p["target_status"] = _computed_status(p)[0] if p.get("doc_kind") != "plan" else None
+        if p["target_status"] is None and isinstance(p.get("stated_result"), str):
+            p["target_status"] = p["stated_result"]
     if props["aggregation"] == "flow" and annualise:
         for p in picked:
             m = p.get("period_months")
@@ -350,14 +464,21 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
     frame["rank"] = values.rank(ascending=ascending, method="min").astype("Int64")
     sign = {"up": 1, "down": -1}.get(props["direction"], 0)
     frame["assessment"] = [
-        "none" if sign == 0 or pd.isna(d) or d == 0 else ("better" if d * sign > 0 else "worse")
+        "none" if sign == 0 or pd.isna(d) or d == 0 or n < MIN_PEERS
+        else ("better" if d * sign > 0 else "worse")
         for d in frame["diff_from_mean"]]
+    frame["band"] = _bands(frame["rank"], n) if sign != 0 else None
+    frame["colour"], frame["colour_basis"] = zip(*[
+        (ts, "target") if ts in ("exceeded", "met", "missed") else
+        ((b, "peers") if isinstance(b, str) else ("none", "none"))
+        for ts, b in zip(frame["target_status"], frame["band"])])
     frame["direction"] = props["direction"]
     frame["aggregation"] = props["aggregation"]
     frame["note"] = ["; ".join(p["_notes"]) or None for p in picked]
     frame = frame.drop(columns=["_notes"]).sort_values(["rank", "unit_name"], kind="stable")
     out = _result_frame(frame, extra)
     out.attrs["caveats"] = caveats
+    out.attrs["left_out"] = left_out
     return out
 
 
@@ -404,8 +525,14 @@ def _decimal_year(start, end) -> float:
     return mid.year + (mid - first) / (pd.Timestamp(year=mid.year + 1, month=1, day=1) - first)
 
 
+#: The 2025 reform of Hà Nội's wards and districts took effect on this day: a
+#: unit's series before it and after it describe different territories.
+REFORM_DATE = pd.Timestamp("2025-07-01")
+
+
 def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bool | str = False,
-          include_plans: bool = False, min_points: int = 3, lang: str = "vi") -> Trend:
+          include_plans: bool = False, min_points: int = 3, unit_level: str | None = None,
+          parent: str | None = None, lang: str = "vi") -> Trend:
     """One unit's indicator across periods, with a robust slope where possible.
 
     With at least ``min_points`` periods the slope is Theil–Sen
@@ -426,11 +553,17 @@ def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bo
         Also use figures from plans.
     min_points : int
         Fewest periods for a slope (default 3).
+    unit_level, parent : str, optional
+        Tell apart units of one name (a ward and a district; wards of two
+        districts).
     lang : {'vi', 'en'}
 
     Returns
     -------
     Trend
+        A series with periods on both sides of :data:`REFORM_DATE` is never
+        joined silently: its frame's ``era`` is ``before``/``after``, no
+        slope is computed across it, and a caveat says so.
 
     Raises
     ------
@@ -462,13 +595,21 @@ def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bo
     props = _props(obs, indicator_id)
     rows = _level_rows(obs, indicator_id, include_plans)
     rows = rows[rows["unit_name"] == unit_name]
+    if unit_level is not None and "unit_level" in rows:
+        rows = rows[rows["unit_level"] == unit_level]
+    if parent is not None and "parent" in rows:
+        rows = rows[rows["parent"] == parent]
     extra = ("period_start", "period_end", "period_months", "year", "kind", "value_stated",
-             "n_statements", "is_conflict", "note")
-    picked = [_represent(g, lang) for g in _groups(rows, ["period"])]
+             "n_statements", "other_values", "era", "is_conflict", "note")
+    picked = [_represent(g, lang, props["aggregation"]) for g in _groups(rows, ["period"])]
     caveats: list[str] = []
     for p in picked:
         p["value_stated"] = p["value"]
         p["year"] = _decimal_year(p["period_start"], p["period_end"])
+        p["era"] = "after" if pd.Timestamp(p["period_start"]) >= REFORM_DATE else "before"
+    crosses = len({p["era"] for p in picked}) > 1
+    if crosses:
+        caveats.append(_msg("reform", lang))
     months = sorted({int(p["period_months"]) for p in picked if pd.notna(p.get("period_months"))})
     if annualise == "auto":
         annualise = props["aggregation"] == "flow" and len(months) > 1
@@ -495,7 +636,7 @@ def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bo
     if n == 0:
         result.statement = (f"No figures for {indicator_id} in {unit_name}." if en else
                             f"Chưa có số liệu {indicator_id} của {unit_name}.")
-    elif n < min_points:
+    elif n < min_points and not crosses:
         listed = "; ".join(f"{_format_value(v, unit, lang)} ({p})"
                            for p, v in zip(frame["period"], frame["value"]))
         if n == 1:
@@ -514,6 +655,8 @@ def trend(obs: pd.DataFrame, unit_name: str, indicator_id: str, *, annualise: bo
                                 "are needed for a trend." if en else
                                 f"{n} kỳ: {listed}; {word} {amount}; cần ít nhất {min_points} kỳ để "
                                 "tính xu hướng.")
+    elif crosses:
+        result.statement = caveats[-1][0].upper() + caveats[-1][1:] + "."
     else:
         y = frame["value"].astype(float).to_numpy()
         x = frame["year"].astype(float).to_numpy()

@@ -184,6 +184,78 @@ LABELS: dict[str, tuple[str, str]] = {
     "topic.urban": ("Đô thị, đất đai", "Urban affairs and land"),
     "topic.overall": ("Tổng hợp", "Overall"),
     "topic.other": ("Khác", "Other"),
+    # The leaders' app: sources, reader, downloads, colours, programmes, reform
+    "view.programmes": ("Chương trình", "Programmes"),
+    "control.programme": ("Chương trình", "Programme"),
+    "section.programme": ("Các đơn vị báo cáo về chương trình", "Units that report on the programme"),
+    "section.compare_table": ("Số liệu so sánh và câu gốc", "The figures compared and their sentences"),
+    "section.reader": ("Văn bản báo cáo", "The report's text"),
+    "empty.no_programme": ("Chưa có báo cáo nào nêu một chương trình", "No report cites a programme yet"),
+    "source.open": ("Mở báo cáo tại câu này", "Open the report at this sentence"),
+    "source.report": ("{title}, đăng ngày {published}", "{title}, published {published}"),
+    "reader.hint": ("Bấm «Mở báo cáo tại câu này» bên một số liệu để đọc câu đó trong toàn văn.",
+                    "Click «Open the report at this sentence» beside a figure to read it in the "
+                    "full text."),
+    "field.sentence": ("Câu trong báo cáo", "Sentence in the report"),
+    "field.report_title": ("Tên báo cáo", "Report title"),
+    "field.published": ("Ngày đăng", "Published"),
+    "field.qualifier": ("Mức độ theo lời báo cáo", "Qualifier as written"),
+    "field.programme": ("Chương trình", "Programme"),
+    "field.colour": ("Màu", "Colour"),
+    "field.other_values": ("Giá trị khác báo cáo nêu", "Other values the report states"),
+    "download.label": ("Tải về:", "Download:"),
+    "download.csv": ("Bảng (CSV)", "Table (CSV)"),
+    "download.xlsx": ("Bảng (Excel)", "Table (Excel)"),
+    "download.png": ("Biểu đồ (PNG)", "Chart (PNG)"),
+    "download.svg": ("Biểu đồ (SVG)", "Chart (SVG)"),
+    "compare.one_unit": ("Chỉ có {unit} nêu chỉ tiêu này ({period}): {value}. Cần ít nhất hai "
+                         "đơn vị để so sánh.",
+                         "Only {unit} states this indicator ({period}): {value}. At least two "
+                         "units are needed for a comparison."),
+    "note.colour_target": ("Màu: kết quả của mỗi đơn vị so với chỉ tiêu của chính đơn vị (vượt, "
+                           "đạt, không đạt), như ở phần kết quả của đơn vị; xám: báo cáo không "
+                           "nêu chỉ tiêu.",
+                           "Colour: each unit's result against its own target (exceeded, met, "
+                           "missed), as in the unit's results; grey: the report states no target."),
+    "note.colour_band": ("Từ {n} đơn vị trở lên, đơn vị không có chỉ tiêu riêng được tô theo "
+                         "nhóm thứ hạng (một phần ba đứng đầu, giữa, cuối).",
+                         "With {n} units or more, a unit with no target of its own is coloured "
+                         "by its rank band (top, middle or bottom third)."),
+    "note.colour_none": ("Dưới {n} đơn vị: không so hơn kém với mức trung bình.",
+                         "Fewer than {n} units: no better/worse against the mean."),
+    "note.stated_twice": ("{unit}: báo cáo nêu {n} giá trị ({shown}; {others}); biểu đồ dùng {shown}"
+                          " — giá trị lớn nhất, là tổng hoặc phạm vi rộng hơn.",
+                          "{unit}: the report states {n} values ({shown}; {others}); the chart "
+                          "uses {shown}, the largest, being the total or the wider scope."),
+    "note.duplicate": ("Có {n} báo cáo của {unit} cho kỳ {period} ({titles}): số liệu của chúng "
+                       "được hiển thị cùng nhau; hãy kiểm tra.",
+                       "{n} reports of {unit} for {period} ({titles}): their figures are shown "
+                       "together; check them."),
+    "note.reform_gone": ("{unit} không còn từ ngày 1/7/2025 (sắp xếp đơn vị hành chính). Nay thuộc: "
+                         "{successors}.",
+                         "{unit} no longer exists from 1 July 2025 (reform of administrative "
+                         "units). Its area now lies in: {successors}."),
+    "reform.exact": ("cộng dồn được chính xác", "a roll-up would be exact"),
+    "reform.partial": ("chỉ một phần: cộng dồn sẽ không chính xác",
+                       "in part only: a roll-up would be partial"),
+    "note.data_updated": ("Dữ liệu vừa được dựng lại; trang đã đọc bản mới.",
+                          "The data was rebuilt; the page has read the new tables."),
+    "band.top": ("Nhóm đầu", "Top third"),
+    "band.middle": ("Nhóm giữa", "Middle third"),
+    "band.bottom": ("Nhóm cuối", "Bottom third"),
+    "band.none": ("Không có chỉ tiêu để đối chiếu", "No target to check against"),
+    "unit.points": ("điểm %", "pp"),
+    "unit.points_mille": ("điểm ‰", "‰ points"),
+    "qualifier.approx": ("khoảng", "about"),
+    "qualifier.at_least": ("ít nhất", "at least"),
+    "qualifier.at_most": ("nhiều nhất", "at most"),
+    "qualifier.exact": ("đúng", "exact"),
+    "note.twice_short": ("báo cáo nêu {n} lần", "stated {n} times"),
+    "note.other_lengths": ("Số liệu cộng dồn chỉ so sánh giữa các kỳ cùng độ dài: ở đây các kỳ "
+                           "{months} tháng, như báo cáo ghi, không quy đổi. Không hiển thị: {units}.",
+                           "Counts and amounts are compared only over periods of the same length: "
+                           "here {months}-month periods, as stated, not annualised. Not shown: "
+                           "{units}."),
 }
 
 

@@ -39,11 +39,11 @@ from pathlib import Path  # noqa: F401  (the examples use it)
 
 import pandas as pd
 
-from analysis import compare, store
+from analysis import compare, paths, store
 from analysis.observations import LEVEL_KINDS
 
 __all__ = ["observations_for", "indicator_reach", "unit_indicators", "query_compare_units",
-           "query_trend", "query_scorecard"]
+           "query_trend", "query_scorecard", "build_stamp", "report_texts"]
 
 _LOCAL = threading.local()
 _FILTERS = ("indicator_id", "unit_name", "period", "doc_kind", "unit_level")
@@ -470,3 +470,49 @@ def unit_indicators(unit_name: str, *, unit_level: str | None = None, include_pl
     frame = _connection().execute(sql, [source.param, *values]).df()
     return _typed(frame, ("indicator_id", "first_period", "last_period"),
                   ("n_periods", "n_rows"))[_UNIT]
+
+
+# --------------------------------------------------------------------------
+# Freshness and texts
+# --------------------------------------------------------------------------
+
+def build_stamp(processed: str | os.PathLike | None = None) -> tuple:
+    """What identifies the tables of one finished build: a change means a new build.
+
+    The folder and each table's file or folder (inode, modification time,
+    size): a build replaces them as a whole, so an app that keeps the stamp of
+    the tables it read knows, with a few ``stat`` calls, whether to read again.
+    A folder that does not exist has the stamp ``()``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     before = build_stamp(d)
+    ...     _ = store.write_tables({"sample": pd.DataFrame({"doc_id": ["a"]})}, d)
+    ...     before != build_stamp(d), build_stamp(Path(d) / "nothing")
+    (True, ())
+    """
+    folder = Path(processed if processed is not None else paths.processed_dir())
+    stamp = []
+    for path in (folder, *(folder / f"{n}.parquet" for n in ("reports", "facts", "observations"))):
+        try:
+            st = path.stat()
+        except OSError:
+            if path == folder:
+                return ()
+            stamp.append(None)
+            continue
+        stamp.append((st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(stamp)
+
+
+def report_texts(doc_ids, processed: str | os.PathLike | None = None) -> dict[str, str]:
+    """The full texts of some reports, by ``doc_id`` (only those rows are read)."""
+    ids = [d for d in dict.fromkeys(doc_ids) if isinstance(d, str)]
+    if not ids:
+        return {}
+    frame = store.read_table("reports", processed, columns=["doc_id", "text"],
+                             filters=[("doc_id", "in", ids)])
+    return {d: ("" if t is None or t is pd.NA else str(t))
+            for d, t in zip(frame["doc_id"], frame["text"])}

@@ -11,7 +11,7 @@ import pytest
 from analysis.charts import (chart_audit, chart_compare, chart_coverage, chart_records,
                              chart_scorecard, chart_trend)
 from analysis.compare import audit, compare_units, scorecard, trend
-from analysis.theme import ASSESSMENT_COLORS, STATUS_COLORS
+from analysis.theme import STATUS_COLORS, format_number
 
 from _built_data import table
 
@@ -68,14 +68,15 @@ def test_compare_sorts_best_first_colours_by_direction_and_shows_the_target(obs)
     order = _encoding(bars, "y")["sort"]
     assert [o.split(" · ")[0] for o in order] == ["Cự Khối", "Phúc Đồng", "Cầu Giấy"]   # 171%, 115%, 60,67%
     by_unit = {r["unit_name"]: r for r in rows}
-    assert by_unit["Cự Khối"]["assessment_label"] == "Tốt hơn mức trung bình"
-    assert by_unit["Cầu Giấy"]["assessment_label"] == "Kém hơn mức trung bình"
-    assert _color_of(spec, "Tốt hơn mức trung bình") == ASSESSMENT_COLORS["better"]
-    assert _color_of(spec, "Kém hơn mức trung bình") == ASSESSMENT_COLORS["worse"]
+    # Colour is each unit's result against its own plan, the scorecard's colours: Phúc Đồng's
+    # 115% of its plan exceeded it, though it is below the mean of the three.
+    assert by_unit["Cự Khối"]["colour"] == "exceeded" and by_unit["Phúc Đồng"]["colour"] == "exceeded"
+    assert by_unit["Cầu Giấy"]["colour"] == "missed"
+    assert _color_of(spec, "Vượt chỉ tiêu") == STATUS_COLORS["exceeded"]
+    assert _color_of(spec, "Không đạt") == STATUS_COLORS["missed"]
     assert by_unit["Phúc Đồng"]["is_selected"] and not by_unit["Cự Khối"]["is_selected"]
-    # A result as a share of its plan: the plan (100%) is drawn, and the mean of the units.
-    assert 100.0 in _rules(spec)
-    assert any(abs(r - (171 + 115 + 60.67) / 3) < 0.01 for r in _rules(spec))
+    # A result as a share of its plan: the plan (100%) is drawn; no mean of three units.
+    assert _rules(spec) == [100.0]
     # Numbers as the report wrote them, and the Vietnamese way.
     assert by_unit["Cầu Giấy"]["raw"] == "60,67%" and by_unit["Cầu Giấy"]["value_label"] == "60,67%"
     assert spec["config"]["locale"]["number"]["decimal"] == ","
@@ -85,7 +86,8 @@ def test_compare_follows_a_lower_is_better_indicator(obs):
     cmp = compare_units(obs, "food_safety_violations")       # fined establishments: fewer is better
     rows = {r["unit_name"]: r for r in chart_records(chart_compare(cmp))}
     assert rows["Thạch Bàn"]["value"] < rows["Cầu Giấy"]["value"]
-    assert rows["Thạch Bàn"]["assessment"] == "better" and rows["Cầu Giấy"]["assessment"] == "worse"
+    # two units and no target of their own: ranked, but not coloured better or worse
+    assert rows["Thạch Bàn"]["colour"] == rows["Cầu Giấy"]["colour"] == "none"
     order = _encoding(_data_layers(chart_compare(cmp).to_dict())[0], "y")["sort"]
     assert order[0].startswith("Thạch Bàn")
 
@@ -122,7 +124,7 @@ def test_english_mode_changes_labels_and_number_format(obs):
     assert rows["Cầu Giấy"]["period_label"] == "First half of 2022"
     assert _tooltip_fields(_data_layers(spec)[0])["raw"] == "As the report wrote it"
     assert spec["config"]["locale"]["number"]["decimal"] == "."
-    assert "Better than the mean" in _encoding(_data_layers(spec)[0], "color")["scale"]["domain"]
+    assert "Exceeded" in _encoding(_data_layers(spec)[0], "color")["scale"]["domain"]
 
 
 def test_trend_labels_periods_as_reports_say_them_in_time_order():
@@ -204,3 +206,23 @@ def test_audit_lists_what_does_not_add_up_first_with_its_quote():
 def test_an_empty_frame_gives_a_chart_that_says_what_is_missing(func):
     rows = chart_records(func(pd.DataFrame()))
     assert len(rows) == 1 and rows[0]["message"]
+
+
+def test_compare_colours_by_rank_band_only_with_enough_units():
+    """With five units or more and no target of their own, a bar's colour is its third by
+    rank; a rate difference is given in percentage points."""
+    frame = pd.DataFrame({"unit_name": [f"Phường {c}" for c in "ABCDEF"], "unit_level": "ward",
+                          "period": "2021-H1", "period_end": pd.Timestamp("2021-06-30"),
+                          "period_months": 6, "indicator_id": "cultural_family_rate",
+                          "kind": "rate", "value": [97.5, 96.0, 94.0, 93.0, 90.0, 85.5],
+                          "unit": "percent", "raw": ["97,5%", "96%", "94%", "93%", "90%", "85,5%"],
+                          "quote": "", "doc_id": list("abcdef"), "start": 0, "end": 3,
+                          "doc_kind": "results", "direction": "up", "aggregation": "stock"})
+    cmp = compare_units(frame, "cultural_family_rate")
+    rows = {r["unit_name"]: r for r in chart_records(chart_compare(cmp))}
+    assert [rows[f"Phường {c}"]["colour"] for c in "ABCDEF"] == [
+        "top", "top", "middle", "middle", "bottom", "bottom"]
+    mean_of_others = (96.0 + 94.0 + 93.0 + 90.0 + 85.5) / 5
+    assert rows["Phường A"]["diff_label"] == (
+        "+" + format_number(97.5 - mean_of_others, None) + " điểm %")
+    assert compare_units(frame.head(4), "cultural_family_rate")["colour"].eq("none").all()

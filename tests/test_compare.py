@@ -39,7 +39,7 @@ def test_units_are_ranked_by_the_indicator_direction():
     assert list(cmp["value"]) == [8, 52]
     assert list(cmp["rank"]) == [1, 2]
     assert list(cmp["diff_from_mean"]) == [-44, 44]
-    assert list(cmp["assessment"]) == ["better", "worse"]
+    assert list(cmp["assessment"]) == ["none", "none"]       # two units: no mean of one other
     assert any("district" in c and "ward" in c for c in cmp.attrs["caveats"])
 
 
@@ -254,3 +254,76 @@ def test_the_audit_reports_a_fraction_that_does_not_add_up():
     bad = checks[checks["status"] == "mismatch"]
     assert list(bad["other_raw"]) == ["97,95%"]
     assert "94.02% → stated 97.95% ✗" in bad["detail"].iloc[0]
+
+
+# --------------------------------------------------------------------------
+# only stated numbers; colour from the unit's own target; the 2025 reform
+
+
+def _stated_amount(doc_id: str, pattern: str) -> float:
+    """An amount as the report states it: '<n> triệu đồng' after ``pattern``."""
+    import re
+
+    m = re.search(pattern + r"\s+(\d+(?:[.,]\d+)?)\s+triệu đồng", raw_text(doc_id))
+    assert m, f"{pattern!r} not in {doc_id}"
+    return float(m.group(1).replace(",", ".")) * 1e6
+
+
+def test_a_flow_is_compared_as_stated_over_periods_of_the_same_length():
+    """Thạch Bàn states its gifts for six months; nothing shows them doubled to a year."""
+    stated = _stated_amount("thach-ban-2021-h1", r"tổng trị giá trên")
+    cmp = compare_units(_obs(), "gifts_value_vnd", period_length="auto", focus_unit="Thạch Bàn")
+    assert list(cmp["unit_name"]) == ["Thạch Bàn"] and list(cmp["value"]) == [stated]
+    assert not cmp["annualised"].any()
+    assert any("Cự Khối (12" in c for c in cmp.attrs["caveats"])      # left out, and said so
+    derived = compare_units(_obs(), "gifts_value_vnd", annualise=True)
+    tb = derived[derived["unit_name"] == "Thạch Bàn"].iloc[0]
+    assert tb["value_stated"] == stated and tb["value"] == stated * 2 and tb["annualised"]
+
+
+def test_a_flow_stated_twice_is_represented_by_its_total_and_both_are_kept():
+    """Cự Khối gives one gift to one household and the total of the drive: the total wins."""
+    total = _stated_amount("cu-khoi-2018-fy", r"với số tiền")
+    cmp = compare_units(_obs(), "gifts_value_vnd", period_length="auto", focus_unit="Cự Khối")
+    ck = cmp[cmp["unit_name"] == "Cự Khối"].iloc[0]
+    assert ck["value"] == total and ck["n_statements"] == 2
+    assert ck["other_values"] and ck["raw"] not in ck["other_values"]
+    assert "tổng" in ck["note"]
+
+
+def test_colour_is_the_units_own_target_like_the_scorecard():
+    cmp = compare_units(_obs(), "budget_revenue_target_achievement").set_index("unit_name")
+    card = scorecard(_obs(), "Cự Khối", "2018-FY")
+    line = card["target_id"].eq("budget_revenue_target_achievement") | card["indicator_id"].isin(
+        ["budget_revenue_target_achievement", "budget_revenue_vnd"])
+    revenue = card[line]["status"].iloc[0]        # the scorecard's line for the revenue plan
+    assert cmp.loc["Cự Khối", "colour"] == revenue == "exceeded"
+    assert cmp.loc["Cự Khối", "colour_basis"] == "target"
+
+
+def test_a_series_across_the_2025_reform_is_not_joined():
+    rows = pd.DataFrame({"unit_name": "Long Biên", "unit_level": "ward", "parent": None,
+                         "indicator_id": "cultural_family_rate", "kind": "rate",
+                         "period": ["2024-FY", "2025-H1", "2026-H1", "2026-FY"],
+                         "period_start": pd.to_datetime(["2024-01-01", "2025-01-01", "2026-01-01",
+                                                         "2026-01-01"]),
+                         "period_end": pd.to_datetime(["2024-12-31", "2025-06-30", "2026-06-30",
+                                                       "2026-12-31"]),
+                         "period_months": [12, 6, 6, 12], "value": [90.0, 91.0, 85.0, 86.0],
+                         "unit": "percent", "raw": ["90%", "91%", "85%", "86%"], "quote": "",
+                         "doc_id": list("abcd"), "start": 0, "end": 3, "doc_kind": "results",
+                         "direction": "up", "aggregation": "stock"})
+    result = trend(rows, "Long Biên", "cultural_family_rate", lang="en")
+    assert list(result.frame["era"]) == ["before", "before", "after", "after"]
+    assert result.slope is None and "1 July 2025" in result.statement
+
+
+def test_units_of_one_name_are_told_apart_by_level_and_parent():
+    obs = _obs()
+    ward = obs[obs["unit_name"] == "Cự Khối"].copy()
+    other = ward.assign(parent="Gia Lâm", doc_id="other", value=ward["value"] * 0 + 1)
+    both = pd.concat([ward, other])
+    cmp = compare_units(both, "cultural_family_rate")
+    assert sorted(cmp["parent"]) == ["Gia Lâm", "Long Biên"]          # two units, not one
+    mine = trend(both, "Cự Khối", "cultural_family_rate", unit_level="ward", parent="Long Biên")
+    assert set(mine.frame["doc_id"]) == {"cu-khoi-2018-fy"}

@@ -35,20 +35,22 @@ def test_app_reads_processed_tables_and_never_extracts(monkeypatch):
     monkeypatch.setattr(analysis.build, "facts_for_report", refuse)
     monkeypatch.setenv("ANALYSIS_PROCESSED", str(folder))
     app = DashboardApp()
+    assert app._error is None, app._error
     assert app.status.value == ""
-    assert app.units == ["Cầu Giấy", "Cự Khối", "Phúc Đồng", "Thạch Bàn", "Thanh Xuân"]
+    assert app.units == ["district|Cầu Giấy|", "ward|Cự Khối|Long Biên", "ward|Phúc Đồng|Long Biên",
+                         "ward|Thạch Bàn|Long Biên", "district|Thanh Xuân|"]
 
 
 def test_unit_choice_redraws_the_scorecard_with_that_unit(app):
-    app.unit.value = "Cự Khối"
+    app.unit.value = app.unit_key_of("Cự Khối")
     assert _spec_units(app.charts["scorecard"]) == {"Cự Khối"}
     assert "Phường Cự Khối · Năm 2018" in app.summary.value
-    app.unit.value = "Phúc Đồng"
+    app.unit.value = app.unit_key_of("Phúc Đồng")
     assert _spec_units(app.charts["scorecard"]) == {"Phúc Đồng"}
 
 
 def test_missing_report_shows_what_is_missing(app):
-    app.unit.value = "Cự Khối"
+    app.unit.value = app.unit_key_of("Cự Khối")
     app.period.value = "2021-H1"
     assert "Chưa có báo cáo cho kỳ này" in app.summary.value
     assert "Các kỳ đã có: Năm 2018" in app.summary.value
@@ -58,17 +60,17 @@ def test_missing_report_shows_what_is_missing(app):
 
 
 def test_a_report_without_targets_says_so(app):
-    app.unit.value = "Thạch Bàn"
+    app.unit.value = app.unit_key_of("Thạch Bàn")
     assert "không nêu chỉ tiêu nào để đối chiếu" in app.scorecard_msg.value
     assert "97,95%" in app.facts.value                       # its figures are still listed
 
 
 def test_english_switch_changes_every_label(app):
-    app.unit.value = "Cự Khối"
+    app.unit.value = app.unit_key_of("Cự Khối")
     app.lang.value = "en"
     assert "Ward and district results" in app.header.value
     assert app.unit.description == "Unit" and app.period.description == "Period"
-    assert dict(app.unit.options)["Cự Khối (ward)"] == "Cự Khối"
+    assert dict(app.unit.options)["Cự Khối (ward)"] == "ward|Cự Khối|Long Biên"
     assert app.views.get_title(0) == "The unit's results"
     assert "Year 2018" in app.summary.value and "exceeded" in app.summary.value
     spec = app.charts["scorecard"].spec
@@ -77,19 +79,26 @@ def test_english_switch_changes_every_label(app):
 
 
 def test_comparison_view_draws_on_opening_and_follows_the_indicator(app):
-    app.unit.value = "Cự Khối"
+    app.unit.value = app.unit_key_of("Cự Khối")
     assert "compare" not in app.charts                       # drawn when opened
     app.views.selected_index = 1
     first = app.indicator.value
     assert _spec_units(app.charts["compare"]) >= {"Cự Khối"}
-    other = next(v for _, v in app.indicator.options if v != first)
-    app.indicator.value = other
-    rows = chart_records_of(app.charts["compare"])
-    assert {r["indicator_id"] for r in rows} == {other}
+    drawn = []
+    for _, other in app.indicator.options[1:]:
+        app.indicator.value = other
+        if app.slots["compare"].layout.display is None:   # two units or more: a chart
+            drawn.append(other)
+            assert {r["indicator_id"] for r in chart_records_of(app.charts["compare"])} == {other}
+    assert drawn
+    one = next(v for _, v in app.indicator.options if app.reach[v] == 1)
+    app.indicator.value = one                              # one unit: a sentence, not one bar
+    assert app.slots["compare"].layout.display == "none"
+    assert "Cần ít nhất hai đơn vị để so sánh" in app.compare_msg.value
 
 
 def test_topic_filters_the_figures(app):
-    app.unit.value = "Cự Khối"
+    app.unit.value = app.unit_key_of("Cự Khối")
     everything = app.facts.value.count("<tr>")
     app.topic.value = "health"
     health = app.facts.value.count("<tr>")
@@ -104,11 +113,11 @@ def test_a_failing_callback_shows_one_line_not_a_traceback(app, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(analysis.compare, "scorecard", broken)
-    app.unit.value = "Cự Khối"
+    app.unit.value = app.unit_key_of("Cự Khối")
     assert "Không hiển thị được phần này (Đơn vị)" in app.status.value
     assert "Traceback" not in app.status.value and "boom" not in app.status.value
     monkeypatch.undo()
-    app.unit.value = "Phúc Đồng"
+    app.unit.value = app.unit_key_of("Phúc Đồng")
     assert app.status.value == ""
 
 
@@ -120,11 +129,12 @@ def test_no_processed_tables_gives_the_fix(monkeypatch, tmp_path):
 
 
 def test_facts_table_escapes_report_text():
-    obs = table("observations").head(1).assign(
-        quote='<script>alert(1)</script><img src=x onerror=alert(2)> <a href="javascript:x">97,95%</a>',
-        raw="97,95%")
-    html = render_facts_table(obs)
-    assert "<script>" not in html and "<img" not in html and "<a " not in html
+    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)> <a href="javascript:x">97,95%</a>'
+    obs = table("observations").head(1).assign(quote=hostile, sentence=hostile, raw="97,95%")
+    html = render_facts_table(obs, meta={obs["doc_id"].iloc[0]: {"title": "<b>Báo cáo</b>"}})
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html
+    assert "javascript:" not in html.replace("href=&quot;javascript:", "")
+    assert html.count("<a ") == 1 and '<a class="ad-open" href="#at-' in html   # the reader link only
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<mark>97,95%</mark>" in html
 
@@ -177,5 +187,5 @@ def test_preview_is_the_first_view_of_the_app(app):
     assert "Đang mở các nút chọn" in html
     assert app.charts["scorecard"].spec["title"]["text"] in html     # the chart's spec
     assert html.startswith('<div class="ad-preview">')
-    app.unit.value = "Thạch Bàn"                          # no targets: no chart to show
+    app.unit.value = app.unit_key_of("Thạch Bàn")                          # no targets: no chart to show
     assert app.preview().html.startswith('<div class="ad-preview ad-preview-nochart">')
