@@ -74,7 +74,8 @@ _JOIN = r"[\s,\"“”'‘’«»]+"
 _RATE_UNITS = ("percent", "per_mille")
 # kinds that are statistics of something by their very form: listed for review when unmapped
 _SHARE_KINDS = ("rate", "target_achievement", "fraction")
-_GAP_RX = re.compile(_JOIN)
+# between the words of a phrase: spaces, quotes, commas, and a dash ('công nghiệp - xây dựng')
+_GAP_RX = re.compile(r"[\s,\"“”'‘’«»\-–]+")
 _WORD_RX = re.compile(r"\w+")
 _BOUND_RX = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|(?<= )[-–—](?= )|(?<!\d)/|/(?!\d)")
 
@@ -552,12 +553,13 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     # (91% - vượt 3%)": the 3% is not the land certificates' achievement)
     # (entries that name their topic by the counted noun, like 'targets_met'
     # with its 'đạt'/'hoàn thành', do not block)
-    # (a topic named two clauses or more before is an item of a list, not the
+    # (a topic named after the number is what it is given to: '80 suất cho hộ
+    # nghèo'; a topic named three clauses or more before is an item of a list, not the
     # number's topic: 'quà ... đến người có công, hộ nghèo, hộ cận nghèo, ...
     # với tổng trị giá 800 triệu đồng')
     won = best[(best_choice[2], "cues")]
     for (idx, role), ev in best.items():
-        if (role == "cues" and ev[1] < won[1] and ev[1] <= 2 and idx in blockers
+        if (role == "cues" and ev[1] < won[1] and ev[1] <= 2 and ev[3] < s and idx in blockers
                 and not any(c[2] == idx for c in choices)):
             if not matcher.shares_cue(idx, best_choice[2]):
                 return None
@@ -612,6 +614,11 @@ def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher:
         return True
     if rx["superlative"].search(folded, lo, hi):
         return True
+    # 'Riêng quý IV, thu ngân sách đạt 3 tỷ đồng': a part set apart, up to the next ';'
+    k = bisect_left(sent.semis, s)
+    item = sent.semis[k - 1] + 1 if k else 0
+    if rx["apart"].search(folded, item, s):
+        return True
     if kind in ("amount", "count"):
         m = rx["per_unit"].search(folded, lo, s)
         if m and not rx["per_time"].match(folded, m.end()):
@@ -634,12 +641,14 @@ def _scope_rx() -> dict:
                         for m in sorted(words, key=len, reverse=True))
 
     sub, sup, per, tim = alt("subunit"), alt("superlative"), alt("per_item"), alt("per_time")
+    apart = alt("apart")
     never = "(?!)"
     return {
         # '100% các xã', '3/6 xã', '(100%) số phường': the number counts sub-units
         "subunit": re.compile(r"[\s(\"“”]*(?:%|‰)?[\s)]*(?:(?:các|số|tổng số|toàn bộ)\s+)?("
                               + (sub or never) + r")(?!\w)"),
         "superlative": re.compile(r"(?<!\w)(?:" + (sup or never) + r")(?!\w)"),
+        "apart": re.compile(r"(?<!\w)(?:" + (apart or never) + r")(?!\w)"),
         # 'mỗi phần trị giá 2 triệu đồng' (not 'mỗi năm')
         "per_unit": re.compile(r"(?<!\w)(?:" + (per or never) + r")(?!\w)"),
         "per_time": re.compile(r"\s*(?:" + (tim or never) + r")(?!\w)"),

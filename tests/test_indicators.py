@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.evaluate import match_facts
+from analysis.evaluate import match_facts, score_indicators
 from analysis.extract import extract_facts
 from analysis.indicators import (
     CatalogError, assign_indicators, core_ids, indicator_info, load_catalog, unmatched_cues,
 )
+from analysis.numbers import parse_number
 from analysis.paths import CATALOG, RAW, ROOT
 from analysis.schema import KINDS, UNITS
 from analysis.text import normalize_text
@@ -104,8 +105,14 @@ def _facts_in(text: str, specs) -> list[dict]:
     for raw, kind, unit, _ in specs:
         i = text.index(raw, pos)
         pos = i + len(raw)
-        facts.append({"doc_id": "t", "start": i, "end": i + len(raw), "kind": kind, "unit": unit,
-                      "raw": raw})
+        fact = {"doc_id": "t", "start": i, "end": i + len(raw), "kind": kind, "unit": unit, "raw": raw}
+        if kind == "fraction":
+            num, den = raw.split("/")
+            fact.update(numerator=parse_number(num), denominator=parse_number(den),
+                        value=parse_number(num))
+        elif kind == "rate":
+            fact["value"] = parse_number(raw.rstrip("%‰ "))
+        facts.append(fact)
     return facts
 
 
@@ -196,11 +203,155 @@ PHRASINGS = [
 ]
 
 
-@pytest.mark.parametrize("text,specs", PHRASINGS, ids=[t[:48] for t, _ in PHRASINGS])
+M, TG = "measure", "target"
+# one row per rule of analysis/rules/indicator_markers.csv and per extended entry: the
+# figure the reporting unit states gets its id; a part, a sub-unit, a per-item value,
+# another list item or a plan's target gets none (or the extended id of what it is)
+RULE_PHRASINGS = [
+    # a cue does not reach across ';' into the next item of a list ...
+    ("Thu ngân sách đạt 12 tỷ đồng; sửa chữa nhà cho 3 hộ với kinh phí 90 triệu đồng.",
+     [("12 tỷ đồng", A, "vnd", "budget_revenue_vnd"), ("90 triệu đồng", A, "vnd", None)]),
+    ("Tặng quà cho 120 người có công; tuyên truyền 320 lượt về phòng cháy.",
+     [("120", C, C, "gifts_given"), ("320", C, C, None)]),
+    # ... unless it heads that list
+    ("Tặng quà Tết: 120 suất cho người có công; 80 suất cho hộ nghèo.",
+     [("120", C, C, "gifts_given"), ("80", C, C, "gifts_given")]),
+    # a share or count of sub-units is not the unit's own figure
+    ("Toàn huyện có 100% các xã, thị trấn đạt tiêu chí về bao phủ BHYT.", [("100%", R, P, None)]),
+    ("Có 7/9 phường có tỷ lệ tham gia BHYT trên 90%.", [("7/9", F, C, None)]),
+    ("Có 12/12 tổ dân phố đạt danh hiệu tổ dân phố văn hóa.", [("12/12", F, C, "cultural_group_rate")]),
+    ("Có 14/14 xã, thị trấn có tỷ lệ bao phủ BHYT trên 90%, đạt tỷ lệ 100%.",
+     [("14/14", F, C, None), ("100%", R, P, None)]),
+    # the best or worst sub-unit, or one part set apart
+    ("Tỷ lệ hộ đạt danh hiệu Gia đình văn hóa cao nhất là tổ dân phố số 3 với 98%.", [("98%", R, P, None)]),
+    ("Riêng quý IV, thu ngân sách đạt 3 tỷ đồng.", [("3 tỷ đồng", A, "vnd", None)]),
+    # the value of one item
+    ("Trao 50 suất quà cho hộ nghèo, mỗi suất trị giá 500.000 đồng.",
+     [("50", C, C, "gifts_given"), ("500.000 đồng", A, "vnd", None)]),
+    ("Tặng 40 suất quà cho người có công, trị giá 300.000 đồng/suất.",
+     [("40", C, C, "gifts_given"), ("300.000 đồng", A, "vnd", None)]),
+    ("Bình quân mỗi năm giải quyết việc làm cho 1.200 lao động.", [("1.200", C, C, "jobs_created")]),
+    # parts after 'gồm' / 'trong đó', in the sentence or opening the next one
+    ("Trao tặng 200 phần quà cho gia đình chính sách, gồm 120 phần của thành phố và 80 phần của quận.",
+     [("200", C, C, "gifts_given"), ("120", C, C, None), ("80", C, C, None)]),
+    ("Kết nạp 25 đảng viên mới. Trong đó, có 10 đảng viên mới kết nạp là nữ.",
+     [("25", C, C, "new_party_members"), ("10", C, C, None)]),
+    # one thing counted twice in a clause
+    ("Cấp 300 giấy chứng nhận quyền sử dụng đất cho 300 thửa đất.",
+     [("300", C, C, "land_certificates_issued"), ("300", C, C, None)]),
+    # the base of a ratio names the denominator, not what is counted
+    ("Có 1.250 hộ đạt danh hiệu gia đình văn hóa, đạt 95% so với số hộ đăng ký.",
+     [("95%", R, P, "cultural_family_rate")]),
+    # the topic named in the sentence before
+    ("Kiểm tra an toàn thực phẩm 120 cơ sở. Kết quả xử phạt 9 cơ sở vi phạm.",
+     [("120", C, C, "food_safety_inspections"), ("9", C, C, "food_safety_violations")]),
+    # a cue after the number stops at another number and at a breakdown
+    ("Phường còn 15 hộ nghèo và 22 hộ cận nghèo.",
+     [("15", C, C, "poor_households"), ("22", C, C, "near_poor_households")]),
+    ("Toàn phường có 3.400 hộ, trong đó 45 hộ cận nghèo.",
+     [("3.400", C, C, None), ("45", C, C, "near_poor_households")]),
+    ("Lao động trong tỉnh 300 người, xuất khẩu lao động 12 người.",
+     [("300", C, C, None), ("12", C, C, "labour_export")]),
+    # a rate right after its fraction says what the fraction says
+    ("Có 9/12 thôn xây mới nhà văn hóa, chiếm 75%, hoàn thành tiêu chí hộ nghèo.",
+     [("9/12", F, C, None), ("75%", R, P, None)]),
+    ("Có 45/50 trường đạt chuẩn quốc gia, chiếm 90%.",
+     [("45/50", F, C, "national_standard_school_rate"), ("90%", R, P, "national_standard_school_rate")]),
+    # a plan's target is not a result (kind target)
+    ("Phấn đấu giải quyết việc làm cho 500 lao động, tỷ lệ bao phủ BHYT đạt 95%.",
+     [("500", TG, C, None), ("95%", TG, P, None)]),
+    # what is counted is not what the core indicator measures: the extended catalogue
+    ("Kết nạp 30 đảng viên, nâng tổng số đảng viên của Đảng bộ lên 1.250 đảng viên.",
+     [("30", C, C, "new_party_members"), ("1.250", C, C, "party_members_total")]),
+    ("Tổng thu ngân sách đạt 45 tỷ đồng; tổng vốn đầu tư toàn xã hội đạt 900 tỷ đồng, đạt 102% kế hoạch.",
+     [("45 tỷ đồng", A, "vnd", "budget_revenue_vnd"), ("900 tỷ đồng", A, "vnd", "total_social_investment_vnd"),
+      ("102%", T, P, "total_social_investment_target_achievement")]),
+    ("Đào tạo nghề cho 320 lao động, đạt 105% chỉ tiêu; giải quyết việc làm cho 900 lao động.",
+     [("320", C, C, "vocational_training"), ("105%", T, P, "vocational_training_target_achievement"),
+      ("900", C, C, "jobs_created")]),
+    ("Giao 25 thanh niên nhập ngũ, đạt 100% chỉ tiêu.",
+     [("25", C, C, "military_recruits"), ("100%", T, P, "military_recruitment_target_achievement")]),
+    ("Qua kiểm tra 300 cơ sở thực phẩm, phát hiện 25 cơ sở vi phạm, xử phạt 20 cơ sở.",
+     [("300", C, C, "food_safety_inspections"), ("25", C, C, "food_safety_violations_found"),
+      ("20", C, C, "food_safety_violations")]),
+    ("Tỷ lệ học sinh tham gia BHYT đạt 98,5%.", [("98,5%", R, P, "student_health_insurance_rate")]),
+    ("Cấp mầm non có 10/12 trường đạt chuẩn quốc gia.", [("10/12", F, C, "national_standard_preschools")]),
+    ("Cấp tiểu học có 8/8 trường đạt chuẩn quốc gia; cấp THCS có 5/6 trường đạt chuẩn quốc gia.",
+     [("8/8", F, C, "national_standard_primary_schools"), ("5/6", F, C, "national_standard_lower_secondary_schools")]),
+    ("Phường có diện tích tự nhiên 2,4 km2, dân số 35.600 người.",
+     [("2,4 km2", M, "km2", "natural_area_km2"), ("35.600", C, C, "population")]),
+    ("Tổng diện tích tự nhiên 1.250 ha.", [("1.250 ha", M, "ha", "natural_area_ha")]),
+    ("Giá trị sản xuất ước đạt 1.850 tỷ đồng, tăng 11,5% so với cùng kỳ.",
+     [("1.850 tỷ đồng", A, "vnd", "production_value_vnd"), ("11,5%", CH, P, "production_value_growth_rate")]),
+    ("Tốc độ tăng trưởng kinh tế bình quân đạt 9,2%.", [("9,2%", R, P, "economic_growth_rate")]),
+    ("Cơ cấu kinh tế: công nghiệp - xây dựng chiếm 42%, thương mại - dịch vụ chiếm 50%, nông nghiệp chiếm 8%.",
+     [("42%", R, P, "industry_construction_share"), ("50%", R, P, "services_share"),
+      ("8%", R, P, "agriculture_share")]),
+    ("Tỷ lệ hộ nghèo còn 1,2% với 96 hộ; tỷ lệ hộ cận nghèo 2,5%.",
+     [("1,2%", R, P, "poverty_rate"), ("96", C, C, "poor_households"), ("2,5%", R, P, "near_poverty_rate")]),
+    ("Thoát nghèo 40 hộ, phát sinh mới 6 hộ.",
+     [("40", C, C, "households_escaped_poverty"), ("6", C, C, "new_poor_households")]),
+    ("Tỷ lệ lao động qua đào tạo đạt 72%.", [("72%", R, P, "trained_labour_rate")]),
+    ("Tỷ lệ tăng dân số tự nhiên 1,1%.", [("1,1%", R, P, "natural_population_growth_rate")]),
+    ("Xã đạt 19/19 tiêu chí nông thôn mới.", [("19/19", F, C, "new_rural_criteria_met")]),
+    ("Huyện có 12/15 xã đạt chuẩn nông thôn mới.", [("12/15", F, C, "new_rural_communes")]),
+    ("Có 40 cơ quan, đơn vị đạt chuẩn văn hóa, tỷ lệ 90%.", [("90%", R, P, "cultural_standard_agencies_rate")]),
+    ("Có 4/8 xã đạt chuẩn văn hóa nông thôn mới, tỷ lệ 50%.",
+     [("4/8", F, C, "cultural_standard_communes_rate"), ("50%", R, P, "cultural_standard_communes_rate")]),
+    ("Thu nhập bình quân đầu người đạt 62 triệu đồng.", [("62 triệu đồng", A, "vnd", "income_per_capita_vnd")]),
+    ("Tổng chi ngân sách ước đạt 20 tỷ đồng.", [("20 tỷ đồng", A, "vnd", "budget_spending_vnd")]),
+    ("Có 35 doanh nghiệp thành lập mới.", [("35", C, C, "new_businesses")]),
+    ("Xảy ra 6 vụ tai nạn giao thông, 12 vụ phạm pháp hình sự.",
+     [("6", C, C, "traffic_accidents"), ("12", C, C, "crime_cases")]),
+    ("Thoát cận nghèo 25 hộ.", [("25", C, C, "households_escaped_near_poverty")]),
+]
+
+
+@pytest.mark.parametrize("text,specs", PHRASINGS + RULE_PHRASINGS,
+                         ids=[t[:48] for t, _ in PHRASINGS + RULE_PHRASINGS])
 def test_phrasings_get_their_indicator(text, specs):
     text = normalize_text(text)
     got = [f["indicator_id"] for f in assign_indicators(_facts_in(text, specs), text)]
     assert got == [s[3] for s in specs]
+
+
+def test_each_id_says_which_cue_gave_it_and_where():
+    text = normalize_text("Năm 2023, tổng thu ngân sách nhà nước đạt 25,6 tỷ đồng. Tổ chức 3 buổi tuyên truyền.")
+    facts = _facts_in(text, [("25,6 tỷ đồng", A, "vnd", None), ("3", C, C, None)])
+    got, none = assign_indicators(facts, text)
+    assert got["indicator_id"] == "budget_revenue_vnd"
+    phrase, where = got["indicator_cue"].split(" @ ")
+    start, end = map(int, where.split("-"))
+    assert phrase == '"tổng thu ngân sách nhà nước"' and text[start:end] == "tổng thu ngân sách nhà nước"
+    assert none["indicator_id"] is None and none["indicator_cue"] is None
+
+
+def test_the_cue_of_the_facts_in_a_bundled_report_lies_before_or_beside_its_number():
+    texts = _texts()
+    with_id = [f for f in _labelled() if f["indicator_id"]]
+    assert with_id and all(f["indicator_cue"] for f in with_id)
+    for f in with_id:
+        phrase, where = f["indicator_cue"].rsplit(" @ ", 1)
+        start, end = map(int, where.split("-"))
+        assert texts[f["doc_id"]][start:end] == phrase.strip('"')
+        assert f["sentence_start"] <= start < f["sentence_start"] + len(f["sentence"])
+
+
+def test_core_ids_come_from_the_catalogue_column():
+    cat = load_catalog()
+    assert len(CORE_IDS) == 42 and CORE_IDS == tuple(cat.loc[cat["is_core"], "indicator_id"])
+    assert {"population", "party_members_total", "total_social_investment_vnd"} <= set(cat["indicator_id"])
+    assert not {"population", "party_members_total"} & set(CORE_IDS)
+
+
+def test_an_extended_id_is_no_core_id_for_the_evaluation():
+    gold = [{"doc": "d", "quote": "1.250 đảng viên", "value": 1250, "unit": "count", "indicator_id": None},
+            {"doc": "d", "quote": "kết nạp 30", "value": 30, "unit": "count", "indicator_id": "new_party_members"}]
+    ext = [{"doc_id": "d", "value": 1250, "unit": "count", "indicator_id": "party_members_total"},
+           {"doc_id": "d", "value": 30, "unit": "count", "indicator_id": "new_party_members"}]
+    s = score_indicators(match_facts(ext, gold), gold)
+    assert (s.precision, s.recall, s.n_assigned) == (1.0, 1.0, 1)
+    assert [e["indicator_id"] for e in s.extended] == ["party_members_total"]
 
 
 def test_phrasing_table_covers_every_core_indicator():
@@ -295,6 +446,8 @@ def _write_catalog(frame: pd.DataFrame, path: Path) -> None:
     (lambda f: f.assign(kinds=f.kinds.where(f.indicator_id != "drug_cases", pd.Series([("counts",)] * len(f)))),
      "drug_cases: kinds counts must be"),
     (lambda f: pd.concat([f, f[f.indicator_id == "drug_cases"]]), "'drug_cases' appears twice"),
+    (lambda f: f.assign(is_core=f.is_core & (f.indicator_id != "drug_cases")), "core indicator(s) drug_cases missing"),
+    (lambda f: f.assign(is_core="maybe"), "is_core 'maybe' must be 'true'"),
 ])
 def test_a_bad_catalogue_is_refused_with_a_clear_message(tmp_path, change, message):
     path = tmp_path / "indicators.csv"
