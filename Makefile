@@ -9,14 +9,16 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # the machine's pip config lists local wheel folders that may not exist: hide that noise
 QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }; test $${PIPESTATUS[0]} -eq 0
 PORT ?= 8866
+REVIEW_PORT ?= 8867
 PERIOD ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv venv-test build dashboard lab test fuzz reports bench chromium clean
+.PHONY: help venv venv-test build dashboard review lab test fuzz reports bench chromium clean
 
 help:
 	@echo "make dashboard   serve the leaders' dashboard on http://127.0.0.1:$(PORT)"
+	@echo "make review      serve the analysts' review app on http://127.0.0.1:$(REVIEW_PORT)"
 	@echo "make test        run the whole test suite (installs what it needs)"
 	@echo "make fuzz        the hostile-input properties on 100,000 texts each (release check)"
 	@echo "make build       rebuild data/processed from data/raw"
@@ -51,6 +53,9 @@ build: venv
 
 dashboard: venv data/processed/observations.parquet
 	$(VENV)/bin/voila --port=$(PORT) notebooks/apps/dashboard.ipynb
+
+review: venv data/processed/observations.parquet
+	$(VENV)/bin/voila --port=$(REVIEW_PORT) notebooks/apps/review.ipynb
 
 lab: venv
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser notebooks/

@@ -56,7 +56,7 @@ def _vega_lite(nb) -> list[dict]:
 
 def test_the_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == list(CHARTS)
-    assert [p.name for p in APPS] == ["dashboard.ipynb"]
+    assert [p.name for p in APPS] == ["dashboard.ipynb", "review.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS + APPS, ids=lambda p: p.stem)
