@@ -206,6 +206,16 @@ def cmd_evaluate(args) -> int:
     from analysis.evaluate import evaluate_folder, format_evaluation
     from analysis.load import load_reports
 
+    if args.reviewed:
+        from analysis.corrections import evaluate_reviewed
+
+        ev = evaluate_reviewed(args.folder, args.corrections, facts_for_report)
+        print(format_evaluation(ev, limit=args.limit))
+        return EXIT_OK
+    if args.folder is None:
+        _err("error: give the annotated folder (python -m analysis evaluate DIR), or --reviewed to "
+             "score against the figures analysts reviewed")
+        return EXIT_BAD_INPUT
     folder = Path(args.folder)
     gold = Path(args.gold) if args.gold else folder / "gold.jsonl"
     if not gold.is_file():
@@ -291,9 +301,15 @@ def _parser() -> argparse.ArgumentParser:
                       "metadata against hand-checked gold, with the misses and false hits by cause. "
                       "E.g. python -m analysis evaluate data/raw --gold tests/fixtures/facts.jsonl "
                       "--metadata tests/fixtures/reports.jsonl")
-    ev.add_argument("folder", metavar="DIR",
+    ev.add_argument("folder", metavar="DIR", nargs="?",
                     help="folder with gold.jsonl, optionally reports.jsonl, and the report files "
-                         "(beside them or in docs/)")
+                         "(beside them or in docs/); with --reviewed, the processed tables "
+                         "(default data/processed)")
+    ev.add_argument("--reviewed", action="store_true",
+                    help="score against the figures analysts confirmed or corrected (and where they "
+                         "rejected one), as the last build applied data/corrections.csv")
+    ev.add_argument("--corrections", metavar="FILE",
+                    help="with --reviewed: the corrections file (default data/corrections.csv)")
     ev.add_argument("--gold", metavar="FILE", help="gold facts (default DIR/gold.jsonl)")
     ev.add_argument("--metadata", metavar="FILE",
                     help="gold report metadata (default DIR/reports.jsonl, if there)")

@@ -55,7 +55,7 @@ __all__ = [
     "COLUMNS", "ACTIONS", "FACT_FIELDS", "REPORT_FIELDS", "CONTEXT_CHARS", "CorrectionError",
     "Corrections", "Located", "Applied", "corrections_file", "read_corrections",
     "check_correction", "fact_context", "fact_correction", "report_correction",
-    "append_corrections", "locate", "apply_corrections",
+    "append_corrections", "locate", "apply_corrections", "reviewed_gold", "evaluate_reviewed",
 ]
 
 #: The columns of the corrections file, in order.
@@ -740,3 +740,81 @@ def _review_observations(obs: pd.DataFrame, facts: pd.DataFrame, report_from: di
     obs["review_status"] = pd.Series(statuses, index=obs.index, dtype="string")
     obs["corrected_from"] = pd.Series(froms, index=obs.index, dtype="string")
     return obs
+
+
+# --------------------------------------------------------------------------
+# Reviewed figures as gold
+# --------------------------------------------------------------------------
+
+def _in_force(rows: list[dict]) -> dict[tuple, str]:
+    """The last confirm/reject/set of each figure (by report and place), in file order."""
+    last = {}
+    for c in rows:
+        if c["raw"]:
+            last[(c["doc_id"], c["raw"], c["context_before"], c["context_after"])] = c
+    return last
+
+
+def reviewed_gold(reports: pd.DataFrame, facts: pd.DataFrame,
+                  corrections: "Corrections | str | os.PathLike | None" = None):
+    """Gold facts made of what analysts reviewed, and where they looked.
+
+    The figures of ``facts`` (a build's table, corrections applied) an analyst
+    confirmed or corrected are gold, with the values they now have; a figure
+    rejected is a place where the extractor should find nothing.
+
+    Returns ``(gold, places)``: gold records in the form of
+    ``tests/fixtures/facts.jsonl`` (``doc``, ``quote``, ``value``, ``unit``,
+    ``kind``, ``numerator``, ``denominator``, ``qualifier``, ``counted``,
+    ``indicator_id``), and each report's reviewed places ``{doc: {(start, end)}}``.
+    """
+    if corrections is None or not isinstance(corrections, Corrections):
+        corrections = read_corrections(corrections)
+    status = facts["review_status"] if "review_status" in facts.columns else pd.Series(
+        [None] * len(facts), index=facts.index)
+    done = facts[status.isin(["confirmed", "corrected"])]
+    gold, places = [], {}
+    for f in done.to_dict("records"):
+        gold.append({"doc": f["doc_id"], "quote": f["quote"], "value": _plain(f["value"]),
+                     "unit": f["unit"], "kind": f["kind"], "numerator": _plain(f["numerator"]),
+                     "denominator": _plain(f["denominator"]), "qualifier": f["qualifier"],
+                     "counted": _plain(f.get("counted")), "indicator_id": _plain(f["indicator_id"]),
+                     "optional": False})
+        places.setdefault(f["doc_id"], set()).add((int(f["start"]), int(f["end"])))
+    texts = dict(zip(reports["doc_id"], reports["text"])) if "text" in reports.columns else {}
+    for c in _in_force(corrections.rows).values():
+        if c["action"] != "reject" or c["doc_id"] not in texts:
+            continue
+        where = locate(c, str(texts[c["doc_id"]]))
+        if where.status == "found":
+            places.setdefault(c["doc_id"], set()).add((where.start, where.end))
+    return gold, places
+
+
+def evaluate_reviewed(processed=None, corrections=None, facts_for_report=None):
+    """Score the extractor as it is now against the figures analysts reviewed.
+
+    The reports of ``processed`` (default :func:`analysis.paths.processed_dir`)
+    with a reviewed figure are extracted again (``facts_for_report``, default
+    :func:`analysis.build.facts_for_report`); the extracted facts at the
+    reviewed places are scored against :func:`reviewed_gold` with the gold
+    rule of :mod:`analysis.evaluate`: a rejected figure found again is a false
+    hit, a corrected value, kind, qualifier or indicator a disagreement.
+
+    Returns an :class:`analysis.evaluate.FolderEvaluation` (no metadata).
+    """
+    from analysis.evaluate import FolderEvaluation, score, score_indicators
+    from analysis.store import read_table
+
+    if facts_for_report is None:
+        from analysis.build import facts_for_report
+    processed = Path(processed) if processed is not None else paths.processed_dir()
+    reports = read_table("reports", processed, columns=["doc_id", "text"])
+    facts = read_table("facts", processed)
+    gold, places = reviewed_gold(reports, facts, corrections)
+    texts = {d: str(x) for d, x in zip(reports["doc_id"], reports["text"]) if d in places}
+    extracted = [f for d, text in texts.items() for f in facts_for_report(text, d)
+                 if (int(f["start"]), int(f["end"])) in places[d]]
+    s = score(extracted, gold, texts)
+    return FolderEvaluation(f"{display_path(processed)} (reviewed figures)", s,
+                            score_indicators(s.match, gold), None, len(texts))

@@ -190,3 +190,18 @@ def test_two_analysts_saving_at_once_lose_nothing(tmp_path):
     for who in ("lan", "minh"):
         mine = [r["value"] for r in got.rows if r["reviewer"] == who]
         assert mine == [f"{who} {i}" for i in range(n)]            # all there, in order
+
+
+def test_evaluate_scores_the_extractor_against_the_reviewed_figures(folder, capsys):
+    _build(folder)
+    _decide(folder, "96,3%", "confirm")                            # right as read
+    _decide(folder, "1.204/1.250", "set", "qualifier", "approx")   # right number, wrong qualifier
+    _decide(folder, "12", "reject")                                # not a figure
+    _build(folder)
+    assert main(["evaluate", "--reviewed", str(folder / "processed"),
+                 "--corrections", str(folder / "corrections.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "2 gold fact(s)" in out
+    assert "| facts precision | 0.667 |" in out                    # the rejected one is found again
+    assert "| facts recall | 1.000 |" in out
+    assert "| qualifier agreement | 0.500 |" in out
