@@ -54,8 +54,9 @@ from decimal import Decimal
 from functools import lru_cache
 
 from analysis.numbers import (
-    NUMERAL, interpret_unit, load_count_words, load_multipliers, load_units,
-    parse_decimal, quantity_suffix_pattern, read_rule_table,
+    NUMERAL, interpret_unit, load_count_words, load_multipliers, load_number_words, load_units,
+    number_words_pattern, parse_decimal, quantity_suffix_pattern, read_rule_table,
+    value_of_number_words,
 )
 from analysis.text import TextIndex, normalize_text
 
@@ -208,6 +209,8 @@ class Rules:
     plan_clause: tuple                # plan_cues.csv: (literal, regex) of a planned figure in the clause
     lead_quals: re.Pattern            # qualifiers opening a sentence or a heading
     lead_qual_roles: dict
+    word_starts: tuple                # number words a numeral in words starts with, each + " "
+    number_words: re.Pattern          # a numeral in words before a counted noun
 
 
 @lru_cache(maxsize=None)
@@ -379,6 +382,12 @@ def load_rules() -> Rules:
         lead_quals=re.compile(r"[\s*+•–-]*(?:\(?[0-9ivx]{1,3}[.)]+[ \t]*)?("
                               + _trie_regex(lead_qual_roles) + ")" + _NOT_LETTER_AFTER),
         lead_qual_roles=lead_qual_roles,
+        word_starts=tuple(sorted(w + " " for w, (_, role) in load_number_words().items()
+                                 if role in ("digit", "ten"))),
+        number_words=re.compile(
+            "(" + number_words_pattern() + r")(?=[ \t]+"
+            + _trie_regex(_canon(r["word"]) for r in read_rule_table("number_word_nouns"))
+            + _NOT_LETTER_AFTER + ")"),
     )
 
 
@@ -391,14 +400,14 @@ class _Cand:
 
     __slots__ = ("start", "end", "n1", "n2", "value", "unit", "factor", "num", "den",
                  "default_unit", "mask", "role", "partner", "lskip", "lkeep", "qual",
-                 "lkind", "rskip", "rkind", "count_word", "counted", "qual_word")
+                 "lkind", "rskip", "rkind", "count_word", "counted", "qual_word", "word")
 
     def __init__(self, start, end, n1, n2):
         self.start, self.end, self.n1, self.n2 = start, end, n1, n2
         self.role = None       # 'low'/'high' of a range, 'result'/'target' of a pair
         self.partner = None
         self.qual = self.lkind = self.rkind = self.counted = self.qual_word = None
-        self.lskip = self.lkeep = self.rskip = self.count_word = False
+        self.lskip = self.lkeep = self.rskip = self.count_word = self.word = False
 
 
 #: Digits beyond which a numeral is no number a report states (a float holds
@@ -465,6 +474,37 @@ def _scan(text: str, rules: Rules) -> list[_Cand]:
     return out
 
 
+def _scan_words(text: str, low: str, rules: Rules) -> list[_Cand]:
+    """Numerals written in words before a counted noun: ``bốn phường``, ``mười hai hộ``.
+
+    The number words are looked for with ``str.find`` (fast), and the regex
+    runs only where one stands; only lower-case words count (``xã Ba`` is a
+    name).
+    """
+    starts = set()
+    for w in rules.word_starts:
+        i = low.find(w)
+        while i != -1:
+            if not (i and low[i - 1].isalnum()) and text[i].islower():
+                starts.add(i)
+            i = low.find(w, i + 1)
+    out: list[_Cand] = []
+    end = -1
+    for i in sorted(starts):
+        if i < end:  # inside the numeral before: the "hai" of "mười hai"
+            continue
+        m = rules.number_words.match(low, i)
+        if m is None:
+            continue
+        end = m.end(1)
+        c = _Cand(i, end, text[i:end], None)
+        c.value, c.unit, c.factor, c.default_unit = float(value_of_number_words(m.group(1))), "count", _ONE, False
+        c.num = c.den = None
+        c.word = True
+        out.append(c)
+    return out
+
+
 def _link(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
     """Join consecutive numbers into ranges, result/target pairs and sums."""
     out: list[_Cand] = []
@@ -507,6 +547,8 @@ def _link(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
 
 
 def _mask_of(c: _Cand) -> int:
+    if c.word:  # a numeral in words is read like a bare number: thứ hai is an ordinal
+        return _ANY | _BARE | _PLAIN
     m = _ANY
     if c.n2 is not None:
         m |= _FRACTION
@@ -901,8 +943,12 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
     [(3.0, 'at_least'), (5.0, 'at_most')]
     """
     rules = load_rules()
-    cands = _link(text, _scan(text, rules), rules)
     low = _lowered(text)
+    cands = _scan(text, rules)
+    words = _scan_words(text, low, rules)
+    if words:
+        cands = sorted(cands + words, key=lambda c: c.start)
+    cands = _link(text, cands, rules)
     rlow = low[::-1]  # punctuation and digits as in the text: clause starts are read on it too
     for c in cands:
         c.mask = _mask_of(c)

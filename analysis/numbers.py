@@ -27,7 +27,7 @@ __all__ = [
     "NUMERAL", "Quantity", "UnitWord", "parse_number", "parse_decimal",
     "parse_quantity", "read_rule_table", "load_units", "load_multipliers",
     "load_count_words", "unit_pattern", "multiplier_pattern", "quantity_suffix_pattern",
-    "interpret_unit",
+    "interpret_unit", "load_number_words", "number_words_pattern", "value_of_number_words",
 ]
 
 #: A numeral as written: digits with dots and commas between digit groups.
@@ -375,3 +375,67 @@ def _finite(value: Decimal, written: str) -> float:
     if not math.isfinite(out):
         raise ValueError(f"too large for a number a report can state: {written.strip()[:20]!r}...")
     return out
+
+
+_NUMBER_WORD_ROLES = ("digit", "ten", "tens", "after_tens")
+
+
+@lru_cache(maxsize=None)
+def load_number_words() -> dict[str, tuple[int, str]]:
+    """Number words (``number_words.csv``) → (value, role in a numeral).
+
+    Examples
+    --------
+    >>> load_number_words()["bốn"], load_number_words()["mươi"]
+    ((4, 'digit'), (10, 'tens'))
+    """
+    out = {}
+    for r in read_rule_table("number_words"):
+        if r["role"] not in _NUMBER_WORD_ROLES:
+            raise ValueError(f"analysis/rules/number_words.csv: role must be one of "
+                             f"{', '.join(_NUMBER_WORD_ROLES)}, not {r['role']!r}")
+        out[r["word"].lower()] = (int(r["value"]), r["role"])
+    return out
+
+
+@lru_cache(maxsize=None)
+def number_words_pattern() -> str:
+    """Regular expression (no capturing groups) for a numeral written in words.
+
+    A digit word alone (``bốn``), ``mười`` or a digit word with ``mươi``, then
+    optionally a unit (``mười hai``, ``hai mươi mốt``). ``một`` alone is the
+    article, and ``năm`` is not listed at all (it is also the year).
+
+    Examples
+    --------
+    >>> bool(re.fullmatch(number_words_pattern(), "hai mươi mốt"))
+    True
+    >>> bool(re.fullmatch(number_words_pattern(), "một"))
+    False
+    """
+    words = load_number_words()
+
+    def alt(*roles):
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)
+                        if words[w][1] in roles)
+    tens = "|".join(re.escape(w) for w, (_, r) in words.items() if r == "tens")
+    ten = "|".join(re.escape(w) for w, (_, r) in words.items() if r == "ten")
+    return (rf"(?:(?:(?:{alt('digit')})[ \t]+(?:{tens})|{ten})"
+            rf"(?:[ \t]+(?:{alt('digit', 'after_tens')})(?![^\W\d_]))?|(?:{alt('digit')}))"
+            r"(?![^\W\d_])")
+
+
+def value_of_number_words(s: str) -> int:
+    """Value of a numeral written in words.
+
+    Examples
+    --------
+    >>> value_of_number_words("sáu"), value_of_number_words("mười lăm"), value_of_number_words("hai mươi tư")
+    (6, 15, 24)
+    """
+    words = load_number_words()
+    total = 0
+    for w in s.lower().split():
+        value, role = words[w]
+        total = total * value if role == "tens" else total + value
+    return total

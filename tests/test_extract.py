@@ -15,7 +15,7 @@ import pytest
 from analysis import schema
 from analysis.evaluate import format_score, match_facts, score
 from analysis.extract import extract_facts, load_rules
-from analysis.numbers import read_rule_table
+from analysis.numbers import load_number_words, read_rule_table
 from analysis.text import normalize_text, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,7 +215,8 @@ PHRASINGS = [
       ("4", 4, "count", "count", "exact")]),
     ("Số xã đạt chuẩn nông thôn mới là 12.", [("12", 12, "count", "count", "exact")]),
     ("Sáp nhập hai phường (dân số 5.120 người, diện tích 0,4 km2).",
-     [("5.120", 5120, "count", "count", "exact"), ("0,4 km2", 0.4, "km2", "measure", "exact")]),
+     [("hai", 2, "count", "count", "exact"), ("5.120", 5120, "count", "count", "exact"),
+      ("0,4 km2", 0.4, "km2", "measure", "exact")]),
     ("Toàn thành phố đã cấp giấy chứng nhận 412,5ha/430 ha.",
      [("412,5ha/430 ha", 412.5, "ha", "fraction", "exact")]),
     ("Số lao động có việc làm trong năm 2.450 người.", [("2.450", 2450, "count", "count", "exact")]),
@@ -237,6 +238,13 @@ PHRASINGS = [
     ("Hội đồng nhân dân khóa XII nhiệm kỳ 2020 2025 đề ra.", []),
     ("UBND Q.3 và P.7 đã tiếp nhận hồ sơ.", []),
     ("Có 4 tổ dân phố, gồm: 2, 4 và 6 đạt chuẩn.", [("4", 4, "count", "count", "exact")]),
+    # number words are facts when they count; not in names, ordinals or idioms
+    ("Toàn quận có bốn phường đạt chuẩn, sáu tiêu chí hoàn thành.",
+     [("bốn", 4, "count", "count", "exact"), ("sáu", 6, "count", "count", "exact")]),
+    ("Hỗ trợ mười hai hộ nghèo và hai mươi mốt người cao tuổi.",
+     [("mười hai", 12, "count", "count", "exact"), ("hai mươi mốt", 21, "count", "count", "exact")]),
+    ("Phấn đấu có thêm ba trường đạt chuẩn.", [("ba", 3, "count", "target", "exact")]),
+    ("Xã Ba họp ngày thứ hai; mười năm qua chính quyền hai cấp có một hộ tái nghèo.", []),
     # malformed numbers and digits of other scripts are not read (issue 15)
     ("Có 12,,5% hộ và 12..5 người.", []),
     ("٥٢٠٩ hộ đạt danh hiệu; 5٥ hộ.", []),
@@ -267,7 +275,8 @@ def test_offsets_quotes_and_sentences_point_into_the_text(texts):
         prev = -1
         for f in extract_facts(text, doc):
             s, e = f["start"], f["end"]
-            assert text[s:e] == f["raw"] and f["raw"][0].isdigit(), f
+            assert text[s:e] == f["raw"], f
+            assert f["raw"][0].isdigit() or f["raw"].split()[0] in load_number_words(), f
             assert s > prev, "facts come in text order"
             prev = s
             quote = f["quote"]
@@ -345,7 +354,7 @@ def test_matching_rule_units_values_fractions_and_optional_gold():
 # --------------------------------------------------------------------------
 
 RULE_TABLES = ["units", "multipliers", "count_words", "nonfacts", "qualifiers", "kinds", "connectors",
-               "transparent", "counted_words"]
+               "transparent", "counted_words", "plan_cues", "number_words", "number_word_nouns"]
 
 
 @pytest.mark.parametrize("name", RULE_TABLES)

@@ -4,12 +4,15 @@ One table of messy inputs with the value and unit a reader would take from
 them, non-numbers included; then property tests: any number written the
 Vietnamese way parses back to itself.
 """
+import re
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, strategies as st
 
-from analysis.numbers import parse_decimal, parse_number, parse_quantity
+from analysis.numbers import (
+    number_words_pattern, parse_decimal, parse_number, parse_quantity, value_of_number_words,
+)
 
 # input as written → (value, unit, numerator, denominator); None = not a quantity
 TABLE = [
@@ -64,6 +67,10 @@ TABLE = [
     ("217,218,219", None),
     ("5G", None),
     ("", None),
+    ("9" * 400, None),                                      # too large for any float: no number
+    ("٥٢٠٩", None),                                         # another script's digits
+    ("5209", (5209, "count", None, None)),
+    ("1.250", (1250, "count", None, None)),
 ]
 
 
@@ -94,10 +101,28 @@ def test_parse_number_table(written, value):
     assert parse_number(written) == pytest.approx(value, rel=1e-12)
 
 
-@pytest.mark.parametrize("written", ["217,218,219", "1.2.3", "1,2.3", "12.34,5", "abc", "", "1 000"])
+@pytest.mark.parametrize("written", ["217,218,219", "1.2.3", "1,2.3", "12.34,5", "abc", "", "1 000",
+                                     "12,,5", "12..5", "٥٢٠٩", "9" * 310, "1" * 5000])
 def test_parse_number_rejects_what_is_not_one_number(written):
     with pytest.raises(ValueError):
         parse_number(written)
+
+
+# numerals written in words → value (annotation guide: number words are facts when they count)
+NUMBER_WORDS = [("bốn", 4), ("sáu", 6), ("bẩy", 7), ("mười", 10), ("mười hai", 12), ("mười lăm", 15),
+                ("hai mươi", 20), ("hai mươi mốt", 21), ("ba mươi tư", 34), ("chín mươi chín", 99)]
+
+
+@pytest.mark.parametrize("written, value", NUMBER_WORDS)
+def test_number_words_table(written, value):
+    assert re.fullmatch(number_words_pattern(), written)
+    assert value_of_number_words(written) == value
+
+
+@pytest.mark.parametrize("written", ["một", "năm", "mươi", "lăm", "hai mươi mươi", "Bốn"])
+def test_words_that_are_no_numeral_alone(written):
+    # một alone is the article, năm is also the year, lăm and mươi only follow tens
+    assert not re.fullmatch(number_words_pattern(), written)
 
 
 def write_vietnamese(integer: int, decimals: str = "") -> str:
