@@ -38,7 +38,7 @@ from typing import Mapping
 import pandas as pd
 
 from .corrections import (CorrectionError, append_corrections, corrections_file, fact_correction,
-                          report_correction)
+                          read_corrections, report_correction)
 from .dashboard import APP_CSS, escape_text, unit_label
 from .i18n import indicator_name, period_name, t, vietnamese_sort_key
 from .schema import DOC_KINDS, KINDS, QUALIFIERS, UNIT_LEVELS, UNITS
@@ -46,7 +46,7 @@ from .text import fold
 from .theme import DEFAULT_LANG, check_lang, format_number, unit_symbol
 
 __all__ = ["DOUBTS", "SHOW", "REVIEW_CSS", "metadata_doubts", "cue_strength", "review_queue",
-           "sentence_html", "ReviewApp"]
+           "review_tally", "sentence_html", "ReviewApp"]
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +229,73 @@ def review_queue(facts: pd.DataFrame, reports: pd.DataFrame,
     extra = ["unit_name", "unit_level", "period", "doubts", "doubt_rank", "cue_strength", "cue"]
     frame = pd.DataFrame(rows, columns=list(facts.columns) + [c for c in extra if c not in facts.columns])
     return frame.sort_values(["doubt_rank", "doc_id", "start"], kind="stable").reset_index(drop=True)
+
+
+def review_tally(facts: pd.DataFrame, by: str = "indicator_id", corrections=None) -> pd.DataFrame:
+    """How many figures analysts reviewed and, of those, how many the extractor had right.
+
+    Per indicator (``by="indicator_id"``: the indicator the extractor gave,
+    before any correction) or per report (``by="doc_id"``). ``facts`` is a
+    build's table (``review_status`` and ``corrected_from`` filled); the
+    figures rejected since (gone from the table) are read from the corrections
+    file (default :func:`analysis.corrections.corrections_file`): they count
+    per report, and per indicator under ``rejected`` (the indicator they had
+    is not kept).
+
+    Returns
+    -------
+    DataFrame
+        ``by``, ``figures`` (rejected included), ``reviewed``, ``right``
+        (confirmed as read), ``corrected``, ``rejected``, ``share_reviewed``
+        and ``share_right`` (right / reviewed), the most reviewed first.
+
+    Examples
+    --------
+    >>> facts = pd.DataFrame({"doc_id": ["d", "d", "d"], "indicator_id": ["cremation_rate", None, None],
+    ...     "review_status": ["confirmed", "corrected", "unreviewed"],
+    ...     "corrected_from": [None, '{"indicator_id": "cremation_rate"}', None]})
+    >>> review_tally(facts, corrections="/no/such/file.csv")[["indicator_id", "figures", "reviewed", "right"]]
+         indicator_id  figures  reviewed  right
+    0  cremation_rate        2         2      1
+    1            <NA>        1         0      0
+    """
+    import json
+
+    status = facts["review_status"].fillna("unreviewed") if "review_status" in facts.columns \
+        else pd.Series(["unreviewed"] * len(facts), index=facts.index)
+    key = facts[by].astype("object").where(facts[by].notna(), None)
+    if by == "indicator_id" and "corrected_from" in facts.columns:
+        before = [json.loads(c).get("indicator_id", k) if isinstance(c, str) else k
+                  for c, k in zip(facts["corrected_from"], key)]
+        key = pd.Series(before, index=facts.index, dtype="object")
+    frame = pd.DataFrame({by: key, "confirmed": status == "confirmed", "corrected": status == "corrected"})
+    rows = []
+    for k, g in frame.groupby(by, dropna=False, sort=False):
+        rows.append({by: k, "figures": len(g), "right": int(g["confirmed"].sum()),
+                     "corrected": int(g["corrected"].sum()), "rejected": 0})
+    docs = set(facts["doc_id"])
+    rejected: dict = {}
+    got = read_corrections(corrections)
+    last = {}
+    for c in got.rows:
+        if c["raw"]:
+            last[(c["doc_id"], c["raw"], c["context_before"], c["context_after"])] = c["action"]
+    for (doc, *_), action in last.items():
+        if action == "reject" and doc in docs:
+            k = doc if by == "doc_id" else "rejected"
+            rejected[k] = rejected.get(k, 0) + 1
+    for r in rows:
+        r["rejected"] = rejected.pop(r[by], 0) if r[by] is not None else 0
+    rows += [{by: k, "figures": 0, "right": 0, "corrected": 0, "rejected": n} for k, n in rejected.items()]
+    out = pd.DataFrame(rows, columns=[by, "figures", "right", "corrected", "rejected"])
+    out["figures"] += out["rejected"]
+    out["reviewed"] = out["right"] + out["corrected"] + out["rejected"]
+    out["share_reviewed"] = out["reviewed"] / out["figures"].where(out["figures"] > 0)
+    out["share_right"] = out["right"] / out["reviewed"].where(out["reviewed"] > 0)
+    out[by] = out[by].astype("string")
+    out = out.sort_values(["reviewed", "figures"], ascending=False, kind="stable").reset_index(drop=True)
+    return out[[by, "figures", "reviewed", "right", "corrected", "rejected", "share_reviewed",
+                "share_right"]]
 
 
 def sentence_html(sentence, sentence_start, start: int, end: int, raw) -> str:

@@ -17,6 +17,7 @@ from analysis.build import BuildFailed, build
 from analysis.cli import main
 from analysis.corrections import (COLUMNS, CorrectionError, append_corrections, fact_correction,
                                   read_corrections, report_correction)
+from analysis.review import review_tally
 from analysis.store import read_table
 
 DOC = "ngoc-lam-2023-h1"
@@ -205,3 +206,8 @@ def test_evaluate_scores_the_extractor_against_the_reviewed_figures(folder, caps
     assert "| facts precision | 0.667 |" in out                    # the rejected one is found again
     assert "| facts recall | 1.000 |" in out
     assert "| qualifier agreement | 0.500 |" in out
+    # trust you can count: the data-quality notebook's table per report
+    facts = _tables(folder)[1]
+    [row] = review_tally(facts, "doc_id", folder / "corrections.csv").to_dict("records")
+    assert (row["figures"], row["reviewed"], row["right"], row["corrected"], row["rejected"]) == \
+        (4, 3, 1, 1, 1)
