@@ -732,7 +732,8 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
 
     fixed = apply_corrections(reports, facts, observations,
                               corrections_file(raw) if corrections is None else corrections,
-                              observe=_observations, partial=periods is not None)
+                              observe=_observations,
+                              partial=list(periods) if periods is not None else False)
     reports, facts, observations = fixed.reports, fixed.facts, fixed.observations
     messages = messages + fixed.messages
 

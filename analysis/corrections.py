@@ -485,8 +485,9 @@ class Applied:
 
     ``outcomes`` has a line per valid correction: its ``line``, ``doc_id``,
     ``raw``, ``action``, ``field``, ``status`` (``applied``, ``moved`` —
-    applied, the figure found at new offsets —, ``unmatched`` or ``elsewhere``:
-    its report is not part of this build) and ``detail``.
+    applied, the figure found at new offsets —, ``unmatched``, ``elsewhere``:
+    its report is not part of this build, or ``deferred``: it needs a full
+    build) and ``detail``.
     """
 
     reports: pd.DataFrame
@@ -549,7 +550,7 @@ def _default_observe(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame
 def apply_corrections(reports: pd.DataFrame, facts: pd.DataFrame, observations: pd.DataFrame,
                       corrections: "Corrections | str | os.PathLike | None" = None, *,
                       observe: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] | None = None,
-                      partial: bool = False) -> Applied:
+                      partial: bool | list[str] = False) -> Applied:
     """Apply corrections to the reports, facts and observations of a build.
 
     Parameters
@@ -562,8 +563,10 @@ def apply_corrections(reports: pd.DataFrame, facts: pd.DataFrame, observations: 
         on the reports that have a unit and a period). The observations of the
         reports a correction touches are made again with it.
     partial : the tables hold only part of the corpus (a build of some
-        periods): a correction whose report is not among them is left for the
-        build that has it, not reported.
+        periods; give the periods): a correction whose report is not among
+        them is left for the build that has it, not reported; one that would
+        move a report to a period not being rebuilt is not applied, with a
+        warning to run a full build.
 
     Returns
     -------
@@ -639,6 +642,13 @@ def apply_corrections(reports: pd.DataFrame, facts: pd.DataFrame, observations: 
                              "number in the same words")
             continue
         if not c["raw"]:
+            if c["field"] == "period" and not isinstance(partial, bool) and c["value"] not in partial:
+                messages.append(Message(
+                    "warning", f"{shown}:{c['line']}", f"the correction sets the period of {doc} to "
+                    f"{c['value']}, not one of the periods rebuilt ({', '.join(partial)}); run a full "
+                    "build (without --period) to apply it", code="correction_needs_full_build", doc=doc))
+                outcomes.append(_outcome(c, "deferred", "needs a full build"))
+                continue
             report_set.setdefault(doc, {})[c["field"]] = c["value"]
             outcomes.append(_outcome(c, "applied", f"{doc}: {c['field']} = {c['value']}"))
             continue

@@ -124,6 +124,21 @@ def test_a_correction_whose_number_changed_is_reported_not_applied(folder):
                  "--corrections", str(folder / "corrections.csv")]) == 1
 
 
+def test_a_build_of_some_periods_applies_what_it_can_and_says_what_needs_a_full_build(folder):
+    _build(folder)
+    _decide(folder, "12", "reject")
+    append_corrections([report_correction(DOC, "period", "2023-9M"),
+                        report_correction("other-report-2019-fy", "doc_kind", "plan")],
+                       folder / "corrections.csv")
+    summary = _build(folder, periods=["2023-H1"])
+    assert summary.written and "12" not in set(_tables(folder)[1]["raw"])
+    [warning] = summary.problems                                   # the other report: not reported
+    assert warning.code == "correction_needs_full_build" and "without --period" in warning.text
+    summary = _build(folder)
+    assert _tables(folder)[0]["period"].tolist() == ["2023-9M"]
+    assert [m.code for m in summary.problems] == ["correction_unmatched"]   # the other report
+
+
 def test_a_renamed_report_keeps_its_corrections(folder):
     _build(folder)
     _decide(folder, "12", "reject")
