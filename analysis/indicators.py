@@ -67,6 +67,7 @@ _BOOLS = {"true": True, "false": False, "True": True, "False": False, "1": True,
 # a number as the text writes it ('1.553', '97,95', '5209/5318'); years are not counted as one
 _NUM_RX = re.compile(r"(?<![\w.,/])\d+(?:[.,]\d+)*(?:/\d+(?:[.,]\d+)*)?")
 _YEAR_RX = re.compile(r"(?:19|20)\d\d")
+_UNSET = object()
 _NOUN_OF_ANOTHER = 0.25  # extra cost of a cue that is another number's noun; above an after-cue's 0.1
 _BEFORE = 400  # characters of the paragraph before a sentence read for its topic
 _QUOTES = "\"“”'‘’«»"
@@ -368,6 +369,7 @@ class _Sentence:
         self.hits = matcher.hits(self.folded)
         self.section_keys = matcher.section_keys(section) if section else frozenset()
         self.before = before
+        self.own = None  # (level, name) of the report's own unit, where the text names it
         self._before_keys = None
         self._nums = None
         self._marks: dict = {}
@@ -493,7 +495,7 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     if not compat:
         return None
     blockers = matcher.blockers
-    best: dict[tuple[int, str], tuple[float, int, int, int, int]] = {}
+    best: dict[tuple[int, str], tuple[float, int, int, int, int, str]] = {}
     bases = [(a, b) for a, b in sent.bases if not a <= s < b]
     for hs, he, key in sent.hits:
         if hs < e and he > s:  # a phrase never overlaps its own number
@@ -517,10 +519,12 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
                     reaches = _cue_reaches(sent, hs, he, s, e, side, b, kind)
                 if not reaches:
                     continue
+            elif role == "exclude" and side == "before" and sent.crosses_item(he, s):
+                continue  # a veto in another item of a list ('tai nạn giao thông ...; ... ma túy')
             if side == "after-list":
                 side = "after"
             cur = best.get((idx, role))
-            cand = (cost, b, len(key), hs, he)
+            cand = (cost, b, len(key), hs, he, key)
             if cur is None or (cost, -len(key)) < (cur[0], -cur[2]):
                 best[(idx, role)] = cand
     choices = []
@@ -554,16 +558,18 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     # (entries that name their topic by the counted noun, like 'targets_met'
     # with its 'đạt'/'hoàn thành', do not block)
     # (a topic named after the number is what it is given to: '80 suất cho hộ
-    # nghèo'; a topic named three clauses or more before is an item of a list, not the
+    # nghèo', and so is one the winner expects beside it: gifts 'cho ... hộ nghèo
+    # với tổng trị giá'; a topic named three clauses or more before is an item of a list, not the
     # number's topic: 'quà ... đến người có công, hộ nghèo, hộ cận nghèo, ...
     # với tổng trị giá 800 triệu đồng')
     won = best[(best_choice[2], "cues")]
     for (idx, role), ev in best.items():
         if (role == "cues" and ev[1] < won[1] and ev[1] <= 2 and ev[3] < s and idx in blockers
-                and not any(c[2] == idx for c in choices)):
+                and not any(c[2] == idx for c in choices)
+                and (best_choice[2], "context") not in matcher.roles[ev[5]]):
             if not matcher.shares_cue(idx, best_choice[2]):
                 return None
-    if _out_of_scope(kind, sent, s, e, best_choice[2], matcher):
+    if _out_of_scope(kind, sent, s, e, best_choice[2], matcher, won[5]):
         return None
     return best_choice[3], won[3], won[4]
 
@@ -597,7 +603,8 @@ def _cue_reaches(sent: _Sentence, hs: int, he: int, s: int, e: int, side: str, b
     return True
 
 
-def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher: _Matcher) -> bool:
+def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher: _Matcher,
+                  cue: str = "") -> bool:
     """Whether the number is not the reporting unit's own figure of the indicator.
 
     The rules of ``analysis/rules/indicator_markers.csv``: a share or count of
@@ -608,6 +615,10 @@ def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher:
     rx = _scope_rx()
     folded = sent.folded
     lo, hi = sent.clause(s, e)
+    # the clause speaks of a named sub-unit: 'phường Bình Hiên đạt 94,3%' in a
+    # district report, 'tổ dân phố số 3 ...'
+    if _names_other_unit(sent, lo, s):
+        return True
     # what is counted right after the number: an administrative sub-unit
     m = rx["subunit"].match(folded, e)
     if m and not matcher.names_unit(idx, m.group(1)):
@@ -619,7 +630,8 @@ def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher:
     item = sent.semis[k - 1] + 1 if k else 0
     if rx["apart"].search(folded, item, s):
         return True
-    if kind in ("amount", "count"):
+    # (an indicator that is an average itself, 'thu nhập bình quân đầu người', is per head)
+    if kind in ("amount", "count") and not rx["average"].search(cue):
         m = rx["per_unit"].search(folded, lo, s)
         if m and not rx["per_time"].match(folded, m.end()):
             return True
@@ -627,6 +639,76 @@ def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher:
         if m and not rx["per_time"].match(folded, m.end()):
             return True
     return False
+
+
+def _unit_name_at(text: str, m: re.Match) -> tuple[str, str] | None:
+    """(level word, name) of a unit named at a match of the level pattern, or None."""
+    level = fold(m.group(1))
+    words = []
+    start = m.end()
+    lead = re.match(r"(?i)số\s+(?=\d)", text[start:start + 8])  # 'tổ dân phố số 5'
+    if lead:
+        start += lead.end()
+    for w in _WORD_RX.finditer(text, start, min(len(text), start + 60)):
+        gap = text[(words[-1].end() if words else start):w.start()]
+        if gap.strip() or len(words) == 4:
+            break
+        if w.group().isdigit():
+            # 'Quận 1', 'Phường 5', 'tổ dân phố số 3' are names; 'thành phố 738,81 ha' is not
+            if words or level not in _unit_rx()[3] or re.match(r"[.,/]\d", text[w.end():w.end() + 2]):
+                break
+            words.append(w)
+            break
+        if not w.group()[0].isupper():
+            break
+        words.append(w)
+    if not words:
+        return None
+    return level, fold(" ".join(w.group() for w in words))
+
+
+@lru_cache(maxsize=1)
+def _unit_rx() -> tuple[re.Pattern, re.Pattern, frozenset, frozenset]:
+    marks = _markers()
+    own, parts = marks.get("named_unit", ()), marks.get("named_part", ())
+    numbered = frozenset(parts) | frozenset(marks.get("numbered_unit", ()))
+    levels = "|".join(re.escape(w) for w in sorted(own + parts, key=len, reverse=True)) or "(?!)"
+    anywhere = re.compile(r"(?<!\w)(" + levels + r")\s+(?=\w)", re.I)
+    lead = "|".join(re.escape(w) for w in sorted(marks.get("unit_lead", ()), key=len, reverse=True)) or "(?!)"
+    at_start = re.compile(r"[\s\-–+*•]*(?:(?:" + lead + r")\s+)*(" + levels + r")\s+(?=\w)", re.I)
+    return anywhere, at_start, frozenset(parts), numbered
+
+
+def _own_unit(text: str) -> tuple[tuple[str, str] | None, dict[str, int]]:
+    """The unit the text names most often (the report's own), and how many
+    different units of each level it names."""
+    anywhere = _unit_rx()[0]
+    counts: dict[tuple[str, str], int] = {}
+    for m in anywhere.finditer(text):
+        got = _unit_name_at(text, m)
+        if got is not None:
+            counts[got] = counts.get(got, 0) + 1
+    per_level: dict[str, int] = {}
+    for level, _ in counts:
+        per_level[level] = per_level.get(level, 0) + 1
+    return (max(counts, key=counts.get) if counts else None), per_level
+
+
+def _names_other_unit(sent: _Sentence, lo: int, s: int) -> bool:
+    """Whether the clause opens on a sub-unit, or on one of several units of a
+    level that is not the report's own ('phường Bình Hiên đạt 94,3%' in a
+    district report that names its wards)."""
+    _, at_start, parts, _ = _unit_rx()
+    m = at_start.match(sent.text, lo, s)
+    if m is None:
+        return False
+    got = _unit_name_at(sent.text, m)
+    if got is None:
+        return False
+    if got[0] in parts:
+        return True
+    own, per_level = sent.own if sent.own is not None else (None, {})
+    return own is not None and got != own and per_level.get(got[0], 0) >= 2
 
 
 @lru_cache(maxsize=1)
@@ -641,7 +723,7 @@ def _scope_rx() -> dict:
                         for m in sorted(words, key=len, reverse=True))
 
     sub, sup, per, tim = alt("subunit"), alt("superlative"), alt("per_item"), alt("per_time")
-    apart = alt("apart")
+    apart, average = alt("apart"), alt("average")
     never = "(?!)"
     return {
         # '100% các xã', '3/6 xã', '(100%) số phường': the number counts sub-units
@@ -649,6 +731,7 @@ def _scope_rx() -> dict:
                               + (sub or never) + r")(?!\w)"),
         "superlative": re.compile(r"(?<!\w)(?:" + (sup or never) + r")(?!\w)"),
         "apart": re.compile(r"(?<!\w)(?:" + (apart or never) + r")(?!\w)"),
+        "average": re.compile(r"(?<!\w)(?:" + (average or never) + r")(?!\w)"),
         # 'mỗi phần trị giá 2 triệu đồng' (not 'mỗi năm')
         "per_unit": re.compile(r"(?<!\w)(?:" + (per or never) + r")(?!\w)"),
         "per_time": re.compile(r"\s*(?:" + (tim or never) + r")(?!\w)"),
@@ -700,6 +783,7 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
     sentences: dict[tuple[int, int], _Sentence] = {}
     placed = []  # (sentence key, fact index)
     cues: dict[int, tuple[int, int]] = {}  # fact index -> its cue's span in its sentence
+    own = _UNSET  # the report's own unit, read once when first needed
     for i, f in enumerate(facts):
         f["indicator_id"] = None
         f["indicator_cue"] = None
@@ -724,6 +808,9 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
             before = text[max(para, st - _BEFORE):st]
             sent = sentences[key] = _Sentence(sent_text, st, section if isinstance(section, str) else None,
                                               matcher, before)
+            if own is _UNSET:
+                own = _own_unit(text)
+            sent.own = own
         got = _choose(f, sent, matcher)
         if got is not None:
             f["indicator_id"] = got[0]
@@ -759,7 +846,9 @@ def _matcher_for(catalog) -> _Matcher:
 def _drop_breakdowns(facts: list[dict], placed, sentences, text: str) -> None:
     """Parts listed after 'trong đó' of a total that carries an indicator get none.
 
-    Within a sentence, a part is any later fact of the total's kind and unit.
+    Within a sentence, a part is any later fact of the kind and unit of a total
+    with an indicator, whatever indicator its own words name ('8.700.000đ
+    (trong đó nguồn quận 6.000.000đ, nguồn quỹ VNN phường 2.700.000đ)').
     A sentence that opens with the marker ('Trong đó, có 45 đảng viên mới kết
     nạp ...') lists the parts of the sentence before it: there a part loses the
     indicator when that sentence states the same indicator, kind and unit.

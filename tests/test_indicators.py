@@ -222,6 +222,14 @@ RULE_PHRASINGS = [
     ("Có 12/12 tổ dân phố đạt danh hiệu tổ dân phố văn hóa.", [("12/12", F, C, "cultural_group_rate")]),
     ("Có 14/14 xã, thị trấn có tỷ lệ bao phủ BHYT trên 90%, đạt tỷ lệ 100%.",
      [("14/14", F, C, None), ("100%", R, P, None)]),
+    # a clause about one named sub-unit: a part below a ward, or one of the wards a
+    # district report names; the report's own unit (named most often) keeps its id
+    ("Tổ dân phố số 5 có tỷ lệ hộ gia đình văn hóa 98%.", [("98%", R, P, None)]),
+    ("Quận Hải An có tỷ lệ bao phủ BHYT 94%. Phường Đông Hải có tỷ lệ bao phủ BHYT 95%, "
+     "phường Tràng Cát có tỷ lệ bao phủ BHYT 93%. Quận Hải An vượt chỉ tiêu.",
+     [("94%", R, P, "health_insurance_coverage_rate"), ("95%", R, P, None), ("93%", R, P, None)]),
+    ("Phường Thạch Bàn có 5.200 hộ. Phường Thạch Bàn có tỷ lệ bao phủ BHYT đạt 92%, cao hơn quận Long Biên.",
+     [("92%", R, P, "health_insurance_coverage_rate")]),
     # the best or worst sub-unit, or one part set apart
     ("Tỷ lệ hộ đạt danh hiệu Gia đình văn hóa cao nhất là tổ dân phố số 3 với 98%.", [("98%", R, P, None)]),
     ("Riêng quý IV, thu ngân sách đạt 3 tỷ đồng.", [("3 tỷ đồng", A, "vnd", None)]),
@@ -304,6 +312,17 @@ RULE_PHRASINGS = [
     ("Xảy ra 6 vụ tai nạn giao thông, 12 vụ phạm pháp hình sự.",
      [("6", C, C, "traffic_accidents"), ("12", C, C, "crime_cases")]),
     ("Thoát cận nghèo 25 hộ.", [("25", C, C, "households_escaped_near_poverty")]),
+    ("Tiêm chủng đầy đủ cho 150 trẻ em dưới 1 tuổi, đạt 98,7%.",
+     [("150", C, C, "children_immunised"), ("98,7%", R, P, "full_immunization_rate")]),
+    # an indicator that is an average is per head by itself
+    ("Thu nhập bình quân đầu người đạt 48 triệu đồng/người/năm.",
+     [("48 triệu đồng", A, "vnd", "income_per_capita_vnd")]),
+    # a veto in another item of a list does not reach the number
+    ("Xảy ra 2 vụ tai nạn giao thông; bắt giữ 3 vụ, 5 đối tượng tàng trữ trái phép chất ma túy.",
+     [("2", C, C, "traffic_accidents"), ("3", C, C, "drug_cases"), ("5", C, C, None)]),
+    # a recipient the winner expects beside it is no rival topic
+    ("Tặng 320 suất quà Tết cho các đối tượng chính sách, hộ nghèo với tổng trị giá 160 triệu đồng.",
+     [("320", C, C, "gifts_given"), ("160 triệu đồng", A, "vnd", "gifts_value_vnd")]),
 ]
 
 
