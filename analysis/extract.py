@@ -207,6 +207,7 @@ class Rules:
     plan_sentence: tuple              # plan_cues.csv: (literal, regex) of a plan statement in the sentence
     plan_section: re.Pattern          # plan_cues.csv: a plan heading over the sentence
     plan_clause: tuple                # plan_cues.csv: (literal, regex) of a planned figure in the clause
+    plan_undone: tuple                # plan_cues.csv: (literal, regex) of a result between cue and figure
     lead_quals: re.Pattern            # qualifiers opening a sentence or a heading
     lead_qual_roles: dict
     word_starts: tuple                # number words a numeral in words starts with, each + " "
@@ -276,11 +277,11 @@ def load_rules() -> Rules:
             raise ValueError(f"analysis/rules/qualifiers.csv: scope must be left, clause, right or lead, "
                              f"not {scope!r}")
 
-    plan: dict[str, list] = {"sentence": [], "section": [], "clause": []}
+    plan: dict[str, list] = {"sentence": [], "section": [], "clause": [], "undone": []}
     for r in read_rule_table("plan_cues"):
         if r["scope"] not in plan:
-            raise ValueError(f"analysis/rules/plan_cues.csv: scope must be sentence, section or clause, "
-                             f"not {r['scope']!r}")
+            raise ValueError(f"analysis/rules/plan_cues.csv: scope must be sentence, section, clause "
+                             f"or undone, not {r['scope']!r}")
         if re.compile(r["pattern"]).groups:
             raise ValueError(f"analysis/rules/plan_cues.csv: pattern {r['pattern']!r} has a capturing "
                              "group; write (?:...) instead")
@@ -379,6 +380,7 @@ def load_rules() -> Rules:
         plan_sentence=tuple(plan["sentence"]),
         plan_section=re.compile("|".join(plan["section"]) or "(?!)"),
         plan_clause=tuple(plan["clause"]),
+        plan_undone=tuple(plan["undone"]),
         lead_quals=re.compile(r"[\s*+•–-]*(?:\(?[0-9ivx]{1,3}[.)]+[ \t]*)?("
                               + _trie_regex(lead_qual_roles) + ")" + _NOT_LETTER_AFTER),
         lead_qual_roles=lead_qual_roles,
@@ -1050,7 +1052,8 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             if plan is None:
                 plan = plan_at[sentence_start] = _first_cue(rules.plan_sentence, low, sentence_start,
                                                             sent.end)
-            if plan < s or head[0] or _first_cue(rules.plan_clause, low, qs, s) < s:
+            if (plan < s and _first_cue(rules.plan_undone, low, plan, s) == s) \
+                    or head[0] or _first_cue(rules.plan_clause, low, qs, s) < s:
                 kind = "target"
         prev_end = e
 

@@ -189,6 +189,7 @@ PHRASINGS = [
      [("1.204", 1204, "count", "count", "exact"), ("4,2%", 4.2, "percent", "rate", "exact")]),
     ("Tính đến năm 2023, có 15 tổ dân phố đạt chuẩn.", [("15", 15, "count", "count", "exact")]),
     ("Từ năm 2016 đến năm 2020, phường kết nạp 48 đảng viên.", [("48", 48, "count", "count", "exact")]),
+    ("Đến năm 2020, phường đã có 12 tổ dân phố văn hóa.", [("12", 12, "count", "count", "exact")]),
     # excess over a plan, against a standard, a share of a number, a level
     ("Kết nạp 20 đảng viên, vượt 5 đảng viên so với chỉ tiêu.",
      [("20", 20, "count", "count", "exact"), ("5", 5, "count", "target_achievement", "exact")]),
