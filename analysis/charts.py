@@ -440,9 +440,9 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
                                                else t("chart.latest", lang)))
     if shortlist:
         sub = [sub, shortlist]
-    lines = sum(x.count("\n") + 1 for x in order)
+    row = max(_BAR, 17 * max((x.count("\n") + 1 for x in order), default=1) + 10)
     return _finish([*layers], ds, lang,
-                   width=_WIDTH - 160, height=max(60, _BAR * len(order), 18 * lines),
+                   width=_WIDTH - 160, height=max(60, row * len(order)),
         title=alt.Title(title, subtitle=sub))
 
 
@@ -674,9 +674,9 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     period = data["period"].iloc[0] if len(data) else ""
     if title is None:
         title = t("title.scorecard", lang, unit=unit_name, period=period_name(period, lang))
-    lines = sum(x.count("\n") + 1 for x in order)
+    row = max(_BAR, 17 * max((x.count("\n") + 1 for x in order), default=1) + 10)
     return _finish([bars, marks, rule, text], ds, lang,
-                   width=_WIDTH - 160, height=max(60, _BAR * len(order), 18 * lines),
+                   width=_WIDTH - 160, height=max(60, row * len(order)),
         title=alt.Title(title, subtitle=t("title.scorecard_sub", lang)))
 
 

@@ -52,7 +52,8 @@ def dataset(tmp_path_factory):
         period_end=new_obs["period_end"] + YEAR,
         obs_id=[f"{doc}:{i}" for i in range(len(new_obs))],
         fact_id=[f"{doc}:{i}" for i in range(len(new_obs))],
-        quote=[f"Phường {SCRIPT} đạt {IMG} {LINK} {raw}" for raw in new_obs["raw"]])
+        quote=[f"Phường {SCRIPT} đạt {IMG} {LINK} {raw}" for raw in new_obs["raw"]],
+        sentence=[f"Phường {SCRIPT} đạt {IMG} {LINK} {raw}." for raw in new_obs["raw"]])
     new_facts = facts[facts["doc_id"] == "cu-khoi-2018-fy"].copy()
     new_facts = new_facts.assign(doc_id=doc, fact_id=[f"{doc}:{i}" for i in range(len(new_facts))])
     out = tmp_path_factory.mktemp("hostile") / "processed"
@@ -174,9 +175,10 @@ def _report_text_shows_as_text(page, log):
     before = chart_marks(page, "ad-chart-scorecard")
     _choose(page, 0, f"Phường {INJECTED_UNIT}")
     wait_chart_change(page, "ad-chart-scorecard", before)
-    page.locator(".ad-app .ad-facts", has_text="ngoc-thuy-2019-fy").wait_for(timeout=10_000)
+    page.locator(".ad-app .ad-facts", has_text=f"Báo cáo {SCRIPT} năm 2019").first.wait_for(
+        timeout=10_000)
 
-    facts = page.locator(".ad-app .ad-facts").inner_text()
+    facts = page.locator(".ad-app .ad-facts").first.inner_text()
     assert SCRIPT in facts and IMG in facts and LINK in facts       # shown, literally
     assert INJECTED_UNIT in page.locator(".ad-app .ad-summary").inner_text()
     assert page.locator(".ad-app img").count() == 0
@@ -231,3 +233,215 @@ def test_exported_chart_draws_offline(browser, tmp_path):
         assert log.outside == [] and log.errors == []
     finally:
         page.close()
+
+
+# --------------------------------------------------------------------------
+# Only stated numbers, colour, sources, downloads, freshness, small screens
+
+
+def _stated(doc_id: str, pattern: str) -> float:
+    """An amount as a bundled report states it: '<n> triệu đồng' right after ``pattern``."""
+    from analysis.paths import RAW
+
+    text = (RAW / f"{doc_id}.txt").read_text(encoding="utf-8")
+    m = re.search(pattern + r"\s+(\d+)\s+triệu đồng", text)
+    assert m, pattern
+    return float(m.group(1)) * 1e6
+
+
+def _choose_value(page, index: int, value: str) -> None:
+    _select(page, index).select_option(value=value)
+
+
+def _unit_value(page, name: str) -> str:
+    """The unit selector's value (level|name|parent) for the one unit of this name."""
+    values = _select(page, 0).locator("option").evaluate_all("os => os.map(o => o.value)")
+    labels = _select(page, 0).locator("option").evaluate_all("os => os.map(o => o.textContent)")
+    found = [i for i, lab in enumerate(labels) if lab.replace("\xa0", " ").endswith(name)]
+    assert len(found) == 1, (name, labels)
+    return values[found[0]]
+
+
+def _indicator(page, indicator_id: str) -> None:
+    sel = page.locator(".ad-app select").nth(3)
+    labels = sel.locator("option").evaluate_all("os => os.map(o => o.textContent)")
+    from analysis.i18n import indicator_name
+
+    name = indicator_name(indicator_id).replace(" ", "\xa0")
+    label = next(x for x in labels if x.startswith(name))
+    sel.select_option(label=label)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, after inflating its image data (a broken file raises)."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, size = 8, b"", None
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            size = struct.unpack(">II", body[:8])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    assert size and len(raw) >= size[1] * (size[0] + 1)
+    return size
+
+
+def test_stated_numbers_colours_sources_and_downloads(server, browser, tmp_path):
+    """The figures a leader sees are the ones the reports state, coloured as the scorecard
+    colours them, each with its sentence one click away, and every table and chart
+    downloads."""
+    from io import BytesIO
+
+    import openpyxl
+    from xml.etree import ElementTree
+
+    from analysis.compare import scorecard
+    from analysis.theme import STATUS_COLORS
+
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    log = RequestLog(page)
+    try:
+        page.goto(server.url)
+        wait_chart(page, "ad-chart-scorecard")
+        page.locator(".ad-preview").wait_for(state="hidden", timeout=10_000)
+
+        # Thạch Bàn's gifts: the amount its report states for its six months, never doubled.
+        before = page.locator(".ad-app .ad-summary").inner_text()
+        _choose_value(page, 0, _unit_value(page, "Thạch Bàn"))
+        page.wait_for_function("b => document.querySelector('.ad-app .ad-summary').innerText !== b",
+                               arg=before)
+        # a source opens the report's text at its sentence
+        link = page.locator(".ad-app .ad-facts a.ad-open").first
+        anchor = link.get_attribute("href")[1:]
+        sentence = page.locator(".ad-app .ad-facts .ad-sent").first.inner_text()
+        link.click()
+        page.wait_for_function("id => location.hash === '#' + id", arg=anchor)
+        target = page.locator(f"[id='{anchor}']").locator("xpath=..")
+        box = target.bounding_box()
+        assert box and 0 <= box["y"] < 900, box                         # scrolled into view
+        assert " ".join(sentence.split()) in " ".join(target.inner_text().split())
+        assert target.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+
+        page.locator(".lm-TabBar-tab").nth(1).click()
+        _indicator(page, "gifts_value_vnd")
+        stated = _stated("thach-ban-2021-h1", "tổng trị giá trên")
+        view = page.locator(".ad-app .widget-tab-contents")
+        from analysis.theme import format_number
+
+        page.locator(".ad-app .ad-one, .ad-app .ad-chart-compare svg.marks").first.wait_for()
+        shown = view.inner_text()
+        assert format_number(stated, "vnd") in shown
+        assert format_number(stated * 2, "vnd") not in shown             # no silent annualising
+        marks = page.locator(".ad-app .widget-tab-contents .ad-facts mark").all_inner_texts()
+        amount = f"trên {stated / 1e6:.0f} triệu đồng"                    # with its qualifier
+        assert amount in [" ".join(m.split()) for m in marks], marks
+
+        # Cự Khối's revenue against its plan: the scorecard's colour, not a mean of two.
+        _choose_value(page, 0, _unit_value(page, "Cự Khối"))
+        _indicator(page, "budget_revenue_target_achievement")
+        wait_chart(page, "ad-chart-compare")
+        fills = page.evaluate("""() => [...document.querySelectorAll(
+            '.ad-chart-compare svg.marks path[aria-roledescription="bar"]')]
+            .map(p => [p.getAttribute('aria-label') || '', p.getAttribute('fill')])""")
+        mine = [f for label, f in fills if "Cự Khối" in label]
+        card = scorecard(table("observations"), "Cự Khối", "2018-FY")
+        status = card[card["target_id"].eq("budget_revenue_target_achievement")
+                      | card["indicator_id"].eq("budget_revenue_target_achievement")]["status"].iloc[0]
+        assert mine and mine[0].lower() == STATUS_COLORS[status].lower(), fills
+
+        # Downloads of what is shown: the comparison's table and chart, the trend's chart.
+        files = {}
+        for i in range(page.locator(".ad-app .widget-tab-contents .ad-dl:visible").count()):
+            with page.expect_download() as dl:
+                page.locator(".ad-app .widget-tab-contents .ad-dl:visible").nth(i).click()
+            d = dl.value
+            files[d.suggested_filename] = (tmp_path / d.suggested_filename)
+            d.save_as(files[d.suggested_filename])
+        by_ext = {}
+        for name, path in files.items():
+            by_ext.setdefault(path.suffix, []).append(path)
+        assert set(by_ext) >= {".csv", ".xlsx", ".png", ".svg"}, files
+        csv = pd.read_csv(by_ext[".csv"][0])
+        assert {"sentence", "raw", "report_title", "doc_id", "start", "end"} <= set(csv.columns)
+        row = csv[csv["unit_name"] == "Cự Khối"].iloc[0]
+        assert row["raw"] in row["sentence"]
+        book = openpyxl.load_workbook(BytesIO(by_ext[".xlsx"][0].read_bytes()))
+        assert [c.value for c in book.active[1]] == list(csv.columns)
+        assert all(w > 100 and h > 50 for w, h in (_png_size(p.read_bytes()) for p in by_ext[".png"]))
+        for p in by_ext[".svg"]:
+            assert ElementTree.fromstring(p.read_bytes()).tag.endswith("svg")
+        assert log.errors == [] and log.outside == []
+    finally:
+        page.close()
+
+
+def test_small_screen_in_english_holds(server, browser, tmp_path):
+    """On a 390 px phone, in English: no control wider than the page, English number
+    formats, labels wrapped not clipped (screenshots kept for a look)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(server.url)
+        wait_chart(page, "ad-chart-scorecard")
+        page.locator(".ad-preview").wait_for(state="hidden", timeout=10_000)
+        page.locator("button", has_text="English").click()
+        page.locator(".ad-app .ad-title", has_text="Ward and district results").wait_for()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(tmp_path / "unit-390-en.png"))
+        too_wide = page.evaluate("""() => { const W = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('.ad-app select, .ad-app button, .ad-app input,'
+              + ' .ad-app .widget-dropdown, .ad-app .lm-TabBar-tab, .ad-app .ad-summary')]
+              .map(e => [e.className, e.getBoundingClientRect().right])
+              .filter(([c, r]) => r > W + 1); }""")
+        assert too_wide == []
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        numbers = page.locator(".ad-app .ad-facts td.ad-num").all_inner_texts()
+        assert numbers and not any(re.search(r"\d\.\d{3}(\D|$)", n) for n in numbers
+                                   if "%" not in n), numbers      # no "1.553" thousands dots
+        labels = page.locator(".ad-chart-scorecard svg.marks .role-axis-label text").all_text_contents()
+        assert labels and not any(x.endswith("…") for x in labels)   # wrapped, not clipped
+    finally:
+        page.close()
+
+
+def test_a_rebuild_is_read_on_the_next_load(dataset, browser, tmp_path):
+    """With the server running, a build that adds a unit: the next page shows it (the
+    preheated kernel read the tables before the build, and reads them again)."""
+    import shutil
+
+    from analysis.store import read_table, write_tables
+
+    folder = tmp_path / "processed"
+    shutil.copytree(dataset, folder)
+    with VoilaServer(folder, preheat=True) as srv:
+        page = browser.new_page()
+        try:
+            page.goto(srv.url)
+            wait_chart(page, "ad-chart-scorecard")
+            before = _select(page, 0).locator("option").all_inner_texts()
+            assert not any("Mới Toanh" in x.replace("\xa0", " ") for x in before)
+        finally:
+            page.close()
+        srv.wait_for_log("is filled with", count=2, timeout=60)   # a new kernel preheated
+        reports, facts = read_table("reports", folder), read_table("facts", folder)
+        obs = read_table("observations", folder)
+        src = reports[reports["doc_id"] == "cu-khoi-2018-fy"].assign(
+            doc_id="moi-toanh-2018-fy", unit_name="Mới Toanh", source_file="moi-toanh-2018-fy.txt")
+        added = obs[obs["doc_id"] == "cu-khoi-2018-fy"].assign(
+            doc_id="moi-toanh-2018-fy", unit_name="Mới Toanh")
+        added = added.assign(obs_id=[f"moi-toanh:{i}" for i in range(len(added))])
+        write_tables({"reports": pd.concat([reports, src]), "facts": facts,
+                      "observations": pd.concat([obs, added])}, folder)
+        page = browser.new_page()
+        try:
+            page.goto(srv.url)
+            wait_chart(page, "ad-chart-scorecard")
+            after = _select(page, 0).locator("option").all_inner_texts()
+            assert any("Mới Toanh" in x.replace("\xa0", " ") for x in after), after
+        finally:
+            page.close()
