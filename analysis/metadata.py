@@ -487,6 +487,21 @@ def _bare_units():
 
 
 @lru_cache(maxsize=None)
+def _owners_before() -> re.Pattern:
+    owners = sorted((r["word"] for r in _read_table("metadata_unit_owners.csv")), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(_phrase_rx(o) for o in owners) + r")\s+\Z")
+
+
+# a district written right after a ward: 'phường 5, quận 3'
+_BESIDE_WARD_RE = re.compile(r"(?<!\w)(?:phường|xã|thị\s+trấn)\s+[^\n,.;()]{1,30}\s*[,(]\s*\Z")
+
+
+def _owned(folded: str, start: int) -> bool:
+    """Whether an owner word ('UBND', 'Công an') comes right before ``start``."""
+    return _owners_before().search(folded, max(0, start - 30), start) is not None
+
+
+@lru_cache(maxsize=None)
 def _furniture():
     rows = _read_table("metadata_page_furniture.csv")
     skip = tuple(r["pattern"] for r in rows if r["role"] == "skip")
@@ -1174,8 +1189,10 @@ def _unit_mentions(text: str, folded: str | None = None, skip=()) -> list[dict]:
             continue
         prefix = text[w0:w1]
         toks = _name_tokens(text, end)
-        if not toks or (toks[0][0].isdigit() and len(toks) == 1 and not prefix[:1].isupper()):
-            continue
+        if not toks or (toks[0][0].isdigit() and len(toks) == 1 and not prefix[:1].isupper()
+                        and not _owned(folded, start)
+                        and not _BESIDE_WARD_RE.search(folded, max(0, start - 45), start)):
+            continue    # 'nhập phường 5 và 14': a number in a list, unless 'UBND phường 5'
         caps = prefix.isupper() and all(not t.isalpha() or t.isupper() for t, _ in toks)
         level = rule["level"]
         name = _pick_name(toks, level, caps)

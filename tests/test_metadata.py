@@ -151,6 +151,7 @@ def test_period_label_refuses_unknown_language_and_codes():
     (None, "Từ đầu năm 2022 đến nay, Công an thành phố triệt phá 30 vụ án.", None, None),
     (None, "Từ cuối năm 2018 đến tháng 8-2021, qua kiểm tra 900 cơ sở.", None, None),
     ("Kết luận thanh tra năm 2019 và 06 tháng đầu năm 2020 tại phường An Lạc", "", None, None),
+    ("Kết quả 5 năm 2016-2020 thực hiện Nghị quyết của phường Hòa Bình", "", None, None),
     # dates, seasons, rounds and years in parentheses are not the period
     (None, "Sáng ngày 12 tháng 6 năm 2019, huyện tổ chức ngày hội hiến máu đợt 2 năm 2019 mùa hè năm 2019.",
      None, None),
@@ -191,6 +192,8 @@ def test_period_of_a_whole_report_without_title():
     # the page's own date above the title, the article's stamp below it: the earlier
     ("Thứ Ba, 01/10/2024 10:00 SA\nXã đạt chuẩn nông thôn mới\nThứ Sáu, 07/05/2021 07:00 SA\n\nXã ...",
      "2021-05-07"),
+    ("Phường đạt chuẩn văn minh đô thị\nCập nhật ngày 15/09/2022\n\nSáng nay ...", "2022-09-15"),
+    ("Phường đạt chuẩn văn minh đô thị\n15/09/2022 | 10:30 | Lượt xem: 120\n\nSáng nay ...", "2022-09-15"),
     # a date in running text is not a stamp
     ("Phường giao chỉ tiêu năm 2024\n\nSáng ngày 03/01/2024, UBND phường tổ chức hội nghị giao chỉ tiêu.", None),
 ])
@@ -307,6 +310,11 @@ def test_read_doc_kind(title, body, period, published, expected):
      (None, "district", None, "Lâm Đồng")),
     # a city that names many of its wards once each
     (None, "Sau sắp xếp, TPHCM có 168 phường, xã. Phường Bến Thành mới rộng 2km2; phường Sài Gòn mới ... ở TPHCM",
+     ("Hồ Chí Minh", "city", None, "Thành phố Hồ Chí Minh")),
+    # numbered wards and districts: in lower case only as the subject ('UBND phường 5') or beside a ward
+    (None, "Năm 2019, UBND phường 5, quận 3 giải quyết 3.000 hồ sơ. UBND phường 5 ...",
+     ("Phường 5", "ward", "Quận 3", "Thành phố Hồ Chí Minh")),
+    (None, "Phường mới được lập từ phường 5 và phường 7; TPHCM có 168 phường, xã. TPHCM ...",
      ("Hồ Chí Minh", "city", None, "Thành phố Hồ Chí Minh")),
     # a report that never names its unit still gives its level
     (None, "Trong 9 tháng đầu năm, UBND phường thu ngân sách đạt 91%; UBND phường đã tổ chức 8 đợt ra quân.",
