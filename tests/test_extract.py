@@ -194,6 +194,8 @@ PHRASINGS = [
      [("15/18", 15, "count", "fraction", "exact"), ("12", 12, "count", "count", "exact")]),
     ("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU ĐẾN NĂM 2020\n1. Có 12 trường đạt chuẩn.",
      [("12", 12, "count", "count", "exact")]),
+    ("I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU NĂM 2023\n1. Có 12 trường đạt chuẩn.",
+     [("12", 12, "count", "count", "exact")]),
     ("II. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2024\n1. Kết nạp 15 đảng viên mới.",
      [("15", 15, "count", "target", "exact")]),
     ("Mục tiêu giai đoạn 2025 - 2030: 100% hộ dùng nước sạch.",
