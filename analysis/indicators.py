@@ -67,7 +67,19 @@ _BOOLS = {"true": True, "false": False, "True": True, "False": False, "1": True,
 # a number as the text writes it ('1.553', '97,95', '5209/5318'); years are not counted as one
 _NUM_RX = re.compile(r"(?<![\w.,/])\d+(?:[.,]\d+)*(?:/\d+(?:[.,]\d+)*)?")
 _YEAR_RX = re.compile(r"(?:19|20)\d\d")
-_UNSET = object()
+
+
+class _Lazy:
+    """A value computed on first call, then kept."""
+
+    def __init__(self, make):
+        self._make, self._done, self._value = make, False, None
+
+    def __call__(self):
+        if not self._done:
+            self._value, self._done = self._make(), True
+        return self._value
+
 _NOUN_OF_ANOTHER = 0.25  # extra cost of a cue that is another number's noun; above an after-cue's 0.1
 _BEFORE = 400  # characters of the paragraph before a sentence read for its topic
 _QUOTES = "\"“”'‘’«»"
@@ -271,6 +283,7 @@ class _Matcher:
                 node = node.setdefault(w, {})
             node[""] = k
         self._compat: dict = {}
+        self._relevant: dict = {}
         self._sections: dict = {}
         # entries whose cue alone names a topic (no counted noun needed)
         self.blockers = frozenset(e.order for e in self.entries if not e.counted)
@@ -291,6 +304,18 @@ class _Matcher:
         if got is None:
             got = self._compat[key] = frozenset(e.order for e in self.entries
                                             if _compatible(e, kind, unit))
+        return got
+
+    def relevant(self, kind, unit) -> dict:
+        """Per phrase, its roles that matter for a fact of this kind and unit (cached)."""
+        key = (kind, unit)
+        got = self._relevant.get(key)
+        if got is None:
+            compat, blockers = self.compatible(kind, unit), self.blockers
+            got = self._relevant[key] = {
+                k: rs for k, rs in ((k, [(i, r) for i, r in roles if i in compat
+                                         or (r == "cues" and i in blockers)])
+                                    for k, roles in self.roles.items()) if rs}
         return got
 
     def section_keys(self, heading: str) -> frozenset:
@@ -369,14 +394,24 @@ class _Sentence:
         self.hits = matcher.hits(self.folded)
         self.section_keys = matcher.section_keys(section) if section else frozenset()
         self.before = before
-        self.own = None  # (level, name) of the report's own unit, where the text names it
+        self.own = None  # callable: ((level, name) of the report's own unit, units per level)
         self._before_keys = None
         self._nums = None
         self._marks: dict = {}
+        self._hits_for: dict = {}
         # the base of a ratio ('so với số hộ đã đăng ký') up to the end of its clause
         bases = _markers().get("base", ())
         self.bases = ([(m, self.clause(m, m)[1]) for m in _marker_positions(self.folded, bases)]
                       if bases else [])
+
+    def hits_for(self, kind, unit, matcher: _Matcher) -> list:
+        """The hits whose phrase matters for a fact of this kind and unit, with those roles."""
+        got = self._hits_for.get((kind, unit))
+        if got is None:
+            relevant = matcher.relevant(kind, unit)
+            got = self._hits_for[(kind, unit)] = [(hs, he, k, relevant[k]) for hs, he, k in self.hits
+                                                  if k in relevant]
+        return got
 
     def before_keys(self, matcher: _Matcher) -> frozenset:
         if self._before_keys is None:
@@ -497,7 +532,7 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     blockers = matcher.blockers
     best: dict[tuple[int, str], tuple[float, int, int, int, int, str]] = {}
     bases = [(a, b) for a, b in sent.bases if not a <= s < b]
-    for hs, he, key in sent.hits:
+    for hs, he, key, rel in sent.hits_for(kind, unit, matcher):
         if hs < e and he > s:  # a phrase never overlaps its own number
             continue
         # what the base of a ratio names ('đạt 96% so với số hộ đã đăng ký') is
@@ -505,9 +540,7 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
         if bases and any(a <= hs < b for a, b in bases):
             continue
         cost = reaches = None
-        for idx, role in matcher.roles[key]:
-            if idx not in compat and not (role == "cues" and idx in blockers):
-                continue
+        for idx, role in rel:
             if cost is None:
                 cost, b, side = _distance(sent, hs, he, s, e)
                 # a phrase right after another number is that number's noun
@@ -643,9 +676,12 @@ def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher:
 
 def _unit_name_at(text: str, m: re.Match) -> tuple[str, str] | None:
     """(level word, name) of a unit named at a match of the level pattern, or None."""
-    level = fold(m.group(1))
-    words = []
     start = m.end()
+    nxt = text[start:start + 1]
+    if not (nxt.isupper() or nxt.isdigit() or text[start:start + 3].lower() == "số "):
+        return None  # most level words are followed by common words: 'trên địa bàn phường đạt'
+    level = m.group(1).lower()
+    words = []
     lead = re.match(r"(?i)số\s+(?=\d)", text[start:start + 8])  # 'tổ dân phố số 5'
     if lead:
         start += lead.end()
@@ -664,7 +700,7 @@ def _unit_name_at(text: str, m: re.Match) -> tuple[str, str] | None:
         words.append(w)
     if not words:
         return None
-    return level, fold(" ".join(w.group() for w in words))
+    return level, " ".join(w.group() for w in words).lower()
 
 
 @lru_cache(maxsize=1)
@@ -707,7 +743,7 @@ def _names_other_unit(sent: _Sentence, lo: int, s: int) -> bool:
         return False
     if got[0] in parts:
         return True
-    own, per_level = sent.own if sent.own is not None else (None, {})
+    own, per_level = sent.own() if sent.own is not None else (None, {})
     return own is not None and got != own and per_level.get(got[0], 0) >= 2
 
 
@@ -783,7 +819,7 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
     sentences: dict[tuple[int, int], _Sentence] = {}
     placed = []  # (sentence key, fact index)
     cues: dict[int, tuple[int, int]] = {}  # fact index -> its cue's span in its sentence
-    own = _UNSET  # the report's own unit, read once when first needed
+    own_unit = _Lazy(lambda: _own_unit(text))  # the report's own unit, read once if needed
     for i, f in enumerate(facts):
         f["indicator_id"] = None
         f["indicator_cue"] = None
@@ -808,9 +844,7 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
             before = text[max(para, st - _BEFORE):st]
             sent = sentences[key] = _Sentence(sent_text, st, section if isinstance(section, str) else None,
                                               matcher, before)
-            if own is _UNSET:
-                own = _own_unit(text)
-            sent.own = own
+            sent.own = own_unit
         got = _choose(f, sent, matcher)
         if got is not None:
             f["indicator_id"] = got[0]
@@ -920,17 +954,19 @@ def _rates_follow_fractions(facts: list[dict], placed, sentences, cues: dict, ma
         if len(idxs) < 2:
             continue
         sent = sentences[key]
-        idxs = sorted(idxs, key=lambda i: int(facts[i]["start"]))
-        for n, b in enumerate(idxs):
+        if not any(facts[i].get("kind") == "fraction" for i in idxs):
+            continue
+        a = None  # the last fraction before the fact
+        for b in sorted(idxs, key=lambda i: int(facts[i]["start"])):
             r = facts[b]
-            if r.get("kind") != "rate" or r.get("unit") != "percent":
+            if r.get("kind") == "fraction":
+                a = b
+                continue
+            if a is None or r.get("kind") != "rate" or r.get("unit") != "percent":
                 continue
             try:
                 value = float(r["value"])
             except (KeyError, TypeError, ValueError):
-                continue
-            a = next((j for j in reversed(idxs[:n]) if facts[j].get("kind") == "fraction"), None)
-            if a is None:
                 continue
             f = facts[a]
             ratio = _ratio(f)
