@@ -1200,7 +1200,8 @@ def _unit_mentions(text: str, folded: str | None = None, skip=()) -> list[dict]:
             continue
         name, level = _resolve_level(name, level)
         out.append({"start": start, "end": end + len(name), "name": name, "level": level,
-                    "role": rule["role"], "caps": caps, "run": _fold(" ".join(t for t, _ in toks))})
+                    "role": rule["role"], "caps": caps, "run": _fold(" ".join(t for t, _ in toks)),
+                    "type": rule.get("means") or _WS_RE.sub(" ", rule["word"])})
     return sorted(out, key=lambda m: m["start"])
 
 
@@ -1322,7 +1323,8 @@ def _unit(text: str, title: str | None, folded: str, when: date | None) -> dict:
             # two units of the same level named as often: the text is about neither alone
             chosen = {"name": None, "level": key[1]}
         else:
-            chosen = {"name": key[0], "level": key[1]}
+            types = Counter(m.get("type") for m in units if (m["name"], m["level"]) == key)
+            chosen = {"name": key[0], "level": key[1], "type": types.most_common(1)[0][0]}
     if chosen is None:
         level = _bare_level(text, folded)
         chosen = {"name": None, "level": level}
@@ -1343,7 +1345,7 @@ def _unit(text: str, title: str | None, folded: str, when: date | None) -> dict:
             parent = next(iter(table))
         elif said:
             parent = said.most_common(1)[0][0]
-    city = _read_city(name, level, parent, mentions, reformed)
+    city = _read_city(name, level, parent, mentions, reformed, chosen.get("type"))
     return {"unit_name": name, "unit_level": level, "parent": parent, "city": city}
 
 
@@ -1380,10 +1382,13 @@ def _recut_caps(t_units: list[dict], body_units: list[dict]) -> list[dict]:
     return out
 
 
-def _provinces_of(name: str, level: str, parent: str | None, reformed: bool) -> set[str]:
+def _provinces_of(name: str, level: str, parent: str | None, reformed: bool,
+                  kind: str | None = None) -> set[str]:
     places = _places()
     if level == "district":
-        return {r[2] for r in places.districts.get(_key(name), [])}
+        rows = places.districts.get(_key(name), [])
+        typed = [r for r in rows if r[1] == kind]     # 'thị xã Sơn Tây' is not 'huyện Sơn Tây'
+        return {r[2] for r in (typed or rows)}
     if parent:
         got = {r[2] for r in places.districts.get(_key(parent), [])}
         if got:
@@ -1393,12 +1398,12 @@ def _provinces_of(name: str, level: str, parent: str | None, reformed: bool) -> 
     return (new or old) if reformed else (old or new)
 
 
-def _read_city(name, level, parent, mentions, reformed) -> str | None:
+def _read_city(name, level, parent, mentions, reformed, kind=None) -> str | None:
     places = _places()
     if level == "city":
         return places.label(name)
     named = Counter(m["name"] for m in mentions if m["level"] in ("city", "province"))
-    cands = _provinces_of(name, level, parent, reformed) if name else set()
+    cands = _provinces_of(name, level, parent, reformed, kind) if name else set()
     inter = [p for p in named if p in cands]
     if inter:
         return places.label(max(inter, key=lambda p: named[p]))

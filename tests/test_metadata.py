@@ -300,6 +300,9 @@ def test_read_doc_kind(title, body, period, published, expected):
     (None, "UBND TX.Bến Cát tặng 150 phần quà", ("Bến Cát", "district", None, "Bình Dương")),
     (None, "Năm 2018, UBND Q.5 tiếp nhận 1.000 hồ sơ. Công an Q.5 ...", ("Quận 5", "district", None,
                                                                          "Thành phố Hồ Chí Minh")),
+    # the unit word tells two district-level units of one name apart (a thị xã in Hà Nội, a huyện elsewhere)
+    (None, "Sáu tháng đầu năm 2024, thị xã Sơn Tây có 120 doanh nghiệp mới", ("Sơn Tây", "district", None, "Hà Nội")),
+    (None, "Sáu tháng đầu năm 2024, huyện Sơn Tây có 12 doanh nghiệp mới", ("Sơn Tây", "district", None, "Quảng Ngãi")),
     # the district written beside the ward is its parent
     ("Kết luận thanh tra tại phường Phước Long B, Quận 9", "phường Phước Long B, Quận 9",
      ("Phước Long B", "ward", "Quận 9", "Thành phố Hồ Chí Minh")),
