@@ -1318,9 +1318,19 @@ def _unit(text: str, title: str | None, folded: str, when: date | None) -> dict:
             first.setdefault((m["name"], m["level"]), m["start"])
         # ties go to the lower level (a ward report names its district too)
         ranked = sorted(counts, key=lambda k: (-counts[k], _LEVEL_ORDER[k[1]], first[k]))
-        key = ranked[0]
-        if len(ranked) > 1 and counts[ranked[1]] == counts[key] and ranked[1][1] == key[1]:
-            # two units of the same level named as often: the text is about neither alone
+        top = [k for k in ranked if counts[k] == counts[ranked[0]]]
+        # among units named as often: one ward beside its district is the ward; several
+        # wards beside one district are the district's; several of the same level, neither
+        by_level: dict[int, list] = {}
+        for k in top:
+            by_level.setdefault(_LEVEL_ORDER[k[1]], []).append(k)
+        key = None
+        for order in sorted(by_level):
+            if len(by_level[order]) == 1:
+                key = by_level[order][0]
+                break
+        if key is None:
+            key = top[0]
             chosen = {"name": None, "level": key[1]}
         else:
             types = Counter(m.get("type") for m in units if (m["name"], m["level"]) == key)

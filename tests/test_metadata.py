@@ -311,6 +311,9 @@ def test_read_doc_kind(title, body, period, published, expected):
     # two units named as often, no title naming one: no name, their level
     (None, "* UBND huyện Đức Trọng cấp 300 giấy chứng nhận.\n* Huyện Lâm Hà còn 900 hộ nghèo.",
      (None, "district", None, "Lâm Đồng")),
+    # a district that names two of its communes as often as itself is the report's unit
+    (None, "UBND huyện Lâm Hà chỉ đạo xã Đạ Đờn và xã Phúc Thọ thực hiện chương trình.",
+     ("Lâm Hà", "district", None, "Lâm Đồng")),
     # a city that names many of its wards once each
     (None, "Sau sắp xếp, TPHCM có 168 phường, xã. Phường Bến Thành mới rộng 2km2; phường Sài Gòn mới ... ở TPHCM",
      ("Hồ Chí Minh", "city", None, "Thành phố Hồ Chí Minh")),
