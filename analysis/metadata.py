@@ -740,7 +740,9 @@ def _ref_date(published: str | None, dateline: str | None = None) -> date | None
     return None
 
 
-def _infer_year(fy_hits, ref: date | None, code: str) -> int | None:
+def _infer_year(fy_hits, ref: date | None, code: str, sub_hits=()) -> int | None:
+    if not fy_hits:     # '6 tháng đầu năm ... 6 tháng cuối năm 2023': the year another phrase gives
+        fy_hits = [(s, y, 1) for s, _, y in sub_hits if y]
     if fy_hits:
         counts = Counter(y for _, y, _ in fy_hits)
         first = {}
@@ -801,13 +803,14 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
         return None
     ref = _ref_date(published, dateline)
     fy_all = body["fy"]
+    h = None
     if head:
         h = _period_hits(_fold(normalize_text(head)))
         if h["odd"]:
             return None
         if h["sub"]:
             _, code, year = h["sub"][0]
-            year = year or _infer_year(fy_all, ref, code)
+            year = year or _infer_year(fy_all, ref, code, h["sub"] + body["sub"])
             return f"{year}-{code}" if year else None
         named = [y for _, y, s in h["fy"] if s >= 1]
         if named:
@@ -819,7 +822,7 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
             order.setdefault(code, s)
         code = max(counts, key=lambda c: (counts[c], -order[c]))
         years = Counter(y for _, c, y in body["sub"] if c == code and y)
-        year = years.most_common(1)[0][0] if years else _infer_year(fy_all, ref, code)
+        year = years.most_common(1)[0][0] if years else _infer_year(fy_all, ref, code, body["sub"])
         return f"{year}-{code}" if year else None
     first = {}
     for s, y, _ in fy_all:
@@ -829,16 +832,16 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
         year = _top(results, first)
         return f"{year}-FY" if year else None
     named = Counter(y for _, y, s in fy_all if s == 1)
+    head_weak = [y for _, y, s in h["fy"] if s == 0] if head else []
     if named:
         # one year named once in passing is not the period; the same year said
         # again, or the report's year said without its number, makes it so
         year = _top(named, first)
         if year and named[year] + body["same"] >= 2:
             return f"{year}-FY"
-        return None
-    weak = [y for _, y, s in fy_all if s == 0]
-    if head:
-        weak = [y for _, y, s in _period_hits(_fold(normalize_text(head)))["fy"] if s == 0] + weak
+        # a headline of next year's tasks ('Phương hướng nhiệm vụ năm 2024') still says its year
+        return f"{head_weak[0]}-FY" if head_weak else None
+    weak = head_weak + [y for _, y, s in fy_all if s == 0]
     if weak:
         return f"{weak[0]}-FY"
     if body["past"] and ref:

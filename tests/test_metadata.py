@@ -136,6 +136,10 @@ def test_period_label_refuses_unknown_language_and_codes():
     ("Xã Tân Hòa triển khai nhiệm vụ năm 2024", "Hội nghị tổng kết công tác năm 2023, triển khai nhiệm vụ năm 2024.",
      None, "2023-FY"),
     ("Phường Hòa Bình triển khai nhiệm vụ năm 2024", "Phường giao chỉ tiêu cho các khu phố.", None, "2024-FY"),
+    ("Phương hướng nhiệm vụ năm 2024 của phường An Lạc", "Năm 2023, phường đạt nhiều kết quả. Năm 2024 tiếp tục ...",
+     None, "2024-FY"),
+    # a half without its year takes the year of the other half the headline names
+    ("Sơ kết 6 tháng đầu năm, triển khai nhiệm vụ 6 tháng cuối năm 2023", "Phường đạt 60% dự toán.", None, "2023-H1"),
     # 'năm qua' with the publication date
     ("Huyện ủy kết nạp đảng viên mới", "Năm qua, Huyện ủy chỉ đạo sát sao.", "2023-01-08", "2022-FY"),
     ("Huyện ủy kết nạp đảng viên mới", "Năm qua, Huyện ủy chỉ đạo sát sao.", "2022-12-20", "2022-FY"),
