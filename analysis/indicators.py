@@ -604,6 +604,11 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
                 return None
     if _out_of_scope(kind, sent, s, e, best_choice[2], matcher, won[5]):
         return None
+    # the number's own clause names another activity than the cue's, which lies in an
+    # earlier clause ('Kiểm tra ... 65 cơ sở, nhắc nhở 12 cơ sở')
+    lo = sent.clause(s, e)[0]
+    if won[4] <= lo and _scope_rx()["activity"].search(sent.folded, lo, s):
+        return None
     return best_choice[3], won[3], won[4]
 
 
@@ -759,7 +764,7 @@ def _scope_rx() -> dict:
                         for m in sorted(words, key=len, reverse=True))
 
     sub, sup, per, tim = alt("subunit"), alt("superlative"), alt("per_item"), alt("per_time")
-    apart, average = alt("apart"), alt("average")
+    apart, average, activity = alt("apart"), alt("average"), alt("activity")
     never = "(?!)"
     return {
         # '100% các xã', '3/6 xã', '(100%) số phường': the number counts sub-units
@@ -768,6 +773,7 @@ def _scope_rx() -> dict:
         "superlative": re.compile(r"(?<!\w)(?:" + (sup or never) + r")(?!\w)"),
         "apart": re.compile(r"(?<!\w)(?:" + (apart or never) + r")(?!\w)"),
         "average": re.compile(r"(?<!\w)(?:" + (average or never) + r")(?!\w)"),
+        "activity": re.compile(r"(?<!\w)(?:" + (activity or never) + r")(?!\w)"),
         # 'mỗi phần trị giá 2 triệu đồng' (not 'mỗi năm')
         "per_unit": re.compile(r"(?<!\w)(?:" + (per or never) + r")(?!\w)"),
         "per_time": re.compile(r"\s*(?:" + (tim or never) + r")(?!\w)"),

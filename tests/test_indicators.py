@@ -320,6 +320,11 @@ RULE_PHRASINGS = [
     # a veto in another item of a list does not reach the number
     ("Xảy ra 2 vụ tai nạn giao thông; bắt giữ 3 vụ, 5 đối tượng tàng trữ trái phép chất ma túy.",
      [("2", C, C, "traffic_accidents"), ("3", C, C, "drug_cases"), ("5", C, C, None)]),
+    # the number's own clause names another activity than the cue's earlier clause
+    ("Kiểm tra vệ sinh an toàn thực phẩm 65 lượt cơ sở, nhắc nhở 12 cơ sở, xử phạt 4 cơ sở.",
+     [("65", C, C, "food_safety_inspections"), ("12", C, C, None), ("4", C, C, "food_safety_violations")]),
+    ("Chi trả trợ cấp xã hội hàng tháng cho 1.320 lượt người với số tiền 980 triệu đồng.",
+     [("1.320", C, C, "social_beneficiaries"), ("980 triệu đồng", A, "vnd", "social_payments_vnd")]),
     # a recipient the winner expects beside it is no rival topic
     ("Tặng 320 suất quà Tết cho các đối tượng chính sách, hộ nghèo với tổng trị giá 160 triệu đồng.",
      [("320", C, C, "gifts_given"), ("160 triệu đồng", A, "vnd", "gifts_value_vnd")]),
