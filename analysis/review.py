@@ -16,7 +16,7 @@ doubtful first, each with the reasons for doubt (:data:`DOUBTS`, in order):
     not add up (a fraction against the percentage beside it, a result against
     its target, the report's words against its figures);
 ``metadata``
-    the build could not read its report's unit, level, period, kind or date,
+    the build could not read its report's unit, level, period or kind,
     or the date comes before the period (:func:`metadata_doubts`).
 
 :class:`ReviewApp` builds the widgets of the Voilà app
@@ -57,7 +57,8 @@ DOUBTS = ("no_indicator", "weak_cue", "conflict", "audit", "metadata")
 SHOW = ("doubtful", "unreviewed", "all")
 _NO_PERIOD = "__none__"
 _ALL = "__all__"
-_REPORT_DETAILS = ("unit_name", "unit_level", "period", "doc_kind", "published")
+#: A report's details a comparison needs (a missing date is no doubt: many reports carry none).
+_REPORT_DETAILS = ("unit_name", "unit_level", "period", "doc_kind")
 _CUE = re.compile(r'^\s*"(?P<cue>.*)"\s*@\s*(?P<s>\d+)\s*[-–]\s*(?P<e>\d+)\s*$')
 
 
@@ -67,8 +68,9 @@ def _na(v) -> bool:
 
 
 def metadata_doubts(reports: pd.DataFrame) -> dict[str, dict]:
-    """What is doubtful in each report's details: the fields the build could not
-    read (``missing``), and a publication date before the period (``early``).
+    """What is doubtful in each report's details: the fields a comparison needs
+    that the build could not read (``missing``: unit, level, period, kind), and
+    a publication date before the period (``early``).
 
     Examples
     --------
@@ -77,7 +79,7 @@ def metadata_doubts(reports: pd.DataFrame) -> dict[str, dict]:
     ...     "published": [pd.Timestamp("2017-05-02"), pd.NaT],
     ...     "period_start": [pd.Timestamp("2018-01-01"), pd.NaT]})
     >>> metadata_doubts(reports)
-    {'a': {'missing': [], 'early': True}, 'b': {'missing': ['unit_name', 'unit_level', 'period', 'doc_kind', 'published'], 'early': False}}
+    {'a': {'missing': [], 'early': True}, 'b': {'missing': ['unit_name', 'unit_level', 'period', 'doc_kind'], 'early': False}}
     """
     out = {}
     for r in reports.to_dict("records"):
@@ -597,7 +599,7 @@ class ReviewApp:
         """Run a callback; on any error show one line and log the traceback."""
         try:
             action()
-        except _Shown:
+        except CorrectionError:     # already said on the page, in one line
             pass
         except Exception:
             log.exception("review: a callback failed")
@@ -774,7 +776,8 @@ class ReviewApp:
         """Append a decision on a figure to the corrections file; say what was decided.
 
         ``action`` is ``confirm``, ``reject`` or ``set`` (with ``field`` and
-        ``value``). A bad value is shown as a one-line message, nothing written.
+        ``value``). A bad value is shown as a one-line message and raises
+        :class:`analysis.corrections.CorrectionError`; nothing is written.
         """
         lang = self.lang_code
         text, sha = self._text_of(fact["doc_id"])
@@ -784,7 +787,7 @@ class ReviewApp:
             append_corrections([row], self.corrections)
         except CorrectionError as e:
             self.status.value = f'<div class="ad-error">{escape_text(t("review.error.save", lang, problem=str(e)))}</div>'
-            raise _Shown() from None
+            raise
         if action == "set":
             label = {v: k for k, v in _fields(lang)}.get(field, field)
             what = t("review.decided.set", lang, field=label, value=self._shown_value(field, value))
@@ -803,7 +806,7 @@ class ReviewApp:
                                                   reviewer=self.reviewer.value.strip())], self.corrections)
         except CorrectionError as e:
             self.status.value = f'<div class="ad-error">{escape_text(t("review.error.save", lang, problem=str(e)))}</div>'
-            raise _Shown() from None
+            raise
         label = {v: k for k, v in _report_fields(lang)}.get(field, field)
         what = t("review.decided.set", lang, field=label, value=self._shown_value(field, value))
         self.decided.setdefault(doc_id, "")
@@ -844,7 +847,7 @@ class ReviewApp:
         slot = w.Box()
         note = w.Text(description=t("review.form.note", lang), style=style, layout=w.Layout(width="560px"))
         save = w.Button(description=t("review.button.save_report", lang), button_style="primary",
-                        layout=w.Layout(width="auto"))
+                        layout=w.Layout(width="260px"))
         save.add_class("rv-save-report")
         holder = {}
 
@@ -880,7 +883,3 @@ def _log_to_server_only() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         log.addHandler(handler)
         log.propagate = False
-
-
-class _Shown(Exception):
-    """An error already shown on the page in one line."""
