@@ -614,7 +614,7 @@ def apply_corrections(reports: pd.DataFrame, facts: pd.DataFrame, observations: 
             return c["doc_id"]
         if c["sha256"] and c["sha256"] in doc_of_sha:
             return doc_of_sha[c["sha256"]]
-        if c["raw"] and texts is not None:
+        if c["raw"] and texts is not None and partial is False:   # a renamed, edited report
             needle = c["context_before"] + c["raw"] + c["context_after"]
             if len(needle) >= 12:
                 found = [d for d, tx in zip(docs, texts) if needle in str(tx)]
@@ -737,18 +737,19 @@ def _outcome(c: dict, status: str, detail: str) -> dict:
 def _review_observations(obs: pd.DataFrame, facts: pd.DataFrame, report_from: dict) -> pd.DataFrame:
     """The observations with their facts' review columns; a corrected report's rows are corrected."""
     obs = obs.copy()
-    status = dict(zip(facts["fact_id"], facts["review_status"]))
-    source = dict(zip(facts["fact_id"], facts["corrected_from"]))
-    statuses, froms = [], []
-    for fid, doc in zip(obs["fact_id"], obs["doc_id"]):
-        st, fr = status.get(fid, "unreviewed"), source.get(fid)
-        if doc in report_from:
-            merged = {**report_from[doc], **(json.loads(fr) if isinstance(fr, str) else {})}
-            st, fr = "corrected", json.dumps(merged, ensure_ascii=False)
-        statuses.append(st)
-        froms.append(fr if isinstance(fr, str) else None)
-    obs["review_status"] = pd.Series(statuses, index=obs.index, dtype="string")
-    obs["corrected_from"] = pd.Series(froms, index=obs.index, dtype="string")
+    reviewed = facts[facts["review_status"] != "unreviewed"]
+    status = dict(zip(reviewed["fact_id"], reviewed["review_status"]))
+    source = dict(zip(reviewed["fact_id"], reviewed["corrected_from"]))
+    ids = obs["fact_id"].tolist()
+    obs["review_status"] = pd.Series([status.get(f, "unreviewed") for f in ids], index=obs.index,
+                                     dtype="string")
+    obs["corrected_from"] = pd.Series([source.get(f) for f in ids], index=obs.index, dtype="string")
+    if report_from:
+        for i in obs.index[obs["doc_id"].isin(list(report_from))]:
+            fr = obs.at[i, "corrected_from"]
+            merged = {**report_from[obs.at[i, "doc_id"]], **(json.loads(fr) if isinstance(fr, str) else {})}
+            obs.at[i, "review_status"] = "corrected"
+            obs.at[i, "corrected_from"] = json.dumps(merged, ensure_ascii=False)
     return obs
 
 
