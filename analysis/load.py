@@ -693,10 +693,16 @@ def _html_title(soup) -> str | None:
     return " - ".join(parts)
 
 
-def _tag_depths(soup) -> dict[int, int]:
-    """Each tag's depth below the document (by ``id``), in one pass."""
+def _tags(node) -> list:
+    """The tags under ``node``, in document order (cheaper than ``find_all(True)``)."""
+    from bs4 import Tag
+    return [t for t in node.descendants if isinstance(t, Tag)]
+
+
+def _tag_depths(tags) -> dict[int, int]:
+    """Each tag's depth below the document (by ``id``), in one pass over ``_tags(soup)``."""
     depth: dict[int, int] = {}
-    for tag in soup.find_all(True):
+    for tag in tags:
         depth[id(tag)] = depth.get(id(tag.parent), 0) + 1
     return depth
 
@@ -751,22 +757,27 @@ def _html_to_text(html: str, max_depth: int | None = None) -> tuple[str, int | N
 
     soup = BeautifulSoup(html, "lxml")
     page_title = _html_title(soup)
-    for tag in soup.find_all(_DROP_ALWAYS):
-        tag.decompose()
-    body = soup.body or soup
-    depth = _tag_depths(soup)
+    tags = _tags(soup)
+    depth = _tag_depths(tags)
     deepest = max(depth.values(), default=0)
+    gone: set[int] = set()
+    for tag in tags:
+        if tag.name in _DROP_ALWAYS and id(tag) not in gone:
+            gone.add(id(tag))
+            gone.update(id(d) for d in tag.descendants)
+            tag.decompose()
+    body = soup.body or soup
+    tags = _tags(body)
     # tags holding an h1 (the article title): each h1 marks its ancestors once
     has_h1: set[int] = set()
-    h1s = body.find_all("h1")
+    h1s = [t for t in tags if t.name == "h1"]
     for h in h1s:
         for a in h.parents:
             if id(a) in has_h1:
                 break
             has_h1.add(id(a))
-    gone: set[int] = set()
     # 1. drop boilerplate that does not hold an h1 (the article title)
-    _drop_boilerplate(body.find_all(True), {id(h) for h in h1s}, gone, has_h1)
+    _drop_boilerplate(tags, {id(h) for h in h1s}, gone, has_h1)
     if max_depth is not None and deepest > max_depth:
         text = _render_flat(body)
         if page_title and page_title not in text:
