@@ -42,6 +42,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from analysis.fastmatch import LeadingPattern
 from analysis.paths import RULES
 from analysis.text import normalize_text
 
@@ -68,271 +69,7 @@ class RuleTableError(ValueError):
     """A rule table under ``analysis/rules/`` is malformed."""
 
 
-# --------------------------------------------------------------------------- fast matching
-
-def _top_level_branch(pattern: str) -> bool:
-    """Whether a pattern has a ``|`` outside any group or character class."""
-    return any(c == "|" and depth == 0 for _, c, depth in _structure(pattern))
-
-
-def _required_words(pattern: str) -> tuple[str, ...]:
-    r"""Literal runs every match of the pattern contains (its top-level literal text).
-
-    A text without one of them cannot match, which a substring test tells far
-    faster than the regular expression. Empty when the pattern has none, or
-    when it ignores case.
-
-    Examples
-    --------
-    >>> _required_words(r"(?:các\s+)?tháng\s+còn\s+lại(?!\w)")
-    ('tháng', 'còn', 'lại')
-    >>> _required_words(r"quận|phường")
-    ()
-    """
-    try:
-        from re import _parser as parser    # Python ≥ 3.11
-        parsed = parser.parse(pattern)
-        literal = parser.LITERAL
-    except Exception:  # noqa: BLE001 - without the parser, no shortcut
-        return ()
-    if parsed.state.flags & re.IGNORECASE:
-        return ()
-    runs, run = [], []
-    for op, av in parsed:
-        if op is literal:
-            run.append(chr(av))
-            continue
-        if len(run) >= 2:
-            runs.append("".join(run))
-        run = []
-    if len(run) >= 2:
-        runs.append("".join(run))
-    return tuple(runs)
-
-
-_META = frozenset("\\.^$*+?{}[]|()")
-# Beyond a few alternatives, one search for the rest of the pattern is faster
-# than one search per alternative.
-_MAX_BRANCHES = 4
-_QUANTIFIERS = frozenset("?*+{")
-
-
-def _structure(pattern: str, start: int = 0):
-    """``(index, char, depth)`` of each group paren and ``|`` of a pattern, from ``start``.
-
-    Escapes and character classes are skipped; ``depth`` counts the groups
-    open around the character (an opening paren counts itself, a closing one
-    too).
-    """
-    depth, i, in_class = 0, start, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += pattern[i + 1:i + 2] == "^"
-            if pattern[i + 1:i + 2] == "]":   # a ']' first is literal
-                i += 1
-        elif c == "(":
-            depth += 1
-            yield i, c, depth
-        elif c == ")":
-            yield i, c, depth
-            depth -= 1
-        elif c == "|":
-            yield i, c, depth
-        i += 1
-
-
-def _closing_paren(pattern: str, start: int) -> int | None:
-    """Index of the ``)`` that closes the ``(`` at ``start``."""
-    return next((i for i, c, depth in _structure(pattern, start) if c == ")" and depth == 1), None)
-
-
-def _split_branches(pattern: str) -> list[str]:
-    """The pattern cut at each ``|`` outside groups and character classes."""
-    out, last = [], 0
-    for i, c, depth in _structure(pattern):
-        if c == "|" and depth == 0:
-            out.append(pattern[last:i])
-            last = i + 1
-    out.append(pattern[last:])
-    return out
-
-
-def _literal_run(pattern: str) -> tuple[str, str]:
-    """The literal characters a pattern starts with, and the rest of it."""
-    i = 0
-    while i < len(pattern) and pattern[i] not in _META:
-        i += 1
-    if i < len(pattern) and pattern[i] in _QUANTIFIERS:
-        i -= 1                      # the last character is repeated: not part of the run
-    return pattern[:i], pattern[i:]
-
-
-def _heads(pattern: str, depth: int = 0) -> list[tuple[str, str, str]] | None:
-    """The pattern as branches that each start with literal characters.
-
-    Each branch is ``(opening, literal, remainder)``, the pattern being their
-    alternation in the order ``re`` tries them: a leading group of
-    alternatives is distributed over what follows it, and an optional leading
-    group becomes the branch that takes it, then the branch that does not.
-    None when the pattern does not start so.
-    """
-    if depth > 4:
-        return None
-    literal, after = _literal_run(pattern)
-    if literal:
-        return [("", literal, after)]
-    capturing = pattern.startswith("(") and not pattern.startswith("(?")
-    if not (capturing or pattern.startswith("(?:")):
-        return None
-    close = _closing_paren(pattern, 0)
-    if close is None:
-        return None
-    inner, tail = pattern[1 if capturing else 3:close], pattern[close + 1:]
-    if tail[:1] in _QUANTIFIERS:
-        if capturing or tail[:1] != "?" or tail[1:2] in ("?", "+"):
-            return None
-        taken = _heads("(?:" + inner + ")" + tail[1:], depth + 1)
-        skipped = _heads(tail[1:], depth + 1)
-        return None if taken is None or skipped is None else taken + skipped
-    out = []
-    for branch in _split_branches(inner):
-        if capturing:
-            literal, after = _literal_run(branch)
-            if not literal:
-                return None
-            out.append(("(", literal, after + ")" + tail))
-        else:
-            got = _heads(branch + tail, depth + 1)
-            if got is None:
-                return None
-            out.extend(got)
-    return out
-
-
-def _literal_first(rest: str, before: str, full: re.Pattern) -> tuple[re.Pattern, ...] | None:
-    r"""``(?<!before)rest`` as patterns that each start with literal characters.
-
-    The lookbehind moves behind the literal (``đã(?<!\wđã)`` for
-    ``(?<!\w)đã``): the same matches, but ``re`` now finds them by their
-    first characters instead of trying the pattern at every position. Each
-    branch keeps the groups of the full pattern, in the same numbers; None
-    when the pattern cannot be put so.
-    """
-    if _top_level_branch(rest):
-        return None
-    heads = _heads(rest)
-    if not heads or len(heads) > _MAX_BRANCHES:
-        return None
-    out = []
-    for opening, literal, after in heads:
-        try:
-            rx = re.compile(f"{opening}{literal}(?<!{before}{re.escape(literal)}){after}")
-        except re.error:
-            return None
-        if rx.groups != full.groups or rx.flags != full.flags or rx.groupindex != full.groupindex:
-            return None
-        out.append(rx)
-    return tuple(out)
-
-
-def _first_of(branches: tuple[re.Pattern, ...], text: str):
-    """The matches of the alternation of ``branches`` (each non-empty), as ``finditer`` gives them."""
-    ahead = [rx.search(text) for rx in branches]
-    pos = 0
-    while True:
-        best = None
-        for i, m in enumerate(ahead):
-            if m is not None and m.start() < pos:
-                m = ahead[i] = branches[i].search(text, pos)
-            if m is not None and (best is None or m.start() < best.start()):
-                best = m
-        if best is None:
-            return
-        yield best
-        pos = best.end()
-
-
-class _Leading:
-    r"""A pattern that starts with a one-character negative lookbehind, found fast.
-
-    ``re`` cannot skip ahead to a pattern's first words when the pattern begins
-    with a lookbehind (``(?<!\w)phường``): it tries the whole pattern at every
-    character of a report. Where the rest of the pattern starts with words,
-    or with a group of a few alternative words (``(?:6|06|sáu)\s+tháng``),
-    the lookbehind is put behind those words, one pattern per alternative,
-    and ``re`` finds each by its words. Otherwise this searches for the rest of
-    the pattern and checks the character before each hit. Either way the
-    matches are exactly those of the full pattern.
-
-    Examples
-    --------
-    >>> rx = _Leading(r"phường\s+", r"\w")
-    >>> [m.start() for m in rx.finditer("phường Cự Khối, tânphường X; phường Y")]
-    [0, 29]
-    >>> rx.count("phường Cự Khối, tânphường X; phường Y")
-    2
-    >>> rx = _Leading(r"(?:6|06|sáu)\s+tháng\s+đầu\s+năm")
-    >>> [m.group(0) for m in rx.finditer("sáu tháng đầu năm, 06 tháng đầu năm; 106 tháng đầu năm")]
-    ['sáu tháng đầu năm', '06 tháng đầu năm']
-    """
-
-    __slots__ = ("full", "rest", "before", "words", "branches")
-
-    def __init__(self, rest: str, before: str = r"\w"):
-        self.full = re.compile(f"(?<!{before})" + rest)
-        # a top-level '|' would leave the lookbehind on the first branch only
-        branching = _top_level_branch(rest)
-        self.rest = None if branching else re.compile(rest)
-        self.before = re.compile(before)
-        self.words = () if branching else _required_words(rest)
-        self.branches = _literal_first(rest, before, self.full)
-
-    def finditer(self, text: str):
-        for word in self.words:
-            if word not in text:
-                return
-        if self.branches is not None:
-            if len(self.branches) == 1:
-                yield from self.branches[0].finditer(text)
-            else:
-                yield from _first_of(self.branches, text)
-            return
-        rest, before = self.rest, self.before
-        if rest is None:
-            yield from self.full.finditer(text)
-            return
-        pos, n = 0, len(text)
-        while pos <= n:          # (re clamps a start past the end to the end)
-            m = rest.search(text, pos)
-            if m is None:
-                return
-            s = m.start()
-            if s and before.match(text, s - 1):
-                pos = s + 1
-                continue
-            if m.end() == s:        # an empty match: the regex engine takes it from here
-                yield from self.full.finditer(text, s)
-                return
-            yield m
-            pos = m.end()
-
-    def count(self, text: str) -> int:
-        if self.branches is not None and len(self.branches) == 1:
-            for word in self.words:
-                if word not in text:
-                    return 0
-            return len(self.branches[0].findall(text))
-        return sum(1 for _ in self.finditer(text))
-
-
-_PROGRAMME_RE = _Leading(
+_PROGRAMME_RE = LeadingPattern(
     r"(\d{1,3})\s*-\s*([^\W\d_]{1,4})\s*/\s*([^\W\d_]{1,4}(?:-[^\W\d_]{1,6})?)(?![\w])", r"[\w/]")
 
 
@@ -425,15 +162,15 @@ def _period_rules() -> dict:
         code = r["code"]
         try:
             if code in _FY_STRENGTH:
-                rules["fy"].append((_Leading(pat + _YEAR_AFTER), _FY_STRENGTH[code]))
+                rules["fy"].append((LeadingPattern(pat + _YEAR_AFTER), _FY_STRENGTH[code]))
             elif code in _SUB_CODES:
-                rules["sub"].append((_Leading(pat + r"(?!\w)(?:" + _YEAR_AFTER + ")?"), code))
+                rules["sub"].append((LeadingPattern(pat + r"(?!\w)(?:" + _YEAR_AFTER + ")?"), code))
             elif code == "cutoff-month":
-                rules[code].append(_Leading(pat + r"(?!\d)(?:" + _YEAR_AFTER + ")?"))
+                rules[code].append(LeadingPattern(pat + r"(?!\d)(?:" + _YEAR_AFTER + ")?"))
             elif code == "cutoff":
-                rules[code].append(_Leading(pat + r"(?!\d)"))
+                rules[code].append(LeadingPattern(pat + r"(?!\d)"))
             elif code in rules:
-                rules[code].append(_Leading(pat + r"(?!\w)"))
+                rules[code].append(LeadingPattern(pat + r"(?!\w)"))
             else:
                 raise RuleTableError(f"{RULES / 'metadata_periods.csv'}: unknown code {code!r} "
                                      f"for pattern {r['pattern']!r}")
@@ -451,7 +188,7 @@ def _period_labels() -> dict[str, dict]:
 def _kind_cues():
     out = []
     for r in _read_table("metadata_kind_cues.csv"):
-        pat = _Leading(r["cue"].replace(" ", r"\s+") + r"(?!\w)")
+        pat = LeadingPattern(r["cue"].replace(" ", r"\s+") + r"(?!\w)")
         out.append((pat, r["kind"], float(r["weight"]), r["scope"]))
     return out
 
@@ -465,7 +202,7 @@ def _unit_words():
     by_word = {re.sub(r"\s+", " ", r["word"]): r for r in rows}
     abbrevs = [r for r in rows if r["role"] == "abbrev"]
     abbrevs = tuple(r["word"] for r in rows if r["role"] == "abbrev")   # longest first
-    return _Leading(r"(" + alt + r")[ \t]+"), by_word, abbrevs
+    return LeadingPattern(r"(" + alt + r")[ \t]+"), by_word, abbrevs
 
 
 @lru_cache(maxsize=None)
@@ -481,7 +218,7 @@ def _bare_units():
     owners = sorted((r["word"] for r in _read_table("metadata_unit_owners.csv")), key=len, reverse=True)
     words = sorted((r["word"] for r in _read_table("metadata_unit_words.csv") if r["role"] == "unit"),
                    key=len, reverse=True)
-    rx = _Leading(r"(?:" + "|".join(_phrase_rx(o) for o in owners) + r")\s+("
+    rx = LeadingPattern(r"(?:" + "|".join(_phrase_rx(o) for o in owners) + r")\s+("
                   + "|".join(_phrase_rx(w) for w in words) + r")(?!\w)(?!\s+hội(?!\w))")
     return rx
 
@@ -511,9 +248,9 @@ def _furniture():
 
 
 @lru_cache(maxsize=None)
-def _stamp_labels() -> _Leading:
+def _stamp_labels() -> LeadingPattern:
     _, stamp, _ = _furniture()
-    return _Leading(r"(?:" + "|".join(_phrase_rx(s) for s in stamp) + r")(?!\w)")
+    return LeadingPattern(r"(?:" + "|".join(_phrase_rx(s) for s in stamp) + r")(?!\w)")
 
 
 @lru_cache(maxsize=None)
@@ -679,7 +416,7 @@ def _blank(text: str, spans) -> str:
     return "".join(out)
 
 
-def _first(rx: _Leading, text: str):
+def _first(rx: LeadingPattern, text: str):
     return next(iter(rx.finditer(text)), None)
 
 

@@ -1,8 +1,8 @@
 """The fast paths of normalising and of the metadata readers give exactly what the plain ones give.
 
 :func:`analysis.text.normalize_text` returns text that is normal already as it
-is, and ``analysis.metadata`` finds patterns that start with a lookbehind by
-their first words; both must be invisible in the results.
+is, and :class:`analysis.fastmatch.LeadingPattern` finds patterns that start
+with a lookbehind by their first words; both must be invisible in the results.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hypothesis import example, given, settings, strategies as st
 
 import analysis.metadata as md
 from analysis import text as tx
+from analysis.fastmatch import LeadingPattern
 from analysis.paths import RAW
 from analysis.text import normalize_text
 
@@ -66,7 +67,7 @@ _LEADING_TEXT = st.lists(st.sampled_from(["a", "b", "ab", "x", "y", "o", "oa", "
 @settings(max_examples=400, deadline=None)
 @given(_LEADING_TEXT, st.sampled_from(_RESTS), st.sampled_from([r"\w", r"[\w/]"]))
 def test_leading_lookbehind_finds_the_same_matches_as_the_regex(text, rest, before):
-    fast = md._Leading(rest, before)
+    fast = LeadingPattern(rest, before)
     full = re.compile(f"(?<!{before})" + rest)
     assert [(m.span(), m.groups(), m.lastindex) for m in fast.finditer(text)] == \
         [(m.span(), m.groups(), m.lastindex) for m in full.finditer(text)]
@@ -78,7 +79,7 @@ def test_alternatives_that_start_together_are_tried_in_the_order_written():
     cases = [(r"(?:a|ab|b)(?:b)?", "abb abb"), (r"(?:ab|a|b)(?:b)?", "abb abb"),
              (r"(?:o|oa)?a", "oaa oa a"), (r"(?:6|06|sáu)\s+tháng(?:\s+(\d{4}))?", "06 tháng 2021, 6 tháng")]
     for rest, text in cases:
-        fast = md._Leading(rest)
+        fast = LeadingPattern(rest)
         assert fast.branches is not None
         assert [(m.span(), m.groups()) for m in fast.finditer(text)] == \
             [(m.span(), m.groups()) for m in fast.full.finditer(text)]
@@ -98,7 +99,7 @@ def test_programme_codes_found_from_hyphens_are_the_regexs_matches(text):
         [(m.span(), m.groups()) for m in md._PROGRAMME_RE.full.finditer(text)]
 
 
-def _rule_patterns() -> list[md._Leading]:
+def _rule_patterns() -> list[LeadingPattern]:
     rules = md._period_rules()
     plain = [rx for k in ("-", "odd", "cutoff", "cutoff-month", "same", "past") for rx in rules[k]]
     return [*plain, *(rx for rx, _ in rules["sub"]), *(rx for rx, _ in rules["fy"]),
