@@ -241,6 +241,11 @@ def read_corrections(path: str | os.PathLike | None = None) -> Corrections:
         header = next(reader)
     except StopIteration:
         return out
+    except csv.Error as e:
+        out.messages.append(Message("error", f"{shown}:1", f"is not a CSV file ({e}); the first line "
+                                    f"must be {','.join(COLUMNS)} (no correction is applied)",
+                                    code="corrections_file"))
+        return out
     header = [h.strip() for h in header]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -250,7 +255,7 @@ def read_corrections(path: str | os.PathLike | None = None) -> Corrections:
         return out
     where = {c: header.index(c) for c in COLUMNS}
     line = reader.line_num
-    for cells in reader:
+    for cells in _rows_of(reader, out, shown):
         first, line = line + 1, reader.line_num
         if not any(c.strip() for c in cells):
             continue
@@ -277,6 +282,22 @@ def read_corrections(path: str | os.PathLike | None = None) -> Corrections:
         row["line"] = first
         out.rows.append(row)
     return out
+
+
+def _rows_of(reader, out: Corrections, shown: str):
+    """The rows of a CSV reader; a row the csv module cannot read ends the file
+    with an error naming its line (the rows before it are kept)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            out.messages.append(Message(
+                "error", f"{shown}:{reader.line_num}", f"cannot be read as CSV ({e}); close the "
+                "quotes of that row, or remove it (it and the rows after it are left out)",
+                code="bad_correction"))
+            return
 
 
 def _one_line(v) -> str:
