@@ -603,7 +603,7 @@ def apply_corrections(reports: pd.DataFrame, facts: pd.DataFrame, observations: 
     observe = observe or _default_observe
     messages = list(corrections.messages)
     shown = display_path(corrections.path) if corrections.path is not None else "corrections"
-    facts = facts.copy()
+    facts = facts.reset_index(drop=True)      # rows are found by position below
     facts["review_status"] = facts["review_status"].fillna("unreviewed") \
         if "review_status" in facts.columns else "unreviewed"
     if "corrected_from" not in facts.columns:
