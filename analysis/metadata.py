@@ -297,8 +297,8 @@ class _Places:
         self.names: dict[str, str] = {}       # key -> the name as the tables write it
         for r in _read_table("provinces.csv"):
             name = normalize_text(r["province"])
-            self.provinces[_key(name)] = {"name": name, "kind": r["kind"],
-                                          "label": normalize_text(r["label"])}
+            self.provinces[_key(name)] = {"name": name, "kind": r["kind"], "label": normalize_text(r["label"]),
+                                          "after_2025": normalize_text(r["after_2025"])}
             self.names.setdefault(_key(name), name)
         for r in [*_read_table("places_districts.csv"), *_read_table("hanoi_districts.csv")]:
             name = normalize_text(r["district"])
@@ -331,6 +331,11 @@ class _Places:
             return None
         row = self.provinces.get(_key(province))
         return row["label"] if row else province
+
+    def after_reform(self, province: str | None) -> str | None:
+        """The province of 1 July 2025 on that a province became part of."""
+        row = self.provinces.get(_key(province)) if province else None
+        return row["after_2025"] if row else province
 
     def is_city(self, name: str) -> bool:
         """Whether a name is a centrally run city (level 'city')."""
@@ -552,6 +557,16 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
         named = [y for _, y, s in h["fy"] if s >= 1]
         if named:
             return f"{named[0]}-FY"
+        weak = [y for _, y, s in h["fy"] if s == 0]
+        if weak:
+            # a headline of next year's tasks gives the period, unless the body sums up a year
+            # ('Phường X triển khai nhiệm vụ năm 2026' over 'hội nghị tổng kết ... năm 2025')
+            first = {}
+            for s, y, _ in fy_all:
+                first.setdefault(y, s)
+            results = Counter(y for _, y, s in fy_all if s == 2)
+            year = _top(results, first) if results else None
+            return f"{year or weak[0]}-FY"
     if body["sub"]:
         counts = Counter(code for _, code, _ in body["sub"])
         order = {}
@@ -569,16 +584,14 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
         year = _top(results, first)
         return f"{year}-FY" if year else None
     named = Counter(y for _, y, s in fy_all if s == 1)
-    head_weak = [y for _, y, s in h["fy"] if s == 0] if head else []
     if named:
         # one year named once in passing is not the period; the same year said
         # again, or the report's year said without its number, makes it so
         year = _top(named, first)
         if year and named[year] + body["same"] >= 2:
             return f"{year}-FY"
-        # a headline of next year's tasks ('Phương hướng nhiệm vụ năm 2024') still says its year
-        return f"{head_weak[0]}-FY" if head_weak else None
-    weak = head_weak + [y for _, y, s in fy_all if s == 0]
+        return None
+    weak = [y for _, y, s in fy_all if s == 0]
     if weak:
         return f"{weak[0]}-FY"
     if body["past"] and ref:
@@ -1027,11 +1040,13 @@ def read_unit(text: str, title: str | None = None) -> dict:
     folded = _fold(text)
     published = _published(text)
     dateline = _dateline(text)[1]
-    when = _ref_date(published, dateline)
-    if when is None:
-        period = _period(folded, title if title else _lead(text), published, dateline)
-        when = parse_period(period)[0] if period else None
-    return _unit(text, title, folded, when)
+    period = _period(folded, title if title else _lead(text), published, dateline)
+    return _unit(text, title, folded, _unit_date(period, published, dateline))
+
+
+def _unit_date(period: str | None, published: str | None, dateline: str | None) -> date | None:
+    """The day whose units the report speaks of: the end of its period, else its publication."""
+    return parse_period(period)[1] if period else _ref_date(published, dateline)
 
 
 def _unit(text: str, title: str | None, folded: str, when: date | None) -> dict:
@@ -1082,20 +1097,23 @@ def _unit(text: str, title: str | None, folded: str, when: date | None) -> dict:
     places = _places()
     reformed = when is not None and when >= REFORM_DATE
     said = Counter(m["name"] for m in units if m["level"] == "district")
-    parent = None
-    if name and level in ("ward", "commune") and not reformed:
+    district = None     # the ward's district; after the reform it places the ward, but is no parent
+    if name and level in ("ward", "commune"):
         table = {r[2] for r in places.wards.get(_key(name), [])}
         ok = [d for d in said if d in table]
         beside = _district_beside(text, name, units)
         if beside:
-            parent = beside
+            district = beside
         elif ok:
-            parent = max(ok, key=lambda d: said[d])
-        elif len(table) == 1:
-            parent = next(iter(table))
+            district = max(ok, key=lambda d: said[d])
+        elif len(table) == 1 and not reformed:
+            district = next(iter(table))
         elif said:
-            parent = said.most_common(1)[0][0]
-    city = _read_city(name, level, parent, mentions, reformed, chosen.get("type"))
+            district = said.most_common(1)[0][0]
+    city = _read_city(name, level, district, mentions, reformed, chosen.get("type"))
+    if reformed and city:
+        city = places.label(places.after_reform(places.provinces.get(_key(city), {}).get("name", city)))
+    parent = None if reformed else district
     return {"unit_name": name, "unit_level": level, "parent": parent, "city": city}
 
 
@@ -1140,8 +1158,9 @@ def _provinces_of(name: str, level: str, parent: str | None, reformed: bool,
         typed = [r for r in rows if r[1] == kind]     # 'thị xã Sơn Tây' is not 'huyện Sơn Tây'
         return {r[2] for r in (typed or rows)}
     if parent:
-        got = {r[2] for r in places.districts.get(_key(parent), [])}
-        if got:
+        inside = {r[3] for r in places.wards.get(_key(name), []) if r[2] == parent}
+        got = inside or {r[2] for r in places.districts.get(_key(parent), [])}
+        if got and not (reformed and not inside):
             return got
     old = {r[3] for r in places.wards.get(_key(name), [])}
     new = {r[2] for r in places.wards_2025.get(_key(name), [])}
@@ -1274,12 +1293,10 @@ def read_metadata(text: str, doc_id: str | None = None) -> dict:
     dateline = _dateline(text)[1]
     period = _period(folded, title if title else _lead(text), published, dateline)
     start = end = months = None
-    when = _ref_date(published, dateline)
     if period:
         s, e, months = parse_period(period)
         start, end = s.isoformat(), e.isoformat()
-        when = when or s
-    unit = _unit(text, title, folded, when)
+    unit = _unit(text, title, folded, _unit_date(period, published, dateline))
     return {
         "doc": doc_id,
         "unit_name": unit["unit_name"],

@@ -140,6 +140,9 @@ def test_period_label_refuses_unknown_language_and_codes():
      None, "2024-FY"),
     # a half without its year takes the year of the other half the headline names
     ("Sơ kết 6 tháng đầu năm, triển khai nhiệm vụ 6 tháng cuối năm 2023", "Phường đạt 60% dự toán.", None, "2023-H1"),
+    # a plan's headline over the half-year results it starts from
+    ("Phương hướng, nhiệm vụ năm 2019 của phường Yên Hòa", "Trong 6 tháng đầu năm 2018, phường đã ...", None,
+     "2019-FY"),
     # 'năm qua' with the publication date
     ("Huyện ủy kết nạp đảng viên mới", "Năm qua, Huyện ủy chỉ đạo sát sao.", "2023-01-08", "2022-FY"),
     ("Huyện ủy kết nạp đảng viên mới", "Năm qua, Huyện ủy chỉ đạo sát sao.", "2022-12-20", "2022-FY"),
@@ -347,6 +350,13 @@ def test_read_unit(title, body, expected):
     ("Năm 2024, phường Nông Trang hoàn thành chỉ tiêu", ("Nông Trang", "ward", "Việt Trì", "Phú Thọ")),
     (" date 2025-12-20 Năm 2025, phường Thông Tây Hội (TPHCM) đạt nhiều kết quả",
      ("Thông Tây Hội", "ward", None, "Thành phố Hồ Chí Minh")),
+    # the units are those of the period: a first half of 2025 still had districts
+    (" date 2025-07-20 Sáu tháng đầu năm 2025, phường Nông Trang hoàn thành chỉ tiêu",
+     ("Nông Trang", "ward", "Việt Trì", "Phú Thọ")),
+    # a province merged in 2025 is named as the one it became part of
+    (" date 2026-01-05 Năm 2025, phường Bồng Sơn đạt nhiều kết quả; năm 2025 phường ...",
+     ("Bồng Sơn", "ward", None, "Gia Lai")),
+    ("Năm 2024, phường Bồng Sơn đạt nhiều kết quả", ("Bồng Sơn", "ward", "Hoài Nhơn", "Bình Định")),
 ])
 def test_units_after_the_2025_reform_have_no_parent_district(text, expected):
     got = read_metadata(text)
