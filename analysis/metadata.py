@@ -686,11 +686,17 @@ def _head_lines(text: str) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=None)
+def _banners() -> tuple[str, ...]:
+    return tuple(r["pattern"] for r in _read_table("metadata_page_furniture.csv") if r["role"] == "banner")
+
+
 def _line_is_furniture(line: str) -> bool:
     skip, _, _ = _furniture()
     core = re.sub(r"[\d\W_]+", " ", _fold(line)).strip()
-    return core in skip or any(core.startswith(s) and len(core) <= len(s) + 12 for s in skip
-                               if s in ("lượt xem", "view count", "lượt truy cập"))
+    return core in skip or core.startswith(_banners()) or any(
+        core.startswith(s) and len(core) <= len(s) + 12 for s in skip
+        if s in ("lượt xem", "view count", "lượt truy cập"))
 
 
 def _clean_title(line: str) -> str:

@@ -218,6 +218,14 @@ def test_read_published(text, expected):
     ("Trang chủ\nPhường Phúc Đồng quyết tâm hoàn thành chỉ tiêu về đích.\nNgày đăng 13/09/2020",
      "Phường Phúc Đồng quyết tâm hoàn thành chỉ tiêu về đích"),
     ("", None),
+    # the site's banner is never the title
+    ("Cổng thông tin điện tử huyện Đông Anh\nXã Uy Nỗ đạt chuẩn nông thôn mới kiểu mẫu\n\nNgày 5/9, UBND huyện ...",
+     "Xã Uy Nỗ đạt chuẩn nông thôn mới kiểu mẫu"),
+    # a stamp in parentheses at the end of the headline is not part of it; nor is a dateline
+    ("Sắp xếp các đơn vị hành chính cấp xã huyện Kiến Xương (09:56 12/11/2019)\n\nHĐND huyện ...",
+     "Sắp xếp các đơn vị hành chính cấp xã huyện Kiến Xương"),
+    (" date 2022-01 Năm 2021, thu ngân sách phường Lam Sơn ước đạt 6 tỷ đồng\n\nChiều 10-1, ...",
+     "Năm 2021, thu ngân sách phường Lam Sơn ước đạt 6 tỷ đồng"),
 ])
 def test_read_title(text, expected):
     assert read_title(text) == expected
