@@ -247,6 +247,8 @@ PHRASINGS = [
     ("Bản quyền 2010 thuộc Cổng thông tin phường. © 2019 Báo Điện tử", []),
     ("Lượt thích: 25 | Đang online: 12 | Mã xác nhận: 4821", []),
     ("Tel: 02433825642\nViews: 120\nSTT: 1", []),
+    ("Bài viết: 12 | Ý kiến: 3\nPhản hồi: 2", []),
+    ("Phường tiếp nhận 25 ý kiến của cử tri.", [("25", 25, "count", "count", "exact")]),
     ("Hội đồng nhân dân khóa XII nhiệm kỳ 2020 2025 đề ra.", []),
     ("UBND Q.3 và P.7 đã tiếp nhận hồ sơ.", []),
     ("Có 4 tổ dân phố, gồm: 2, 4 và 6 đạt chuẩn.", [("4", 4, "count", "count", "exact")]),
