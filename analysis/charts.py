@@ -252,7 +252,7 @@ def format_difference(d, unit: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def wrap_label(text: str, width: int = 30) -> str:
-    """A label broken into lines of at most ``width`` characters (at spaces), joined by
+    r"""A label broken into lines of at most ``width`` characters (at spaces), joined by
     newlines; :func:`_wrapped_axis` draws each line (labels wrap, never clip).
 
     Examples

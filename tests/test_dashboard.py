@@ -1,6 +1,9 @@
 """The app's logic, driven from Python on the real build (the browser tests drive the page)."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import analysis.build
@@ -8,6 +11,8 @@ import analysis.extract
 from analysis.dashboard import LATEST, DashboardApp, render_facts_table
 
 from _built_data import processed_dir, table
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -189,3 +194,181 @@ def test_preview_is_the_first_view_of_the_app(app):
     assert html.startswith('<div class="ad-preview">')
     app.unit.value = app.unit_key_of("Thạch Bàn")                          # no targets: no chart to show
     assert app.preview().html.startswith('<div class="ad-preview ad-preview-nochart">')
+
+
+# --------------------------------------------------------------------------
+# take-away, freshness, errors, duplicates, same names, programmes, reform
+
+
+def test_the_table_and_chart_shown_download_with_their_provenance(app):
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    app.unit.value = app.unit_key_of("Cự Khối")
+    name, fmt, data = app.export("facts", "csv")
+    assert name.endswith(".csv") and fmt == "csv"
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert len(back) == app.facts.value.count("<tr>") - 1             # the rows shown
+    assert {"value", "raw", "qualifier", "sentence", "report_title", "published", "doc_id",
+            "start", "end"} <= set(back.columns)
+    reports = table("reports")                                          # the report's text as read
+    text = " ".join(reports.set_index("doc_id").loc["cu-khoi-2018-fy", "text"].split())
+    for r in back.head(10).to_dict("records"):                          # raw is in its sentence,
+        assert r["raw"] in r["sentence"]                                # which is in the report
+        assert " ".join(r["sentence"].split()) in text
+    book = openpyxl.load_workbook(io.BytesIO(app.export("facts", "xlsx")[2]))
+    assert [c.value for c in book.active[1]] == list(back.columns)
+    assert app.export("scorecard", "png")[2][:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in app.export("scorecard", "svg")[2][:400]
+    button = app._download_buttons[("facts", "csv")]
+    sent = []
+    button.send = lambda content, buffers=None: sent.append((content, buffers))
+    button._asked(button, {"ask": True}, [])                            # the page's click
+    assert sent[0][0]["filename"] == name and sent[0][1][0] == data
+
+
+def test_a_build_finished_while_the_page_is_open_is_read_before_the_next_redraw(monkeypatch, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    from analysis.store import write_tables
+
+    folder = tmp_path / "processed"
+    shutil.copytree(processed_dir(), folder)
+    monkeypatch.setenv("ANALYSIS_PROCESSED", str(folder))
+    app = DashboardApp()
+    assert not any("Mới Toanh" in k for k in app.units)
+    reports, obs = table("reports"), table("observations")
+    src = reports[reports["doc_id"] == "cu-khoi-2018-fy"].assign(
+        doc_id="moi-toanh-2018-fy", unit_name="Mới Toanh", source_file="moi-toanh-2018-fy.txt")
+    added = obs[obs["doc_id"] == "cu-khoi-2018-fy"].assign(doc_id="moi-toanh-2018-fy",
+                                                           unit_name="Mới Toanh")
+    added = added.assign(obs_id=[f"moi:{i}" for i in range(len(added))])
+    write_tables({"reports": pd.concat([reports, src]), "facts": table("facts"),
+                  "observations": pd.concat([obs, added])}, folder)
+    app.topic.value = "health"                                          # any choice
+    assert any("Mới Toanh" in k for k in app.units)
+    assert "dựng lại" in app.notice.value
+    app.unit.value = app.unit_key_of("Mới Toanh")
+    assert "Mới Toanh" in app.summary.value
+
+
+def test_a_failed_view_leaves_nothing_of_the_previous_unit(app, monkeypatch):
+    import analysis.compare
+
+    app.unit.value = app.unit_key_of("Cự Khối")
+    assert "Cự Khối" in app.summary.value and app.facts.value
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analysis.compare, "scorecard", broken)
+    app.unit.value = app.unit_key_of("Phúc Đồng")
+    assert "Không hiển thị được phần này" in app.status.value
+    assert app.summary.value == "" and app.facts.value == "" and app.reader.value == ""
+    assert app.slots["scorecard"].layout.display == "none"
+
+
+def _tables_with(extra_reports, extra_obs):
+    import pandas as pd
+
+    return {"reports": pd.concat([table("reports"), extra_reports]),
+            "observations": pd.concat([table("observations"), extra_obs])}
+
+
+def test_two_reports_of_one_unit_and_period_are_flagged(monkeypatch):
+    reports, obs = table("reports"), table("observations")
+    again = reports[reports["doc_id"] == "cu-khoi-2018-fy"].assign(
+        doc_id="cu-khoi-2018-fy-b", title="Báo cáo thứ hai", source_file="b.txt")
+    app = DashboardApp(tables=_tables_with(again, obs.iloc[0:0]))
+    app.unit.value = app.unit_key_of("Cự Khối")
+    assert "Có 2 báo cáo của Phường Cự Khối cho kỳ Năm 2018" in app.unit_notes.value
+    assert "Báo cáo thứ hai" in app.unit_notes.value
+
+
+def test_a_ward_and_a_district_of_one_name_are_two_units():
+    reports, obs = table("reports"), table("observations")
+    ward = reports[reports["doc_id"] == "cu-khoi-2018-fy"].assign(
+        doc_id="lb-ward", unit_name="Long Biên", unit_level="ward", parent="Long Biên")
+    district = ward.assign(doc_id="lb-district", unit_level="district", parent=None)
+    ck = obs[obs["doc_id"] == "cu-khoi-2018-fy"]
+    w_obs = ck.assign(doc_id="lb-ward", unit_name="Long Biên", unit_level="ward",
+                      obs_id=[f"w{i}" for i in range(len(ck))])
+    d_obs = ck.head(3).assign(doc_id="lb-district", unit_name="Long Biên", unit_level="district",
+                              parent=None, obs_id=[f"d{i}" for i in range(3)])
+    import pandas as pd
+
+    app = DashboardApp(tables=_tables_with(pd.concat([ward, district]), pd.concat([w_obs, d_obs])))
+    labels = dict(app.unit.options)
+    assert labels["Phường Long Biên"] == "ward|Long Biên|Long Biên"
+    assert labels["Quận Long Biên"] == "district|Long Biên|"
+    app.unit.value = "district|Long Biên|"
+    assert app.facts.value.count("<tr>") == 1 + 3
+    app.unit.value = "ward|Long Biên|Long Biên"
+    assert app.facts.value.count("<tr>") == 1 + len(ck)
+
+
+def test_programmes_view_lists_units_periods_and_sentences(app):
+    app.views.selected_index = 2
+    keys = [v for _, v in app.programme.options]
+    programme = next(k for k in keys if k.startswith("02-CTr/QU") and "2020-2025" in k)
+    app.programme.value = programme
+    text = (ROOT / "data" / "raw" / "thach-ban-2021-h1.txt").read_text(encoding="utf-8")
+    assert "02-CTr/QU" in text                                 # Thạch Bàn reports on it
+    assert "Phường Thạch Bàn · 6 tháng đầu năm 2021" in app.programme_table.value
+    assert "<mark>" in app.programme_table.value and 'class="ad-reader"' in app.programme_reader.value
+    assert app.export("programme", "csv")[2]
+
+
+def test_a_unit_the_2025_reform_ended_shows_its_successor(app):
+    app.unit.value = app.unit_key_of("Thạch Bàn")
+    assert "không còn từ ngày 1/7/2025" in app.unit_notes.value
+    assert "Phường Long Biên (chỉ một phần" in app.unit_notes.value
+
+
+def test_english_mode_writes_numbers_the_english_way(app):
+    app.unit.value = app.unit_key_of("Cầu Giấy")
+    app.lang.value = "en"
+    cells = re.findall(r"<td class='ad-num'>([^<]*)</td>", app.facts.value)
+    assert cells and not any(re.search(r"\d\.\d{3}(\D|$)", c) for c in cells), cells
+    assert not any(re.search(r"\d,\d{1,2}%", c) for c in cells)          # no decimal comma
+    texts = [r["text"] for r in chart_records_of(app.charts["scorecard"])]
+    assert all(not re.search(r"\d\.\d{3}", x) for x in texts), texts
+    assert all("%" in x.split("·")[0] or "(" in x for x in texts)
+
+
+def test_period_pages_tell_a_ward_from_a_district_of_one_name(monkeypatch, tmp_path):
+    """Phường and quận Long Biên in one period: two pages, two files, the count printed
+    is the files written (a one-cell notebook stands in for the period report)."""
+    import nbformat
+    import pandas as pd
+
+    from analysis.period_reports import render_period_reports
+    from analysis.store import write_tables
+
+    reports, obs = table("reports"), table("observations")
+    ward = reports[reports["doc_id"] == "cu-khoi-2018-fy"].assign(
+        doc_id="lb-ward", unit_name="Long Biên", unit_level="ward", parent="Long Biên")
+    district = ward.assign(doc_id="lb-district", unit_level="district", parent=None)
+    folder = tmp_path / "processed"
+    write_tables({"reports": pd.concat([reports, ward, district]), "facts": table("facts"),
+                  "observations": obs}, folder)
+    monkeypatch.setenv("ANALYSIS_PROCESSED", str(folder))
+    stub = tmp_path / "stub.ipynb"
+    cell = nbformat.v4.new_code_cell("unit = period = lang = unit_level = parent = None")
+    cell.metadata["tags"] = ["parameters"]
+    show = nbformat.v4.new_code_cell("print(unit_level, unit, parent)")
+    nb = nbformat.v4.new_notebook(cells=[cell, show], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, stub)
+    lines = []
+    pages = render_period_reports("2018-FY", out_dir=tmp_path / "out", notebook=stub,
+                                  progress=lines.append)
+    names = sorted(p.name for p in pages)
+    assert names == ["cu-khoi.html", "phuong-long-bien.html", "quan-long-bien.html"]
+    assert sorted(p.name for p in (tmp_path / "out" / "2018-FY").iterdir()) == names
+    assert len(lines) == len(pages) == 3
+    assert "district Long Biên None" in (tmp_path / "out" / "2018-FY" / "quan-long-bien.html").read_text()
