@@ -151,6 +151,8 @@ _QUARTER_ENDS = {(31, 3): "Q1", (30, 6): "H1", (30, 9): "9M", (31, 12): "FY"}
 _MONTH_ENDS = {3: "Q1", 6: "H1", 9: "9M", 12: "FY"}
 #: The reform that removed the district level: wards and communes reported after it have no parent district.
 REFORM_DATE = date(2025, 7, 1)
+# Huế became a centrally run city on 1 January 2025 (before, the province of Thừa Thiên Huế)
+_HUE_DATE = date(2025, 1, 1)
 
 
 @lru_cache(maxsize=None)
@@ -297,9 +299,14 @@ class _Places:
         self.names: dict[str, str] = {}       # key -> the name as the tables write it
         for r in _read_table("provinces.csv"):
             name = normalize_text(r["province"])
-            self.provinces[_key(name)] = {"name": name, "kind": r["kind"], "label": normalize_text(r["label"]),
-                                          "after_2025": normalize_text(r["after_2025"])}
+            row = {"name": name, "kind": r["kind"], "label": normalize_text(r["label"]),
+                   "before": normalize_text(r["label_before_2025"]) or None,
+                   "after_2025": normalize_text(r["after_2025"])}
+            self.provinces[_key(name)] = row
             self.names.setdefault(_key(name), name)
+            if row["before"]:                   # 'tỉnh Thừa Thiên Huế' is the province of Huế
+                self.provinces.setdefault(_key(row["before"]), row)
+                self.names.setdefault(_key(row["before"]), name)
         for r in [*_read_table("places_districts.csv"), *_read_table("hanoi_districts.csv")]:
             name = normalize_text(r["district"])
             prov = normalize_text(r.get("province") or r.get("city"))
@@ -325,12 +332,15 @@ class _Places:
             got.append((name, kind, district, province))
         self.names.setdefault(key, name)
 
-    def label(self, province: str | None) -> str | None:
-        """How the city field writes a province ('Thành phố Hồ Chí Minh')."""
+    def label(self, province: str | None, early: bool = False) -> str | None:
+        """How the city field writes a province ('Thành phố Hồ Chí Minh'); ``early``:
+        before 2025, when Huế was the province of Thừa Thiên Huế."""
         if province is None:
             return None
         row = self.provinces.get(_key(province))
-        return row["label"] if row else province
+        if not row:
+            return province
+        return row["before"] if early and row["before"] else row["label"]
 
     def after_reform(self, province: str | None) -> str | None:
         """The province of 1 July 2025 on that a province became part of."""
@@ -1118,7 +1128,8 @@ def _unit(text: str, title: str | None, folded: str, when: date | None) -> dict:
             district = said.most_common(1)[0][0]
     city = _read_city(name, level, district, mentions, reformed, chosen.get("type"))
     if reformed and city:
-        city = places.label(places.after_reform(places.provinces.get(_key(city), {}).get("name", city)))
+        city = places.after_reform(city)
+    city = places.label(city, early=when is None or when < _HUE_DATE)
     parent = None if reformed else district
     return {"unit_name": name, "unit_level": level, "parent": parent, "city": city}
 
@@ -1174,21 +1185,23 @@ def _provinces_of(name: str, level: str, parent: str | None, reformed: bool,
 
 
 def _read_city(name, level, parent, mentions, reformed, kind=None) -> str | None:
+    """The province of the unit (as the gazetteer names it), or None."""
     places = _places()
     if level == "city":
-        return places.label(name)
-    named = Counter(m["name"] for m in mentions if m["level"] in ("city", "province"))
+        return places.provinces[_key(name)]["name"] if _key(name) in places.provinces else name
+    named = Counter(places.provinces[_key(m["name"])]["name"] if _key(m["name"]) in places.provinces
+                    else m["name"] for m in mentions if m["level"] in ("city", "province"))
     cands = _provinces_of(name, level, parent, reformed, kind) if name else set()
     inter = [p for p in named if p in cands]
     if inter:
-        return places.label(max(inter, key=lambda p: named[p]))
+        return max(inter, key=lambda p: named[p])
     if len(cands) == 1:
-        return places.label(next(iter(cands)))
+        return next(iter(cands))
     if cands:
         return None         # a name in several provinces, none of them named
     if named:
         top = named.most_common(2)
-        return places.label(top[0][0]) if len(top) == 1 or top[0][1] > top[1][1] else None
+        return top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else None
     # the districts the text names all lie in one province
     provinces = set()
     for m in mentions:
@@ -1196,7 +1209,7 @@ def _read_city(name, level, parent, mentions, reformed, kind=None) -> str | None
             got = {r[2] for r in places.districts.get(_key(m["name"]), [])}
             if len(got) == 1:
                 provinces |= got
-    return places.label(next(iter(provinces))) if len(provinces) == 1 else None
+    return next(iter(provinces)) if len(provinces) == 1 else None
 
 
 # --------------------------------------------------------------------------- kind, programmes

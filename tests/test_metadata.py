@@ -311,7 +311,9 @@ def test_read_doc_kind(title, body, period, published, expected):
      ("Quảng Ninh", "district", None, "Quảng Bình")),
     ("TP.HCM: Kiểm tra 2.000 cơ sở thực phẩm", "", ("Hồ Chí Minh", "city", None, "Thành phố Hồ Chí Minh")),
     # provincial cities and towns are district level; their province from the gazetteer
-    (None, "UBND thị xã Hương Thủy tổ chức hội nghị. Thị xã Hương Thủy đạt ...", ("Hương Thủy", "district", None, "Huế")),
+    (None, "UBND thị xã Hương Thủy tổ chức hội nghị. Thị xã Hương Thủy đạt ...",
+     ("Hương Thủy", "district", None, "Thừa Thiên Huế")),          # the province before 2025
+    (None, "Năm 2025, UBND phường Thủy Xuân tổ chức hội nghị; năm 2025 phường ...", ("Thủy Xuân", "ward", None, "Huế")),
     (None, "UBND TX.Bến Cát tặng 150 phần quà", ("Bến Cát", "district", None, "Bình Dương")),
     (None, "Năm 2018, UBND Q.5 tiếp nhận 1.000 hồ sơ. Công an Q.5 ...", ("Quận 5", "district", None,
                                                                          "Thành phố Hồ Chí Minh")),
