@@ -325,6 +325,9 @@ RULE_PHRASINGS = [
      [("65", C, C, "food_safety_inspections"), ("12", C, C, None), ("4", C, C, "food_safety_violations")]),
     ("Chi trả trợ cấp xã hội hàng tháng cho 1.320 lượt người với số tiền 980 triệu đồng.",
      [("1.320", C, C, "social_beneficiaries"), ("980 triệu đồng", A, "vnd", "social_payments_vnd")]),
+    ("Phát triển được 18 đảng viên mới; cấp 65 giấy CNQSDĐ cho hộ gia đình, cá nhân.",
+     [("18", C, C, "new_party_members"), ("65", C, C, "land_certificates_issued")]),
+    ("Xã Phú An có tỷ lệ hộ nghèo thấp nhất với 0,8%.", [("0,8%", R, P, None)]),
     # a recipient the winner expects beside it is no rival topic
     ("Tặng 320 suất quà Tết cho các đối tượng chính sách, hộ nghèo với tổng trị giá 160 triệu đồng.",
      [("320", C, C, "gifts_given"), ("160 triệu đồng", A, "vnd", "gifts_value_vnd")]),
