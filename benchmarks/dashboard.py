@@ -14,10 +14,14 @@ Voilà on 127.0.0.1 and Debian's headless Chromium through Playwright. Measured:
 - the same, preheated, for a returning reader (the browser's cache holds Voilà's
   JavaScript from an earlier visit);
 - the floor: the same for a notebook that only imports the same libraries and
-  draws one trivial chart.
+  draws one trivial chart;
+- memory: the resident memory of the server and all its kernels with 1, 5 and
+  20 pages open at once (each page its own kernel), once every page has drawn.
 
-Targets (2-core machine): first chart ≤ 3 s warm, ≤ 6 s cold; selector → chart
-≤ 300 ms. Prints a table and writes its section of ``benchmarks/results.md``.
+Targets (2-core machine): first view ≤ 1 s preheated, ≤ 6 s cold; the live
+app's controls usable within 1.5 × the bare-Voilà floor measured in the same
+run; selector → chart ≤ 300 ms; 20 sessions under 3 GB. Prints a table and
+writes its section of ``benchmarks/results.md``.
 
 Usage: ``python benchmarks/dashboard.py [--processed DIR] [--runs 3] [--changes 10]``
 (default dataset: a fresh build of ``data/raw`` into a temporary folder).
@@ -45,7 +49,9 @@ from browser_harness import (RequestLog, VoilaServer, chart_marks, charts_seen, 
 
 RESULTS = ROOT / "benchmarks" / "results.md"
 START, END = "<!-- dashboard:start -->", "<!-- dashboard:end -->"
-TARGETS = {"warm": 3.0, "cold": 6.0, "select": 0.300}
+TARGETS = {"warm": 1.0, "cold": 6.0, "select": 0.300, "controls_vs_floor": 1.5,
+           "memory_20": 3 * 1024}
+SESSIONS = (1, 5, 20)
 
 BARE_NOTEBOOK_CELLS = [
     "from analysis import theme\ntheme.skip_slow_imports()  # as the app does\n"
@@ -146,6 +152,43 @@ def selector_changes(browser, server: VoilaServer, changes: int,
     return out
 
 
+def _group_rss_mb(pgid: int) -> float:
+    """Resident memory of every process in a process group (the server and its kernels), MB."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
+
+
+def sessions_memory(browser, data: Path, tmp: Path, counts=SESSIONS) -> dict[int, float]:
+    """Server and kernels' resident memory (MB) with ``n`` pages open at once."""
+    out = {}
+    for n in counts:
+        with VoilaServer(data, preheat=False, log=tmp / f"sessions-{n}.log") as srv:
+            contexts = [browser.new_context(viewport={"width": 1280, "height": 900})
+                        for _ in range(n)]
+            pages = [c.new_page() for c in contexts]
+            for page in pages:
+                page.goto(srv.url, wait_until="commit")
+            for page in pages:
+                wait_chart(page, "ad-chart-scorecard", timeout_ms=600_000)
+            time.sleep(2)
+            out[n] = _group_rss_mb(srv.proc.pid)
+            for c in contexts:
+                c.close()
+    return out
+
+
 def summarise(values: list[float]) -> tuple[float, float, float]:
     ordered = sorted(values)
     p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
@@ -160,7 +203,7 @@ def build_dataset(folder: Path) -> Path:
     return out
 
 
-def run(processed: Path | None, runs: int, changes: int) -> str:
+def run(processed: Path | None, runs: int, changes: int, sessions=SESSIONS) -> str:
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
@@ -170,6 +213,8 @@ def run(processed: Path | None, runs: int, changes: int) -> str:
         n_reports, n_obs = _count(data, "reports"), _count(data, "observations")
         bare = write_bare_notebook(tmp)
         rows = []
+        floor: dict[str, list[float]] = {}
+        memory: dict[int, float] = {}
         with sync_playwright() as p:
             browser = launch_chromium(p)
             for label, notebook in (("app", None), ("bare Voilà (floor)", bare)):
@@ -188,7 +233,7 @@ def run(processed: Path | None, runs: int, changes: int) -> str:
                 app = notebook is None
                 if app:
                     rows.append((label, "first chart, cold", cold["first"], TARGETS["cold"]))
-                    rows.append((label, "first chart, preheated", warm["first"], TARGETS["warm"]))
+                    rows.append((label, "first view, preheated", warm["first"], TARGETS["warm"]))
                     rows.append((label, "first chart, preheated, browser cache warm",
                                  cached["first"], None))
                 live = "live app (controls work), " if app else "first chart, "
@@ -197,6 +242,15 @@ def run(processed: Path | None, runs: int, changes: int) -> str:
                 rows.append((label, live + "preheated, browser cache warm", cached["live"], None))
                 for name, values in select.items():
                     rows.append((label, name, values, TARGETS["select"]))
+                if app:
+                    app_live = warm["live"]
+                else:
+                    floor = warm["live"]
+            ratio = [a / statistics.median(floor) for a in app_live]
+            rows.append(("app", "controls usable, preheated ÷ bare-Voilà floor", ratio,
+                         ("ratio", TARGETS["controls_vs_floor"])))
+            if sessions:
+                memory = sessions_memory(browser, data, tmp, sessions)
             browser.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -206,12 +260,22 @@ def run(processed: Path | None, runs: int, changes: int) -> str:
              "|---|---|---|---|---|---|---|---|"]
     for app, measure, values, target in rows:
         med, p90, top = summarise(values)
+        if isinstance(target, tuple):       # a ratio
+            met = "yes" if med <= target[1] else "**no**"
+            lines.append(f"| {app} | {measure} | {len(values)} | {med:.2f} × | {p90:.2f} × | "
+                         f"{top:.2f} × | ≤ {target[1]:.1f} × | {met} |")
+            continue
         unit = "ms" if target is not None and target < 1 else "s"
         fmt = (lambda x: f"{x * 1000:.0f} ms") if unit == "ms" else (lambda x: f"{x:.2f} s")
         met = "—" if target is None else ("yes" if med <= target else "**no**")
         tgt = "—" if target is None else (f"≤ {target * 1000:.0f} ms" if unit == "ms" else f"≤ {target:.0f} s")
         lines.append(f"| {app} | {measure} | {len(values)} | {fmt(med)} | {fmt(p90)} | "
                      f"{fmt(top)} | {tgt} | {met} |")
+    for n, mb in sorted(memory.items()):
+        target = TARGETS["memory_20"] if n == 20 else None
+        met = "—" if target is None else ("yes" if mb <= target else "**no**")
+        lines.append(f"| app | memory, {n} page(s) open at once (server + kernels, RSS) | 1 | "
+                     f"{mb:.0f} MB | — | — | {'≤ 3 GB' if target else '—'} | {met} |")
     table = "\n".join(lines)
     note = (f"Dataset: {n_reports} reports, {n_obs} observations"
             f"{' (' + str(processed) + ')' if processed else ' (fresh build of data/raw)'}. "
@@ -239,13 +303,16 @@ def main(argv: list[str] | None = None) -> int:
                         "(default: a fresh build of data/raw)")
     parser.add_argument("--runs", type=int, default=3, help="page loads per setting")
     parser.add_argument("--changes", type=int, default=10, help="selector changes measured")
+    parser.add_argument("--sessions", default="1,5,20",
+                        help="pages open at once for the memory measure ('' to skip)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     missing = chromium_missing()
     if missing:
         print(f"benchmarks/dashboard.py: {missing}", file=sys.stderr)
         return 2
-    section = run(args.processed, args.runs, args.changes)
+    sessions = tuple(int(x) for x in args.sessions.split(",") if x.strip())
+    section = run(args.processed, args.runs, args.changes, sessions)
     print(section)
     if not args.no_write:
         write_results(section)
