@@ -557,7 +557,14 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
     fy_all = body["fy"]
     h = None
     if head:
-        h = _period_hits(_fold(normalize_text(head)))
+        hf = _fold(normalize_text(head))
+        at = folded.find(hf)
+        if at >= 0:         # the headline is a line of the text: its hits are those of the text there
+            end = at + len(hf)
+            h = {"sub": [x for x in body["sub"] if at <= x[0] < end],
+                 "fy": [x for x in body["fy"] if at <= x[0] < end], "odd": False}
+        else:
+            h = _period_hits(hf)
         if h["odd"]:
             return None
         if h["sub"]:
