@@ -625,6 +625,7 @@ _DATELINE_RE = re.compile(r"\A\s*date\s+((?:19|20)\d{2})-(\d{1,2})(?:-(\d{1,2}))
 _TIME_RE = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
 _WEEKDAY_RE = re.compile(r"(?<!\w)(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|cn)(?!\w)")
 _STAMP_NOISE_RE = re.compile(r"\(?gmt\s*[+-]\s*\d{1,2}\)?|(?<!\w)(?:sa|ch|am|pm)(?!\w)|[^\w]+|_")
+_ISO_DATE_RE = re.compile(r"(?<![\d-])((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?![\d-])")
 _PAREN_RE = re.compile(r"\(([^()\n]{6,40})\)")
 _BODY_LINE = 300
 
@@ -655,6 +656,11 @@ def _dates_in(folded: str) -> list[tuple[int, int, date]]:
                 out.append((d.start(), d.end(), date(int(d.group(3)), int(d.group(2)), int(d.group(1)))))
             except ValueError:
                 continue
+    for d in _ISO_DATE_RE.finditer(folded):
+        try:
+            out.append((d.start(), d.end(), date(int(d.group(1)), int(d.group(2)), int(d.group(3)))))
+        except ValueError:
+            continue
     for d in rx_words.finditer(folded):
         try:
             month = months[_WS_RE.sub(" ", d.group(2))]

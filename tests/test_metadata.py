@@ -201,6 +201,7 @@ def test_period_of_a_whole_report_without_title():
      "2021-05-07"),
     ("Phường đạt chuẩn văn minh đô thị\nCập nhật ngày 15/09/2022\n\nSáng nay ...", "2022-09-15"),
     ("Phường đạt chuẩn văn minh đô thị\n15/09/2022 | 10:30 | Lượt xem: 120\n\nSáng nay ...", "2022-09-15"),
+    ("Phường đạt chuẩn văn minh đô thị\n2021-09-15 10:30\n\nSáng nay ...", "2021-09-15"),
     # a date in running text is not a stamp
     ("Phường giao chỉ tiêu năm 2024\n\nSáng ngày 03/01/2024, UBND phường tổ chức hội nghị giao chỉ tiêu.", None),
 ])
