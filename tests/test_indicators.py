@@ -328,6 +328,7 @@ RULE_PHRASINGS = [
     ("Phát triển được 18 đảng viên mới; cấp 65 giấy CNQSDĐ cho hộ gia đình, cá nhân.",
      [("18", C, C, "new_party_members"), ("65", C, C, "land_certificates_issued")]),
     ("Xã Phú An có tỷ lệ hộ nghèo thấp nhất với 0,8%.", [("0,8%", R, P, None)]),
+    ("Mở lớp bồi dưỡng lý luận chính trị cho 32 đảng viên mới.", [("32", C, C, None)]),
     # a recipient the winner expects beside it is no rival topic
     ("Tặng 320 suất quà Tết cho các đối tượng chính sách, hộ nghèo với tổng trị giá 160 triệu đồng.",
      [("320", C, C, "gifts_given"), ("160 triệu đồng", A, "vnd", "gifts_value_vnd")]),
