@@ -2,8 +2,9 @@
 
 Each script prints its table and writes its own section of
 ``benchmarks/results.md``: ``extract.py`` (extractor throughput),
-``dashboard.py`` (the leaders' app in a real browser, when present) and
-``scale.py`` (a city's decade: build, queries, dashboard at 12,000 reports).
+``dashboard.py`` (the leaders' app in a real browser, when present),
+``scale.py`` (a city's decade: build, queries, dashboard at 12,000 reports)
+and ``big_reports.py`` (one report of 1, 10 and 50 MB, stage by stage).
 
 ``--quick`` is a smoke run: every script on small sizes, printing only, so
 that results.md keeps the numbers of the last full run.
@@ -28,6 +29,7 @@ BENCHMARKS = (
     ("extract.py", [], ["--mb", "2", "--passes", "1", "--no-write"]),
     ("dashboard.py", [], ["--runs", "1", "--changes", "2", "--no-write"]),
     ("scale.py", [], ["--quick", "--no-write"]),
+    ("big_reports.py", [], ["--sizes", "0.5", "1", "--no-write"]),
 )
 
 
