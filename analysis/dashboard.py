@@ -780,7 +780,9 @@ APP_CSS = """
             white-space: nowrap; display: inline-block; }
 .ad-twice { font-size: 12px; color: #5D4037; background: #FFF8E1; padding: 1px 6px;
             border-radius: 3px; margin-left: 6px; display: inline-block; }
-.ad-facts { border-collapse: collapse; width: 100%; font-size: 14px; }
+.ad-facts, .jp-RenderedHTMLCommon table.ad-facts { border-collapse: collapse; width: 100%;
+  font-size: 14px; table-layout: auto; }
+.ad-facts td.ad-quote { width: 62%; }
 .ad-facts th { text-align: left; background: #ECEFF1; padding: 6px; }
 .ad-facts td, .jp-RenderedHTMLCommon .ad-facts td { border-top: 1px solid #E0E0E0; padding: 6px;
                vertical-align: top; text-align: left; }
@@ -825,7 +827,13 @@ APP_CSS = """
   .ad-app .widget-tab > .lm-TabBar .lm-TabBar-tab { font-size: 14px; padding: 4px 8px; }
   .ad-app .ad-controls > .widget-vbox { margin: 0 !important; }
   .ad-title { font-size: 21px; }
-  .ad-facts td.ad-ind { min-width: 90px; }
+  .ad-facts thead { display: none; }
+  .ad-facts tr { display: block; border-top: 1px solid #CFD8DC; padding: 4px 0; }
+  .ad-facts td, .jp-RenderedHTMLCommon .ad-facts td { display: block; width: auto !important;
+    border: 0; padding: 2px 4px; text-align: left; }
+  .ad-facts td.ad-ind { font-weight: 600; }
+  .ad-facts td.ad-num, .jp-RenderedHTMLCommon .ad-facts td.ad-num { text-align: left; }
+  .ad-reader-text { max-height: 320px; }
 }
 /* The live app replaces the preview once its chart has drawn (or at once when
    the first view has no chart). */

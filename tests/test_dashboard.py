@@ -372,3 +372,29 @@ def test_period_pages_tell_a_ward_from_a_district_of_one_name(monkeypatch, tmp_p
     assert sorted(p.name for p in (tmp_path / "out" / "2018-FY").iterdir()) == names
     assert len(lines) == len(pages) == 3
     assert "district Long Biên None" in (tmp_path / "out" / "2018-FY" / "quan-long-bien.html").read_text()
+
+
+def test_a_period_page_carries_its_downloads_and_sentences():
+    """The period report's page: the table (CSV, Excel) and chart (PNG, SVG) inside the page,
+    and each figure's whole sentence linked into the report's text."""
+    import base64
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from analysis.period_reports import downloads_html, figures_table
+
+    obs, reports = table("observations"), table("reports")
+    links = re.findall(r'<a download="([^"]+)" href="data:([^;]+);base64,([^"]+)"',
+                       downloads_html("Cự Khối", "2018-FY", obs=obs, reports=reports).data)
+    files = {name.rsplit(".", 1)[1]: base64.b64decode(data) for name, _, data in links}
+    assert set(files) == {"csv", "xlsx", "png", "svg"}
+    csv = pd.read_csv(io.BytesIO(files["csv"]), encoding="utf-8-sig")
+    assert {"sentence", "report_title", "doc_id", "start", "end"} <= set(csv.columns)
+    assert openpyxl.load_workbook(io.BytesIO(files["xlsx"])).active.max_row == len(csv) + 1
+    assert files["png"][:8] == b"\x89PNG\r\n\x1a\n" and b"<svg" in files["svg"][:400]
+    page = figures_table("Cự Khối", "2018-FY", obs=obs, reports=reports).data
+    assert "<mark>1946/2129</mark>" in page and 'class="ad-badge"' in page
+    anchors = set(re.findall(r'href="#(at-[^"]+)"', page))
+    assert anchors and anchors <= set(re.findall(r'<a id="(at-[^"]+)"></a>', page))
