@@ -1117,7 +1117,12 @@ def read_manifest(path: str | os.PathLike = paths.MANIFEST) -> pd.DataFrame:
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as e:
+        raise InputProblem(path, f"the manifest is not a CSV file the build can read (line "
+                           f"{reader.line_num}: {e})", "save reports.csv as UTF-8 CSV with a header "
+                           "row 'file,doc,…'", code="manifest") from None
     columns = [c.strip().lower() for c in rows[0]]
     allowed = ("file", "doc", *MANIFEST_FIELDS)
     unknown = [c for c in columns if c not in allowed]

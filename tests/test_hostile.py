@@ -34,7 +34,7 @@ from _files import tree_hash
 
 from analysis import paths
 from analysis.cli import main
-from analysis.load import InputProblem, load_reports, open_document
+from analysis.load import InputProblem, load_reports, open_document, read_manifest
 from analysis.store import read_table
 
 REPORT = ("Báo cáo kết quả 6 tháng đầu năm 2021 của phường Phúc Lợi\n"
@@ -652,3 +652,21 @@ def test_load_reports_raises_nothing(tmp_path_factory, files):
         (folder / f"f{i}{suffix}").write_bytes(data)
     result = load_reports(folder, None)
     assert len(result.inputs) == len(files)
+
+
+MANIFEST_TEXT = st.lists(st.one_of(
+    st.sampled_from(["file", "doc", "period", "published", "unit_level", ",", ";", "\n", '"',
+                     "x.txt", "2021-H1", "2021-h7", "16/07/2021", "ward", "\ufeff", "a" * 140_000]),
+    st.text(max_size=20)), max_size=15).map("".join)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=MANIFEST_TEXT)
+def test_read_manifest_raises_only_input_problems(tmp_path, text):
+    path = tmp_path / "reports.csv"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        read_manifest(path)
+    except InputProblem as e:
+        assert "\n" not in str(e)
