@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 from collections import Counter
 from datetime import date
 from functools import lru_cache
@@ -435,6 +436,7 @@ def _first(rx: LeadingPattern, text: str):
     return next(iter(rx.finditer(text)), None)
 
 
+@lru_cache(maxsize=8)      # the period and the kind readers look at the same text
 def _period_hits(folded: str) -> dict:
     """What a text says of its period.
 
@@ -1231,7 +1233,8 @@ def read_doc_kind(text: str, title: str | None = None, period: str | None = None
                   published: str | None = None) -> str:
     """``plan`` or ``results``: weighs the language of plans against that of results.
 
-    A report published before its period begins is a plan whatever its words.
+    A report published before its period begins is a plan whatever its words,
+    and one published after its period ended is results.
 
     Examples
     --------
@@ -1249,17 +1252,55 @@ def read_doc_kind(text: str, title: str | None = None, period: str | None = None
 def _doc_kind(body: str, title: str | None, period: str | None, published: str | None) -> str:
     if period and published:
         try:
-            if date.fromisoformat(published) < parse_period(period)[0]:
+            first, last, _ = parse_period(period)
+            if date.fromisoformat(published) < first:
                 return "plan"
+            if date.fromisoformat(published) > last:   # what is told after its period ended was done
+                return "results"
         except ValueError:
             pass
     head = _fold(normalize_text(title)) if title else ""
+    outlook = _outlook(body, period) if period else []
     score = {"plan": 0.0, "results": 0.0}
     for rx, kind, weight, scope in _kind_cues():
         src = head if scope == "title" else body
-        if src:
-            score[kind] += weight * rx.count(src)
+        if not src:
+            continue
+        if kind == "plan" and scope != "title" and outlook:
+            # the words of what comes after the period ('Năm 2023, huyện phấn đấu ...'
+            # closing a report of 2022) do not make the report a plan
+            n = sum(1 for m in rx.finditer(src) if not any(a <= m.start() < b for a, b in outlook))
+        else:
+            n = rx.count(src)
+        score[kind] += weight * n
     return "plan" if score["plan"] > score["results"] else "results"
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?;]\s|\n")
+
+
+def _outlook(folded: str, period: str) -> list[tuple[int, int]]:
+    """The sentences that speak of a period after the report's own (its outlook)."""
+    try:
+        _, last, _ = parse_period(period)
+    except ValueError:
+        return []
+    year = last.year
+    hits = _period_hits(folded)
+    later = [s for s, y, _ in hits["fy"] if y > year]
+    for s, code, y in hits["sub"]:
+        if parse_period(f"{y or year}-{code}")[0] > last:
+            later.append(s)
+    if not later:
+        return []
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(folded)]
+    spans = []
+    for s in sorted(later):
+        i = bisect_right(ends, s)
+        a = ends[i - 1] if i else 0
+        b = ends[i] if i < len(ends) else len(folded)
+        spans.append((a, b))
+    return spans
 
 
 def read_programs(text: str) -> list[str]:

@@ -249,6 +249,15 @@ def test_read_title(text, expected):
     (None, "Phường đã hoàn thành 8/8 chỉ tiêu, thu ngân sách đạt 120%.", None, None, "results"),
     # published before the period begins: a plan, whatever its words
     ("Kết quả dự kiến năm 2023", "Đã đạt ...", "2023-FY", "2022-12-20", "plan"),
+    # what comes after the period (the report's outlook) does not make it a plan
+    ("Năm 2022, huyện Yên Dũng giải quyết việc làm cho 2.500 lao động",
+     "Năm 2022 huyện đã giải quyết việc làm cho 2.500 lao động, đạt 104% kế hoạch. Năm 2023, huyện phấn đấu "
+     "giải quyết việc làm cho 2.600 lao động, tiếp tục đẩy mạnh đào tạo nghề.", "2022-FY", None, "results"),
+    ("Quận Ba Đình: 6 tháng đầu năm 2023 xử lý 204 cơ sở vi phạm",
+     "Trong 6 tháng đầu năm 2023, quận đã kiểm tra 914 cơ sở. 6 tháng cuối năm, quận tiếp tục tăng cường kiểm tra, "
+     "phấn đấu ...", "2023-H1", None, "results"),
+    # told after its period ended: results, whatever its words
+    ("Phường X tiếp tục phấn đấu", "Phấn đấu ... tiếp tục ... sẽ ...", "2021-FY", "2022-01-10", "results"),
     # plans and resolutions that set targets
     ("ỦY BAN NHÂN DÂN XÃ AN PHÚ: HỘI NGHỊ GIAO CHỈ TIÊU NĂM 2025", "Năm 2024 xã đã hoàn thành 12/20 chỉ tiêu.",
      None, None, "plan"),
