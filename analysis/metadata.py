@@ -627,6 +627,8 @@ _DATELINE_RE = re.compile(r"\A\s*date\s+((?:19|20)\d{2})-(\d{1,2})(?:-(\d{1,2}))
 _TIME_RE = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
 _WEEKDAY_RE = re.compile(r"(?<!\w)(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|cn)(?!\w)")
 _STAMP_NOISE_RE = re.compile(r"\(?gmt\s*[+-]\s*\d{1,2}\)?|(?<!\w)(?:sa|ch|am|pm)(?!\w)|[^\w]+|_")
+_NOT_LETTERS_RE = re.compile(r"[\d\W_]+")
+_SENTENCE_STOP_RE = re.compile(r"[.!?;](?=\s+[^\W\d_])")
 _ISO_DATE_RE = re.compile(r"(?<![\d-])((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?![\d-])")
 _PAREN_RE = re.compile(r"\(([^()\n]{6,40})\)")
 _BODY_LINE = 300
@@ -718,7 +720,7 @@ def _banners() -> tuple[str, ...]:
 
 def _line_is_furniture(line: str) -> bool:
     skip, _, _ = _furniture()
-    core = re.sub(r"[\d\W_]+", " ", _fold(line)).strip()
+    core = _NOT_LETTERS_RE.sub(" ", _fold(line)).strip()
     return core in skip or core.startswith(_banners()) or any(
         core.startswith(s) and len(core) <= len(s) + 12 for s in skip
         if s in ("lượt xem", "view count", "lượt truy cập"))
@@ -774,7 +776,7 @@ def _lead(text: str) -> str | None:
         s = line.strip()
         if len(s.split()) < 6 or _line_is_furniture(s):
             continue
-        for m in re.finditer(r"[.!?;](?=\s+[^\W\d_])", s):
+        for m in _SENTENCE_STOP_RE.finditer(s):
             if m.start() >= 60:
                 return s[:m.end()]
         return s[:_BODY_LINE]
