@@ -729,9 +729,9 @@ def _unit_rx() -> tuple[re.Pattern, re.Pattern, frozenset, frozenset]:
     return anywhere, at_start, frozenset(parts), numbered
 
 
-def _own_unit(text: str) -> tuple[tuple[str, str] | None, dict[str, int]]:
-    """The unit the text names most often (the report's own), and how many
-    different units of each level it names."""
+def _own_unit(text: str) -> tuple[tuple[str, str] | None, dict[str, int], dict]:
+    """The unit the text names most often (the report's own), how many
+    different units of each level it names, and how often it names each."""
     anywhere = _unit_rx()[0]
     counts: dict[tuple[str, str], int] = {}
     for m in anywhere.finditer(text):
@@ -741,13 +741,13 @@ def _own_unit(text: str) -> tuple[tuple[str, str] | None, dict[str, int]]:
     per_level: dict[str, int] = {}
     for level, _ in counts:
         per_level[level] = per_level.get(level, 0) + 1
-    return (max(counts, key=counts.get) if counts else None), per_level
+    return (max(counts, key=counts.get) if counts else None), per_level, counts
 
 
 def _names_other_unit(sent: _Sentence, lo: int, s: int) -> bool:
     """Whether the clause opens on a sub-unit, or on one of several units of a
-    level that is not the report's own ('phường Bình Hiên đạt 94,3%' in a
-    district report that names its wards)."""
+    level, named at most half as often as the report's own unit ('phường Bình
+    Hiên đạt 94,3%' in a district report that names its wards)."""
     _, at_start, parts, _ = _unit_rx()
     m = at_start.match(sent.text, lo, s)
     if m is None:
@@ -757,8 +757,11 @@ def _names_other_unit(sent: _Sentence, lo: int, s: int) -> bool:
         return False
     if got[0] in parts:
         return True
-    own, per_level = sent.own() if sent.own is not None else (None, {})
-    return own is not None and got != own and per_level.get(got[0], 0) >= 2
+    own, per_level, counts = sent.own() if sent.own is not None else (None, {}, {})
+    # (a ward named nearly as often as its district is the report's own: a ward
+    # report that names its parent at every turn)
+    return (own is not None and got != own and per_level.get(got[0], 0) >= 2
+            and 2 * counts.get(got, 0) <= counts[own])
 
 
 @lru_cache(maxsize=1)
