@@ -329,6 +329,9 @@ RULE_PHRASINGS = [
      [("18", C, C, "new_party_members"), ("65", C, C, "land_certificates_issued")]),
     ("Xã Phú An có tỷ lệ hộ nghèo thấp nhất với 0,8%.", [("0,8%", R, P, None)]),
     ("Mở lớp bồi dưỡng lý luận chính trị cho 32 đảng viên mới.", [("32", C, C, None)]),
+    # a group's health insurance is a part of the population's
+    ("Có 100% cán bộ, công chức tham gia BHYT; cấp thẻ BHYT cho 100% trẻ em dưới 6 tuổi.",
+     [("100%", R, P, None), ("100%", R, P, None)]),
     # a recipient the winner expects beside it is no rival topic
     ("Tặng 320 suất quà Tết cho các đối tượng chính sách, hộ nghèo với tổng trị giá 160 triệu đồng.",
      [("320", C, C, "gifts_given"), ("160 triệu đồng", A, "vnd", "gifts_value_vnd")]),
