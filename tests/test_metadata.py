@@ -123,6 +123,9 @@ def test_period_label_refuses_unknown_language_and_codes():
     (None, "Năm 2020 đạt nhiều kết quả; trong 3 tháng còn lại của năm 2020 cần ...", None, "2020-FY"),
     (None, "Năm học 2021-2022 đạt kết quả tốt. Kết quả năm 2022.", None, "2022-FY"),
     (None, "Phường tổ chức hội nghị.", None, None),
+    ("Báo cáo kết quả 9 tháng", "Trong 9 tháng, thu ngân sách đạt 80% dự toán.", "2021-10-12", "2021-9M"),
+    (None, "Trong 6 tháng, phường đã tổ chức 12 đợt ra quân.", "2022-07-08", "2022-H1"),
+    (None, "Thời hạn thi công 6 tháng kể từ ngày khởi công.", "2022-07-08", None),
     # a news page with no title: its first sentence is the headline
     (None, "date 2020-03 Trong năm 2019, UBND Q.3 giải quyết 12.400 hồ sơ. Năm 2017 chỉ có 9.000.", None, "2019-FY"),
     (None, "Trong 9 tháng đầu năm 2016, UBND phường thu ngân sách được 7 tỷ đồng.", None, "2016-9M"),
