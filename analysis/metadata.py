@@ -1143,7 +1143,7 @@ def _unit(text: str, title: str | None, folded: str, when: date | None) -> dict:
             district = next(iter(table))
         elif said:
             district = said.most_common(1)[0][0]
-    city = _read_city(name, level, district, mentions, reformed, chosen.get("type"))
+    city = _read_city(text, name, level, district, mentions, reformed, chosen.get("type"))
     if reformed and city:
         city = places.after_reform(city)
     city = places.label(city, early=when is None or when < _HUE_DATE)
@@ -1201,7 +1201,18 @@ def _provinces_of(name: str, level: str, parent: str | None, reformed: bool,
     return (new or old) if reformed else (old or new)
 
 
-def _read_city(name, level, parent, mentions, reformed, kind=None) -> str | None:
+def _writes(text: str, name: str) -> bool:
+    """Whether the text writes a place name as a word of its own ('Sở Y tế Hà Nội')."""
+    i = text.find(name)
+    while i != -1:
+        j = i + len(name)
+        if not _glued(text, i) and (j >= len(text) or not text[j].isalnum()):
+            return True
+        i = text.find(name, i + 1)
+    return False
+
+
+def _read_city(text, name, level, parent, mentions, reformed, kind=None) -> str | None:
     """The province of the unit (as the gazetteer names it), or None."""
     places = _places()
     if level == "city":
@@ -1215,7 +1226,9 @@ def _read_city(name, level, parent, mentions, reformed, kind=None) -> str | None
     if len(cands) == 1:
         return next(iter(cands))
     if cands:
-        return None         # a name in several provinces, none of them named
+        # a name in several provinces: the one whose name the text writes, if only one is
+        written = [p for p in cands if _writes(text, p)]
+        return written[0] if len(written) == 1 else None
     if named:
         top = named.most_common(2)
         return top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else None

@@ -316,6 +316,9 @@ def test_read_doc_kind(title, body, period, published, expected):
     ("Huyện Chư Prông kết nạp 300 đảng viên", "", ("Chư Prông", "district", None, "Gia Lai")),
     ("Xã Đông Dư tổng kết năm 2019", "", ("Đông Dư", "commune", "Gia Lâm", "Hà Nội")),
     ("Kết quả của phường Trần Phú", "", ("Trần Phú", "ward", None, None)),
+    # ... unless the text writes the name of one of the provinces that have it
+    ("Kết quả của phường Trần Phú", "Sở Văn hóa Hà Nội công nhận phường Trần Phú đạt chuẩn.",
+     ("Trần Phú", "ward", None, "Hà Nội")),
     # a district or city a headline names without a unit word; its level from the body
     ("Tam Đảo: 95% hộ dân tham gia bảo hiểm y tế", "UBND huyện Tam Đảo cho biết ...",
      ("Tam Đảo", "district", None, "Vĩnh Phúc")),
