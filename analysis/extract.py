@@ -196,6 +196,7 @@ class Rules:
     shape_skips: int
     clause_cues: re.Pattern           # searched in the lower-cased clause before a number
     clause_roles: dict
+    clause_qual_words: tuple | None   # literals every clause qualifier holds; None: always search
     right_quals: re.Pattern           # searched in the lower-cased clause after a number
     right_qual_roles: dict
     right_qual_words: tuple           # first words of those phrases, to rule them out fast
@@ -364,6 +365,7 @@ def load_rules() -> Rules:
         # speed to the first letter of a cue; word boundaries are checked after
         clause_cues=re.compile(_trie_regex(clause_roles)),
         clause_roles=clause_roles,
+        clause_qual_words=_clause_qual_words(clause_roles),
         right_quals=re.compile(_trie_regex(right_qual_roles)),
         right_qual_roles=right_qual_roles,
         right_qual_words=tuple(sorted({k.split()[0] for k in right_qual_roles})),
@@ -392,6 +394,21 @@ def load_rules() -> Rules:
             + _trie_regex(_canon(r["word"]) for r in read_rule_table("number_word_nouns"))
             + _NOT_LETTER_AFTER + ")"),
     )
+
+
+def _clause_qual_words(clause_roles: dict) -> tuple | None:
+    """The shortest clause phrases that qualify (``ước``, ``dự kiến``): a clause
+    holding none of them needs no search for a qualifier. ``None`` when a clause
+    phrase sets the kind of a number that is not a percentage (then every
+    clause is searched)."""
+    quals = set()
+    for phrase, roles in clause_roles.items():
+        for role in roles:
+            if role[0] == "kind" and role[2] != 1:
+                return None
+            if role[0] == "qual":
+                quals.add(phrase)
+    return tuple(sorted(p for p in quals if not any(q != p and q in p for q in quals)))
 
 
 # --------------------------------------------------------------------------
@@ -467,7 +484,7 @@ def _scan(text: str, rules: Rules) -> list[_Cand]:
         if skip is not None:
             continue
         start = m.start()
-        n1 = text[start:m.end("n1")]
+        n1 = text[start:m.end(3)]  # group 3 is n1 (after skip and sep)
         tok = _read_token(n1, q1, n2, q2)
         if tok is None:
             continue
@@ -640,10 +657,6 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
         if not go_on:
             break
         pos = m.end()
-    if not c.lskip and mask & rules.left_keep_shapes:
-        m = rules.left_keep.match(text, s)
-        if m is not None and mask & rules.left_keep_masks[int(m.lastgroup[1:])]:
-            c.lkeep = 2  # kept even without a noun after it ("Nhật Bản: 4,")
     if c.lkeep:
         c.lskip = False
     elif not c.lskip and mask & rules.left_regex_shapes:
@@ -656,6 +669,22 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
                     if mask & rmask and _row(rules.left_regex, i).match(text, s):
                         c.lskip = True
                         break
+            if c.lskip and _kept(text, c, rules):
+                c.lskip = False
+
+
+def _kept(text: str, c: _Cand, rules: Rules) -> bool:
+    """Whether a keep row of ``nonfacts.csv`` holds a number a regex row would skip
+    ("Nhật Bản: 4," has no noun after it and is a count). Asked only then, so
+    that most numbers never pay for it."""
+    if c.lkeep == 2:
+        return True
+    if c.mask & rules.left_keep_shapes:
+        m = rules.left_keep.match(text, c.start)
+        if m is not None and c.mask & rules.left_keep_masks[int(m.lastgroup[1:])]:
+            c.lkeep = 2
+            return True
+    return False
 
 
 def _row(union: re.Pattern, i: int) -> re.Pattern:
@@ -702,6 +731,8 @@ def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
                     if mask & rmask and _row(rules.right_regex, i).match(text, e):
                         c.rskip = True
                         break
+            if c.rskip and _kept(text, c, rules):
+                c.rskip = False
     if c.default_unit and rules.count_words.match(low, e):
         c.count_word = True
 
@@ -976,7 +1007,9 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
     for c in cands:
         c.mask = _mask_of(c)
         _read_left(text, rlow, c, rules)
-        if c.role != "low":
+        # a number its left side already rules out needs no reading on its right
+        # (a range's low end reads its high end's, and is skipped with it)
+        if c.role != "low" and not c.lskip:
             _read_right(text, low, c, rules)
     for c in cands:
         p = c.partner
@@ -1040,9 +1073,13 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             # an estimate governs the clause up to the first number it qualifies:
             # in "ước đạt 9,1 tỷ đồng đạt 117%" the 117% is no estimate
             lo = max(qs, prev_end)
-            hits = _clause_hits(low, lo, s, rules)
-            if lo == qs:
-                clause_hits = hits
+            if unit in _PERCENT_UNITS or rules.clause_qual_words is None:
+                clause_hits = _clause_hits(low, qs, s, rules)
+                hits = clause_hits if lo == qs else _clause_hits(low, lo, s, rules)
+            elif any(low.find(w, lo, s) != -1 for w in rules.clause_qual_words):
+                hits = _clause_hits(low, lo, s, rules)
+            else:
+                hits = ()
             for role in reversed(hits):
                 if role[0] == "qual" and _role_applies(role[2], unit):
                     qual = role[1]
@@ -1059,7 +1096,8 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         qual = qual or "exact"
 
         if clause_hits is None:
-            clause_hits = _clause_hits(low, qs, s, rules) if unit in _PERCENT_UNITS else []
+            clause_hits = _clause_hits(low, qs, s, rules) \
+                if unit in _PERCENT_UNITS or rules.clause_qual_words is None else []
         kind = _decide_kind(c, unit, clause_hits, rules)
         if kind == "measure" and unit in _UNIT_KIND:
             kind = _UNIT_KIND[unit]
