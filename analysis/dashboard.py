@@ -36,7 +36,7 @@ __all__ = ["DashboardApp", "Preview", "FrameRows", "QueryRows", "load_tables", "
            "render_facts_table", "source_html", "reader_html", "figure_span", "anchor_id",
            "export_table", "table_bytes", "chart_bytes", "download_button", "duplicate_reports",
            "summary_html", "unit_label", "unit_key", "split_unit_key", "with_unit_key",
-           "escape_text", "APP_CSS", "LATEST", "ALL_TOPICS", "EXPORT_COLUMNS"]
+           "escape_text", "states_targets", "APP_CSS", "LATEST", "ALL_TOPICS", "EXPORT_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -1434,7 +1434,7 @@ class DashboardApp:
     def _scorecard(self, period: str, frame: pd.DataFrame) -> pd.DataFrame | None:
         from .compare import scorecard
 
-        if frame.empty or not _states_targets(frame):  # compare.scorecard needs one
+        if frame.empty or not states_targets(frame):  # compare.scorecard needs one
             return None
         name = self._unit_parts()[0]
         card = scorecard(frame, name, period, lang=self.sel.lang)
@@ -1601,7 +1601,7 @@ def _log_to_server() -> None:
         log.propagate = False
 
 
-def _states_targets(frame: pd.DataFrame) -> bool:
+def states_targets(frame: pd.DataFrame) -> bool:
     """Whether any figure of a report has a target to be checked against."""
     checks = []
     if "kind" in frame.columns:

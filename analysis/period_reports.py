@@ -221,10 +221,10 @@ def unit_scorecard(unit: str, period: str, obs: pd.DataFrame, lang: str = DEFAUL
                    unit_level: str | None = None, parent: str | None = None):
     """The unit's scorecard for the period (empty when its report states no target)."""
     from .compare import scorecard
-    from .dashboard import _states_targets
+    from .dashboard import states_targets
 
     frame = _unit_rows(obs, unit, unit_level, parent, period)
-    if frame.empty or not _states_targets(frame):
+    if frame.empty or not states_targets(frame):
         return frame.iloc[0:0].assign(status=pd.Series(dtype="object"))
     return scorecard(frame, unit, period, lang=lang)
 
