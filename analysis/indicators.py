@@ -97,7 +97,7 @@ _RATE_UNITS = ("percent", "per_mille")
 # kinds that are statistics of something by their very form: listed for review when unmapped
 _SHARE_KINDS = ("rate", "target_achievement", "fraction")
 # between the words of a phrase: spaces, quotes, commas, and a dash ('công nghiệp - xây dựng')
-_GAP_RX = re.compile(r"[\s,\"“”'‘’«»\-–]+")
+_GAP_CHARS = " \t\n\r\f\v,\"“”'‘’«»-–\u00a0"
 _WORD_RX = re.compile(r"\w+")
 _BOUND_RX = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|(?<= )[-–—](?= )|(?<!\d)/|/(?!\d)")
 
@@ -350,19 +350,28 @@ class _Matcher:
         Phrases are walked word by word through a trie, so every phrase that
         starts at a word is found, the shorter ones inside longer ones too.
         """
-        toks = [(m.start(), m.end(), m.group()) for m in _WORD_RX.finditer(folded)]
-        trie, out, n = self.trie, [], len(toks)
-        for i, (s, e, w) in enumerate(toks):
-            node = trie.get(w)
+        trie = self.trie
+        words = _WORD_RX.findall(folded)
+        first = [i for i, w in enumerate(words) if w in trie]
+        if not first:
+            return []
+        spans = [m.span() for m in _WORD_RX.finditer(folded)]
+        out, n = [], len(words)
+        for i in first:
+            node = trie[words[i]]
+            s = spans[i][0]
             j = i
             while node is not None:
                 key = node.get("")
                 if key is not None:
-                    out.append((s, toks[j][1], key))
+                    out.append((s, spans[j][1], key))
                 j += 1
-                if j >= n or not _GAP_RX.fullmatch(folded, toks[j - 1][1], toks[j][0]):
+                if j >= n:
                     break
-                node = node.get(toks[j][2])
+                gap = folded[spans[j - 1][1]:spans[j][0]]
+                if gap != " " and (not gap or gap.strip(_GAP_CHARS)):
+                    break
+                node = node.get(words[j])
         return out
 
 
