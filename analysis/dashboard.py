@@ -565,7 +565,9 @@ def render_facts_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, meta: dict
     lang = check_lang(lang)
     head = "".join(f"<th>{escape_text(t(k, lang))}</th>" for k in (
         "field.indicator", "field.value", "field.sentence"))
-    times = frame["indicator_id"].value_counts() if "indicator_id" in frame.columns else {}
+    times: dict = {}
+    if {"doc_id", "indicator_id"} <= set(frame.columns):     # statements per report
+        times = frame.groupby(["doc_id", "indicator_id"], dropna=False).size().to_dict()
     rows = []
     for r in frame.to_dict("records"):
         status = r.get("status")
@@ -573,9 +575,12 @@ def render_facts_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, meta: dict
         if status in STATUS_COLORS:
             badge = (f'<span class="ad-badge" style="background:{STATUS_COLORS[status]}">'
                      f"{escape_text(t('status.' + status, lang))}</span>")
-        n = int(times.get(r.get("indicator_id"), 1)) if len(times) else 1
-        twice = (f'<span class="ad-twice">{escape_text(t("note.twice_short", lang, n=n))}</span>'
-                 if n > 1 else "")
+        n = r.get("n_statements")
+        n = int(n) if n is not None and not pd.isna(n) else int(
+            times.get((r.get("doc_id"), r.get("indicator_id")), 1))
+        others = _text(r.get("other_values"))
+        twice = (f'<span class="ad-twice">{escape_text(t("note.twice_short", lang, n=n))}'
+                 + (f": {escape_text(others)}" if others else "") + "</span>" if n > 1 else "")
         text = (texts or {}).get(r.get("doc_id"))
         rows.append(
             "<tr>"
@@ -1525,8 +1530,8 @@ class DashboardApp:
             self._shown["table.compare"] = cmp
         try:
             result = self.rows.trend(name, ind, lang, level, parent) if name else None
-        except ComparisonRefused as exc:
-            self._show("trend", self.trend_msg, message=str(exc))
+        except ComparisonRefused:
+            self._show("trend", self.trend_msg, message=t("empty.trend_lengths", lang))
             return
         if result is None or result.frame.empty:
             self._show("trend", self.trend_msg,

@@ -333,6 +333,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "qualifier.at_most": ("nhiều nhất", "at most"),
     "qualifier.exact": ("đúng", "exact"),
     "note.twice_short": ("báo cáo nêu {n} lần", "stated {n} times"),
+    "empty.trend_lengths": ("Số liệu cộng dồn của các kỳ dài ngắn khác nhau không nối thành một "
+                            "chuỗi; xem từng kỳ ở phần kết quả của đơn vị.",
+                            "Counts and amounts of periods of different lengths are not joined "
+                            "into one series; see each period in the unit's results."),
     "note.other_lengths": ("Số liệu cộng dồn chỉ so sánh giữa các kỳ cùng độ dài: ở đây các kỳ "
                            "{months} tháng, như báo cáo ghi, không quy đổi. Không hiển thị: {units}.",
                            "Counts and amounts are compared only over periods of the same length: "
