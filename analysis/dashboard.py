@@ -1516,8 +1516,10 @@ class DashboardApp:
                     value=format_number(r["value"], r["unit"], lang))
             self._show("compare", self.compare_msg, html_message=f'<div class="ad-one">{escape_text(one)}</div>')
         else:
-            cmp = cmp.assign(row_unit=[self._unit_label(k) if k in self._needs_parent else n
-                                       for k, n in zip(cmp["unit_key"], cmp["unit_name"])])
+            shared = cmp["unit_name"].duplicated(keep=False)    # phường and quận Long Biên
+            cmp = cmp.assign(row_unit=[self._unit_label(k) if (k in self._needs_parent or same)
+                                       else n for k, n, same in
+                                       zip(cmp["unit_key"], cmp["unit_name"], shared)])
             self._show("compare", self.compare_msg,
                        chart=chart_compare(cmp, lang, highlight=self.sel.unit,
                                            max_units=COMPARE_BARS))

@@ -398,3 +398,26 @@ def test_a_period_page_carries_its_downloads_and_sentences():
     assert "<mark>1946/2129</mark>" in page and 'class="ad-badge"' in page
     anchors = set(re.findall(r'href="#(at-[^"]+)"', page))
     assert anchors and anchors <= set(re.findall(r'<a id="(at-[^"]+)"></a>', page))
+
+
+def test_a_comparison_names_a_ward_and_a_district_of_one_name_apart():
+    import pandas as pd
+
+    reports, obs = table("reports"), table("observations")
+    ward = reports[reports["doc_id"] == "cu-khoi-2018-fy"].assign(
+        doc_id="lb-ward", unit_name="Long Biên", unit_level="ward", parent="Long Biên")
+    district = ward.assign(doc_id="lb-district", unit_level="district", parent=None)
+    rate = obs[(obs["doc_id"] == "cu-khoi-2018-fy") & (obs["indicator_id"] == "cultural_family_rate")]
+    both = pd.concat([rate.assign(doc_id=d, unit_name="Long Biên", unit_level=lv, parent=pa,
+                                  obs_id=[f"{d}{i}" for i in range(len(rate))])
+                      for d, lv, pa in (("lb-ward", "ward", "Long Biên"),
+                                        ("lb-district", "district", None))])
+    app = DashboardApp(tables=_tables_with(pd.concat([ward, district]), both))
+    app.unit.value = "district|Long Biên|"
+    app.views.selected_index = 1
+    app.indicator.value = "cultural_family_rate"
+    labels = [r["row_label"] for r in chart_records_of(app.charts["compare"])]
+    assert any(x.startswith("Phường Long Biên") for x in labels)
+    assert any(x.startswith("Quận Long Biên") for x in labels)
+    selected = [r for r in chart_records_of(app.charts["compare"]) if r["is_selected"]]
+    assert [r["row_label"].split(" · ")[0] for r in selected] == ["Quận Long Biên"]
