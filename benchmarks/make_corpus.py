@@ -50,8 +50,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "benchmarks" / "corpus"
 #: Bumped when the generator changes, so that a cached corpus is made again.
-VERSION = 4
+VERSION = 5
 YEARS = range(2016, 2026)
+#: period codes that end by 30 June: in 2025 only these fall before the reform of 1 July
+ENDS_BY_JUNE = frozenset({"H1", "Q1", "Q2"})
 #: (period code, kind, [(month, first day, last day) of publication], year offset of publication)
 SLOTS = (
     ("H1", "results", (7, 3, 28), 0),
@@ -340,7 +342,9 @@ def make_report(i: int, seed: int) -> tuple[str, str, dict]:
         size += 1
     text = text + "\n\n" + "\n\n".join(paragraphs) + "\n"
     doc = f"g{i:05d}-{_slug(ward)}-{year}-{code.lower()}-{kind}" + (f"-r{repeat}" if repeat else "")
-    expected = {"doc": doc, "unit_name": ward, "unit_level": "ward", "parent": district,
+    # after the reform of 1 July 2025 wards have no parent district (annotation guide)
+    parent = district if year < 2025 or code in ENDS_BY_JUNE else None
+    expected = {"doc": doc, "unit_name": ward, "unit_level": "ward", "parent": parent,
                 "city": "Hà Nội", "period": f"{year}-{code}", "doc_kind": kind,
                 "published": published}
     return doc, text, expected
