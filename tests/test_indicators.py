@@ -452,6 +452,12 @@ def test_every_catalogue_entry_is_well_formed():
             assert r["unit"] == "vnd" and r["kinds"] == ("amount",)
 
 
+def test_every_catalogue_topic_has_a_label_in_the_app():
+    from analysis.i18n import LABELS
+    topics = set(load_catalog()["topic"])
+    assert {t for t in topics if f"topic.{t}" not in LABELS} == set()
+
+
 def test_catalogue_file_is_the_default():
     assert (Path(CATALOG) / "indicators.csv").is_file()
     assert len(load_catalog(Path(CATALOG) / "indicators.csv")) == len(load_catalog())
