@@ -608,11 +608,11 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     # (91% - vượt 3%)": the 3% is not the land certificates' achievement)
     # (entries that name their topic by the counted noun, like 'targets_met'
     # with its 'đạt'/'hoàn thành', do not block)
-    # (a topic named after the number is what it is given to: '80 suất cho hộ
-    # nghèo', and so is one the winner expects beside it: gifts 'cho ... hộ nghèo
-    # với tổng trị giá'; a topic named three clauses or more before is an item of a list, not the
-    # number's topic: 'quà ... đến người có công, hộ nghèo, hộ cận nghèo, ...
-    # với tổng trị giá 800 triệu đồng')
+    # (a topic named after the number is what it is given to, '80 suất cho hộ
+    # nghèo', and so is one the winner expects beside it, gifts 'cho ... hộ
+    # nghèo với tổng trị giá'; a topic named three clauses or more before is an
+    # item of a list, not the number's topic: 'quà ... đến người có công, hộ
+    # nghèo, hộ cận nghèo, ... với tổng trị giá 800 triệu đồng')
     won = best[(best_choice[2], "cues")]
     for (idx, role), ev in best.items():
         if (role == "cues" and ev[1] < won[1] and ev[1] <= 2 and ev[3] < s and idx in blockers
