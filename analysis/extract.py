@@ -49,7 +49,6 @@ How a number is read
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -807,39 +806,19 @@ def _clause_hits(low: str, lo: int, hi: int, rules: Rules) -> list:
     return hits
 
 
-class _Cues:
-    """Where the cues of one plan_cues.csv scope may stand in one text.
+def _first_cue(cues: tuple, low: str, lo: int, hi: int) -> int:
+    """Offset of the first cue of ``cues`` ((literal, regex) pairs) in lo..hi, else ``hi``.
 
-    The literal of each cue is looked for once in the whole text (at the
-    speed of ``str.find``); a cue's regex then runs only on a span that holds
-    its literal, so that most figures cost one bisection, or nothing when the
-    text has none of the literals.
+    The literal is looked for first, at the speed of ``str.find`` and only in
+    lo..hi; the regex runs only where it is there.
     """
-
-    __slots__ = ("low", "cues")
-
-    def __init__(self, cues: tuple, low: str):
-        self.low = low
-        self.cues = []
-        for literal, rx in cues:
-            at = []
-            i = low.find(literal)
-            while i != -1:
-                at.append(i)
-                i = low.find(literal, i + 1)
-            if at:
-                self.cues.append((at, len(literal), rx))
-
-    def first(self, lo: int, hi: int) -> int:
-        """Offset of the first cue in lo..hi, else ``hi``."""
-        first = hi
-        for at, n, rx in self.cues:
-            j = bisect_left(at, lo)
-            if j < len(at) and at[j] + n <= hi:
-                m = rx.search(self.low, lo, hi)
-                if m is not None and m.start() < first:
-                    first = m.start()
-        return first
+    first = hi
+    for literal, rx in cues:
+        if low.find(literal, lo, hi) != -1:
+            m = rx.search(low, lo, hi)
+            if m is not None and m.start() < first:
+                first = m.start()
+    return first
 
 
 def _decide_kind(c: _Cand, unit: str, clause_hits: list, rules: Rules) -> str:
@@ -1025,7 +1004,6 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
     lead_at: dict[int, str | None] = {}  # sentence start → qualifier opening it
     heading: dict[str | None, tuple] = {None: (False, None)}  # heading → (plan, qualifier)
     prev_end = 0                      # end of the previous fact's number
-    plan_cues = None
     for c in cands:
         if c.lskip or c.rskip or (c.mask & rules.shape_skips and not c.lkeep):
             continue
@@ -1108,14 +1086,12 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         if kind != "fraction":
             # a plan's figures are targets whatever their unit: "phấn đấu giảm
             # 612 hộ nghèo", a list under "Các chỉ tiêu chủ yếu đến năm 2025"
-            if plan_cues is None:
-                plan_cues = (_Cues(rules.plan_sentence, low), _Cues(rules.plan_undone, low),
-                             _Cues(rules.plan_clause, low))
             plan = plan_at.get(sentence_start)
             if plan is None:
-                plan = plan_at[sentence_start] = plan_cues[0].first(sentence_start, sent.end)
-            if (plan < s and plan_cues[1].first(plan, s) == s) or head[0] \
-                    or (plan_cues[2].cues and plan_cues[2].first(qs, s) < s):
+                plan = plan_at[sentence_start] = _first_cue(rules.plan_sentence, low, sentence_start,
+                                                            sent.end)
+            if (plan < s and _first_cue(rules.plan_undone, low, plan, s) == s) or head[0] \
+                    or _first_cue(rules.plan_clause, low, qs, s) < s:
                 kind = "target"
         prev_end = e
 
