@@ -14,6 +14,13 @@ validates the three tables and replaces them atomically
 (:func:`analysis.store.write_tables`), partitioned by period; with
 ``periods=[...]`` it reads and rewrites only those periods. With
 ``strict=True`` any warning fails the build and nothing is written.
+
+Each fact's value is checked against the bounds of
+``analysis/rules/plausibility.csv`` for its unit, kind and the level of its
+report's unit: one beyond them is kept, marked ``is_implausible`` and named in
+the summary. Two reports of one unit, period and kind are named together.
+Before any work the output folder is checked (:func:`analysis.store.check_output`),
+and worker processes end with the build however it ends.
 """
 from __future__ import annotations
 

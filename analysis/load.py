@@ -13,6 +13,12 @@ overridden by the manifest ``data/raw/reports.csv``, and a list of
 :class:`Message` saying what was done and what could not be. Files under
 ``data/raw`` are only ever read.
 
+Inputs are bounded (:data:`LIMITS`: file size, characters per report, the
+unpacked size and compression ratio of a ``.docx``, the nesting of a page),
+each limit changed by its environment variable or ``build --limit``; links
+leading out of the raw folder, named pipes and unreadable folders are listed,
+not read (``docs/robustness.md``).
+
 The knowledge of messy inputs lives in data tables under ``analysis/rules/``:
 ``tcvn3.csv`` (the TCVN3 byte → letter table), ``vi_common_words.csv`` (words
 that tell a right decoding from a wrong one) and ``html_boilerplate.csv``
@@ -41,7 +47,7 @@ __all__ = [
     "InputProblem", "Message", "Document", "InputRecord", "LoadResult",
     "REPORT_SUFFIXES", "MANIFEST_FIELDS", "open_document", "read_document",
     "decode_bytes", "read_manifest", "load_reports",
-    "display_path",
+    "display_path", "Limit", "LIMITS", "limit", "end_with_parent", "ordered_in_workers",
 ]
 
 #: File suffixes read as reports; anything else in the raw folder is named and skipped.
