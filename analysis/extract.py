@@ -211,7 +211,7 @@ class Rules:
     plan_undone: tuple                # plan_cues.csv: (literal, regex) of a result between cue and figure
     lead_quals: re.Pattern            # qualifiers opening a sentence or a heading
     lead_qual_roles: dict
-    word_starts: tuple                # number words a numeral in words starts with, each + " "
+    word_starts: re.Pattern           # a space and a word a numeral in words starts with
     number_words: re.Pattern          # a numeral in words before a counted noun
 
 
@@ -386,8 +386,9 @@ def load_rules() -> Rules:
         lead_quals=re.compile(r"[\s*+•–-]*(?:\(?[0-9ivx]{1,3}[.)]+[ \t]*)?("
                               + _trie_regex(lead_qual_roles) + ")" + _NOT_LETTER_AFTER),
         lead_qual_roles=lead_qual_roles,
-        word_starts=tuple(sorted(w + " " for w, (_, role) in load_number_words().items()
-                                 if role in ("digit", "ten"))),
+        # a literal space in front: the engine skips from space to space at C speed
+        word_starts=re.compile(" " + _trie_regex(w for w, (_, role) in load_number_words().items()
+                                                 if role in ("digit", "ten")) + "[ \t]"),
         number_words=re.compile(
             "(" + number_words_pattern() + r")(?=[ \t]+"
             + _trie_regex(_canon(r["word"]) for r in read_rule_table("number_word_nouns"))
@@ -496,21 +497,13 @@ def _scan(text: str, rules: Rules) -> list[_Cand]:
 def _scan_words(text: str, low: str, rules: Rules) -> list[_Cand]:
     """Numerals written in words before a counted noun: ``bốn phường``, ``mười hai hộ``.
 
-    The number words are looked for with ``str.find`` (fast), and the regex
-    runs only where one stands; only lower-case words count (``xã Ba`` is a
-    name).
+    A numeral in words is looked for after a space only (a line never opens
+    with a lower-case one); only lower-case words count (``xã Ba`` is a name).
     """
-    starts = set()
-    for w in rules.word_starts:
-        i = low.find(w)
-        while i != -1:
-            if not (i and low[i - 1].isalnum()) and text[i].islower():
-                starts.add(i)
-            i = low.find(w, i + 1)
     out: list[_Cand] = []
-    end = -1
-    for i in sorted(starts):
-        if i < end:  # inside the numeral before: the "hai" of "mười hai"
+    for w in rules.word_starts.finditer(low):
+        i = w.start() + 1
+        if not text[i].islower():
             continue
         m = rules.number_words.match(low, i)
         if m is None:
@@ -1054,10 +1047,12 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             if unit in _PERCENT_UNITS or rules.clause_qual_words is None:
                 clause_hits = _clause_hits(low, qs, s, rules)
                 hits = clause_hits if lo == qs else _clause_hits(low, lo, s, rules)
-            elif any(low.find(w, lo, s) != -1 for w in rules.clause_qual_words):
-                hits = _clause_hits(low, lo, s, rules)
             else:
                 hits = ()
+                for w in rules.clause_qual_words:
+                    if low.find(w, lo, s) != -1:
+                        hits = _clause_hits(low, lo, s, rules)
+                        break
             for role in reversed(hits):
                 if role[0] == "qual" and _role_applies(role[2], unit):
                     qual = role[1]
