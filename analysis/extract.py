@@ -814,6 +814,15 @@ def _first_cue(cues: tuple, low: str, lo: int, hi: int) -> int:
     return first
 
 
+def _cue_starts(cues: tuple, low: str, lo: int, hi: int) -> tuple:
+    """Offsets of every cue of ``cues`` ((literal, regex) pairs) in lo..hi (mostly none)."""
+    out = []
+    for literal, rx in cues:
+        if low.find(literal, lo, hi) != -1:
+            out.extend(m.start() for m in rx.finditer(low, lo, hi))
+    return tuple(out)
+
+
 def _decide_kind(c: _Cand, unit: str, clause_hits: list, rules: Rules) -> str:
     if c.n2 is not None:
         return "fraction"
@@ -993,7 +1002,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
 
     facts: list[dict] = []
     sentences = None
-    plan_at: dict[int, int] = {}      # sentence start → offset of its first plan cue
+    plan_at: dict[int, tuple] = {}    # sentence start → (its first plan cue, its clause cues)
     lead_at: dict[int, str | None] = {}  # sentence start → qualifier opening it
     heading: dict[str | None, tuple] = {None: (False, None)}  # heading → (plan, qualifier)
     prev_end = 0                      # end of the previous fact's number
@@ -1082,11 +1091,12 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             # a plan's figures are targets whatever their unit: "phấn đấu giảm
             # 612 hộ nghèo", a list under "Các chỉ tiêu chủ yếu đến năm 2025"
             plan = plan_at.get(sentence_start)
-            if plan is None:
-                plan = plan_at[sentence_start] = _first_cue(rules.plan_sentence, low, sentence_start,
-                                                            sent.end)
-            if (plan < s and _first_cue(rules.plan_undone, low, plan, s) == s) or head[0] \
-                    or _first_cue(rules.plan_clause, low, qs, s) < s:
+            if plan is None:  # once per sentence: its first plan cue, its planned-figure cues
+                plan = plan_at[sentence_start] = (
+                    _first_cue(rules.plan_sentence, low, sentence_start, sent.end),
+                    _cue_starts(rules.plan_clause, low, sentence_start, sent.end))
+            if (plan[0] < s and _first_cue(rules.plan_undone, low, plan[0], s) == s) or head[0] \
+                    or (plan[1] and any(qs <= at < s for at in plan[1])):
                 kind = "target"
         prev_end = e
 
