@@ -163,9 +163,11 @@ def selector_changes(browser, server: VoilaServer, changes: int,
     return out
 
 
-def _group_rss_mb(pgid: int) -> float:
-    """Resident memory of every process in a process group (the server and its kernels), MB."""
-    total = 0
+def _group_memory_mb(pgid: int) -> tuple[float, float]:
+    """Memory of every process in a process group (the server and its kernels), MB:
+    ``(pss, rss)``. PSS counts a library shared by the kernels once across them (what
+    the machine spends); RSS counts it in every kernel."""
+    pss = rss = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -173,16 +175,18 @@ def _group_rss_mb(pgid: int) -> float:
             stat = (entry / "stat").read_text()
             if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
                 continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for line in (entry / "smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss += int(line.split()[1])
         except (OSError, ValueError, IndexError):
             continue
-    return total / 1024
+    return pss / 1024, rss / 1024
 
 
-def sessions_memory(browser, data: Path, tmp: Path, counts=SESSIONS) -> dict[int, float]:
-    """Server and kernels' resident memory (MB) with ``n`` pages open at once."""
+def sessions_memory(browser, data: Path, tmp: Path, counts=SESSIONS) -> dict[int, tuple]:
+    """Server and kernels' memory (MB, ``(pss, rss)``) with ``n`` pages open at once."""
     out = {}
     for n in counts:
         with VoilaServer(data, preheat=False, log=tmp / f"sessions-{n}.log") as srv:
@@ -194,10 +198,21 @@ def sessions_memory(browser, data: Path, tmp: Path, counts=SESSIONS) -> dict[int
             for page in pages:
                 wait_chart(page, "ad-chart-scorecard", timeout_ms=600_000)
             time.sleep(2)
-            out[n] = _group_rss_mb(srv.proc.pid)
+            out[n] = _group_memory_mb(srv.proc.pid)
             for c in contexts:
                 c.close()
     return out
+
+
+def memory_table(memory: dict[int, tuple]) -> list[str]:
+    lines = []
+    for n, (pss, rss) in sorted(memory.items()):
+        target = TARGETS["memory_20"] if n == 20 else None
+        met = "—" if target is None else ("yes" if pss <= target else "**no**")
+        lines.append(f"| app | memory, {n} page(s) open at once (server + kernels, PSS; RSS "
+                     f"{rss:.0f} MB) | 1 | {pss:.0f} MB | — | — | {'≤ 3 GB' if target else '—'} "
+                     f"| {met} |")
+    return lines
 
 
 def summarise(values: list[float]) -> tuple[float, float, float]:
@@ -282,11 +297,7 @@ def run(processed: Path | None, runs: int, changes: int, sessions=SESSIONS) -> s
         tgt = "—" if target is None else (f"≤ {target * 1000:.0f} ms" if unit == "ms" else f"≤ {target:.0f} s")
         lines.append(f"| {app} | {measure} | {len(values)} | {fmt(med)} | {fmt(p90)} | "
                      f"{fmt(top)} | {tgt} | {met} |")
-    for n, mb in sorted(memory.items()):
-        target = TARGETS["memory_20"] if n == 20 else None
-        met = "—" if target is None else ("yes" if mb <= target else "**no**")
-        lines.append(f"| app | memory, {n} page(s) open at once (server + kernels, RSS) | 1 | "
-                     f"{mb:.0f} MB | — | — | {'≤ 3 GB' if target else '—'} | {met} |")
+    lines += memory_table(memory)
     table = "\n".join(lines)
     note = (f"Dataset: {n_reports} reports, {n_obs} observations"
             f"{' (' + str(processed) + ')' if processed else ' (fresh build of data/raw)'}. "
@@ -295,6 +306,28 @@ def run(processed: Path | None, runs: int, changes: int, sessions=SESSIONS) -> s
             "slows every number). Each page in a fresh browser context (no cache); "
             "\"met\" compares the median with the target.")
     return f"{table}\n\n{note}\n"
+
+
+def run_memory(processed: Path | None, sessions=SESSIONS) -> str:
+    """The memory measure alone: one Voilà per count, that many pages open at once."""
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    try:
+        data = processed or build_dataset(tmp)
+        with sync_playwright() as p:
+            browser = launch_chromium(p)
+            memory = sessions_memory(browser, data, tmp, sessions)
+            browser.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    lines = ["| app | measure | n | value | p90 | max | target | met |",
+             "|---|---|---|---|---|---|---|---|", *memory_table(memory)]
+    per = {n: pss / max(n, 1) for n, (pss, _) in memory.items()}
+    note = ("Each page has its own kernel (Voilà's model); PSS shares the libraries the kernels "
+            "map from the same files. Per page: "
+            + ", ".join(f"{n}: {v:.0f} MB" for n, v in sorted(per.items())) + ".")
+    return "\n".join(lines) + "\n\n" + note + "\n"
 
 
 def _count(folder: Path, name: str) -> int:
@@ -316,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=10, help="selector changes measured")
     parser.add_argument("--sessions", default="1,5,20",
                         help="pages open at once for the memory measure ('' to skip)")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only the memory of --sessions pages (its own section)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     missing = chromium_missing()
@@ -323,6 +358,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmarks/dashboard.py: {missing}", file=sys.stderr)
         return 2
     sessions = tuple(int(x) for x in args.sessions.split(",") if x.strip())
+    if args.memory_only:
+        section = run_memory(args.processed, sessions)
+        print(section)
+        if not args.no_write:
+            heading = (f"## Dashboard memory (benchmarks/dashboard.py --memory-only, "
+                       f"{time.strftime('%Y-%m-%d %H:%M')})\n\n")
+            _results.write_section("dashboard-memory", heading + section, RESULTS)
+        return 0
     section = run(args.processed, args.runs, args.changes, sessions)
     print(section)
     if not args.no_write:
