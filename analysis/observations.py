@@ -413,11 +413,39 @@ def _mark_conflicts(rows: list[dict]) -> None:
             exact = r["value_derived"] or r["kind"] == "fraction"
             items.append((r, level, None if exact else stated_decimals(r["raw"])))
         for r, v, dec in items:
-            others = [o["raw"] for o, w, dec_o in items
+            others = [o["raw"] for o, w, dec_o in _disagreeing_candidates(items)
                       if o is not r and not values_agree(v, w, dec, dec_o)]
             if others:
                 r["is_conflict"] = True
                 r["conflict_with"] = "; ".join(others)
+
+
+#: Above this many statements of one indicator in one report, each is compared
+#: with the extremes of every precision class only (linear, not quadratic).
+_ALL_PAIRS_UP_TO = 64
+
+
+def _disagreeing_candidates(items: list[tuple]) -> list[tuple]:
+    """The statements a statement must be compared with to find a disagreement.
+
+    Within one precision class the tolerance is fixed, so a value disagrees with
+    some member of the class exactly when it disagrees with the class's smallest
+    or largest value. Small groups are compared pair by pair, as written; a huge
+    report that repeats an indicator thousands of times is compared with the
+    extremes only, and names those in ``conflict_with``.
+    """
+    if len(items) <= _ALL_PAIRS_UP_TO:
+        return items
+    extremes: dict = {}
+    for it in items:
+        lo, hi = extremes.get(it[2], (it, it))
+        extremes[it[2]] = (it if it[1] < lo[1] else lo, it if it[1] > hi[1] else hi)
+    out = []
+    for lo, hi in extremes.values():
+        out.append(lo)
+        if hi is not lo:
+            out.append(hi)
+    return out
 
 
 def to_records(frame: pd.DataFrame) -> list[dict]:

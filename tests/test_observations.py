@@ -209,3 +209,30 @@ def test_stated_decimals_reads_vietnamese_numbers(raw, decimals):
 ])
 def test_values_agree_to_the_precision_written(a, b, da, db, agree):
     assert values_agree(a, b, da, db) is agree
+
+
+def _observations_of(tmp_path, text: str) -> pd.DataFrame:
+    from analysis.build import facts_for_report
+    from analysis.load import load_reports
+    from analysis.schema import FACTS
+
+    (tmp_path / "bao-cao.txt").write_text(text, encoding="utf-8")
+    reports = load_reports(tmp_path, manifest=None).reports
+    facts = validate(pd.DataFrame.from_records(facts_for_report(reports["text"][0], reports["doc_id"][0]),
+                                               columns=FACTS.names), FACTS)
+    return build_observations(facts, reports)
+
+
+@pytest.mark.parametrize("n", [3, 150])
+def test_a_report_repeating_an_indicator_flags_the_one_value_that_disagrees(tmp_path, n):
+    # a long report (a pasted table, a report restated many times) repeats one rate;
+    # one statement disagrees: every statement of it is flagged, whatever the count
+    head = "Báo cáo kết quả 6 tháng đầu năm 2023 của UBND phường Ngọc Lâm, quận Long Biên.\n"
+    same = "Tỷ lệ hộ gia đình đạt danh hiệu gia đình văn hóa đạt 93,5%.\n"
+    other = "Tỷ lệ hộ gia đình đạt danh hiệu gia đình văn hóa đạt 88,2%.\n"
+    agreeing = _rows(_observations_of(tmp_path, head + same * n), "bao-cao", "cultural_family_rate")
+    assert len(agreeing) == n and not agreeing["is_conflict"].any()
+    (tmp_path / "bao-cao.txt").unlink()
+    obs = _rows(_observations_of(tmp_path, head + same * n + other), "bao-cao", "cultural_family_rate")
+    assert len(obs) == n + 1 and obs["is_conflict"].all()
+    assert all("88,2%" in c for c in obs[obs["value"] == 93.5]["conflict_with"])
