@@ -174,6 +174,7 @@ PHRASINGS = [
     ("Cơ cấu kinh tế chuyển dịch theo hướng dịch vụ 60%, công nghiệp 38%.",
      [("60%", 60, "percent", "target", "exact"), ("38%", 38, "percent", "target", "exact")]),
     ("Chỉ tiêu năm 2025: thu ngân sách 12 tỷ đồng.", [("12 tỷ đồng", 12e9, "vnd", "target", "exact")]),
+    ("Chỉ tiêu 2025: 100% thôn đạt chuẩn văn hóa.", [("100%", 100, "percent", "target", "exact")]),
     ("II. CÁC CHỈ TIÊU CHỦ YẾU GIAI ĐOẠN 2025 - 2030\n1. Thu nhập bình quân đầu người tăng 8% mỗi năm.\n"
      "2. Xây mới 3 nhà văn hóa (1,2 km đường).",
      [("8%", 8, "percent", "target", "exact"), ("3", 3, "count", "target", "exact"),
