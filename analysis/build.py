@@ -31,6 +31,7 @@ import pickle
 import sys
 import time
 from collections import Counter, deque
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -386,6 +387,12 @@ class _Progress:
                 stream.flush()
         return report
 
+    def note(self, line: str) -> None:
+        """One line of progress (e.g. which cluster the build runs on)."""
+        if self.enabled:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
 
 @dataclass(frozen=True)
 class BatchOutput:
@@ -432,6 +439,12 @@ def _batch_size(n: int, jobs: int) -> int:
     return max(1, min(96, math.ceil(n / max(1, jobs * 4))))
 
 
+def _workers(jobs: int, runner=None) -> int:
+    if runner is not None:
+        return runner.n_workers
+    return jobs if jobs > 0 else (os.cpu_count() or 1)
+
+
 def _in_order(fn, items: list, jobs: int):
     """``fn(item)`` of each item, in order: in ``jobs`` worker processes (``0``: one
     per core), with at most ``2 × jobs`` items in flight so that memory stays bounded;
@@ -443,13 +456,16 @@ def _process_slice(args) -> BatchOutput:
     return process_batch(*args)
 
 
-def _run_batches(reports: pd.DataFrame, files: list[str], jobs: int, report):
-    """Batch outputs of reports already loaded, in report order."""
+def _run_batches(reports: pd.DataFrame, files: list[str], jobs: int, report, runner=None):
+    """Batch outputs of reports already loaded, in report order (on ``runner``,
+    a :class:`analysis.cluster.ClusterRunner`, if given)."""
     n = len(reports)
-    size = _batch_size(n, jobs if jobs > 0 else (os.cpu_count() or 1))
+    size = _batch_size(n, _workers(jobs, runner))
     bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
     work = [(reports.iloc[a:b], files[a:b]) for a, b in bounds]
-    for (a, b), result in zip(bounds, _in_order(_process_slice, work, jobs)):
+    results = (runner.map_in_order(_process_slice, work) if runner is not None
+               else _in_order(_process_slice, work, jobs))
+    for (a, b), result in zip(bounds, results):
         yield result
         report(b, n, files[b - 1])
 
@@ -531,7 +547,7 @@ def _read_and_process(work: _FileBatch) -> _FileBatchOutput:
 
 
 def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs: int, bar,
-                      known: frozenset = frozenset()):
+                      known: frozenset = frozenset(), runner=None):
     """Load every file of ``raw`` and extract the loaded reports, in one pass.
 
     Workers read and extract batches of files; here, in file order, the loader
@@ -539,6 +555,9 @@ def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs
     :func:`analysis.load.load_reports` does), and the tables of those are kept.
     Returns the load result, facts, observations, the extraction messages in
     report order, and the seconds workers spent reading and extracting.
+    With ``runner`` (:class:`analysis.cluster.ClusterRunner`) the batches are
+    read and extracted on a cluster's workers, which open the files by their
+    absolute paths.
     """
     from analysis.load import LoadResult, _Intake, _plan_inputs
 
@@ -547,13 +566,18 @@ def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs
     intake = _Intake(plan, today)
     inputs = plan.inputs
     n = len(inputs)
-    size = _batch_size(n, jobs if jobs > 0 else (os.cpu_count() or 1))
+    size = _batch_size(n, _workers(jobs, runner))
     bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
-    work = [_FileBatch(tuple(inputs[a:b]), plan.mshown, today) for a, b in bounds]
+    sent = inputs if runner is None else [replace(i, path=i.path.absolute(), folder=i.folder.absolute())
+                                          for i in inputs]
+    work = [_FileBatch(tuple(sent[a:b]), plan.mshown, today) for a, b in bounds]
+    del sent
     reading, extracting = bar.phase("reading"), bar.phase("extracting")
     report_parts, facts_parts, obs_parts, said = [], [], [], {}
     seconds = [0.0, 0.0]
-    for (a, b), out in zip(bounds, _in_order(_read_and_process, work, jobs)):
+    results = (runner.map_in_order(_read_and_process, work) if runner is not None
+               else _in_order(_read_and_process, work, jobs))
+    for (a, b), out in zip(bounds, results):
         kept = []                                   # indices in the batch of the files loaded
         for k in range(b - a):
             said_k = out.said[k]
@@ -651,7 +675,7 @@ def _observations(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
 def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = None,
           strict: bool = False, jobs: int = 1, progress: bool = True,
           today: date | None = None, periods: list[str] | None = None,
-          corrections: str | os.PathLike | None = None) -> BuildSummary:
+          corrections: str | os.PathLike | None = None, cluster: str | None = None) -> BuildSummary:
     """Rebuild ``reports``, ``facts`` and ``observations`` from a folder of reports.
 
     Parameters
@@ -673,6 +697,11 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         (:func:`analysis.corrections.apply_corrections`; default
         ``corrections.csv`` beside ``raw``, or ``ANALYSIS_CORRECTIONS``). One
         that no longer matches is a warning naming its line.
+    cluster : run the reading and extraction on a ``dask.distributed``
+        cluster instead of ``jobs`` local processes: ``"tcp://host:8786"`` (a
+        running scheduler; its workers must reach ``raw`` at the same path) or
+        ``"local:N"`` (N worker processes started here). The output does not
+        depend on it (:mod:`analysis.cluster`).
 
     Returns
     -------
@@ -685,7 +714,10 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         With ``strict`` and any warning, or when no report could be loaded;
         nothing is written and the previous tables stay as they were.
     InputProblem
-        The raw folder or its manifest cannot be used.
+        The raw folder or its manifest cannot be used;
+        :class:`analysis.cluster.ClusterProblem` (one) when the cluster cannot
+        be reached or its workers run another version of the package. Either
+        way before anything is written.
 
     Examples
     --------
@@ -707,16 +739,32 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     check_output(out_dir)        # before any work: the tables could not be replaced
     manifest = raw / "reports.csv"
     manifest = manifest if manifest.exists() or manifest.is_symlink() else None
+    if periods is not None:
+        periods = _check_periods(periods)
     bar = _Progress(progress)
+    with ExitStack() as stack:
+        runner = None
+        if cluster is not None:       # reached and checked before any file is read
+            from analysis.cluster import connect
+
+            runner = stack.enter_context(connect(cluster, progress=bar.note))
+        clock = time.perf_counter()
+        loaded, reports, facts, observations, messages, files, timings = _extract_all(
+            raw, manifest, out_dir, periods, today, jobs, bar, runner)
+    return _finish(raw, out_dir, strict, periods, corrections, loaded, reports, facts, observations,
+                   messages, files, timings, clock)
+
+
+def _extract_all(raw, manifest, out_dir, periods, today, jobs, bar, runner):
+    """Read and extract every report the build takes: the tables, messages and timings."""
     clock = time.perf_counter()
     timings = {}
     if periods is not None:
-        periods = _check_periods(periods)
         loaded, reports, messages = _load_periods(raw, manifest, out_dir, periods, today, bar, jobs)
         files = _shown_files(loaded, reports)
         timings["reading"] = time.perf_counter() - clock
         facts_parts, obs_parts = [], []
-        for batch in _run_batches(reports, files, jobs, bar.phase("extracting")):
+        for batch in _run_batches(reports, files, jobs, bar.phase("extracting"), runner):
             facts_parts.append(batch.facts)
             obs_parts.append(batch.observations)
             messages.extend(batch.messages)
@@ -727,7 +775,7 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         timings["extracting"] = time.perf_counter() - clock - timings["reading"]
     else:
         loaded, facts, observations, said, (read, extract) = _read_and_extract(
-            raw, manifest, today, jobs, bar, _known_files(out_dir))
+            raw, manifest, today, jobs, bar, _known_files(out_dir), runner)
         reports = loaded.reports
         messages = loaded.messages + said
         files = _shown_files(loaded, reports)
@@ -735,6 +783,12 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         both = time.perf_counter() - clock
         timings["reading"] = both * read / (read + extract) if read + extract else both
         timings["extracting"] = both - timings["reading"]
+    return loaded, reports, facts, observations, messages, files, timings
+
+
+def _finish(raw, out_dir, strict, periods, corrections, loaded, reports, facts, observations,
+            messages, files, timings, clock) -> BuildSummary:
+    """Apply the corrections, check, summarise and write: the build's last, global steps."""
     from analysis.corrections import apply_corrections, corrections_file
 
     fixed = apply_corrections(reports, facts, observations,

@@ -192,7 +192,7 @@ def cmd_build(args) -> int:
     try:
         summary = build(raw=args.raw, out=args.out, strict=args.strict, jobs=args.jobs,
                         progress=not args.quiet, periods=args.period,
-                        corrections=args.corrections)
+                        corrections=args.corrections, cluster=args.cluster)
     except BuildFailed as e:
         print(e.summary.format_table())
         _err(f"error: {e.reason}")
@@ -285,6 +285,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=None, metavar="DIR", help="folder of the tables (default data/processed)")
     b.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (0: one per core)")
     b.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    b.add_argument("--cluster", metavar="ADDRESS",
+                   help="read and extract on a dask.distributed cluster instead of --jobs: "
+                        "tcp://host:8786 (a running scheduler; its workers must reach --raw at the "
+                        "same path) or local:N (N worker processes here); see docs/scaling.md")
     b.add_argument("--period", action="append", metavar="P",
                    help="rebuild only this period (e.g. 2021-H1; repeatable); other periods' files "
                         "are left as they are")
