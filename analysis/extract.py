@@ -330,7 +330,7 @@ def load_rules() -> Rules:
     # numerals, so no match starts inside one. Only 0-9 are digits: other
     # scripts' digits (٥٢٠٩) are not Vietnamese numbers. First the things that
     # are never facts (full dates, ISO dates and year-months such as
-    # 2026-01-10 or 2020-06 in page stamps, colon ratios and times, codes like
+    # 2024-03-15 or 2023-11 in page stamps, colon ratios and times, codes like
     # 02-CTr/QU or 111/NĐ-CP), then a number with its unit words, optionally
     # over another.
     scan = re.compile(
@@ -667,7 +667,7 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
 
 def _kept(text: str, c: _Cand, rules: Rules) -> bool:
     """Whether a keep row of ``nonfacts.csv`` holds a number a regex row would skip
-    ("Nhật Bản: 4," has no noun after it and is a count). Asked only then, so
+    ("Hàn Quốc: 6," has no noun after it and is a count). Asked only then, so
     that most numbers never pay for it."""
     if c.lkeep == 2:
         return True
@@ -842,7 +842,7 @@ def _decide_kind(c: _Cand, unit: str, clause_hits: list, rules: Rules) -> str:
         return best[0]
     if best is not None and c.role in ("low", "high"):
         return "change"  # a range after the cue: tăng từ 3 – 5%
-    # no cue, or a level the number starts from: giảm từ 2,71% xuống còn 1,3%
+    # no cue, or a level the number starts from: giảm từ 4,5% xuống còn 3,2%
     return _UNIT_KIND.get(unit, "measure")
 
 
@@ -1089,7 +1089,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             kind, qual = "target_achievement", "exact"
         if kind != "fraction":
             # a plan's figures are targets whatever their unit: "phấn đấu giảm
-            # 612 hộ nghèo", a list under "Các chỉ tiêu chủ yếu đến năm 2025"
+            # 25 hộ nghèo", a list under "Các chỉ tiêu chủ yếu đến năm 2030"
             plan = plan_at.get(sentence_start)
             if plan is None:  # once per sentence: its first plan cue, its planned-figure cues
                 plan = plan_at[sentence_start] = (

@@ -235,9 +235,9 @@ PHRASINGS = [
      [("9,5 tỷ đồng", 9.5e9, "vnd", "amount", "approx"),
       ("112%", 112, "percent", "target_achievement", "exact")]),
     # lists, parentheses, clauses ending in a number, populations, units in fractions
-    ("Xuất khẩu lao động 9 người (Hàn Quốc: 5, Nhật Bản: 4).",
-     [("9", 9, "count", "count", "exact"), ("5", 5, "count", "count", "exact"),
-      ("4", 4, "count", "count", "exact")]),
+    ("Xuất khẩu lao động 9 người (Hàn Quốc: 6, Nhật Bản: 3).",
+     [("9", 9, "count", "count", "exact"), ("6", 6, "count", "count", "exact"),
+      ("3", 3, "count", "count", "exact")]),
     ("Số xã đạt chuẩn nông thôn mới là 12.", [("12", 12, "count", "count", "exact")]),
     ("Sáp nhập hai phường (dân số 5.120 người, diện tích 0,4 km2).",
      [("hai", 2, "count", "count", "exact"), ("5.120", 5120, "count", "count", "exact"),
