@@ -562,7 +562,7 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
             if cost is None:
                 cost, b, side = _distance(sent, hs, he, s, e)
                 # a phrase right after another number is that number's noun
-                # ('11 hộ nghèo và 15 hộ cận nghèo'): weaker for the next one
+                # ('8 hộ nghèo và 21 hộ cận nghèo'): weaker for the next one
                 if side == "before" and sent.follows_number(hs):
                     cost += _NOUN_OF_ANOTHER
             if role == "cues":
@@ -637,11 +637,11 @@ def _cue_reaches(sent: _Sentence, hs: int, he: int, s: int, e: int, side: str, b
     * Before the number, a cue does not reach across a ';' into the next item
       of a list, unless it heads that list ('Tặng quà: ...; ...').
     * After the number, a cue counts in the number's own clause, or across
-      the commas of a list of what one verb counted ('4 vụ, 6 đối tượng ...
-      ma túy'); never past a breakdown ('26.652 hộ, trong đó ... hộ cận
-      nghèo'), past another number in the clause ('6,25% và 1.855 hộ cận
-      nghèo'), nor when a number of its own follows it ('998 người, ...,
-      xuất khẩu lao động 7 người').
+      the commas of a list of what one verb counted ('bắt 3 vụ, 5 đối tượng
+      ... cờ bạc'); never past a breakdown ('4.120 hộ, trong đó ... hộ cận
+      nghèo'), past another number in the clause ('2,4% và 310 hộ cận
+      nghèo'), nor when a number of its own follows it ('420 người, ...,
+      đi làm việc ở nước ngoài 9 người').
     """
     if side == "before":
         return not sent.crosses_item(he, s)
@@ -664,9 +664,9 @@ def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher:
     """Whether the number is not the reporting unit's own figure of the indicator.
 
     The rules of ``analysis/rules/indicator_markers.csv``: a share or count of
-    sub-units ('100% các xã', '3/6 xã') where the indicator does not count such
+    sub-units ('100% các xã', '5/8 xã') where the indicator does not count such
     units; a best or worst sub-unit ('cao nhất', 'thấp nhất'); a value per item
-    ('mỗi phần trị giá 2 triệu đồng', '500.000 đồng/suất').
+    ('mỗi suất trị giá 800 nghìn đồng', '300.000 đồng/suất').
     """
     rx = _scope_rx()
     folded = sent.folded
@@ -713,7 +713,7 @@ def _unit_name_at(text: str, m: re.Match) -> tuple[str, str] | None:
         if gap.strip() or len(words) == 4:
             break
         if w.group().isdigit():
-            # 'Quận 1', 'Phường 5', 'tổ dân phố số 3' are names; 'thành phố 738,81 ha' is not
+            # 'Quận 4', 'Phường 5', 'tổ dân phố số 3' are names; 'thành phố 412,5 ha' is not
             if words or level not in _unit_rx()[3] or re.match(r"[.,/]\d", text[w.end():w.end() + 2]):
                 break
             words.append(w)
@@ -788,14 +788,14 @@ def _scope_rx() -> dict:
     apart, average, activity = alt("apart"), alt("average"), alt("activity")
     never = "(?!)"
     return {
-        # '100% các xã', '3/6 xã', '(100%) số phường': the number counts sub-units
+        # '100% các xã', '5/8 xã', '(100%) số phường': the number counts sub-units
         "subunit": re.compile(r"[\s(\"“”]*(?:%|‰)?[\s)]*(?:(?:các|số|tổng số|toàn bộ)\s+)?("
                               + (sub or never) + r")(?!\w)"),
         "superlative": re.compile(r"(?<!\w)(?:" + (sup or never) + r")(?!\w)"),
         "apart": re.compile(r"(?<!\w)(?:" + (apart or never) + r")(?!\w)"),
         "average": re.compile(r"(?<!\w)(?:" + (average or never) + r")(?!\w)"),
         "activity": re.compile(r"(?<!\w)(?:" + (activity or never) + r")(?!\w)"),
-        # 'mỗi phần trị giá 2 triệu đồng' (not 'mỗi năm')
+        # 'mỗi suất trị giá 800 nghìn đồng' (not 'mỗi năm')
         "per_unit": re.compile(r"(?<!\w)(?:" + (per or never) + r")(?!\w)"),
         "per_time": re.compile(r"\s*(?:" + (tim or never) + r")(?!\w)"),
         # '500.000 đồng/suất', '2 triệu đồng mỗi phần'
@@ -910,8 +910,8 @@ def _drop_breakdowns(facts: list[dict], placed, sentences, text: str) -> None:
     Within a sentence, a part is any later fact of the kind and unit of a total
     with an indicator, whatever indicator its own words name ('8.700.000đ
     (trong đó nguồn quận 6.000.000đ, nguồn quỹ VNN phường 2.700.000đ)').
-    A sentence that opens with the marker ('Trong đó, có 45 đảng viên mới kết
-    nạp ...') lists the parts of the sentence before it: there a part loses the
+    A sentence that opens with the marker ('Trong đó, có 12 đảng viên là
+    nữ ...') lists the parts of the sentence before it: there a part loses the
     indicator when that sentence states the same indicator, kind and unit.
     """
     markers = _markers().get("breakdown", ())
@@ -968,7 +968,7 @@ def _ratio(f: Mapping) -> float | None:
 def _rates_follow_fractions(facts: list[dict], placed, sentences, cues: dict, matcher: _Matcher) -> None:
     """A percentage right after a fraction that it equals states that fraction again.
 
-    '82/85 nhà văn hóa thôn, chiếm 96,5%', '14/14 xã ..., đạt tỉ lệ 100%': the
+    '40/43 khu dân cư, chiếm 93%', '9/9 xã ..., đạt tỉ lệ 100%': the
     rate takes the fraction's indicator (and cue), or none when the fraction
     has none — what is counted was said with the fraction.
     """
@@ -1015,7 +1015,7 @@ def _rates_follow_fractions(facts: list[dict], placed, sentences, cues: dict, ma
 def _drop_restatements(facts: list[dict], placed, sentences) -> None:
     """A second number of one indicator in the same clause restates the first.
 
-    'cấp 1.374 giấy chứng nhận lần đầu cho 1.374 thửa': the certificates are
+    'cấp 260 giấy chứng nhận cho 260 thửa đất': the certificates are
     counted once; the parcels they cover are another thing. Numbers joined by
     a conjunction of the ``list`` role ('và') are items of one list and keep it.
     """
