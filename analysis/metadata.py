@@ -436,6 +436,9 @@ def _first(rx: LeadingPattern, text: str):
     return next(iter(rx.finditer(text)), None)
 
 
+_ODD_REACH = 1200   # characters: the headline and the opening paragraphs of a report
+
+
 @lru_cache(maxsize=8)      # the period and the kind readers look at the same text
 def _period_hits(folded: str) -> dict:
     """What a text says of its period.
@@ -446,19 +449,23 @@ def _period_hits(folded: str) -> dict:
     """
     rules = _period_rules()
     masked = _blank(folded, [(m.start(), m.end()) for rx in rules["-"] for m in rx.finditer(folded)])
-    odd = any(_first(rx, masked) is not None for rx in rules["odd"])
+    # a cut-off stated in the headline or the opening paragraphs governs the report's
+    # figures; one further down qualifies a single figure of a report of its own period
+    opening = masked[:_ODD_REACH]
+    odd = any(_first(rx, opening) is not None for rx in rules["odd"])
     sub_hits, spans = [], []
     for rx in rules["cutoff"]:
         for m in rx.finditer(masked):
             day, month = int(m.group(1)), int(m.group(2))
-            if 1 <= day <= 31 and 1 <= month <= 12 and (day, month) not in _QUARTER_ENDS:
+            if (1 <= day <= 31 and 1 <= month <= 12 and (day, month) not in _QUARTER_ENDS
+                    and m.start() < _ODD_REACH):
                 odd = True
     for rx in rules["cutoff-month"]:
         for m in rx.finditer(masked):
             month = int(m.group(1))
             code = _MONTH_ENDS.get(month)
             if code is None:
-                odd = odd or 1 <= month <= 12
+                odd = odd or (1 <= month <= 12 and m.start() < _ODD_REACH)
             elif code != "FY":
                 y = m.group(m.lastindex) if m.lastindex and m.lastindex > 1 else None
                 sub_hits.append((m.start(), code, int(y) if y else None))

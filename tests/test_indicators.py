@@ -300,6 +300,16 @@ RULE_PHRASINGS = [
     ("Có 40 hộ thoát nghèo; hộ nghèo phát sinh mới 6 hộ.",
      [("40", C, C, "households_escaped_poverty"), ("6", C, C, "new_poor_households")]),
     ("Tỷ lệ lao động qua đào tạo đạt 72%.", [("72%", R, P, "trained_labour_rate")]),
+    # a share of the economy needs the economy's structure named; a labour structure or a
+    # share of files or households is not one
+    ("Trong cơ cấu kinh tế, dịch vụ chiếm 60%.", [("60%", R, P, "services_share")]),
+    ("Lao động nông nghiệp chiếm 40% tổng số lao động.", [("40%", R, P, None)]),
+    ("Hồ sơ dịch vụ công trực tuyến chiếm 80% tổng số hồ sơ.", [("80%", R, P, None)]),
+    ("Cơ cấu lao động: nông nghiệp 35%, dịch vụ 40%.", [("35%", R, P, None), ("40%", R, P, None)]),
+    # new members of other bodies are not new party members
+    ("Hội Nông dân phát triển được 50 hội viên mới.", [("50", C, C, None)]),
+    # the household scheme of health insurance is a group's, not the population's coverage
+    ("Tỷ lệ hộ gia đình tham gia BHYT hộ gia đình đạt 70%.", [("70%", R, P, None)]),
     ("Tỷ lệ tăng dân số tự nhiên 1,1%.", [("1,1%", R, P, "natural_population_growth_rate")]),
     ("Xã đạt 19/19 tiêu chí nông thôn mới.", [("19/19", F, C, "new_rural_criteria_met")]),
     ("Huyện có 12/15 xã đạt chuẩn nông thôn mới.", [("12/15", F, C, "new_rural_communes")]),

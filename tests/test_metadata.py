@@ -154,6 +154,10 @@ def test_period_label_refuses_unknown_language_and_codes():
     ("Kỳ họp HĐND phường", "Năm 2022, phường hoàn thành chỉ tiêu. Tính đến ngày 15-11, thu ngân sách đạt 30 tỷ đồng.",
      None, None),
     ("Sơ kết 6 tháng đầu năm 2022", "Trong 4 tháng đầu năm 2022, phường đã kiểm tra 200 cơ sở.", None, None),
+    # a cut-off far down a long report qualifies one figure, not the report's period
+    ("Báo cáo kết quả năm 2022 của xã Hòa Phong", "Năm 2022, xã hoàn thành 15/16 chỉ tiêu. "
+     + "Công tác xây dựng Đảng được chú trọng, các đoàn thể hoạt động hiệu quả. " * 20
+     + "Riêng trong 4 tháng đầu năm 2022, xã đã tiêm 3.000 liều vắc xin.", None, "2022-FY"),
     ("Kết quả 6 tháng đầu năm 2022", "Tính đến ngày 30/6, thu ngân sách đạt 60%.", None, "2022-H1"),
     (None, "Tính đến tháng 6/2018, toàn quận có 1.200 hộ kinh doanh.", None, "2018-H1"),
     (None, "Tính đến tháng 5/2018, toàn quận có 1.200 hộ kinh doanh.", None, None),
