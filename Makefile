@@ -11,6 +11,8 @@ QUIET := 2>&1 | { grep -v '^WARNING: Location' || true; }; test $${PIPESTATUS[0]
 PORT ?= 8866
 REVIEW_PORT ?= 8867
 PERIOD ?=
+# make build CLUSTER=tcp://host:8786 (a Dask scheduler) or CLUSTER=local:4 (docs/scaling.md)
+CLUSTER ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
@@ -22,6 +24,7 @@ help:
 	@echo "make test        run the whole test suite (installs what it needs)"
 	@echo "make fuzz        the hostile-input properties on 100,000 texts each (release check)"
 	@echo "make build       rebuild data/processed from data/raw"
+	@echo "make build CLUSTER=tcp://host:8786   the same on a Dask cluster (or CLUSTER=local:N)"
 	@echo "make lab         JupyterLab on notebooks/"
 	@echo "make reports PERIOD=2021-H1   standalone HTML period reports into reports/"
 	@echo "make bench       run the benchmarks into benchmarks/results.md"
@@ -49,7 +52,7 @@ data/processed/observations.parquet: | $(VENV)/.installed
 	$(PY) -m analysis build
 
 build: venv
-	$(PY) -m analysis build
+	$(PY) -m analysis build $(if $(CLUSTER),--cluster $(CLUSTER))
 
 dashboard: venv data/processed/observations.parquet
 	$(VENV)/bin/voila --port=$(PORT) notebooks/apps/dashboard.ipynb

@@ -129,14 +129,15 @@ class TreeMemory(threading.Thread):
 
 # --------------------------------------------------------------------------- build
 
-def run_build_child(raw: str, out: str, jobs: int) -> None:
+def run_build_child(raw: str, out: str, jobs: int, cluster: str | None = None) -> None:
     """In the child: the real command line, then its own numbers as JSON on stdout."""
     import resource
 
     from analysis.build import build
 
     t0 = time.perf_counter()
-    summary = build(raw, out, jobs=jobs, progress=False)      # what `build --jobs N` runs
+    # what `build --jobs N` (or `build --cluster ADDRESS`) runs
+    summary = build(raw, out, jobs=jobs, progress=False, cluster=cluster)
     wall = time.perf_counter() - t0
     print(next(ln for ln in summary.format_table().splitlines() if " reports, " in ln and " facts, " in ln))
     print(json.dumps({"code": 0, "wall": wall, "timings": summary.timings,
@@ -144,10 +145,11 @@ def run_build_child(raw: str, out: str, jobs: int) -> None:
                       "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 
 
-def measure_build(raw: Path, out: Path, jobs: int) -> dict:
+def measure_build(raw: Path, out: Path, jobs: int, cluster: str | None = None) -> dict:
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--build-child", str(raw), str(out), str(jobs)]
+    cmd += [cluster] if cluster else []
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -163,6 +165,7 @@ def measure_build(raw: Path, out: Path, jobs: int) -> dict:
     return {"jobs": jobs, "wall": wall, "build_wall": child["wall"], "timings": child.get("timings", {}),
             "peak_pss_mb": mem.peak_pss / 1024, "peak_rss_sum_mb": mem.peak_rss / 1024,
             "max_single_mb": max(child["maxrss_self_mb"], child["maxrss_children_mb"]),
+            "driver_mb": child["maxrss_self_mb"], "cluster": cluster,
             "procs": mem.peak_procs, "load_before": load0, "load_after": os.getloadavg()[0],
             "summary": summary}
 
@@ -433,6 +436,100 @@ def format_results(r: dict) -> str:
     return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- on a cluster
+
+CLUSTER = "local:2"
+PROJECT_N, PROJECT_CORES = 400_000, 64
+
+
+def measure_cluster_rows(sizes: list[int], seed: int, work: Path) -> list[dict]:
+    """For each size: ``build --jobs 2`` and ``build --cluster local:2`` on the same corpus,
+    their files compared; wall time, reports/s, the driver's and the tree's peak memory."""
+    from make_corpus import write_corpus
+
+    rows = []
+    for n in sizes:
+        log(f"corpus of {n} reports")
+        corpus = write_corpus(n, seed, quiet=True)
+        row = {"n": n, "load_before": os.getloadavg()[0]}
+        log(f"  build --jobs 2 ({n})")
+        row["jobs"] = measure_build(corpus, work / "jobs" / "processed", 2)
+        log(f"    {row['jobs']['wall']:.0f} s, driver {row['jobs']['driver_mb']:.0f} MB")
+        log(f"  build --cluster {CLUSTER} ({n})")
+        row["cluster"] = measure_build(corpus, work / "cluster" / "processed", 0, cluster=CLUSTER)
+        log(f"    {row['cluster']['wall']:.0f} s, driver {row['cluster']['driver_mb']:.0f} MB")
+        same = tree_digest(work / "jobs" / "processed") == tree_digest(work / "cluster" / "processed")
+        row["identical"] = same
+        row["load_after"] = os.getloadavg()[0]
+        shutil.rmtree(work / "jobs", ignore_errors=True)
+        shutil.rmtree(work / "cluster", ignore_errors=True)
+        rows.append(row)
+    return rows
+
+
+def project_country(rows: list[dict]) -> dict:
+    """The line for 400,000 reports on 64 cores: the per-worker rate of the largest
+    cluster run, and the driver's memory extended along its measured slope."""
+    last = rows[-1]
+    per_worker = last["n"] / last["cluster"]["build_wall"] / 2
+    hours = PROJECT_N / (per_worker * PROJECT_CORES) / 3600
+    if len(rows) > 1:
+        first = rows[0]
+        slope = (last["cluster"]["driver_mb"] - first["cluster"]["driver_mb"]) / (last["n"] - first["n"])
+    else:
+        slope = last["cluster"]["driver_mb"] / last["n"]
+    driver = last["cluster"]["driver_mb"] + slope * (PROJECT_N - last["n"])
+    return {"per_worker": per_worker, "hours": hours, "driver_mb": driver, "slope_kb": slope * 1024}
+
+
+def format_cluster(rows: list[dict], started: str) -> str:
+    p = project_country(rows)
+    lines = ["## The build on a cluster (`benchmarks/scale.py --cluster-sizes`)", "",
+             f"Corpora of `benchmarks/make_corpus.py` (seed as in the scale benchmark); each built with "
+             f"`--jobs 2` and with `--cluster {CLUSTER}` (a `LocalCluster` of two worker processes on "
+             f"this machine, TCP), each in its own process. Machine: {os.cpu_count()} cores, shared "
+             f"with other work (load averages below), {started}. The driver is the process that runs "
+             "`build`: with `--cluster` the workers are the `LocalCluster`'s processes, counted in the "
+             "tree but not in the driver.", "",
+             "| reports | build | wall | reports/s | driver peak (RSS) | tree peak (PSS) | "
+             "files equal to `--jobs 2` | load average |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        for key, label in (("jobs", "`--jobs 2`"), ("cluster", f"`--cluster {CLUSTER}`")):
+            b = r[key]
+            same = "—" if key == "jobs" else ("**byte-identical**" if r["identical"] else "**DIFFERENT** ✗")
+            lines.append(f"| {r['n']:,} | {label} | {b['wall']:.0f} s | {r['n'] / b['wall']:.0f} | "
+                         f"{b['driver_mb']:.0f} MB | {b['peak_pss_mb']:.0f} MB | {same} | "
+                         f"{b['load_before']:.1f} → {b['load_after']:.1f} |")
+    lines += ["", f"Projection for {PROJECT_N:,} reports on {PROJECT_CORES} worker cores: at the "
+              f"{p['per_worker']:.0f} reports/s per worker of the {rows[-1]['n']:,}-report cluster run, "
+              f"**{p['hours'] * 60:.0f} minutes** of reading and extraction (if the shared file "
+              "system keeps up and the workers are this machine's speed); the driver's peak grows "
+              f"by about {p['slope_kb']:.0f} KB per report here, so about "
+              f"**{p['driver_mb'] / 1024:.1f} GB** on the driver for {PROJECT_N:,} reports "
+              "(it holds the three tables for the sorted, atomic write; see `docs/scaling.md`).", ""]
+    return "\n".join(lines)
+
+
+def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = True) -> int:
+    started = time.strftime("%Y-%m-%d %H:%M")
+    folder = work or Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    try:
+        rows = measure_cluster_rows(sizes, seed, folder)
+    finally:
+        if work is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    section = format_cluster(rows, started)
+    print(section)
+    cache = ROOT / "benchmarks" / ".cache"
+    cache.mkdir(exist_ok=True)
+    (cache / "cluster.json").write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+    if write:
+        _results.write_section("cluster", section, RESULTS)
+        print(f"written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
 def write_section(section: str, path: Path = RESULTS) -> None:
     """Replace (or append) this benchmark's section of results.md, atomically."""
     _results.write_section("scale", section, path)
@@ -450,11 +547,19 @@ def main(argv: list[str] | None = None) -> int:
                     help="do not measure the dashboard on the million-row replica")
     ap.add_argument("--work", default=None, help="folder for the built tables (default: a temporary one)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave results.md alone")
-    ap.add_argument("--build-child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--cluster-sizes", default=None, metavar="N,N,…",
+                    help="instead of the steps above: build corpora of these sizes with "
+                         "--cluster local:2 and with --jobs 2 (e.g. 12000,24000,48000) and write the "
+                         "'Cluster' section of results.md")
+    ap.add_argument("--build-child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.build_child:
-        run_build_child(a.build_child[0], a.build_child[1], int(a.build_child[2]))
+        run_build_child(a.build_child[0], a.build_child[1], int(a.build_child[2]),
+                        a.build_child[3] if len(a.build_child) > 3 else None)
         return 0
+    if a.cluster_sizes:
+        sizes = [int(x) for x in a.cluster_sizes.split(",") if x.strip()]
+        return cluster_main(sizes, a.seed, Path(a.work) if a.work else None, write=not a.no_write)
     from make_corpus import read_info, wards, write_corpus
 
     n = QUICK_N if a.quick else a.n
