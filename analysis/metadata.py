@@ -565,11 +565,12 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
     ref = _ref_date(published, dateline)
     fy_all = body["fy"]
     h = None
+    lead_from = None    # where the article's first sentence is looked for, below a headline
     if head:
         hf = _fold(normalize_text(head))
         at = folded.find(hf)
         if at >= 0:         # the headline is a line of the text: its hits are those of the text there
-            end = at + len(hf)
+            end = lead_from = at + len(hf)
             h = {"sub": [x for x in body["sub"] if at <= x[0] < end],
                  "fy": [x for x in body["fy"] if at <= x[0] < end], "odd": False}
         else:
@@ -609,6 +610,9 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
     if results:
         year = _top(results, first)
         return f"{year}-FY" if year else None
+    lead = _lead_year(folded, lead_from) if lead_from is not None else None
+    if lead:
+        return f"{lead}-FY"
     named = Counter(y for _, y, s in fy_all if s == 1)
     if named:
         # one year named once in passing is not the period; the same year said
@@ -625,6 +629,23 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
             return f"{ref.year - 1}-FY"
         if ref.month >= 10:
             return f"{ref.year}-FY"
+    return None
+
+
+_LEAD_YEAR_RE = re.compile(r"(?:trong\s+)?năm\s+((?:19|20)\d\d)\s*,(.*)", re.S)
+_YEAR_TOKEN_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _lead_year(folded: str, start: int) -> int | None:
+    """The year a news lead opens with when that sentence states a figure: 'Năm 2023,
+    tỷ lệ ... đạt 93%' under a headline with no period gives the year's results;
+    'Năm 2021, dịch bệnh ảnh hưởng ...' (no figure) is context, not the period."""
+    lead = _lead(folded[start:])
+    stop = _SENTENCE_STOP_RE.search(lead) if lead else None
+    lead = lead[:stop.start()] if stop else lead          # its first sentence only
+    m = _LEAD_YEAR_RE.match(lead.strip()) if lead else None
+    if m and any(c.isdigit() for c in _YEAR_TOKEN_RE.sub(" ", m.group(2))):
+        return int(m.group(1))
     return None
 
 

@@ -220,6 +220,9 @@ RULE_PHRASINGS = [
     ("Huyện có 100% số xã đạt tiêu chí tỷ lệ người dân tham gia BHYT.", [("100%", R, P, None)]),
     ("Có 7/9 phường có tỷ lệ tham gia BHYT trên 90%.", [("7/9", F, C, None)]),
     ("Có 12/12 tổ dân phố đạt danh hiệu tổ dân phố văn hóa.", [("12/12", F, C, "cultural_group_rate")]),
+    # hamlets of the south (ấp) and villages of the north (xóm) are residential groups too
+    ("Xã có 7/8 ấp đạt danh hiệu ấp văn hóa.", [("7/8", F, C, "cultural_group_rate")]),
+    ("Có 10/11 xóm được công nhận xóm văn hóa.", [("10/11", F, C, "cultural_group_rate")]),
     ("Cả 9/9 phường có tỷ lệ người dân tham gia BHYT trên 92%, đạt tỷ lệ 100%.",
      [("9/9", F, C, None), ("100%", R, P, None)]),
     # a clause about one named sub-unit: a part below a ward, or one of the wards a

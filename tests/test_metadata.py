@@ -133,6 +133,9 @@ def test_period_label_refuses_unknown_language_and_codes():
     ("Phong trào văn hóa ở khu dân cư", "Kết quả bình xét năm 2022, toàn phường có 3.100 hộ văn hóa.", None, "2022-FY"),
     # one year named once in passing is not the period; said again, or as 'cuối năm', it is
     ("Ngành y tế huyện khá toàn diện", "Năm 2021, dịch bệnh ảnh hưởng nhiều mặt. Huyện có 20 trạm y tế.", None, None),
+    # ... but a news lead that opens with the year and states a figure gives the year's results
+    ("Xã Đông Hòa giữ vững chuẩn nông thôn mới", "Thứ Hai, 09/01/2023 10:20\n\nNăm 2022, xã Đông Hòa có "
+     "96% hộ đạt danh hiệu gia đình văn hóa. Xã tiếp tục ...", None, "2022-FY"),
     ("Huyện phấn đấu giảm hộ nghèo", "Năm 2022, huyện phấn đấu giảm 300 hộ nghèo. Đến cuối năm, tỷ lệ còn 3%.",
      None, "2022-FY"),
     # next year's tasks in the title, the summing-up of the past year in the body
