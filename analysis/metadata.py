@@ -1007,6 +1007,9 @@ def _unit_mentions(text: str, folded: str | None = None, skip=()) -> list[dict]:
                         and not _owned(folded, start)
                         and not _BESIDE_WARD_RE.search(folded, max(0, start - 45), start)):
             continue    # 'nhập phường 3 và 11': a number in a list, unless 'UBND phường 5'
+        if (rule["role"] == "abbrev" and not toks[0][0].isdigit()
+                and _known_name(tuple(t for t, _ in toks[:5])) is None):
+            continue    # 'Q. Chủ tịch' (acting), 'P.Giám đốc' (deputy), 'TP. Tổ chức' (head of office)
         caps = prefix.isupper() and all(not t.isalpha() or t.isupper() for t, _ in toks)
         level = rule["level"]
         name = _pick_name(toks, level, caps)

@@ -275,6 +275,12 @@ def test_read_title(text, expected):
      "100% đường thôn được cứng hóa.", None, None, "plan"),
     ("Phương án sắp xếp đơn vị hành chính cấp xã của huyện Đông Hưng", "Cử tri đồng thuận với chủ trương nhập xã; "
      "sau khi sắp xếp huyện còn 20 xã.", None, None, "plan"),
+    # a report on the units after a reorganisation is results; the reorganisation to come is a plan
+    ("Kết quả một năm sau sắp xếp đơn vị hành chính cấp xã", "Sau sắp xếp, huyện còn 14 xã. Các xã mới đã "
+     "ổn định tổ chức, thu ngân sách đạt 120% dự toán, kết nạp 40 đảng viên.", None, None, "results"),
+    ("Xã Tân Phong tổng kết năm 2025", "Năm 2025 là năm đầu tiên sau khi sắp xếp, xã đã hoàn thành 15/16 chỉ "
+     "tiêu, thu ngân sách đạt 30 tỷ đồng.", None, None, "results"),
+    ("Phương án sắp xếp đơn vị hành chính cấp xã", "Sau khi sắp xếp, huyện sẽ còn 12 xã.", None, None, "plan"),
     # 'đạt 110% kế hoạch' in a title is a result, not a plan
     ("Huyện Yên Lạc kết nạp đảng viên đạt 110% kế hoạch", "Huyện đã kết nạp 300 đảng viên, đạt 110% kế hoạch.",
      None, None, "results"),
@@ -338,6 +344,11 @@ def test_read_doc_kind(title, body, period, published, expected):
      ("Hương Thủy", "district", None, "Thừa Thiên Huế")),          # the province before 2025
     (None, "Năm 2025, UBND phường Thủy Xuân tổ chức hội nghị; năm 2025 phường ...", ("Thủy Xuân", "ward", None, "Huế")),
     (None, "UBND TX.Bình Long trao 60 suất học bổng", ("Bình Long", "district", None, "Bình Phước")),
+    # the same letters before an office are titles, not places: acting (Q.), deputy (P.), head of office (TP.)
+    ("Xã Tân Lập tổng kết năm 2022", "Đồng chí Lê Văn An, Q. Chủ tịch UBND huyện dự hội nghị. "
+     "P. Chủ tịch UBND xã Tân Lập báo cáo.", ("Tân Lập", "commune", None, None)),
+    (None, "Ông Nguyễn Văn Bình, Q.Chủ tịch UBND phường trình bày; P.Giám đốc Sở Nội vụ dự. "
+     "Bà Lê T. Hoa, TP. Tổ chức - Hành chính. UBND phường đạt 9 chỉ tiêu.", (None, "ward", None, None)),
     (None, "Năm 2018, UBND Q.5 tiếp nhận 1.000 hồ sơ. Công an Q.5 ...", ("Quận 5", "district", None,
                                                                          "Thành phố Hồ Chí Minh")),
     # the unit word tells two district-level units of one name apart (a thị xã in Hà Nội, a huyện elsewhere)
