@@ -611,7 +611,9 @@ def _period(folded: str, head: str | None, published: str | None, dateline: str 
         year = _top(results, first)
         return f"{year}-FY" if year else None
     lead = _lead_year(folded, lead_from) if lead_from is not None else None
-    if lead:
+    # a year's results are told from its last quarter on ('Năm 2019, xã đã trao quà Tết'
+    # published in January 2019 is news of the month, not of the year)
+    if lead and (ref is None or ref.year > lead or (ref.year == lead and ref.month >= 10)):
         return f"{lead}-FY"
     named = Counter(y for _, y, s in fy_all if s == 1)
     if named:

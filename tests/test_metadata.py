@@ -136,6 +136,7 @@ def test_period_label_refuses_unknown_language_and_codes():
     # ... but a news lead that opens with the year and states a figure gives the year's results
     ("Xã Đông Hòa giữ vững chuẩn nông thôn mới", "Thứ Hai, 09/01/2023 10:20\n\nNăm 2022, xã Đông Hòa có "
      "96% hộ đạt danh hiệu gia đình văn hóa. Xã tiếp tục ...", None, "2022-FY"),
+    ("Xã An Bình trao quà Tết", "Năm 2019, xã đã trao 200 suất quà cho hộ nghèo.", "2019-01-20", None),
     ("Huyện phấn đấu giảm hộ nghèo", "Năm 2022, huyện phấn đấu giảm 300 hộ nghèo. Đến cuối năm, tỷ lệ còn 3%.",
      None, "2022-FY"),
     # next year's tasks in the title, the summing-up of the past year in the body
