@@ -679,8 +679,9 @@ def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher:
     m = rx["subunit"].match(folded, e)
     if m and not matcher.names_unit(idx, m.group(1)):
         return True
-    if rx["superlative"].search(folded, lo, hi):
-        return True
+    for m in rx["superlative"].finditer(folded, lo, hi):
+        if not rx["peers"].match(folded, m.end()):
+            return True
     # 'Riêng quý IV, thu ngân sách đạt 3 tỷ đồng': a part set apart, up to the next ';'
     k = bisect_left(sent.semis, s)
     item = sent.semis[k - 1] + 1 if k else 0
@@ -785,9 +786,11 @@ def _scope_rx() -> dict:
                         for m in sorted(words, key=len, reverse=True))
 
     sub, sup, per, tim = alt("subunit"), alt("superlative"), alt("per_item"), alt("per_time")
-    apart, average, activity = alt("apart"), alt("average"), alt("activity")
+    apart, average, activity, peers = alt("apart"), alt("average"), alt("activity"), alt("peers")
     never = "(?!)"
     return {
+        # 'cao nhất quận', 'cao nhất trong toàn huyện': the subject ranked among its peers
+        "peers": re.compile(r"\s+(?:(?:trong|toàn|của|so với)\s+)*(?:" + (peers or never) + r")(?!\w)"),
         # '100% các xã', '5/8 xã', '(100%) số phường': the number counts sub-units
         "subunit": re.compile(r"[\s(\"“”]*(?:%|‰)?[\s)]*(?:(?:các|số|tổng số|toàn bộ)\s+)?("
                               + (sub or never) + r")(?!\w)"),

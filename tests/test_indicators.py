@@ -236,6 +236,10 @@ RULE_PHRASINGS = [
     # the best or worst sub-unit, or one part set apart
     ("Tỷ lệ hộ đạt danh hiệu Gia đình văn hóa cao nhất là tổ dân phố số 3 với 98%.", [("98%", R, P, None)]),
     ("Riêng quý IV, thu ngân sách đạt 3 tỷ đồng.", [("3 tỷ đồng", A, "vnd", None)]),
+    # ... but a unit ranked among its peers states its own figure
+    ("Phường Tân Mai có tỷ lệ tham gia BHYT cao nhất quận với 97%.",
+     [("97%", R, P, "health_insurance_coverage_rate")]),
+    ("Tỷ lệ hộ nghèo của xã là 0,9%, thấp nhất trong toàn huyện.", [("0,9%", R, P, "poverty_rate")]),
     # the value of one item
     ("Trao 50 suất quà cho hộ nghèo, mỗi suất trị giá 500.000 đồng.",
      [("50", C, C, "gifts_given"), ("500.000 đồng", A, "vnd", None)]),
