@@ -671,7 +671,7 @@ def _out_of_scope(kind: str, sent: _Sentence, s: int, e: int, idx: int, matcher:
     rx = _scope_rx()
     folded = sent.folded
     lo, hi = sent.clause(s, e)
-    # the clause speaks of a named sub-unit: 'phường Bình Hiên đạt 94,3%' in a
+    # the clause speaks of a named sub-unit: 'phường Bình Hiên đạt 92%' in a
     # district report, 'tổ dân phố số 3 ...'
     if _names_other_unit(sent, lo, s):
         return True

@@ -313,6 +313,12 @@ RULE_PHRASINGS = [
     ("Lao động nông nghiệp chiếm 40% tổng số lao động.", [("40%", R, P, None)]),
     ("Hồ sơ dịch vụ công trực tuyến chiếm 80% tổng số hồ sơ.", [("80%", R, P, None)]),
     ("Cơ cấu lao động: nông nghiệp 35%, dịch vụ 40%.", [("35%", R, P, None), ("40%", R, P, None)]),
+    # a gift cue does not make a count of delegations, awards or shops a count of gifts
+    ("Tổ chức 5 đoàn đi thăm, tặng quà các gia đình chính sách.", [("5", C, C, None)]),
+    ("Trao tặng 3 bằng khen cho tập thể.", [("3", C, C, None)]),
+    ("Xã có 12 cửa hàng bán quà lưu niệm.", [("12", C, C, None)]),
+    # a campaign about population is no population count
+    ("Tuyên truyền cho 500 lượt người về dân số.", [("500", C, C, None)]),
     # new members of other bodies are not new party members
     ("Hội Nông dân phát triển được 50 hội viên mới.", [("50", C, C, None)]),
     # the household scheme of health insurance is a group's, not the population's coverage

@@ -262,7 +262,7 @@ def test_read_title(text, expected):
     ("Kết quả dự kiến năm 2023", "Đã đạt ...", "2023-FY", "2022-12-20", "plan"),
     # what comes after the period (the report's outlook) does not make it a plan
     ("Năm 2022, huyện Yên Dũng giải quyết việc làm cho 2.500 lao động",
-     "Năm 2022 huyện đã giải quyết việc làm cho 2.500 lao động, đạt 104% kế hoạch. Năm 2023, huyện phấn đấu "
+     "Năm 2022 huyện đã tạo việc làm cho 2.500 lao động, đạt 104% kế hoạch. Năm 2023, huyện phấn đấu "
      "giải quyết việc làm cho 2.600 lao động, tiếp tục đẩy mạnh đào tạo nghề.", "2022-FY", None, "results"),
     ("Huyện Thanh Trì: 6 tháng đầu năm 2022 phạt 35 cơ sở vi phạm",
      "Trong 6 tháng đầu năm 2022, huyện đã kiểm tra 410 cơ sở. 6 tháng cuối năm, huyện tiếp tục tăng cường kiểm tra, "
