@@ -40,7 +40,7 @@ How a number is read
 3. Phrases right before and after the number, and regular expressions on the
    characters around it, may mark it a non-fact. Each rule applies to some
    *shapes* only: ``bare`` (no unit), ``plain`` (bare, digits only: no date
-   is written ``3.155``), ``unit``, ``fraction``, ``datelike`` (``1/6``),
+   is written ``2.468``), ``unit``, ``fraction``, ``datelike`` (``1/6``),
    ``scale`` (``1/500``), ``monthyear`` (``6/2021``), ``year``.
 4. For a fact: the nearest qualifier word before it wins (else a qualifier later
    in the clause, else an estimate governing the clause); the kind comes from
@@ -247,7 +247,11 @@ def load_rules() -> Rules:
         side = r["side"]
         if r["match"] == "phrase" and side in ("left", "right"):
             roles = left_roles if side == "left" else right_roles
-            roles.setdefault(_canon(r["pattern"]), []).append((action, mask, case == "title"))
+            # a thing named by a number writes it right after its word (bản 5,
+            # thôn 3); after a colon the word is a label whose count follows
+            # (Xã: 12, thị trấn: 1), so address rows need the number adjacent
+            adjacent = r.get("reason") == "address" and not mask & _ANY
+            roles.setdefault(_canon(r["pattern"]), []).append((action, mask, case == "title", adjacent))
         elif r["match"] == "regex" and side == "left" and action == "keep":
             keep_rx.append(r["pattern"])
             keep_masks.append(mask)
@@ -574,7 +578,7 @@ def _mask_of(c: _Cand) -> int:
                 m |= _MONTHYEAR
     elif c.unit is None:
         m |= _BARE
-        if c.n1.isdigit():  # no separator: 2021, 6 (not 3.155, which no date is)
+        if c.n1.isdigit():  # no separator: 2021, 6 (not 2.468, which no date is)
             m |= _PLAIN
         if len(c.n1) == 4 and c.n1.isdigit() and 1900 <= int(c.n1) <= 2100:
             m |= _YEAR
@@ -640,6 +644,8 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
                 if _role_applies(role[2], c.unit) and (c.lkind is None or role[3] < c.lkind[1]):
                     c.lkind = (role[1], role[3])
             elif pos == r0 and mask & role[1]:
+                if role[3] and ":" in rlow[m.start():m.start(1)]:
+                    continue
                 if role[2] and not _names_document(text, n - m.end(1), text[n - m.end(1):n - m.start(1)]):
                     continue
                 if tag == "skip":
@@ -667,7 +673,7 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
 
 def _kept(text: str, c: _Cand, rules: Rules) -> bool:
     """Whether a keep row of ``nonfacts.csv`` holds a number a regex row would skip
-    ("Hàn Quốc: 6," has no noun after it and is a count). Asked only then, so
+    ("nữ: 11," has no noun after it and is a count). Asked only then, so
     that most numbers never pay for it."""
     if c.lkeep == 2:
         return True

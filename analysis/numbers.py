@@ -344,7 +344,7 @@ def parse_quantity(s: str) -> Quantity:
     Quantity(value=18.93, unit='per_mille', numerator=None, denominator=None)
     >>> parse_quantity("3.471/6.000")
     Quantity(value=3471.0, unit='count', numerator=3471.0, denominator=6000.0)
-    >>> parse_quantity("738,81ha/750,38 ha").unit
+    >>> parse_quantity("96,4ha/120,5 ha").unit
     'ha'
     >>> parse_quantity("1,2 nghìn lượt người")
     Quantity(value=1200.0, unit='count', numerator=None, denominator=None)

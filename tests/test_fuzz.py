@@ -264,7 +264,7 @@ def test_a_malformed_number_is_not_read_in_part():
 def test_extract_command_writes_strict_json_for_a_hostile_report(tmp_path):
     report = tmp_path / "r.txt"
     report.write_text("Có 36 tin bài. Bảng dán: " + "1" * 400 + " đồng và " + "9" * 5000
-                      + "%. Đạt 97,95%.\n5209 hộ đạt danh hiệu gia đình văn hóa.\n", encoding="utf-8")
+                      + "%. Đạt 97,95%.\n5209 hộ được công nhận gia đình văn hóa.\n", encoding="utf-8")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert cli_main(["extract", str(report), "--format", "jsonl"]) == 0

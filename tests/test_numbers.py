@@ -33,9 +33,9 @@ TABLE = [
     ("1.553", (1553, "count", None, None)),
     ("5209/5318", (5209, "count", 5209, 5318)),
     ("28/20", (28, "count", 28, 20)),                       # over-achieved target
-    ("738,81ha/750,38 ha", (738.81, "ha", 738.81, 750.38)),  # both sides measured
+    ("96,4ha/120,5 ha", (96.4, "ha", 96.4, 120.5)),  # both sides measured
     ("5,2 ha", (5.2, "ha", None, None)),
-    ("0,37km2", (0.37, "km2", None, None)),                 # kept in the unit written
+    ("0,52km2", (0.52, "km2", None, None)),                 # kept in the unit written
     ("1800kg", (1800, "kg", None, None)),
     ("20 m3", (20, "m3", None, None)),
     ("15 tấn", (15, "ton", None, None)),
