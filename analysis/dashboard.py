@@ -908,6 +908,7 @@ class DashboardApp:
     def _open_rows(self) -> None:
         from . import paths, query
 
+        self._views: dict[tuple, dict] = {}    # views drawn, kept for the next time
         self._stamp = None
         try:
             if self._tables is None:
@@ -1395,8 +1396,6 @@ class DashboardApp:
         return "".join(f'<div class="ad-warn">{escape_text(n)}</div>' for n in notes)
 
     def _refresh_unit_view(self) -> None:
-        from .charts import chart_scorecard
-
         self._stale.discard("unit")
         lang = self.sel.lang
         period = self._current_period()
@@ -1415,26 +1414,43 @@ class DashboardApp:
             self.facts.value = ""
             self.reader.value = ""
             return
-        frame = self._unit_obs(period)
-        card = self._scorecard(period, frame)
-        self.summary.value = self._summary_html(period, frame, card)
-        self.unit_notes.value = self._unit_notes(period)
-        if card is None or card.empty:
+        key = ("unit", self.sel.unit, period, self.sel.topic, lang)
+        view = self._views.get(key)
+        if view is None:   # made once per unit, period, topic and language, then kept
+            view = self._make_unit_view(period)
+            if len(self._views) >= 64:
+                self._views.pop(next(iter(self._views)))
+            self._views[key] = view
+        self.summary.value, self.unit_notes.value = view["summary"], view["notes"]
+        if view["chart"] is None:
             self._show("scorecard", self.scorecard_msg, message=t("empty.no_targets", lang))
         else:
-            self._show("scorecard", self.scorecard_msg, chart=chart_scorecard(card, lang))
+            self._show("scorecard", self.scorecard_msg, chart=view["chart"])
+        self.facts.value, self.reader.value = view["facts"], view["reader"]
+        if view["table"] is not None:
+            self._shown["table.facts"] = view["table"]
+
+    def _make_unit_view(self, period: str) -> dict:
+        from .charts import chart_scorecard
+
+        lang = self.sel.lang
+        frame = self._unit_obs(period)
+        card = self._scorecard(period, frame)
+        view = {"summary": self._summary_html(period, frame, card),
+                "notes": self._unit_notes(period),
+                "chart": None if card is None or card.empty else chart_scorecard(card, lang),
+                "table": None, "reader": ""}
         if frame.empty:
-            self.facts.value = f'<div class="ad-empty">{escape_text(t("empty.no_facts", lang))}</div>'
-            self.reader.value = ""
+            view["facts"] = f'<div class="ad-empty">{escape_text(t("empty.no_facts", lang))}</div>'
         else:
             table = frame
             if card is not None and not card.empty and "status" in card.columns and "obs_id" in card.columns:
                 table = frame.merge(card[["obs_id", "status"]], on="obs_id", how="left")
             table = table.sort_values(["start"]) if "start" in table.columns else table
             texts = self._texts(table["doc_id"].unique())
-            self.facts.value = render_facts_table(table, lang, self.meta, texts)
-            self.reader.value = self._readers(table, texts)
-            self._shown["table.facts"] = table
+            view.update(facts=render_facts_table(table, lang, self.meta, texts),
+                        reader=self._readers(table, texts), table=table)
+        return view
 
     def _scorecard(self, period: str, frame: pd.DataFrame) -> pd.DataFrame | None:
         from .compare import scorecard
@@ -1490,9 +1506,6 @@ class DashboardApp:
         return notes
 
     def _refresh_compare_view(self) -> None:
-        from .charts import chart_compare, chart_trend
-        from .compare import ComparisonRefused
-
         self._stale.discard("compare")
         lang = self.sel.lang
         ind = self.sel.indicator
@@ -1503,43 +1516,73 @@ class DashboardApp:
             self._show("trend", self.trend_msg, message=t("empty.no_indicator", lang))
             self.compare_note.value = ""
             return
+        key = ("compare", ind, self.sel.unit, lang)
+        view = self._views.get(key)
+        if view is None:   # made once per indicator, unit and language, then kept
+            view = self._make_compare_view(ind)
+            if len(self._views) >= 64:
+                self._views.pop(next(iter(self._views)))
+            self._views[key] = view
+        self.compare_note.value = view["note"]
+        kind, what = view["compare"]
+        if kind == "chart":
+            self._show("compare", self.compare_msg, chart=what)
+        elif kind == "html":
+            self._show("compare", self.compare_msg, html_message=what)
+        else:
+            self._show("compare", self.compare_msg, message=what)
+        self.compare_table.value, self.compare_reader.value = view["table"], view["reader"]
+        if view["cmp"] is not None:
+            self._shown["table.compare"] = view["cmp"]
+        kind, what = view["trend"]
+        if kind == "chart":
+            self._show("trend", self.trend_msg, chart=what)
+        else:
+            self._show("trend", self.trend_msg, message=what)
+
+    def _make_compare_view(self, ind: str) -> dict:
+        from .charts import chart_compare, chart_trend
+        from .compare import ComparisonRefused
+
+        lang = self.sel.lang
         name, level, parent = self._unit_parts()
         cmp = with_unit_key(self.rows.compare(ind, lang, name))
-        self.compare_note.value = "".join(
-            f'<div class="ad-note">{escape_text(c)}</div>' for c in self._compare_notes(cmp))
+        view = {"note": "".join(f'<div class="ad-note">{escape_text(c)}</div>'
+                                for c in self._compare_notes(cmp)),
+                "table": "", "reader": "", "cmp": None}
         if cmp.empty:
-            self._show("compare", self.compare_msg, message=t("empty.no_compare", lang))
+            view["compare"] = ("message", t("empty.no_compare", lang))
         elif len(cmp) == 1:
             r = cmp.iloc[0].to_dict()
             one = t("compare.one_unit", lang, unit=self._unit_label(r["unit_key"]),
                     period=period_name(r["period"], lang),
                     value=format_number(r["value"], r["unit"], lang))
-            self._show("compare", self.compare_msg, html_message=f'<div class="ad-one">{escape_text(one)}</div>')
+            view["compare"] = ("html", f'<div class="ad-one">{escape_text(one)}</div>')
         else:
             shared = cmp["unit_name"].duplicated(keep=False)    # phường and quận Long Biên
             cmp = cmp.assign(row_unit=[self._unit_label(k) if (k in self._needs_parent or same)
                                        else n for k, n, same in
                                        zip(cmp["unit_key"], cmp["unit_name"], shared)])
-            self._show("compare", self.compare_msg,
-                       chart=chart_compare(cmp, lang, highlight=self.sel.unit,
-                                           max_units=COMPARE_BARS))
+            view["compare"] = ("chart", chart_compare(cmp, lang, highlight=self.sel.unit,
+                                                      max_units=COMPARE_BARS))
         if len(cmp):
             texts = self._texts(cmp["doc_id"].unique()[:COMPARE_BARS + 1])
             shown = cmp.head(COMPARE_BARS + 1)
-            self.compare_table.value = render_facts_table(
-                shown.assign(status=shown["target_status"]), lang, self.meta, texts)
-            self.compare_reader.value = self._readers(shown, texts)
-            self._shown["table.compare"] = cmp
+            view["table"] = render_facts_table(shown.assign(status=shown["target_status"]), lang,
+                                               self.meta, texts)
+            view["reader"] = self._readers(shown, texts)
+            view["cmp"] = cmp
         try:
             result = self.rows.trend(name, ind, lang, level, parent) if name else None
         except ComparisonRefused:
-            self._show("trend", self.trend_msg, message=t("empty.trend_lengths", lang))
-            return
+            view["trend"] = ("message", t("empty.trend_lengths", lang))
+            return view
         if result is None or result.frame.empty:
-            self._show("trend", self.trend_msg,
-                       message=t("empty.no_trend", lang, unit=self._unit_label(self.sel.unit or "")))
+            view["trend"] = ("message", t("empty.no_trend", lang,
+                                          unit=self._unit_label(self.sel.unit or "")))
         else:
-            self._show("trend", self.trend_msg, chart=chart_trend(result, lang))
+            view["trend"] = ("chart", chart_trend(result, lang))
+        return view
 
     def _refresh_programme_view(self) -> None:
         self._stale.discard("programme")
@@ -1626,6 +1669,8 @@ def _without_validation(chart):
     is most of that time (about 0.1 s a chart here) and adds nothing at run
     time: the chart functions' specs are validated by the test suite.
     """
+    if getattr(chart, "_analysis_unvalidated", False):   # a kept chart, drawn again
+        return chart
     original = chart.to_dict
 
     def to_dict(*args, **kwargs):
@@ -1633,4 +1678,5 @@ def _without_validation(chart):
         return original(*args, **kwargs)
 
     object.__setattr__(chart, "to_dict", to_dict)  # SchemaBase.__setattr__ writes spec keys
+    object.__setattr__(chart, "_analysis_unvalidated", True)
     return chart

@@ -163,19 +163,27 @@ def selector_changes(browser, server: VoilaServer, changes: int,
     return out
 
 
-def _group_memory_mb(pgid: int) -> tuple[float, float]:
-    """Memory of every process in a process group (the server and its kernels), MB:
-    ``(pss, rss)``. PSS counts a library shared by the kernels once across them (what
-    the machine spends); RSS counts it in every kernel."""
-    pss = rss = 0
+def _tree_memory_mb(root: int) -> tuple[float, float]:
+    """Memory of a process and all its descendants (the server and the kernels it
+    started, each in its own session), MB: ``(pss, rss)``. PSS counts a library
+    shared by the kernels once across them (what the machine spends); RSS counts it
+    in every kernel."""
+    parent = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+        if entry.name.isdigit():
+            try:
+                parent[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
-            for line in (entry / "smaps_rollup").read_text().splitlines():
+    tree, grew = {root}, True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in tree} - tree
+        tree |= more
+        grew = bool(more)
+    pss = rss = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     pss += int(line.split()[1])
                 elif line.startswith("Rss:"):
@@ -192,13 +200,14 @@ def sessions_memory(browser, data: Path, tmp: Path, counts=SESSIONS) -> dict[int
         with VoilaServer(data, preheat=False, log=tmp / f"sessions-{n}.log") as srv:
             contexts = [browser.new_context(viewport={"width": 1280, "height": 900})
                         for _ in range(n)]
-            pages = [c.new_page() for c in contexts]
-            for page in pages:
+            # opened one after another (a browser keeps few connections to one host
+            # while pages load), each kept open with its kernel: n sessions at once
+            for c in contexts:
+                page = c.new_page()
                 page.goto(srv.url, wait_until="commit")
-            for page in pages:
-                wait_chart(page, "ad-chart-scorecard", timeout_ms=600_000)
+                wait_chart(page, "ad-chart-scorecard", timeout_ms=300_000)
             time.sleep(2)
-            out[n] = _group_memory_mb(srv.proc.pid)
+            out[n] = _tree_memory_mb(srv.proc.pid)
             for c in contexts:
                 c.close()
     return out
