@@ -27,7 +27,9 @@ under ``analysis/rules/``, each row with a note of where the phrasing is seen:
 Phrases are literal words, matched whole and case-insensitively; regex rows
 of ``nonfacts.csv`` are matched at the number: a ``left`` row at its first
 character (so it is written as look-behinds, such as the one for a
-number glued to letters, ``TW4``), a ``right`` row right after its unit words.
+number glued to letters, ``TW4``), a ``right`` row right after its unit words,
+and a ``clause`` row (``keep`` only) at the start of the clause of a number that
+closes it (``số doanh nghiệp thành lập mới 46,``).
 
 How a number is read
 --------------------
@@ -187,6 +189,8 @@ class Rules:
     left_keep: re.Pattern             # left regex rows that keep a number without a noun after
     left_keep_masks: tuple
     left_keep_shapes: int
+    clause_keep: re.Pattern           # clause rows: a clause opening so that its last number is a count
+    clause_keep_shapes: int
     right_phrases: re.Pattern         # matched at the end of a number
     right_roles: dict
     right_regex: re.Pattern
@@ -234,6 +238,7 @@ def load_rules() -> Rules:
     clause_roles: dict[str, list[tuple]] = {}
     left_rx, left_masks, right_rx, right_masks = [], [], [], []
     keep_rx, keep_masks = [], []
+    clause_keep_rx, clause_keep_mask = [], 0
     shape_skips = 0
 
     for r in read_rule_table("nonfacts"):
@@ -252,6 +257,9 @@ def load_rules() -> Rules:
             # (Xã: 12, thị trấn: 1), so address rows need the number adjacent
             adjacent = r.get("reason") == "address" and not mask & _ANY
             roles.setdefault(_canon(r["pattern"]), []).append((action, mask, case == "title", adjacent))
+        elif r["match"] == "regex" and side == "clause" and action == "keep":
+            clause_keep_rx.append(r["pattern"])
+            clause_keep_mask |= mask
         elif r["match"] == "regex" and side == "left" and action == "keep":
             keep_rx.append(r["pattern"])
             keep_masks.append(mask)
@@ -262,7 +270,8 @@ def load_rules() -> Rules:
             shape_skips |= mask
         else:
             raise ValueError(f"analysis/rules/nonfacts.csv: bad side/match {side!r}/{r['match']!r}; "
-                             "use left|right with phrase|regex, or any with shape")
+                             "use left|right with phrase|regex, clause with regex and keep, "
+                             "or any with shape")
 
     right_qual_roles: dict[str, str] = {}
     lead_qual_roles: dict[str, str] = {}
@@ -383,6 +392,8 @@ def load_rules() -> Rules:
         left_keep=_union(keep_rx, "nonfacts"),
         left_keep_masks=tuple(keep_masks),
         left_keep_shapes=_or(keep_masks),
+        clause_keep=_union(clause_keep_rx, "nonfacts"),
+        clause_keep_shapes=clause_keep_mask,
         plan_sentence=tuple(plan["sentence"]),
         plan_section=re.compile("|".join(plan["section"]) or "(?!)"),
         plan_clause=tuple(plan["clause"]),
@@ -667,19 +678,25 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
                     if mask & rmask and _row(rules.left_regex, i).match(text, s):
                         c.lskip = True
                         break
-            if c.lskip and _kept(text, c, rules):
+            if c.lskip and _kept(text, rlow, c, rules):
                 c.lskip = False
 
 
-def _kept(text: str, c: _Cand, rules: Rules) -> bool:
+def _kept(text: str, rlow: str, c: _Cand, rules: Rules) -> bool:
     """Whether a keep row of ``nonfacts.csv`` holds a number a regex row would skip
-    ("nữ: 11," has no noun after it and is a count). Asked only then, so
-    that most numbers never pay for it."""
+    ("nữ: 11," has no noun after it and is a count; so is the number closing
+    "số doanh nghiệp thành lập mới 46,"). Asked only then, so that most
+    numbers never pay for it."""
     if c.lkeep == 2:
         return True
     if c.mask & rules.left_keep_shapes:
         m = rules.left_keep.match(text, c.start)
         if m is not None and c.mask & rules.left_keep_masks[int(m.lastgroup[1:])]:
+            c.lkeep = 2
+            return True
+    if c.mask & rules.clause_keep_shapes and _CLAUSE_CLOSED.match(text, c.end):
+        qs = _clause_start(rlow, c.start)
+        if rules.clause_keep.match(rlow[len(text) - c.start:len(text) - qs][::-1]):
             c.lkeep = 2
             return True
     return False
@@ -706,7 +723,7 @@ def _row_patterns(union_pattern: str) -> tuple:
     return tuple(rows)
 
 
-def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
+def _read_right(text: str, low: str, rlow: str, c: _Cand, rules: Rules) -> None:
     """Phrases and characters right after a number: skip, kind cue, count noun."""
     e = c.end
     mask = c.mask
@@ -729,7 +746,7 @@ def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
                     if mask & rmask and _row(rules.right_regex, i).match(text, e):
                         c.rskip = True
                         break
-            if c.rskip and _kept(text, c, rules):
+            if c.rskip and _kept(text, rlow, c, rules):
                 c.rskip = False
     if c.default_unit and rules.count_words.match(low, e):
         c.count_word = True
@@ -747,6 +764,10 @@ def _read_right(text: str, low: str, c: _Cand, rules: Rules) -> None:
 _CLAUSE_BACK = re.compile(r"[^,;:(\n.!?]*")
 _CLAUSE_FORWARD = re.compile(r"[^,;:()\n.!?]*")
 _INNER = ".,:"
+# a number that closes its clause: a comma, semicolon, bracket, line break, a
+# full stop (not a decimal point) or the end of the text follows it
+_CLOSED = r"[ \t]*(?:[,;)\n]|\.(?![0-9])|\Z)"
+_CLAUSE_CLOSED = re.compile(_CLOSED)
 
 
 def _clause_start(rtext: str, s: int) -> int:
@@ -997,7 +1018,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         # a number its left side already rules out needs no reading on its right
         # (a range's low end reads its high end's, and is skipped with it)
         if c.role != "low" and not c.lskip:
-            _read_right(text, low, c, rules)
+            _read_right(text, low, rlow, c, rules)
     for c in cands:
         p = c.partner
         if c.role == "low":  # a range's low end reads the high end's words after it

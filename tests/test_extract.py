@@ -249,6 +249,12 @@ PHRASINGS = [
       ("11", 11, "count", "count", "exact")]),
     ("Thôn 3, bản 5 và đội 2 đã họp.", []),
     ("Khai mạc lúc: 9, bế mạc lúc: 11.", []),
+    # the number closing a clause that opens with "số" and a noun; not an identifier
+    ("Số hội viên cuối năm 1.150; số ca chuyển tuyến 85.",
+     [("1.150", 1150, "count", "count", "exact"), ("85", 85, "count", "count", "exact")]),
+    ("Số nhà 12, số tài khoản 1023456789, số hiệu 15, Số 7.", []),
+    # the last cell of a tab-separated row; not a year heading a column, nor a row's number
+    ("Chỉ tiêu\t2024\n1\tSố hộ được hỗ trợ\t167\n", [("167", 167, "count", "count", "exact")]),
     ("Phần: 2\nMục: 3\nTỷ số: 2, Điểm: 8,", []),
     ("Số xã đạt chuẩn nông thôn mới là 12.", [("12", 12, "count", "count", "exact")]),
     ("Sáp nhập hai phường (dân số 5.120 người, diện tích 0,4 km2).",
@@ -306,6 +312,77 @@ def test_phrasings_beyond_the_seeds(text, expected):
     assert len(got) == len(expected), got
     for g, e in zip(got, expected):
         assert g[0] == e[0] and g[2:] == e[2:], (g, e)
+        assert g[1] == pytest.approx(e[1], rel=1e-9), (g, e)
+
+
+# Short excerpts in the styles of other sites' pages, written for this test:
+# each gives every fact it states (raw, value, unit, kind, qualifier) and no
+# other, page furniture included.
+EXCERPTS = [
+    # a southern ward's results: dot decimals, a ward and district by number
+    ("Phường Tân Định (Quận 3): kết quả 6 tháng đầu năm 2024. Tỷ lệ hộ gia đình văn hóa đạt 96.5%, "
+     "tỷ lệ tham gia BHYT 92.15%. Thu ngân sách được 18.600 triệu đồng, đạt 54.2% dự toán.",
+     [("96.5%", 96.5, "percent", "rate", "exact"), ("92.15%", 92.15, "percent", "rate", "exact"),
+      ("18.600 triệu đồng", 18.6e9, "vnd", "amount", "exact"),
+      ("54.2%", 54.2, "percent", "target_achievement", "exact")]),
+    # a commune's plan: targets listed under a heading, whatever their unit
+    ("III. CHỈ TIÊU CHỦ YẾU NĂM 2025\n- Tổng giá trị sản xuất tăng 9% trở lên;\n"
+     "- Thu nhập bình quân đầu người đạt 68 triệu đồng;\n- Giảm 15 hộ nghèo;\n"
+     "- Tỷ lệ lao động qua đào tạo đạt 72%.",
+     [("9%", 9, "percent", "target", "at_least"), ("68 triệu đồng", 68e6, "vnd", "target", "exact"),
+      ("15", 15, "count", "target", "exact"), ("72%", 72, "percent", "target", "exact")]),
+    # a district news item: dateline, place tag, photo credit, view counter
+    ("Thứ Ba, 12/03/2024 - 15:20\nHuyện Krông Pắc tổng kết công tác dân số\n(Krông Pắc) - Năm 2023, "
+     "toàn huyện có 1.845 trẻ được sinh ra, tỷ suất sinh thô 14,6‰, giảm 0,4‰ so với năm 2022.\n"
+     "Ảnh: Hoàng Hà\nLượt xem: 1.532",
+     [("1.845", 1845, "count", "count", "exact"), ("14,6‰", 14.6, "per_mille", "rate", "exact"),
+      ("0,4‰", 0.4, "per_mille", "change", "exact")]),
+    # a table flattened into tab-separated lines: row numbers are no facts
+    ("1\tSố hộ nghèo\t37 hộ\n2\tTỷ lệ hộ nghèo\t1,12%\n3\tThu ngân sách\t4.250 triệu đồng\n"
+     "4\tSố trẻ được tiêm chủng đầy đủ\t412",
+     [("37", 37, "count", "count", "exact"), ("1,12%", 1.12, "percent", "rate", "exact"),
+      ("4.250 triệu đồng", 4.25e9, "vnd", "amount", "exact"), ("412", 412, "count", "count", "exact")]),
+    # numbers in words that count
+    ("Toàn xã có hai mươi lăm tổ tự quản; bảy hộ được hỗ trợ xây nhà, ba trường đạt chuẩn quốc gia.",
+     [("hai mươi lăm", 25, "count", "count", "exact"), ("bảy", 7, "count", "count", "exact"),
+      ("ba", 3, "count", "count", "exact")]),
+    # transitions, ranges in a plan sentence and in a measure, money from and to
+    ("Tỷ lệ hộ nghèo giảm từ 2,8% xuống 1,9%; phấn đấu mỗi năm giảm từ 0,5 đến 0,7%. "
+     "Diện tích lúa 120–125 ha. Thu nhập bình quân tăng từ 52 triệu đồng lên 61 triệu đồng/người/năm.",
+     [("2,8%", 2.8, "percent", "rate", "exact"), ("1,9%", 1.9, "percent", "rate", "exact"),
+      ("0,5", 0.5, "percent", "target", "at_least"), ("0,7%", 0.7, "percent", "target", "at_most"),
+      ("120", 120, "ha", "measure", "at_least"), ("125 ha", 125, "ha", "measure", "at_most"),
+      ("52 triệu đồng", 52e6, "vnd", "amount", "exact"), ("61 triệu đồng", 61e6, "vnd", "amount", "exact")]),
+    # an excess over the plan keeps its unit; nearly and more than
+    ("Kết nạp được 32 đảng viên, vượt 7 đảng viên so với kế hoạch; thu quỹ đạt gần 1,2 tỷ đồng, "
+     "hơn 300 hộ đóng góp.",
+     [("32", 32, "count", "count", "exact"), ("7", 7, "count", "target_achievement", "exact"),
+      ("1,2 tỷ đồng", 1.2e9, "vnd", "amount", "approx"), ("300", 300, "count", "count", "at_least")]),
+    # an estimate, a level against the same period, a count closing a "số ..." clause
+    ("Tổng vốn đầu tư toàn xã hội ước đạt 1.520 tỷ đồng, bằng 108,3% so với cùng kỳ; "
+     "số doanh nghiệp thành lập mới 46, tăng 9 doanh nghiệp.",
+     [("1.520 tỷ đồng", 1.52e12, "vnd", "amount", "approx"), ("108,3%", 108.3, "percent", "change", "exact"),
+      ("46", 46, "count", "count", "exact"), ("9", 9, "count", "change", "exact")]),
+    # a southern portal: city dateline, a ward by number, a fraction with its rate
+    ("TP.HCM - Ngày 5/9, UBND Phường 7 (Quận 8) tổng kết phong trào. Có 3.126/3.200 hộ đạt chuẩn "
+     "văn hóa (97.69%); 100% khu phố đạt chuẩn.",
+     [("3.126/3.200", 3126, "count", "fraction", "exact"), ("97.69%", 97.69, "percent", "rate", "exact"),
+      ("100%", 100, "percent", "rate", "exact")]),
+    # money written every way a commune's report does
+    ("Tổng thu ngân sách xã 12.345.678.000 đồng, chi 9,8 tỷ đồng; hỗ trợ 45 suất quà, mỗi suất 600.000đ.",
+     [("12.345.678.000 đồng", 12345678000, "vnd", "amount", "exact"),
+      ("9,8 tỷ đồng", 9.8e9, "vnd", "amount", "exact"), ("45", 45, "count", "count", "exact"),
+      ("600.000đ", 600000, "vnd", "amount", "exact")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", EXCERPTS, ids=[e[0][:40] for e in EXCERPTS])
+def test_excerpts_in_other_sites_styles(text, expected):
+    got = [(f["raw"], f["value"], f["unit"], f["kind"], f["qualifier"])
+           for f in extract_facts(normalize_text(text), "x")]
+    assert [g[0] for g in got] == [e[0] for e in expected], got
+    for g, e in zip(got, expected):
+        assert g[2:] == e[2:], (g, e)
         assert g[1] == pytest.approx(e[1], rel=1e-9), (g, e)
 
 

@@ -35,7 +35,7 @@ TABLE = [
     ("28/20", (28, "count", 28, 20)),                       # over-achieved target
     ("96,4ha/120,5 ha", (96.4, "ha", 96.4, 120.5)),  # both sides measured
     ("5,2 ha", (5.2, "ha", None, None)),
-    ("0,52km2", (0.52, "km2", None, None)),                 # kept in the unit written
+    ("0,46km2", (0.46, "km2", None, None)),                 # kept in the unit written
     ("1800kg", (1800, "kg", None, None)),
     ("20 m3", (20, "m3", None, None)),
     ("15 tấn", (15, "ton", None, None)),
