@@ -256,7 +256,11 @@ def load_rules() -> Rules:
             # thôn 3); after a colon the word is a label whose count follows
             # (Xã: 12, thị trấn: 1), so address rows need the number adjacent
             adjacent = r.get("reason") == "address" and not mask & _ANY
-            roles.setdefault(_canon(r["pattern"]), []).append((action, mask, case == "title", adjacent))
+            # a page counter stands alone (Hôm nay: 120, Bình luận (0)); a
+            # number with a noun after it counts that noun (hôm nay 15 hộ ...)
+            alone = r.get("reason") == "page" and not mask & _ANY
+            roles.setdefault(_canon(r["pattern"]), []).append(
+                (action, mask, case == "title", adjacent, alone))
         elif r["match"] == "regex" and side == "clause" and action == "keep":
             clause_keep_rx.append(r["pattern"])
             clause_keep_mask |= mask
@@ -657,6 +661,8 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
             elif pos == r0 and mask & role[1]:
                 if role[3] and ":" in rlow[m.start():m.start(1)]:
                     continue
+                if role[4] and _NOUN_AFTER.match(text, c.end):
+                    continue
                 if role[2] and not _names_document(text, n - m.end(1), text[n - m.end(1):n - m.start(1)]):
                     continue
                 if tag == "skip":
@@ -768,6 +774,8 @@ _INNER = ".,:"
 # full stop (not a decimal point) or the end of the text follows it
 _CLOSED = r"[ \t]*(?:[,;)\n]|\.(?![0-9])|\Z)"
 _CLAUSE_CLOSED = re.compile(_CLOSED)
+# a lower-case word right after a number: the noun it counts
+_NOUN_AFTER = re.compile(r"[ \t]+[a-zàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]")
 
 
 def _clause_start(rtext: str, s: int) -> int:

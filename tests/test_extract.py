@@ -289,6 +289,10 @@ PHRASINGS = [
      "Lượt đọc: 1.024\nLượt tải: 35\nBình chọn: 12\nBình luận (0)\nẢnh 2", []),
     ("SĐT: 0912345678\nDi động: 0987654321\nZalo: 0912345678\nSố hiệu: 125\nKý hiệu: 12", []),
     ("Phường tiếp nhận 25 ý kiến của cử tri.", [("25", 25, "count", "count", "exact")]),
+    # a page counter stands alone: a noun after the number makes it a count
+    ("Hôm nay 15 hộ nhận quà; tiếp nhận trực tuyến 1.250 hồ sơ; bình chọn 10 gương điển hình.",
+     [("15", 15, "count", "count", "exact"), ("1.250", 1250, "count", "count", "exact"),
+      ("10", 10, "count", "count", "exact")]),
     ("Hội đồng nhân dân khóa XII nhiệm kỳ 2020 2025 đề ra.", []),
     ("UBND Q.3 và P.7 đã tiếp nhận hồ sơ.", []),
     ("Có 3 khu phố đạt chuẩn, gồm: 1, 5 và 8.", [("3", 3, "count", "count", "exact")]),
