@@ -700,7 +700,8 @@ def _kept(text: str, rlow: str, c: _Cand, rules: Rules) -> bool:
         if m is not None and c.mask & rules.left_keep_masks[int(m.lastgroup[1:])]:
             c.lkeep = 2
             return True
-    if c.mask & rules.clause_keep_shapes and _CLAUSE_CLOSED.match(text, c.end):
+    # a year closing the clause is no count (số liệu 2023,)
+    if c.mask & rules.clause_keep_shapes and not c.mask & _YEAR and _CLAUSE_CLOSED.match(text, c.end):
         qs = _clause_start(rlow, c.start)
         if rules.clause_keep.match(rlow[len(text) - c.start:len(text) - qs][::-1]):
             c.lkeep = 2

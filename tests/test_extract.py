@@ -252,7 +252,7 @@ PHRASINGS = [
     # the number closing a clause that opens with "số" and a noun; not an identifier
     ("Số hội viên cuối năm 1.150; số ca chuyển tuyến 85.",
      [("1.150", 1150, "count", "count", "exact"), ("85", 85, "count", "count", "exact")]),
-    ("Số nhà 12, số tài khoản 1023456789, số hiệu 15, Số 7.", []),
+    ("Số nhà 12, số tài khoản 1023456789, số hiệu 15, Số 7; số liệu 2023.", []),
     # the last cell of a tab-separated row; not a year heading a column, nor a row's number
     ("Chỉ tiêu\t2024\n1\tSố hộ được hỗ trợ\t167\n", [("167", 167, "count", "count", "exact")]),
     ("Phần: 2\nMục: 3\nTỷ số: 2, Điểm: 8,", []),
