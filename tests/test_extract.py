@@ -332,7 +332,7 @@ EXCERPTS = [
     # a commune's plan: targets listed under a heading, whatever their unit
     ("III. CHỈ TIÊU CHỦ YẾU NĂM 2025\n- Tổng giá trị sản xuất tăng 9% trở lên;\n"
      "- Thu nhập bình quân đầu người đạt 68 triệu đồng;\n- Giảm 15 hộ nghèo;\n"
-     "- Tỷ lệ lao động qua đào tạo đạt 72%.",
+     "- Tỷ lệ lao động đã qua đào tạo nghề đạt 72%.",
      [("9%", 9, "percent", "target", "at_least"), ("68 triệu đồng", 68e6, "vnd", "target", "exact"),
       ("15", 15, "count", "target", "exact"), ("72%", 72, "percent", "target", "exact")]),
     # a district news item: dateline, place tag, photo credit, view counter
