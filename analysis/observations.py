@@ -412,8 +412,9 @@ def _mark_conflicts(rows: list[dict]) -> None:
             level = r["achievement_pct"] if by_target else r["value"]
             exact = r["value_derived"] or r["kind"] == "fraction"
             items.append((r, level, None if exact else stated_decimals(r["raw"])))
+        candidates = _disagreeing_candidates(items)
         for r, v, dec in items:
-            others = [o["raw"] for o, w, dec_o in _disagreeing_candidates(items)
+            others = [o["raw"] for o, w, dec_o in candidates
                       if o is not r and not values_agree(v, w, dec, dec_o)]
             if others:
                 r["is_conflict"] = True
