@@ -31,7 +31,7 @@ import pickle
 import sys
 import time
 from collections import Counter, deque
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -481,6 +481,9 @@ class _FileBatch:
     inputs: tuple
     mshown: str
     today: date
+    #: the driver's input limits as ``(environment variable, value)``, set in
+    #: the worker while it reads (a cluster's workers do not share its environment)
+    limits: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -517,6 +520,26 @@ def _read_and_process(work: _FileBatch) -> _FileBatchOutput:
     in order, by the loader (``analysis.load._Intake``); the tables of a file
     it leaves out are dropped then. A pure function of the files' bytes.
     """
+    with _environment(work.limits):
+        return _read_and_process_here(work)
+
+
+@contextmanager
+def _environment(values):
+    """Environment variables set for the length of a task, then as they were."""
+    before = {k: os.environ.get(k) for k, _ in values}
+    os.environ.update(dict(values))
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _read_and_process_here(work: _FileBatch) -> _FileBatchOutput:
     from analysis.load import _read_file, _report_of
 
     clock = time.perf_counter()
@@ -570,7 +593,8 @@ def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs
     bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
     sent = inputs if runner is None else [replace(i, path=i.path.absolute(), folder=i.folder.absolute())
                                           for i in inputs]
-    work = [_FileBatch(tuple(sent[a:b]), plan.mshown, today) for a, b in bounds]
+    limits = () if runner is None else tuple((lim.env, str(limit(name))) for name, lim in LIMITS.items())
+    work = [_FileBatch(tuple(sent[a:b]), plan.mshown, today, limits) for a, b in bounds]
     del sent
     reading, extracting = bar.phase("reading"), bar.phase("extracting")
     report_parts, facts_parts, obs_parts, said = [], [], [], {}
@@ -751,6 +775,8 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         clock = time.perf_counter()
         loaded, reports, facts, observations, messages, files, timings = _extract_all(
             raw, manifest, out_dir, periods, today, jobs, bar, runner)
+    if runner is not None:        # the cluster's shutdown is not part of the writing
+        clock = time.perf_counter() - timings["reading"] - timings["extracting"]
     return _finish(raw, out_dir, strict, periods, corrections, loaded, reports, facts, observations,
                    messages, files, timings, clock)
 

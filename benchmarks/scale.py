@@ -468,18 +468,25 @@ def measure_cluster_rows(sizes: list[int], seed: int, work: Path) -> list[dict]:
 
 
 def project_country(rows: list[dict]) -> dict:
-    """The line for 400,000 reports on 64 cores: the per-worker rate of the largest
-    cluster run, and the driver's memory extended along its measured slope."""
+    """The line for 400,000 reports on 64 cores, from the largest cluster run: its
+    reading and extraction (spread over its 2 workers) shared out over 64, its
+    driver's steps (corrections, checks, the sorted write) grown with the corpus,
+    and the driver's memory extended along its measured slope (or, with one
+    size, its peak per report)."""
     last = rows[-1]
-    per_worker = last["n"] / last["cluster"]["build_wall"] / 2
-    hours = PROJECT_N / (per_worker * PROJECT_CORES) / 3600
+    t = last["cluster"]["timings"]
+    grow = PROJECT_N / last["n"]
+    parallel = (t["reading"] + t["extracting"]) * grow * 2 / PROJECT_CORES
+    serial = t["writing"] * grow
+    per_worker = last["n"] / (t["reading"] + t["extracting"]) / 2
     if len(rows) > 1:
         first = rows[0]
         slope = (last["cluster"]["driver_mb"] - first["cluster"]["driver_mb"]) / (last["n"] - first["n"])
     else:
         slope = last["cluster"]["driver_mb"] / last["n"]
     driver = last["cluster"]["driver_mb"] + slope * (PROJECT_N - last["n"])
-    return {"per_worker": per_worker, "hours": hours, "driver_mb": driver, "slope_kb": slope * 1024}
+    return {"per_worker": per_worker, "parallel_s": parallel, "serial_s": serial,
+            "driver_mb": driver, "slope_kb": slope * 1024, "sizes": len(rows)}
 
 
 def format_cluster(rows: list[dict], started: str) -> str:
@@ -488,26 +495,32 @@ def format_cluster(rows: list[dict], started: str) -> str:
              f"Corpora of `benchmarks/make_corpus.py` (seed as in the scale benchmark); each built with "
              f"`--jobs 2` and with `--cluster {CLUSTER}` (a `LocalCluster` of two worker processes on "
              f"this machine, TCP), each in its own process. Machine: {os.cpu_count()} cores, shared "
-             f"with other work (load averages below), {started}. The driver is the process that runs "
+             f"with other work (load averages below); each size's run time in the table. The driver is the process that runs "
              "`build`: with `--cluster` the workers are the `LocalCluster`'s processes, counted in the "
              "tree but not in the driver.", "",
-             "| reports | build | wall | reports/s | driver peak (RSS) | tree peak (PSS) | "
+             "| reports | build | run | wall | reports/s | driver peak (RSS) | tree peak (PSS) | "
              "files equal to `--jobs 2` | load average |",
-             "|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         for key, label in (("jobs", "`--jobs 2`"), ("cluster", f"`--cluster {CLUSTER}`")):
             b = r[key]
             same = "—" if key == "jobs" else ("**byte-identical**" if r["identical"] else "**DIFFERENT** ✗")
-            lines.append(f"| {r['n']:,} | {label} | {b['wall']:.0f} s | {r['n'] / b['wall']:.0f} | "
+            lines.append(f"| {r['n']:,} | {label} | {r.get('when', '—')} | {b['wall']:.0f} s | {r['n'] / b['wall']:.0f} | "
                          f"{b['driver_mb']:.0f} MB | {b['peak_pss_mb']:.0f} MB | {same} | "
                          f"{b['load_before']:.1f} → {b['load_after']:.1f} |")
-    lines += ["", f"Projection for {PROJECT_N:,} reports on {PROJECT_CORES} worker cores: at the "
-              f"{p['per_worker']:.0f} reports/s per worker of the {rows[-1]['n']:,}-report cluster run, "
-              f"**{p['hours'] * 60:.0f} minutes** of reading and extraction (if the shared file "
-              "system keeps up and the workers are this machine's speed); the driver's peak grows "
-              f"by about {p['slope_kb']:.0f} KB per report here, so about "
-              f"**{p['driver_mb'] / 1024:.1f} GB** on the driver for {PROJECT_N:,} reports "
-              "(it holds the three tables for the sorted, atomic write; see `docs/scaling.md`).", ""]
+    slope = ("its peak grows by about {:.0f} KB per report between the sizes measured"
+             if p["sizes"] > 1 else "its peak is about {:.0f} KB per report (one size measured)"
+             ).format(p["slope_kb"])
+    lines += ["", f"Projection for {PROJECT_N:,} reports on {PROJECT_CORES} worker cores, from the "
+              f"{rows[-1]['n']:,}-report cluster run ({p['per_worker']:.0f} reports/s per worker "
+              f"reading and extracting): **{p['parallel_s'] / 60:.0f} min** of reading and "
+              f"extraction on the workers (if the shared file system keeps up and the cores are "
+              f"this machine's speed), then **{p['serial_s'] / 60:.0f} min** of the driver's own "
+              f"steps (corrections, checks, the sorted write), which grow with the corpus: about "
+              f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver's memory is "
+              f"not flat: {slope}, so about **{p['driver_mb'] / 1024:.0f} GB** for "
+              f"{PROJECT_N:,} reports, because it holds the three tables for the sorted, atomic "
+              "write (`docs/scaling.md`, \"What the driver holds\").", ""]
     return "\n".join(lines)
 
 
@@ -519,11 +532,18 @@ def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = T
     finally:
         if work is None:
             shutil.rmtree(folder, ignore_errors=True)
-    section = format_cluster(rows, started)
-    print(section)
+    for r in rows:
+        r["when"] = started
     cache = ROOT / "benchmarks" / ".cache"
     cache.mkdir(exist_ok=True)
-    (cache / "cluster.json").write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+    saved = cache / "cluster.json"
+    # sizes measured in earlier runs are kept (the table says when each was run)
+    earlier = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else []
+    rows = sorted({**{r["n"]: r for r in earlier}, **{r["n"]: r for r in rows}}.values(),
+                  key=lambda r: r["n"])
+    saved.write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+    section = format_cluster(rows, started)
+    print(section)
     if write:
         _results.write_section("cluster", section, RESULTS)
         print(f"written to {RESULTS.relative_to(ROOT)}")

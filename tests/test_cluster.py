@@ -121,6 +121,20 @@ def test_a_worker_killed_mid_build_has_its_batches_rerun_and_the_tables_are_the_
         client.close()
 
 
+def test_the_drivers_input_limits_apply_on_the_workers(corpus, cluster, tmp_path, monkeypatch):
+    # workers of a cluster do not share the driver's environment: --limit must reach them
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in sorted(corpus.glob("*.txt"))[:6]:
+        shutil.copy(f, raw / f.name)
+    monkeypatch.setenv("ANALYSIS_MAX_REPORT_CHARS", "1500")   # what build --limit sets
+    here = build(raw, tmp_path / "here", progress=False)
+    there = build(raw, tmp_path / "there", progress=False, cluster=cluster.scheduler_address)
+    assert any("beyond the limit of 1,500 per report" in str(m) for m in there.messages)
+    assert summary_text(there) == summary_text(here)
+    assert digests(there.out) == digests(here.out)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
