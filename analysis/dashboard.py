@@ -36,7 +36,8 @@ __all__ = ["DashboardApp", "Preview", "FrameRows", "QueryRows", "load_tables", "
            "render_facts_table", "source_html", "reader_html", "figure_span", "anchor_id",
            "export_table", "table_bytes", "chart_bytes", "download_button", "duplicate_reports",
            "summary_html", "unit_label", "unit_key", "split_unit_key", "with_unit_key",
-           "escape_text", "states_targets", "APP_CSS", "LATEST", "ALL_TOPICS", "EXPORT_COLUMNS"]
+           "escape_text", "states_targets", "log_to_server", "APP_CSS", "LATEST", "ALL_TOPICS",
+           "EXPORT_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -888,7 +889,7 @@ class DashboardApp:
 
         self._w = w
         self._alt = alt
-        _log_to_server()
+        log_to_server()
         self.sel = _Selection(lang=check_lang(lang))
         self._busy = False
         self._stale: set[str] = set()
@@ -1637,18 +1638,18 @@ class Preview:
         return {"text/html": self.html, "text/plain": "<preview of the app>"}, {"analysis_preview": True}
 
 
-def _log_to_server() -> None:
-    """Send the app's log to the kernel process's own stderr (the server's log).
+def log_to_server(logger: logging.Logger = log) -> None:
+    """Send an app's log to the kernel process's own stderr (the server's log).
 
     In a kernel, ``sys.stderr`` goes to the page; a traceback logged there
-    would reach the reader's browser.
+    would reach the reader's browser. Calling it again adds no second handler.
     """
-    if not any(getattr(h, "_analysis_server", False) for h in log.handlers):
+    if not any(getattr(h, "_analysis_server", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.__stderr__)
         handler._analysis_server = True
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        log.addHandler(handler)
-        log.propagate = False
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def states_targets(frame: pd.DataFrame) -> bool:

@@ -32,7 +32,6 @@ import getpass
 import logging
 import math
 import re
-import sys
 from pathlib import Path
 from typing import Mapping
 
@@ -40,7 +39,7 @@ import pandas as pd
 
 from .corrections import (CorrectionError, append_corrections, corrections_file, fact_correction,
                           read_corrections, report_correction)
-from .dashboard import APP_CSS, escape_text, unit_label
+from .dashboard import APP_CSS, escape_text, log_to_server, unit_label
 from .i18n import indicator_name, period_name, t, vietnamese_sort_key
 from .schema import DOC_KINDS, KINDS, QUALIFIERS, UNIT_LEVELS, UNITS
 from .text import fold
@@ -381,7 +380,7 @@ class ReviewApp:
 
         self._w = w
         self._read = read_processed
-        _log_to_server_only()
+        log_to_server(log)
         self.lang_code = check_lang(lang)
         self.processed = Path(processed) if processed is not None else paths.processed_dir()
         self.corrections = Path(corrections) if corrections is not None else corrections_file()
@@ -869,17 +868,3 @@ class ReviewApp:
         box = w.VBox([w.HTML(head), field, slot, note, save])
         box.add_class("rv-report-form")
         self.report_box.children = (box,)
-
-
-def _log_to_server_only() -> None:
-    """Send this module's log to the kernel process's own stderr (the server's log).
-
-    In a kernel, ``sys.stderr`` goes to the page: a traceback logged there
-    would reach the analyst's browser.
-    """
-    if not any(getattr(h, "_review_server", False) for h in log.handlers):
-        handler = logging.StreamHandler(sys.__stderr__)
-        handler._review_server = True
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        log.addHandler(handler)
-        log.propagate = False

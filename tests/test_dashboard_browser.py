@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from browser_harness import (RequestLog, VoilaServer, chart_marks, charts_seen, chromium_missing,
-                             launch_chromium, wait_chart, wait_chart_change, watch_charts)
+                             wait_chart, wait_chart_change, watch_charts)
 
 from _built_data import processed_dir, table
 
@@ -66,16 +66,6 @@ def dataset(tmp_path_factory):
 def server(dataset):
     with VoilaServer(dataset, preheat=True) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 def _select(page, index: int):

@@ -19,7 +19,7 @@ from analysis.build import build
 from analysis.i18n import indicator_name
 from analysis.store import read_table
 
-from browser_harness import ROOT, RequestLog, VoilaServer, chromium_missing, launch_chromium
+from browser_harness import ROOT, RequestLog, VoilaServer, chromium_missing
 
 pytestmark = pytest.mark.browser
 if chromium_missing():
@@ -49,16 +49,6 @@ def server(folder):
             yield srv
     finally:
         mp.undo()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 def _choose(page, cls: str, label: str) -> None:
