@@ -14,6 +14,8 @@ PERIOD ?=
 # make build CLUSTER=tcp://host:8786 (a Dask scheduler) or CLUSTER=local:4 (docs/scaling.md)
 CLUSTER ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Jupyter refuses to start as root unless told; a fresh Debian machine is often root
+AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help venv venv-test build dashboard review lab test fuzz reports bench chromium clean
@@ -60,8 +62,8 @@ dashboard: venv data/processed/observations.parquet
 review: venv data/processed/observations.parquet
 	$(VENV)/bin/voila --port=$(REVIEW_PORT) notebooks/apps/review.ipynb
 
-lab: venv
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser notebooks/
+lab: venv data/processed/observations.parquet
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser $(AS_ROOT) notebooks/
 
 reports: venv data/processed/observations.parquet
 	@test -n "$(PERIOD)" || { echo "make reports: give a period, e.g. make reports PERIOD=2021-H1"; exit 2; }
