@@ -354,6 +354,19 @@ def start_build(*args) -> subprocess.Popen:
                             cwd=str(Path(__file__).resolve().parents[1]), start_new_session=True)
 
 
+def kill_9_once_working(n_workers: int, *args: str) -> set:
+    """Start a real build, ``kill -9`` it once its workers run; the workers it had."""
+    proc = start_build(*args)
+    try:
+        workers = wait_for_workers(proc, n_workers)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return workers
+
+
 def wait_for_workers(proc: subprocess.Popen, n: int, timeout: float = 60) -> set[int]:
     if not Path("/proc/self/stat").exists():
         proc.kill()
@@ -393,14 +406,7 @@ def many(tmp_path) -> Path:
 
 def test_kill_9_of_the_build_ends_its_workers(many, previous):
     before = tree_hash(previous)
-    proc = start_build("--raw", str(many), "--out", str(previous))
-    try:
-        workers = wait_for_workers(proc, 2)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    workers = kill_9_once_working(2, "--raw", str(many), "--out", str(previous))
     assert gone_within(workers) == set()
     assert tree_hash(previous) == before
 
@@ -432,14 +438,8 @@ def test_kill_9_of_a_period_build_ends_its_loader_and_workers(tmp_path, previous
     shutil.copytree(paths.RAW, raw)
     many_reports(raw / "moi", 120, REPORT)
     before = tree_hash(previous)
-    proc = start_build("--raw", str(raw), "--out", str(previous), "--period", "2021-H1")
-    try:
-        family = wait_for_workers(proc, 3)        # the loader and its two workers
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    # the loader and its two workers
+    family = kill_9_once_working(3, "--raw", str(raw), "--out", str(previous), "--period", "2021-H1")
     assert gone_within(family) == set()
     assert tree_hash(previous) == before
 
