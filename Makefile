@@ -18,12 +18,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv venv-test build dashboard review lab test fuzz reports bench chromium clean
+.PHONY: help venv venv-test build dashboard review lab lint test test-fast fuzz reports bench chromium clean
 
 help:
 	@echo "make dashboard   serve the leaders' dashboard on http://127.0.0.1:$(PORT)"
 	@echo "make review      serve the analysts' review app on http://127.0.0.1:$(REVIEW_PORT)"
-	@echo "make test        run the whole test suite (installs what it needs)"
+	@echo "make test        lint, then the whole test suite (installs what it needs)"
+	@echo "make test-fast   the unit tests and the package's doctests, under 30 s"
+	@echo "make lint        ruff over the repository (rules in pyproject.toml)"
 	@echo "make fuzz        the hostile-input properties on 100,000 texts each (release check)"
 	@echo "make build       rebuild data/processed from data/raw"
 	@echo "make build CLUSTER=tcp://host:8786   the same on a Dask cluster (or CLUSTER=local:N)"
@@ -69,8 +71,17 @@ reports: venv data/processed/observations.parquet
 	@test -n "$(PERIOD)" || { echo "make reports: give a period, e.g. make reports PERIOD=2021-H1"; exit 2; }
 	$(PY) -m analysis period-reports --period $(PERIOD)
 
-test: venv-test chromium
+# ruff's rules live in pyproject.toml; any finding fails the build
+lint: venv-test
+	$(VENV)/bin/ruff check .
+
+# everything: unit, gold, integration, notebooks, browser tests and doctests (CI's command)
+test: lint venv-test chromium
 	$(PY) -m pytest -n 2 -q
+
+# tests/unit and the doctests of analysis/: no build, no subprocess, no server
+test-fast: venv-test
+	$(PY) -m pytest tests/unit analysis -q -p no:cacheprovider
 
 # the property tests of tests/test_fuzz.py under the release profile
 fuzz: venv-test
