@@ -54,7 +54,9 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from analysis.paths import CATALOG, RULES
+from analysis.catalog import (CATALOG_FILE, CatalogError, core_ids, cue_key, indicator_info,
+                              load_catalog)
+from analysis.paths import RULES
 from analysis.schema import KINDS, UNITS
 from analysis.text import TextIndex, fold, normalize_text
 
@@ -63,16 +65,6 @@ __all__ = [
     "assign_indicators", "unmatched_cues",
 ]
 
-#: The catalogue the package reads by default.
-CATALOG_FILE = Path(CATALOG) / "indicators.csv"
-
-COLUMNS = ("indicator_id", "is_core", "name_vi", "name_en", "topic", "unit", "kinds", "direction",
-           "aggregation", "cues", "context", "exclude", "counted", "note")
-LIST_COLUMNS = ("kinds", "cues", "context", "exclude", "counted")
-DIRECTIONS = ("up", "down", "none")
-AGGREGATIONS = ("stock", "flow")
-
-_BOOLS = {"true": True, "false": False, "True": True, "False": False, "1": True, "0": False}
 # a number as the text writes it ('1.553', '97,95', '5209/5318'); years are not counted as one
 _NUM_RX = re.compile(r"(?<![\w.,/])\d+(?:[.,]\d+)*(?:/\d+(?:[.,]\d+)*)?")
 _YEAR_RX = re.compile(r"(?:19|20)\d\d")
@@ -102,162 +94,11 @@ _WORD_RX = re.compile(r"\w+")
 _BOUND_RX = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|(?<= )[-–—](?= )|(?<!\d)/|/(?!\d)")
 
 
-class CatalogError(ValueError):
-    """The indicator catalogue is malformed; the message names the file and the fix."""
-
-
-# --------------------------------------------------------------------------- catalogue
-
-def _key(phrase: str) -> str:
-    """A cue phrase as matched: folded, quotes and commas read as spaces."""
-    return re.sub(r"[\s,\"“”'‘’«»]+", " ", fold(phrase)).strip()
-
-
-def _split(cell) -> tuple[str, ...]:
-    if cell is None or (isinstance(cell, float) and pd.isna(cell)):
-        return ()
-    return tuple(p.strip() for p in str(cell).split(";") if p.strip())
-
-
-def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
-    """Read and check the indicator catalogue.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        A catalogue CSV; ``data/catalog/indicators.csv`` by default.
-
-    Returns
-    -------
-    DataFrame
-        One row per indicator with the columns of the file; ``kinds``, ``cues``,
-        ``context``, ``exclude`` and ``counted`` are tuples of strings.
-
-    Raises
-    ------
-    CatalogError
-        With one line naming the file, the indicator and what to fix.
-
-    Examples
-    --------
-    >>> cat = load_catalog()
-    >>> row = cat.set_index("indicator_id").loc["cultural_family_registration_rate"]
-    >>> row["direction"], row["aggregation"], row["kinds"], row["context"]
-    ('up', 'stock', ('rate', 'fraction'), ('đăng ký', 'đăng kí'))
-    """
-    path = Path(path) if path else CATALOG_FILE
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise CatalogError(f"{path}: indicator catalogue missing; restore data/catalog/indicators.csv "
-                           "from the repository or pass the path of a catalogue") from None
-    missing = [c for c in COLUMNS if c not in frame.columns and c != "note"]
-    if missing:
-        raise CatalogError(f"{path}: missing column(s) {', '.join(missing)}; "
-                           f"the header must be {','.join(COLUMNS)}")
-    if "note" not in frame.columns:
-        frame["note"] = ""
-    frame = frame.apply(lambda s: s.str.strip())
-    bad = sorted(set(frame["is_core"]) - set(_BOOLS))
-    if bad:
-        raise CatalogError(f"{path}: is_core {bad[0]!r} must be 'true' (a core indicator of "
-                           "docs/indicators.md) or 'false'")
-    frame["is_core"] = frame["is_core"].map(_BOOLS).astype(bool)
-    for c in LIST_COLUMNS:
-        frame[c] = frame[c].map(_split)
-    _check_catalog(frame, path)
-    return frame.reset_index(drop=True)
-
-
-def core_ids(catalog: pd.DataFrame | str | Path | None = None) -> tuple[str, ...]:
-    """The ids of the core indicators (``docs/indicators.md``), in catalogue order.
-
-    The catalogue's ``is_core`` column says which they are; the annotated sets
-    (gold) carry core ids only.
-
-    Examples
-    --------
-    >>> ids = core_ids()
-    >>> len(ids), ids[0], "population" in ids
-    (42, 'cultural_family_rate', False)
-    """
-    cat = (load_catalog(catalog) if isinstance(catalog, (str, Path))
-           else catalog if catalog is not None
-           else _cached_catalog(str(CATALOG_FILE), _mtime(CATALOG_FILE)))
-    return tuple(cat.loc[cat["is_core"].astype(bool), "indicator_id"])
-
-
-def _check_catalog(frame: pd.DataFrame, path: Path) -> None:
-    dup = frame["indicator_id"][frame["indicator_id"].duplicated()].tolist()
-    if dup:
-        raise CatalogError(f"{path}: indicator id {dup[0]!r} appears twice; keep one row per id")
-    # a catalogue other than the package's keeps the package's core ids, marked core
-    own = set(frame.loc[frame["is_core"], "indicator_id"])
-    package = (core_ids() if Path(path).resolve() != CATALOG_FILE.resolve() and CATALOG_FILE.is_file()
-               else tuple(own))
-    lost = [i for i in package if i not in own]
-    if lost:
-        raise CatalogError(f"{path}: core indicator(s) {', '.join(lost)} missing; core ids "
-                           "(docs/indicators.md) must stay in the catalogue")
-    for _, r in frame.iterrows():
-        where = f"{path}: {r['indicator_id'] or '(row without id)'}"
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", r["indicator_id"]):
-            raise CatalogError(f"{where}: id must be lower-case letters, digits and '_'")
-        if r["direction"] not in DIRECTIONS:
-            raise CatalogError(f"{where}: direction {r['direction']!r} must be one of {', '.join(DIRECTIONS)}")
-        if r["aggregation"] not in AGGREGATIONS:
-            raise CatalogError(f"{where}: aggregation {r['aggregation']!r} must be 'stock' "
-                               "(a rate or level) or 'flow' (grows with the period)")
-        if r["unit"] not in UNITS:
-            raise CatalogError(f"{where}: unit {r['unit']!r} must be one of {', '.join(UNITS)}")
-        bad = [k for k in r["kinds"] if k not in KINDS]
-        if not r["kinds"] or bad:
-            raise CatalogError(f"{where}: kinds {';'.join(r['kinds']) or '(empty)'} must be "
-                               f"';'-separated fact kinds from {', '.join(KINDS)}")
-        if not r["cues"]:
-            raise CatalogError(f"{where}: no cues; give the phrases that recognise it, ';'-separated")
-        if not r["name_vi"] or not r["name_en"]:
-            raise CatalogError(f"{where}: name_vi and name_en are both needed")
-        for c in ("cues", "context", "exclude", "counted"):
-            for p in r[c]:
-                if p != p.lower():
-                    raise CatalogError(f"{where}: {c} phrase {p!r} has capitals; write it in lower case "
-                                       f"as {p.lower()!r}")
-                if not all(re.fullmatch(r"\w+", w) for w in _key(p).split(" ")):
-                    raise CatalogError(f"{where}: {c} phrase {p!r} mixes letters with other signs; "
-                                       "write its words with letters and digits only, spaces between")
-
-
-def indicator_info(indicator_id: str, catalog: pd.DataFrame | None = None) -> dict:
-    """The catalogue row of one indicator, as a dict.
-
-    Examples
-    --------
-    >>> info = indicator_info("health_insurance_target_achievement")
-    >>> info["name_en"], info["kinds"], info["direction"]
-    ('Health insurance coverage against target', ('target_achievement',), 'up')
-    >>> indicator_info("no_such_id")
-    Traceback (most recent call last):
-    ...
-    KeyError: "indicator 'no_such_id' is not in the catalogue (data/catalog/indicators.csv)"
-    """
-    cat = catalog if catalog is not None else _cached_catalog(str(CATALOG_FILE), _mtime(CATALOG_FILE))
-    rows = cat[cat["indicator_id"] == indicator_id]
-    if rows.empty:
-        raise KeyError(f"indicator {indicator_id!r} is not in the catalogue (data/catalog/indicators.csv)")
-    return rows.iloc[0].to_dict()
-
-
 def _mtime(path: Path) -> float:
     try:
         return Path(path).stat().st_mtime
     except OSError:
         return 0.0
-
-
-@lru_cache(maxsize=4)
-def _cached_catalog(path: str, mtime: float) -> pd.DataFrame:
-    return load_catalog(path)
 
 
 # --------------------------------------------------------------------------- matcher
@@ -280,10 +121,10 @@ class _Matcher:
         roles: dict[str, list[tuple[int, str]]] = {}
         for i, r in catalog.reset_index(drop=True).iterrows():
             self.entries.append(_Entry(r["indicator_id"], i, r["unit"], frozenset(r["kinds"]),
-                                       tuple(_key(c) for c in r["counted"]), bool(r["context"])))
+                                       tuple(cue_key(c) for c in r["counted"]), bool(r["context"])))
             for role in ("cues", "context", "exclude"):
                 for p in r[role]:
-                    roles.setdefault(_key(p), []).append((i, role))
+                    roles.setdefault(cue_key(p), []).append((i, role))
         self.roles = roles
         self.trie: dict = {}
         for k in roles:
@@ -377,7 +218,7 @@ class _Matcher:
 
 @lru_cache(maxsize=4)
 def _cached_matcher(path: str, mtime: float) -> _Matcher:
-    return _Matcher(_cached_catalog(path, mtime))
+    return _Matcher(load_catalog(path))
 
 
 @lru_cache(maxsize=1)
@@ -387,7 +228,7 @@ def _markers() -> dict[str, tuple[str, ...]]:
         rows = list(csv.DictReader(ln for ln in fh if ln.strip() and not ln.startswith("#")))
     out: dict[str, list[str]] = {}
     for r in rows:
-        out.setdefault(r["role"].strip(), []).append(_key(r["marker"]))
+        out.setdefault(r["role"].strip(), []).append(cue_key(r["marker"]))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -1105,7 +946,7 @@ def unmatched_cues(facts: Iterable[Mapping], texts: Mapping[str, str] | str | No
     facts = [dict(f) for f in facts]
     cat = (load_catalog(catalog) if isinstance(catalog, (str, Path))
            else catalog if catalog is not None
-           else _cached_catalog(str(CATALOG_FILE), _mtime(CATALOG_FILE)))
+           else load_catalog())
     matcher = _matcher_for(catalog)
     hints = _markers().get("hint", ())
     hint_rx = _marker_rx(hints) if hints else None
