@@ -665,23 +665,11 @@ def _facts_frame(records: list[dict]) -> pd.DataFrame:
     return schema.validate(pd.DataFrame.from_records(records, columns=schema.FACTS.names), schema.FACTS)
 
 
-@lru_cache(maxsize=1)
-def _catalog_of(path: str, stamp) -> pd.DataFrame:
-    from analysis.indicators import load_catalog
-
-    return load_catalog(path)
-
-
 def _catalog() -> pd.DataFrame:
-    """The indicator catalogue, read once per process (and again if its file changes)."""
-    from analysis.indicators import CATALOG_FILE
+    """The indicator catalogue (:mod:`analysis.catalog` reads it once per process)."""
+    from analysis.catalog import load_catalog
 
-    try:
-        st = CATALOG_FILE.stat()
-        stamp = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        stamp = None
-    return _catalog_of(str(CATALOG_FILE), stamp)
+    return load_catalog()
 
 
 def _observations(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:

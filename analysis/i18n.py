@@ -8,8 +8,8 @@ indicator catalogue (:func:`indicator_name`), period names from
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 
+from . import catalog
 from .theme import DEFAULT_LANG, check_lang
 
 __all__ = ["LABELS", "t", "indicator_name", "indicator_info", "topic_name",
@@ -384,21 +384,12 @@ def label_table():
                         columns=["key", "vi", "en"])
 
 
-@lru_cache(maxsize=1)
-def _catalog_records() -> dict[str, dict]:
+def _catalog_record(indicator_id) -> dict:
+    """The catalogue row of an indicator; empty when unknown or the catalogue is unreadable."""
     try:
-        from .indicators import load_catalog
-        catalog = load_catalog()
-    except Exception:  # the catalogue is optional for labels: ids still show
+        return catalog.indicator_info(indicator_id)
+    except (KeyError, catalog.CatalogError):  # the catalogue is optional for labels: ids still show
         return {}
-    if hasattr(catalog, "to_dict") and hasattr(catalog, "columns"):
-        key = "indicator_id" if "indicator_id" in catalog.columns else "id"
-        if key not in catalog.columns:
-            return {}
-        return {str(r[key]): r for r in catalog.to_dict("records")}
-    if isinstance(catalog, dict):
-        return {str(k): (v if isinstance(v, dict) else vars(v)) for k, v in catalog.items()}
-    return {}
 
 
 def indicator_info(indicator_id: str) -> dict:
@@ -409,7 +400,7 @@ def indicator_info(indicator_id: str) -> dict:
     >>> indicator_info("no_such_indicator")
     {}
     """
-    return dict(_catalog_records().get(indicator_id, {}))
+    return _catalog_record(indicator_id)
 
 
 def _first(record: dict, names) -> str | None:
@@ -433,7 +424,7 @@ def indicator_name(indicator_id: str | None, lang: str = DEFAULT_LANG) -> str:
     lang = check_lang(lang)
     if indicator_id is None:
         return "—"
-    rec = _catalog_records().get(indicator_id, {})
+    rec = _catalog_record(indicator_id)
     names = (("name_vi", "vi", "label_vi", "name") if lang == "vi"
              else ("name_en", "en", "label_en", "english"))
     return _first(rec, names) or str(indicator_id).replace("_", " ")

@@ -47,8 +47,9 @@ from typing import NamedTuple
 import pandas as pd
 
 from analysis.admin import programmes_for
+from analysis.catalog import indicator_properties
 from analysis.extract import extract_facts
-from analysis.indicators import assign_indicators, load_catalog
+from analysis.indicators import assign_indicators
 from analysis.load import load_reports
 from analysis.paths import MANIFEST, RAW, RULES
 from analysis.schema import FACTS, OBSERVATIONS, empty_frame, validate
@@ -77,49 +78,6 @@ _RESULTS = ("exceeded", "met", "missed")
 
 # --------------------------------------------------------------------------
 # indicator properties
-
-
-def indicator_properties(catalog: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Direction, aggregation and unit of each catalogue indicator.
-
-    Parameters
-    ----------
-    catalog : DataFrame, optional
-        The indicator catalogue; default :func:`analysis.indicators.load_catalog`.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``indicator_id``, columns ``direction`` (``up``/``down``/
-        ``none``), ``aggregation`` (``stock``/``flow``), ``unit`` and ``kinds``.
-
-    Examples
-    --------
-    >>> props = indicator_properties()
-    >>> props.loc["child_stunting_rate", ["direction", "aggregation"]].tolist()
-    ['down', 'stock']
-    >>> props.loc["jobs_created", "aggregation"]
-    'flow'
-    """
-    frame = load_catalog() if catalog is None else catalog
-    if not isinstance(frame, pd.DataFrame):
-        frame = pd.DataFrame(frame)
-    if "indicator_id" not in frame.columns:
-        frame = frame.reset_index()
-        if "indicator_id" not in frame.columns:
-            frame = frame.rename(columns={frame.columns[0]: "indicator_id"})
-    out = pd.DataFrame({"indicator_id": frame["indicator_id"].astype(str)})
-    for col, default in (("direction", "none"), ("aggregation", None), ("unit", None), ("kinds", "")):
-        out[col] = frame[col].astype(object).where(frame[col].notna(), default).values \
-            if col in frame.columns else default
-    out["kinds"] = [k if isinstance(k, (list, tuple)) else
-                    [p for p in re.split(r"[;,| ]+", str(k or "")) if p] for k in out["kinds"]]
-    # a catalogue without aggregation: shares are stocks, the rest flows
-    out["aggregation"] = [a if a in ("stock", "flow") else
-                          ("stock" if u in _SHARE_UNITS else "flow")
-                          for a, u in zip(out["aggregation"], out["unit"])]
-    out["direction"] = [d if d in ("up", "down", "none") else "none" for d in out["direction"]]
-    return out.drop_duplicates("indicator_id").set_index("indicator_id")
 
 
 def _props_for(props, indicator_id: str, unit: str | None) -> dict:
@@ -499,7 +457,7 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
         The reports table (:data:`analysis.schema.REPORTS`); every ``doc_id``
         of ``facts`` must have a row.
     catalog : DataFrame, optional
-        The indicator catalogue (default :func:`analysis.indicators.load_catalog`).
+        The indicator catalogue (default :func:`analysis.catalog.load_catalog`).
 
     Returns
     -------
