@@ -83,9 +83,9 @@ test: lint venv-test chromium
 test-fast: venv-test
 	$(PY) -m pytest tests/unit analysis -q -p no:cacheprovider
 
-# the property tests of tests/test_fuzz.py under the release profile
+# the property tests of tests/unit/test_fuzz.py under the release profile
 fuzz: venv-test
-	ANALYSIS_FUZZ=release $(PY) -m pytest tests/test_fuzz.py -q -p no:cacheprovider -k hostile
+	ANALYSIS_FUZZ=release $(PY) -m pytest tests/unit/test_fuzz.py -q -p no:cacheprovider -k hostile
 
 bench: venv-test chromium
 	$(PY) benchmarks/run_all.py

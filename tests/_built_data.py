@@ -13,6 +13,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from _files import write_empty_corrections
+
 __all__ = ["processed_dir", "table"]
 
 
@@ -23,7 +25,8 @@ def processed_dir() -> Path:
     root = Path(tempfile.mkdtemp(prefix="analysis-built-"))
     atexit.register(shutil.rmtree, root, True)
     out = root / "processed"
-    build(out=out, progress=False)
+    # its own empty corrections file: a local data/corrections.csv never changes a test
+    build(out=out, progress=False, corrections=write_empty_corrections(root / "corrections.csv"))
     return out
 
 

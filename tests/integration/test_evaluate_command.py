@@ -11,26 +11,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from _files import gold_facts, gold_reports, read_jsonl, run_analysis
 from analysis import paths
-from analysis.evaluate import match_facts, score_indicators, score_metadata
 
-FIXTURES = Path(__file__).parent / "fixtures"
 DOCS = ("thach-ban-2021-h1", "phuc-dong-2020-9m")
-
-
-def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=paths.ROOT,
-                          capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +28,8 @@ def folder(tmp_path_factory) -> Path:
     (root / "docs").mkdir()
     for d in DOCS:
         shutil.copy(paths.RAW / f"{d}.txt", root / "docs" / f"{d}.txt")
-    facts = [g for g in _jsonl(FIXTURES / "facts.jsonl") if g["doc"] in DOCS]
-    reports = [r for r in _jsonl(FIXTURES / "reports.jsonl") if r["doc"] in DOCS]
+    facts = [g for g in gold_facts() if g["doc"] in DOCS]
+    reports = [r for r in gold_reports() if r["doc"] in DOCS]
     (root / "gold.jsonl").write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in facts),
                                      encoding="utf-8")
     (root / "reports.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reports),
@@ -56,10 +44,10 @@ def _measure(out: str, name: str) -> float:
 
 
 def test_evaluate_prints_every_measure_and_meets_the_bar_on_bundled_reports(folder):
-    proc = run("evaluate", folder)
+    proc = run_analysis("evaluate", folder)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    n_gold = sum(1 for g in _jsonl(folder / "gold.jsonl") if not g["optional"])
+    n_gold = sum(1 for g in read_jsonl(folder / "gold.jsonl") if not g["optional"])
     assert f"2 report(s), {n_gold} gold fact(s)" in out
     # the bars of the gold tests (tests/test_extract.py, tests/test_indicators.py, test_metadata.py)
     assert _measure(out, "facts precision") >= 0.98
@@ -72,14 +60,14 @@ def test_evaluate_prints_every_measure_and_meets_the_bar_on_bundled_reports(fold
 
 
 def test_a_wrong_gold_value_is_listed_as_missed_and_lowers_recall(folder, tmp_path):
-    gold = _jsonl(folder / "gold.jsonl")
+    gold = read_jsonl(folder / "gold.jsonl")
     # change one number the report states into one it does not: the extractor cannot find it
     target = next(g for g in gold if g["kind"] == "count" and not g["optional"])
     target = dict(target, value=target["value"] + 7919)
     wrong = [target if g["quote"] == target["quote"] and g["doc"] == target["doc"] else g for g in gold]
     (tmp_path / "gold.jsonl").write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in wrong),
                                          encoding="utf-8")
-    proc = run("evaluate", folder, "--gold", tmp_path / "gold.jsonl", "--metadata", folder / "reports.jsonl")
+    proc = run_analysis("evaluate", folder, "--gold", tmp_path / "gold.jsonl", "--metadata", folder / "reports.jsonl")
     assert proc.returncode == 0, proc.stderr
     assert _measure(proc.stdout, "facts recall") < 1.0
     missed = proc.stdout.split("missed (", 1)[1]
@@ -87,26 +75,8 @@ def test_a_wrong_gold_value_is_listed_as_missed_and_lowers_recall(folder, tmp_pa
 
 
 def test_missing_gold_is_one_line_naming_the_file(tmp_path):
-    proc = run("evaluate", tmp_path)
+    proc = run_analysis("evaluate", tmp_path)
     assert proc.returncode == 2
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     assert str(tmp_path / "gold.jsonl") in lines[0] and "--gold" in lines[0]
-
-
-def test_indicator_scores_count_ids_on_matched_facts_only():
-    gold = [{"doc": "d", "quote": "a", "value": 5, "unit": "count", "indicator_id": "gifts_given"},
-            {"doc": "d", "quote": "b", "value": 7, "unit": "count", "indicator_id": None}]
-    ext = [{"doc_id": "d", "value": 5, "unit": "count", "indicator_id": "gifts_given"},
-           {"doc_id": "d", "value": 7, "unit": "count", "indicator_id": "medical_visits"},
-           {"doc_id": "d", "value": 9, "unit": "count", "indicator_id": "drug_cases"}]
-    s = score_indicators(match_facts(ext, gold), gold)
-    assert (s.n_right, s.n_assigned, s.n_found, s.n_gold_with_id) == (1, 2, 1, 1)
-    assert [e["value"] for e in s.ids_on_false_hits] == [9]
-
-
-def test_metadata_scores_treat_missing_values_alike():
-    gold = [{"doc": "a", "period": None, "published": None, "city": "Hà Nội"}]
-    read = {"a": {"period": "", "published": float("nan"), "city": "hà nội"}}
-    s = score_metadata(read, gold, fields=("period", "published", "city"))
-    assert s.agreement == {"period": 1.0, "published": 1.0, "city": 1.0}

@@ -10,13 +10,11 @@ The hostile texts (digit runs of any length, separators, unit words, white
 space, control characters, digits of other scripts) run under a hypothesis
 profile chosen by the environment variable ``ANALYSIS_FUZZ``: ``fast`` (the
 default: a few thousand examples from a fixed seed, a few seconds in the
-normal suite) or ``release`` (100,000 examples: ``make fuzz``).
+normal suite) or ``release`` (100,000 examples: ``make fuzz``). The extract
+command on a hostile report: ``tests/integration/test_fuzz_command.py``.
 """
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import math
 import os
 import random
@@ -26,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import schema
-from analysis.cli import main as cli_main
 from analysis.extract import extract_facts
 from analysis.metadata import read_metadata
 from analysis.numbers import parse_number
@@ -259,17 +256,3 @@ def test_a_digit_run_too_long_for_a_float_is_no_fact_and_the_others_stay():
 def test_a_malformed_number_is_not_read_in_part():
     # "12,,5%" is neither 12 nor 5%: a figure nobody wrote is worse than none
     assert extract_facts(normalize_text("Tỷ lệ hộ nghèo 12,,5%, có 40 hộ thoát nghèo."), "d")[0]["raw"] == "40"
-
-
-def test_extract_command_writes_strict_json_for_a_hostile_report(tmp_path):
-    report = tmp_path / "r.txt"
-    report.write_text("Có 36 tin bài. Bảng dán: " + "1" * 400 + " đồng và " + "9" * 5000
-                      + "%. Đạt 97,95%.\n5209 hộ được công nhận gia đình văn hóa.\n", encoding="utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert cli_main(["extract", str(report), "--format", "jsonl"]) == 0
-
-    def no_constant(name):
-        raise ValueError(f"not strict JSON: {name}")
-    rows = [json.loads(line, parse_constant=no_constant) for line in out.getvalue().splitlines()]
-    assert [r["value"] for r in rows] == [36, 97.95, 5209]
