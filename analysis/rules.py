@@ -25,15 +25,44 @@ from pathlib import Path
 from analysis.paths import ROOT, RULES
 from analysis.text import normalize_text
 
-__all__ = ["read_rules", "RuleTableError"]
+__all__ = ["read_rules", "RuleRow", "RuleTableError"]
 
 
 class RuleTableError(ValueError):
     """A rule table under ``analysis/rules/`` is missing or malformed."""
 
 
+class RuleRow(dict):
+    """One row of a rule table: column → text, knowing where it was written.
+
+    Attributes
+    ----------
+    where : str
+        The table's path as errors name it.
+    line : int
+        The row's line in the file.
+    """
+
+    __slots__ = ("where", "line")
+
+    def __init__(self, cells: dict[str, str], where: str, line: int):
+        super().__init__(cells)
+        self.where, self.line = where, line
+
+    def error(self, problem: str, fix: str) -> RuleTableError:
+        """Return the one-line error for this row, ``file:line: problem — fix``.
+
+        Examples
+        --------
+        >>> row = RuleRow({"word": "tỷ", "role": "x"}, "analysis/rules/units.csv", 7)
+        >>> str(row.error("role 'x' is unknown", "use unit or multiplier"))
+        "analysis/rules/units.csv:7: role 'x' is unknown — use unit or multiplier"
+        """
+        return RuleTableError(f"{self.where}:{self.line}: {problem} — {fix}")
+
+
 def _shown(path: Path) -> str:
-    """The path as an error names it: relative to the repository when inside it."""
+    """Return the path as errors name it: relative to the repository when inside it."""
     try:
         return path.relative_to(ROOT).as_posix()
     except ValueError:
@@ -58,9 +87,10 @@ def read_rules(name: str, columns: tuple[str, ...] | list[str] = (), *, notes: b
 
     Returns
     -------
-    list of dict
-        One dict per row, column name → normalised, stripped text; a fresh
-        list of fresh dicts on every call.
+    list of RuleRow
+        One dict per row, column name → normalised, stripped text, with the
+        row's line (for :meth:`RuleRow.error`); a fresh list of fresh dicts on
+        every call.
 
     Raises
     ------
@@ -91,7 +121,7 @@ def read_rules(name: str, columns: tuple[str, ...] | list[str] = (), *, notes: b
             if not row["note"]:
                 raise RuleTableError(f"{where}:{line}: rule without a note — say in the note column "
                                      "where the phrasing is seen")
-    return [dict(row) for _, row in rows]
+    return [RuleRow(row, where, line) for line, row in rows]
 
 
 @lru_cache(maxsize=256)

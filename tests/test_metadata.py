@@ -2,19 +2,19 @@
 phrasing the readers know, including phrasings the seed reports do not use."""
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-import analysis.metadata as md
 from analysis.metadata import (
     RuleTableError, parse_period, period_label, read_doc_kind, read_metadata, read_period,
     read_programs, read_published, read_title, read_unit,
 )
-from analysis.paths import RAW, RULES
+from analysis.metadata import report_period
+from analysis.paths import RAW
+from analysis.rules import read_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLD = [json.loads(line) for line in (FIXTURES / "reports.jsonl").read_text(encoding="utf-8").splitlines()
@@ -430,12 +430,11 @@ def test_read_programs(text, expected):
 # --------------------------------------------------------------------------- tables
 
 def _rows(name):
-    with open(Path(RULES) / name, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(ln for ln in fh if not ln.startswith("#")))
+    return read_rules(name, notes=False)
 
 
 def test_hanoi_tables_are_consistent():
-    wards, districts = _rows("hanoi_wards.csv"), _rows("hanoi_districts.csv")
+    wards, districts = _rows("hanoi_wards"), _rows("hanoi_districts")
     names = {d["district"] for d in districts}
     assert len(wards) >= 150 and len(districts) == 30
     assert {w["district"] for w in wards} <= names
@@ -447,7 +446,7 @@ def test_hanoi_tables_are_consistent():
 
 
 def test_period_phrases_table_is_well_formed():
-    rows = _rows("metadata_periods.csv")
+    rows = _rows("metadata_periods")
     codes = {r["code"] for r in rows}
     assert codes <= {"-", "FY", "FY+", "FY-", "H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M",
                      "odd", "cutoff", "cutoff-month", "same", "past"}
@@ -455,13 +454,18 @@ def test_period_phrases_table_is_well_formed():
     assert all(r["note"] for r in rows)
 
 
-def test_a_malformed_rule_table_is_named(tmp_path, monkeypatch):
-    (tmp_path / "broken.csv").write_text("cue,kind,weight\nđã,results,1,extra\n", encoding="utf-8")
-    monkeypatch.setattr(md, "RULES", tmp_path)
-    with pytest.raises(RuleTableError, match=r"broken\.csv: row 2 has 4 fields, expected 3"):
-        md._read_table("broken.csv")
-    with pytest.raises(RuleTableError, match=r"missing\.csv: rule table missing"):
-        md._read_table("missing.csv")
+def test_a_malformed_period_phrase_is_named_by_file_and_line(tmp_path, monkeypatch):
+    (tmp_path / "metadata_periods.csv").write_text(
+        "pattern,code,note\n# the halves\n6 tháng đầu năm,H1,first half\nquý (I,Q1,an unclosed group\n",
+        encoding="utf-8")
+    monkeypatch.setattr(report_period, "read_rules",
+                        lambda name, columns=(), **kw: read_rules(name, columns, folder=tmp_path, **kw))
+    report_period.period_rules.cache_clear()
+    try:
+        with pytest.raises(RuleTableError, match=r"metadata_periods\.csv:4: bad pattern 'quý \(I' .* — fix the"):
+            report_period.period_rules()
+    finally:
+        report_period.period_rules.cache_clear()
 
 
 # --------------------------------------------------------------------------- any text

@@ -12,6 +12,7 @@ import unicodedata
 from hypothesis import example, given, settings, strategies as st
 
 import analysis.metadata as md
+from analysis.metadata import dates, kinds, programmes, report_period, spans, units
 from analysis import text as tx
 from analysis.fastmatch import LeadingPattern
 from analysis.paths import RAW
@@ -95,16 +96,16 @@ _CODES_TEXT = st.lists(st.sampled_from(["02", "3", "1234", "20", "٣", "-", " - 
 @example("số 02-CTr/QU; /02-CTr/QU; x02-CTr/QU; _3-CTr/QU; 1234-KH/QU; 02 -\u2003CTr/QU; ٣-CTr/QU")
 @example("02-CTr/QU-TW 3-CTr/QU-02-KH/QU")
 def test_programme_codes_found_from_hyphens_are_the_regexs_matches(text):
-    assert [(m.span(), m.groups()) for m in md._programme_matches(text)] == \
-        [(m.span(), m.groups()) for m in md._PROGRAMME_RE.full.finditer(text)]
+    assert [(m.span(), m.groups()) for m in programmes.programme_matches(text)] == \
+        [(m.span(), m.groups()) for m in programmes.PROGRAMME_RE.full.finditer(text)]
 
 
 def _rule_patterns() -> list[LeadingPattern]:
-    rules = md._period_rules()
+    rules = report_period.period_rules()
     plain = [rx for k in ("-", "odd", "cutoff", "cutoff-month", "same", "past") for rx in rules[k]]
     return [*plain, *(rx for rx, _ in rules["sub"]), *(rx for rx, _ in rules["fy"]),
-            *(rx for rx, *_ in md._kind_cues()), md._unit_words()[0], md._stamp_labels(),
-            md._bare_units(), md._PROGRAMME_RE]
+            *(rx for rx, *_ in kinds.kind_cues()), units.unit_words()[0], dates.stamp_labels(),
+            units.bare_units(), programmes.PROGRAMME_RE]
 
 
 def test_the_rule_tables_patterns_are_found_by_their_first_words_with_the_same_matches():
@@ -114,7 +115,7 @@ def test_the_rule_tables_patterns_are_found_by_their_first_words_with_the_same_m
     assert any(len(rx.branches) == 3 and "tháng" in rx.full.pattern for rx in by_words)
     assert len(by_words) >= len(patterns) - 10
     texts = [normalize_text(p.read_text(encoding="utf-8")) for p in sorted(RAW.glob("*.txt"))]
-    texts += [md._fold(t) for t in texts]
+    texts += [spans.fold(t) for t in texts]
     for rx in patterns:
         for text in texts:
             assert [(m.span(), m.groups()) for m in rx.finditer(text)] == \

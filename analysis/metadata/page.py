@@ -1,0 +1,65 @@
+"""Page furniture: the lines of a saved page that are not the report.
+
+Menus, counters, banners, captions and the site's address, from
+``analysis/rules/metadata_page_furniture.csv``.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from analysis.metadata.spans import fold
+from analysis.rules import read_rules
+
+__all__ = ["BODY_LINE", "furniture", "head_lines", "line_is_furniture", "aside_spans"]
+
+_NOT_LETTERS_RE = re.compile(r"[\d\W_]+")
+
+
+BODY_LINE = 300
+
+
+@lru_cache(maxsize=None)
+def furniture():
+    rows = read_rules("metadata_page_furniture", ["pattern", "role"])
+    skip = tuple(r["pattern"] for r in rows if r["role"] == "skip")
+    stamp = tuple(r["pattern"] for r in rows if r["role"] == "stamp")
+    aside = tuple(r["pattern"] for r in rows if r["role"] == "aside")
+    return skip, stamp, aside
+
+
+@lru_cache(maxsize=None)
+def _banners() -> tuple[str, ...]:
+    return tuple(r["pattern"] for r in read_rules("metadata_page_furniture", ["pattern", "role"]) if r["role"] == "banner")
+
+
+def head_lines(text: str) -> list[str]:
+    """The lines above the article's first paragraph (at most 40)."""
+    lines = text.split("\n")[:40]
+    for i, line in enumerate(lines):
+        if len(line.strip()) > BODY_LINE:
+            return lines[:i]
+    return lines
+
+
+def line_is_furniture(line: str) -> bool:
+    skip, _, _ = furniture()
+    core = _NOT_LETTERS_RE.sub(" ", fold(line)).strip()
+    return core in skip or core.startswith(_banners()) or any(
+        core.startswith(s) and len(core) <= len(s) + 12 for s in skip
+        if s in ("lượt xem", "view count", "lượt truy cập"))
+
+
+def aside_spans(folded: str) -> list[tuple[int, int]]:
+    """The lines that are not the report's own text: photo captions, the site's address."""
+    _, _, aside = furniture()
+    spans = []
+    for word in aside:
+        pos = folded.find(word)
+        while pos != -1:
+            start = folded.rfind("\n", 0, pos) + 1
+            end = folded.find("\n", pos)
+            end = len(folded) if end == -1 else end
+            spans.append((start, end))
+            pos = folded.find(word, end)
+    return spans
