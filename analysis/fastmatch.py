@@ -7,11 +7,15 @@ every character. :class:`LeadingPattern` puts the lookbehind behind the first
 words instead, which gives the same matches found the way ``re`` finds a
 literal.
 
-It is kept because the build needs it: on the five bundled reports,
-:func:`analysis.metadata.read_metadata` reads about 1.4 MB/s with it and about
-0.17 MB/s with the plain patterns (eight times slower; measured December 2026,
-best of five passes on this 2-core machine), and metadata is read for every
-report of a build. It uses only the pattern text (no private ``re`` internals).
+It is kept because the build needs it. Measured 3 December 2026 on this
+2-core machine, CPU time on one core, best of three passes:
+:func:`analysis.metadata.read_metadata` over ``benchmarks/corpus/n600-s2024``
+(600 generated reports, 9.9 MB) takes 2.0 s with it and 13.3 s with the plain
+patterns (6.6 times slower: 4.9 MB/s against 0.75 MB/s, about 265 s more
+CPU for the city's 12,000 reports, where the whole build has 60 s); on one
+huge report (``benchmarks/big_reports.py``) both stay linear, 0.12 to 0.17 s
+per MB with it, 1.15 to 1.32 s per MB without. It uses only the pattern text
+(no private ``re`` internals).
 """
 from __future__ import annotations
 
@@ -70,7 +74,7 @@ def _closing_paren(pattern: str, start: int) -> int | None:
 
 
 def _split_branches(pattern: str) -> list[str]:
-    """The pattern cut at each ``|`` outside groups and character classes."""
+    """Return the pattern cut at each ``|`` outside groups and character classes."""
     out, last = [], 0
     for i, c, depth in _structure(pattern):
         if c == "|" and depth == 0:
@@ -81,7 +85,7 @@ def _split_branches(pattern: str) -> list[str]:
 
 
 def _literal_run(pattern: str) -> tuple[str, str]:
-    """The literal characters a pattern starts with, and the rest of it."""
+    """Return the literal characters a pattern starts with, and the rest of it."""
     i = 0
     while i < len(pattern) and pattern[i] not in _META:
         i += 1
@@ -91,7 +95,7 @@ def _literal_run(pattern: str) -> tuple[str, str]:
 
 
 def _heads(pattern: str, depth: int = 0) -> list[tuple[str, str, str]] | None:
-    """The pattern as branches that each start with literal characters.
+    """Return the pattern as branches that each start with literal characters.
 
     Each branch is ``(opening, literal, remainder)``, the pattern being their
     alternation in the order ``re`` tries them: a leading group of
@@ -159,7 +163,7 @@ def _literal_first(rest: str, before: str, full: re.Pattern) -> tuple[re.Pattern
 
 
 def _first_of(branches: tuple[re.Pattern, ...], text: str):
-    """The matches of the alternation of ``branches`` (each non-empty), as ``finditer`` gives them."""
+    """Return the matches of the alternation of ``branches`` (each non-empty), as ``finditer`` gives them."""
     ahead = [rx.search(text) for rx in branches]
     pos = 0
     while True:
@@ -210,7 +214,7 @@ class LeadingPattern:
         self.branches = _literal_first(rest, before, self.full)
 
     def finditer(self, text: str):
-        """The matches of the full pattern, as ``re.finditer`` gives them."""
+        """Return the matches of the full pattern, as ``re.finditer`` gives them."""
         if self.branches is not None:
             if len(self.branches) == 1:
                 yield from self.branches[0].finditer(text)
@@ -237,7 +241,7 @@ class LeadingPattern:
             pos = m.end()
 
     def count(self, text: str) -> int:
-        """The number of matches of the full pattern."""
+        """Return the number of matches of the full pattern."""
         if self.branches is not None and len(self.branches) == 1:
             return len(self.branches[0].findall(text))
         return sum(1 for _ in self.finditer(text))

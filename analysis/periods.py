@@ -25,7 +25,7 @@ _PERIOD_RE = re.compile(r"^(\d{4})-(" + "|".join(PERIOD_PARTS) + r")$")
 
 @lru_cache(maxsize=None)
 def _period_labels() -> dict[str, dict]:
-    """The rows of ``metadata_period_labels.csv`` by part code."""
+    """Return the rows of ``metadata_period_labels.csv`` by part code."""
     return {r["code"]: r for r in read_rules("metadata_period_labels", ["code", "vi", "en", "start_month", "months"])}
 
 

@@ -1,5 +1,8 @@
-"""Report metadata read from the text: the five reports against gold, and each
-phrasing the readers know, including phrasings the seed reports do not use."""
+"""Report metadata read from the text.
+
+The five reports against gold, and each phrasing the readers know, including
+phrasings the seed reports do not use.
+"""
 from __future__ import annotations
 
 import json
@@ -7,12 +10,22 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.metadata import (
-    RuleTableError, parse_period, period_label, read_doc_kind, read_metadata, read_period,
-    read_programs, read_published, read_title, read_unit,
+    RuleTableError,
+    parse_period,
+    period_label,
+    read_doc_kind,
+    read_metadata,
+    read_period,
+    read_programs,
+    read_published,
+    read_title,
+    read_unit,
+    report_period,
 )
-from analysis.metadata import report_period
 from analysis.paths import RAW
 from analysis.rules import read_rules
 
@@ -310,16 +323,19 @@ def test_read_doc_kind(title, body, period, published, expected):
     ("PHƯỜNG NGỌC THỤY ĐẨY MẠNH PHONG TRÀO THI ĐUA", "", ("Ngọc Thụy", "ward", "Long Biên", "Hà Nội")),
     # a ward name two provinces share (Hà Nội, Hà Giang), the text naming neither: no parent, no city
     ("Phường Ngọc Hà tổ chức hội nghị tổng kết", "", ("Ngọc Hà", "ward", None, None)),
-    ("Phường Ngọc Hà tổ chức hội nghị tổng kết", "phường Ngọc Hà, quận Ba Đình", ("Ngọc Hà", "ward", "Ba Đình", "Hà Nội")),
+    ("Phường Ngọc Hà tổ chức hội nghị tổng kết", "phường Ngọc Hà, quận Ba Đình",
+     ("Ngọc Hà", "ward", "Ba Đình", "Hà Nội")),
     # a ward name two districts share: the text decides, else no parent
     ("Kết quả của phường Minh Khai", "UBND quận Hai Bà Trưng chỉ đạo phường Minh Khai",
      ("Minh Khai", "ward", "Hai Bà Trưng", "Hà Nội")),
     ("Kết quả của phường Minh Khai", "Quận ủy Bắc Từ Liêm chỉ đạo", ("Minh Khai", "ward", "Bắc Từ Liêm", "Hà Nội")),
     ("Kết quả của phường Minh Khai", "", ("Minh Khai", "ward", None, None)),
     # a ward the table does not know: its district from the text
-    ("Phường Hồng Hà ra mắt mô hình mới", "quận Hoàn Kiếm ... quận Hoàn Kiếm", ("Hồng Hà", "ward", "Hoàn Kiếm", "Hà Nội")),
+    ("Phường Hồng Hà ra mắt mô hình mới", "quận Hoàn Kiếm ... quận Hoàn Kiếm",
+     ("Hồng Hà", "ward", "Hoàn Kiếm", "Hà Nội")),
     # communes and towns
-    ("UBND xã Đông Dư tổng kết năm 2019", "Xã Đông Dư thuộc huyện Gia Lâm", ("Đông Dư", "commune", "Gia Lâm", "Hà Nội")),
+    ("UBND xã Đông Dư tổng kết năm 2019", "Xã Đông Dư thuộc huyện Gia Lâm",
+     ("Đông Dư", "commune", "Gia Lâm", "Hà Nội")),
     ("Đảng ủy thị trấn Trâu Quỳ sơ kết 6 tháng", "thị trấn Trâu Quỳ, huyện Gia Lâm",
      ("Trâu Quỳ", "commune", "Gia Lâm", "Hà Nội")),
     # no title: the unit the body names most ('xã hội' is not a commune)
@@ -336,7 +352,8 @@ def test_read_doc_kind(title, body, period, published, expected):
     # a district or city a headline names without a unit word; its level from the body
     ("Tam Đảo: 95% hộ dân tham gia bảo hiểm y tế", "UBND huyện Tam Đảo cho biết ...",
      ("Tam Đảo", "district", None, "Vĩnh Phúc")),
-    ("Mộc Châu kết nạp đảng viên đạt kế hoạch", "Huyện ủy Mộc Châu chỉ đạo ...", ("Mộc Châu", "district", None, "Sơn La")),
+    ("Mộc Châu kết nạp đảng viên đạt kế hoạch", "Huyện ủy Mộc Châu chỉ đạo ...",
+     ("Mộc Châu", "district", None, "Sơn La")),
     ("Quảng Trị phấn đấu giảm hộ nghèo", "thị xã Quảng Trị có 300 hộ nghèo; thị xã Quảng Trị ...",
      ("Quảng Trị", "district", None, "Quảng Trị")),
     ("TP.HCM: Kiểm tra 2.000 cơ sở thực phẩm", "", ("Hồ Chí Minh", "city", None, "Thành phố Hồ Chí Minh")),
@@ -359,7 +376,8 @@ def test_read_doc_kind(title, body, period, published, expected):
     ("Kết luận thanh tra tại phường Tân Thuận Đông, Quận 7", "phường Tân Thuận Đông, Quận 7",
      ("Tân Thuận Đông", "ward", "Quận 7", "Thành phố Hồ Chí Minh")),
     ("Năm 2022, thu ngân sách phường Trần Hưng Đạo đạt 6 tỷ đồng",
-     "Đảng ủy phường Trần Hưng Đạo (thành phố Thái Bình) tổng kết năm 2022", ("Trần Hưng Đạo", "ward", "Thái Bình", "Thái Bình")),
+     "Đảng ủy phường Trần Hưng Đạo (thành phố Thái Bình) tổng kết năm 2022",
+     ("Trần Hưng Đạo", "ward", "Thái Bình", "Thái Bình")),
     # two units named as often, no title naming one: no name, their level
     (None, "* UBND huyện Đức Trọng cấp 300 giấy chứng nhận.\n* Huyện Lâm Hà còn 900 hộ nghèo.",
      (None, "district", None, "Lâm Đồng")),
@@ -469,8 +487,6 @@ def test_a_malformed_period_phrase_is_named_by_file_and_line(tmp_path, monkeypat
 
 
 # --------------------------------------------------------------------------- any text
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from([
     "phường", "Phường", "quận", "QUẬN", "Quận ủy", "xã", "huyện", "Thạch", "Bàn", "THANH", "XUÂN",

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import analysis.metadata as md
-from analysis.metadata import dates, kinds, programmes, report_period, spans, units
 from analysis import text as tx
 from analysis.fastmatch import LeadingPattern
+from analysis.metadata import dates, kinds, programmes, report_period, spans, units
 from analysis.paths import RAW
 from analysis.text import normalize_text
 

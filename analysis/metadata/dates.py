@@ -16,7 +16,10 @@ from analysis.metadata.spans import blank, fold, phrase_rx
 from analysis.rules import read_rules
 from analysis.text import normalize_text
 
-__all__ = ["DATELINE_RE", "TIME_RE", "PAREN_RE", "stamp_labels", "split_dateline", "dates_in", "line_stamp", "ref_date", "read_published", "published_of"]
+__all__ = [
+    "DATELINE_RE", "TIME_RE", "PAREN_RE", "stamp_labels", "split_dateline", "dates_in",
+    "line_stamp", "ref_date", "read_published", "published_of",
+]
 
 _DATE_RES = (
     re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)"),
@@ -25,28 +28,17 @@ _DATE_RES = (
 
 
 _WS_RE = re.compile(r"\s+")
-
-
 DATELINE_RE = re.compile(r"\A\s*date\s+((?:19|20)\d{2})-(\d{1,2})(?:-(\d{1,2}))?(?![\d-])[ \t]*")
-
-
 TIME_RE = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])")
-
-
 _WEEKDAY_RE = re.compile(r"(?<!\w)(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|cn)(?!\w)")
-
-
 _STAMP_NOISE_RE = re.compile(r"\(?gmt\s*[+-]\s*\d{1,2}\)?|(?<!\w)(?:sa|ch|am|pm)(?!\w)|[^\w]+|_")
-
-
 _ISO_DATE_RE = re.compile(r"(?<![\d-])((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?![\d-])")
-
-
 PAREN_RE = re.compile(r"\(([^()\n]{6,40})\)")
 
 
 @lru_cache(maxsize=None)
 def stamp_labels() -> LeadingPattern:
+    """Return the pattern of the labels of a date stamp ('Ngày đăng', 'Cập nhật'), on folded text."""
     _, stamp, _ = furniture()
     return LeadingPattern(r"(?:" + "|".join(phrase_rx(s) for s in stamp) + r")(?!\w)")
 
@@ -102,7 +94,7 @@ def dates_in(folded: str) -> list[tuple[int, int, date]]:
 
 @lru_cache(maxsize=512)
 def line_stamp(line: str) -> date | None:
-    """The date of a stamp line ('Hoàng Lan 14:20, 18/03/2022'; 'Thứ Sáu, 11/02/2022 07:30 SA')."""
+    """Return the date of a stamp line ('Hoàng Lan 14:20, 18/03/2022'; 'Thứ Sáu, 11/02/2022 07:30 SA')."""
     f = fold(line)
     dates = dates_in(f)
     if not dates:
@@ -120,7 +112,7 @@ def line_stamp(line: str) -> date | None:
 
 
 def _paren_stamp(line: str) -> date | None:
-    """A stamp in parentheses at the end of a headline: '(08:15 03/04/2020)'."""
+    """Return a stamp in parentheses at the end of a headline: '(08:15 03/04/2020)'."""
     for m in PAREN_RE.finditer(line):
         inner = m.group(1)
         if TIME_RE.search(inner):
@@ -131,7 +123,7 @@ def _paren_stamp(line: str) -> date | None:
 
 
 def ref_date(published: str | None, dateline: str | None = None) -> date | None:
-    """The date a report was published, from its stamp or (to the month) its dateline."""
+    """Return the date a report was published, from its stamp or (to the month) its dateline."""
     for s in (published, dateline):
         if s:
             try:
@@ -142,7 +134,9 @@ def ref_date(published: str | None, dateline: str | None = None) -> date | None:
 
 
 def read_published(text: str) -> str | None:
-    """The publication date, ISO: the portal stamp ("Ngày đăng 16/07/2021"), a
+    r"""Return the publication date as an ISO string, or None.
+
+    The date is the portal stamp ("Ngày đăng 16/07/2021"), a
     stamp line at the head of a news page ("Thứ năm, 25/12/2025 08:15",
     "(08:15 03/04/2020)", "15/09/2021, 10:30"), or a full dateline
     ("date 2021-03-05"). Of several stamps at the head, the earliest (a page
@@ -151,13 +145,13 @@ def read_published(text: str) -> str | None:
 
     Examples
     --------
-    >>> read_published("Kết quả ...\\nNgày đăng 16/07/2021 | 09:14  | Lượt xem: 643")
+    >>> read_published("Kết quả ...\nNgày đăng 16/07/2021 | 09:14  | Lượt xem: 643")
     '2021-07-16'
     >>> read_published("Đăng ngày: ngày 5 tháng 8 năm 2022")
     '2022-08-05'
     >>> read_published("QUẬN THANH XUÂN QUYẾT TÂM ... 3 THÁNG CUỐI NĂM 2021") is None
     True
-    >>> read_published("Sắp xếp các phường (09:56 12/11/2019)\\n\\nHĐND quận vừa ban hành ...")
+    >>> read_published("Sắp xếp các phường (09:56 12/11/2019)\n\nHĐND quận vừa ban hành ...")
     '2019-11-12'
     >>> read_published("date 2021-03 Năm 2020, ...") is None
     True
@@ -166,6 +160,18 @@ def read_published(text: str) -> str | None:
 
 
 def published_of(text: str) -> str | None:
+    """Return what :func:`read_published` gives, for text already normalised.
+
+    Parameters
+    ----------
+    text : str
+        Report text as :func:`analysis.text.normalize_text` gives it.
+
+    Returns
+    -------
+    str or None
+        The publication date, ISO.
+    """
     _, dateline = split_dateline(text)
     found = []
     if dateline and len(dateline) == 10:

@@ -19,7 +19,8 @@ from analysis.text import normalize_text
 __all__ = ["kind_cues", "read_doc_kind", "doc_kind_of"]
 
 @lru_cache(maxsize=None)
-def kind_cues():
+def kind_cues() -> list[tuple[LeadingPattern, str, float, str]]:
+    """Return the cues of plans and results: ``(pattern, kind, weight, scope)``, on folded text."""
     out = []
     for r in read_rules("metadata_kind_cues", ["cue", "kind", "weight", "scope"]):
         pat = LeadingPattern(r["cue"].replace(" ", r"\s+") + r"(?!\w)")
@@ -48,6 +49,20 @@ def read_doc_kind(text: str, title: str | None = None, period: str | None = None
 
 
 def doc_kind_of(body: str, title: str | None, period: str | None, published: str | None) -> str:
+    """Return what :func:`read_doc_kind` gives, for the folded text of a report.
+
+    Parameters
+    ----------
+    body : str
+        The report's normalised text, folded (:func:`analysis.metadata.spans.fold`).
+    title, period, published : str or None
+        The report's title, period code and publication date (ISO).
+
+    Returns
+    -------
+    str
+        ``plan`` or ``results``.
+    """
     if period and published:
         try:
             first, last, _ = parse_period(period)
@@ -79,7 +94,7 @@ _SENTENCE_END_RE = re.compile(r"[.!?;]\s|\n")
 
 
 def _outlook(folded: str, period: str) -> list[tuple[int, int]]:
-    """The sentences that speak of a period after the report's own (its outlook)."""
+    """Return the sentences that speak of a period after the report's own (its outlook)."""
     try:
         _, last, _ = parse_period(period)
     except ValueError:

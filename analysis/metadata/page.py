@@ -14,13 +14,19 @@ from analysis.rules import read_rules
 __all__ = ["BODY_LINE", "furniture", "head_lines", "line_is_furniture", "aside_spans"]
 
 _NOT_LETTERS_RE = re.compile(r"[\d\W_]+")
-
-
 BODY_LINE = 300
 
 
 @lru_cache(maxsize=None)
-def furniture():
+def furniture() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Return the page furniture: lines to skip, stamp labels and aside words (folded).
+
+    Examples
+    --------
+    >>> skip, stamp, aside = furniture()
+    >>> "ngày đăng" in stamp, "lượt xem" in skip
+    (True, True)
+    """
     rows = read_rules("metadata_page_furniture", ["pattern", "role"])
     skip = tuple(r["pattern"] for r in rows if r["role"] == "skip")
     stamp = tuple(r["pattern"] for r in rows if r["role"] == "stamp")
@@ -30,11 +36,12 @@ def furniture():
 
 @lru_cache(maxsize=None)
 def _banners() -> tuple[str, ...]:
-    return tuple(r["pattern"] for r in read_rules("metadata_page_furniture", ["pattern", "role"]) if r["role"] == "banner")
+    return tuple(r["pattern"] for r in read_rules("metadata_page_furniture", ["pattern", "role"])
+                 if r["role"] == "banner")
 
 
 def head_lines(text: str) -> list[str]:
-    """The lines above the article's first paragraph (at most 40)."""
+    """Return the lines above the article's first paragraph (at most 40)."""
     lines = text.split("\n")[:40]
     for i, line in enumerate(lines):
         if len(line.strip()) > BODY_LINE:
@@ -43,6 +50,13 @@ def head_lines(text: str) -> list[str]:
 
 
 def line_is_furniture(line: str) -> bool:
+    """Tell whether a line is page furniture (a menu, a counter, a banner), never a title.
+
+    Examples
+    --------
+    >>> line_is_furniture("Lượt xem: 8308"), line_is_furniture("Kết quả công tác năm 2018 phường Cự Khối")
+    (True, False)
+    """
     skip, _, _ = furniture()
     core = _NOT_LETTERS_RE.sub(" ", fold(line)).strip()
     return core in skip or core.startswith(_banners()) or any(
@@ -51,7 +65,7 @@ def line_is_furniture(line: str) -> bool:
 
 
 def aside_spans(folded: str) -> list[tuple[int, int]]:
-    """The lines that are not the report's own text: photo captions, the site's address."""
+    """Return the lines that are not the report's own text: photo captions, the site's address."""
     _, _, aside = furniture()
     spans = []
     for word in aside:

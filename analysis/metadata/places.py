@@ -17,20 +17,14 @@ __all__ = ["REFORM_DATE", "HUE_DATE", "place_key", "Gazetteer", "gazetteer"]
 
 #: The reform that removed the district level: wards and communes reported after it have no parent district.
 REFORM_DATE = date(2025, 7, 1)
-
-
 # Huế became a centrally run city on 1 January 2025 (before, the province of Thừa Thiên Huế)
 HUE_DATE = date(2025, 1, 1)
-
-
 _HYPHEN_RE = re.compile(r"\s*[-–]\s*")
-
-
 _WS_RE = re.compile(r"\s+")
 
 
 def place_key(name: str) -> str:
-    """A place name as the tables are looked up: folded, hyphens and spaces as one space."""
+    """Return a place name as the tables are looked up: folded, hyphens and spaces as one space."""
     key = name.lower()
     if "-" in key or "–" in key or "  " in key:
         key = _WS_RE.sub(" ", _HYPHEN_RE.sub(" ", key))
@@ -58,7 +52,8 @@ class Gazetteer:
             if row["before"]:                   # 'tỉnh Thừa Thiên Huế' is the province of Huế
                 self.provinces.setdefault(place_key(row["before"]), row)
                 self.names.setdefault(place_key(row["before"]), name)
-        for r in [*read_rules("places_districts", ["district", "district_type", "province"], notes=False), *read_rules("hanoi_districts", ["district", "district_type", "city"], notes=False)]:
+        for r in [*read_rules("places_districts", ["district", "district_type", "province"], notes=False),
+                  *read_rules("hanoi_districts", ["district", "district_type", "city"], notes=False)]:
             name = normalize_text(r["district"])
             prov = normalize_text(r.get("province") or r.get("city"))
             row = (name, r["district_type"], prov)
@@ -84,8 +79,10 @@ class Gazetteer:
         self.names.setdefault(key, name)
 
     def label(self, province: str | None, early: bool = False) -> str | None:
-        """How the city field writes a province ('Thành phố Hồ Chí Minh'); ``early``:
-        before 2025, when Huế was the province of Thừa Thiên Huế."""
+        """Return how the city field writes a province ('Thành phố Hồ Chí Minh').
+
+        ``early``: before 2025, when Huế was the province of Thừa Thiên Huế.
+        """
         if province is None:
             return None
         row = self.provinces.get(place_key(province))
@@ -94,7 +91,7 @@ class Gazetteer:
         return row["before"] if early and row["before"] else row["label"]
 
     def after_reform(self, province: str | None) -> str | None:
-        """The province of 1 July 2025 on that a province became part of."""
+        """Return the province of 1 July 2025 on that a province became part of."""
         row = self.provinces.get(place_key(province)) if province else None
         return row["after_2025"] if row else province
 
@@ -106,4 +103,11 @@ class Gazetteer:
 
 @lru_cache(maxsize=None)
 def gazetteer() -> Gazetteer:
+    """Return the gazetteer, read once per process.
+
+    Examples
+    --------
+    >>> gazetteer().is_city("Hà Nội"), gazetteer().label("Hồ Chí Minh")
+    (True, 'Thành phố Hồ Chí Minh')
+    """
     return Gazetteer()

@@ -17,7 +17,7 @@ PROGRAMME_RE = LeadingPattern(
 
 
 def programme_matches(text: str):
-    """The matches of :data:`PROGRAMME_RE`, found from the text's hyphens.
+    """Return the matches of :data:`PROGRAMME_RE`, found from the text's hyphens.
 
     A match is one to three digits, white space, a hyphen: each hyphen has
     at most one match ending there, starting where the run of digits before
@@ -73,6 +73,18 @@ def read_programs(text: str) -> list[str]:
 
 
 def programs_of(text: str) -> list[str]:
+    """Return what :func:`read_programs` gives, for text already normalised.
+
+    Parameters
+    ----------
+    text : str
+        Report text as :func:`analysis.text.normalize_text` gives it.
+
+    Returns
+    -------
+    list of str
+        Programme numbers, sorted and unique.
+    """
     codes = _programme_codes()
     spelled = _programme_spelling()
     found = set()

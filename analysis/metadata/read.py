@@ -14,7 +14,7 @@ from analysis.text import normalize_text
 __all__ = ["read_metadata"]
 
 def read_metadata(text: str, doc_id: str | None = None) -> dict:
-    """Every metadata field of one report, read from its text.
+    r"""Every metadata field of one report, read from its text.
 
     Parameters
     ----------
@@ -34,12 +34,13 @@ def read_metadata(text: str, doc_id: str | None = None) -> dict:
     Examples
     --------
     >>> md = read_metadata(
-    ...     "các bài viết chuyên sâu\\n\\nKết quả triển khai thực hiện Chương trình số 02-CTr/QU "
-    ...     "của Quận ủy Long Biên 6 tháng đầu năm 2021 trên địa bàn phường Thạch Bàn\\n"
-    ...     "Ngày đăng 16/07/2021 | 09:14  | Lượt xem: 643\\n\\n"
+    ...     "các bài viết chuyên sâu\n\nKết quả triển khai thực hiện Chương trình số 02-CTr/QU "
+    ...     "của Quận ủy Long Biên 6 tháng đầu năm 2021 trên địa bàn phường Thạch Bàn\n"
+    ...     "Ngày đăng 16/07/2021 | 09:14  | Lượt xem: 643\n\n"
     ...     "Trong 6 tháng đầu năm 2021, Đảng ủy – UBND phường Thạch Bàn đã lựa chọn ...", "thach-ban-2021-h1")
     >>> {k: md[k] for k in ("unit_name", "parent", "period", "published", "doc_kind", "programs")}
-    {'unit_name': 'Thạch Bàn', 'parent': 'Long Biên', 'period': '2021-H1', 'published': '2021-07-16', 'doc_kind': 'results', 'programs': ['02-CTr/QU']}
+    {'unit_name': 'Thạch Bàn', 'parent': 'Long Biên', 'period': '2021-H1', 'published': '2021-07-16',
+     'doc_kind': 'results', 'programs': ['02-CTr/QU']}
     >>> md["period_start"], md["period_end"], md["period_months"]
     ('2021-01-01', '2021-06-30', 6)
     """

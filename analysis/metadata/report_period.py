@@ -23,24 +23,16 @@ __all__ = ["period_rules", "period_hits", "read_period", "period_of"]
 
 # the year after a period phrase: '6 tháng đầu năm 2021', 'quý I/2022', 'quý I năm 2022'
 _YEAR_AFTER = r"(?:\s*(?:/|-|năm)\s*|\s+)((?:19|20)\d{2})(?!\d)"
-
-
 _SUB_CODES = frozenset({"H1", "H2", "Q1", "Q2", "Q3", "Q4", "9M"})
-
-
 _FY_STRENGTH = {"FY+": 2, "FY": 1, "FY-": 0}
-
-
 # a cut-off at a quarter's end is the end of a period, not an odd cut-off
 _QUARTER_ENDS = {(31, 3): "Q1", (30, 6): "H1", (30, 9): "9M", (31, 12): "FY"}
-
-
 _MONTH_ENDS = {3: "Q1", 6: "H1", 9: "9M", 12: "FY"}
 
 
 @lru_cache(maxsize=None)
 def period_rules() -> dict:
-    """The phrases of ``metadata_periods.csv`` by what they say of the period."""
+    """Return the phrases of ``metadata_periods.csv`` by what they say of the period."""
     rules: dict[str, list] = {k: [] for k in ("-", "sub", "fy", "odd", "cutoff", "cutoff-month", "same", "past")}
     for r in read_rules("metadata_periods", ["pattern", "code"]):
         pat = r["pattern"].replace(" ", r"\s+")
@@ -58,7 +50,8 @@ def period_rules() -> dict:
                 rules[code].append(LeadingPattern(pat + r"(?!\w)"))
             else:
                 raise r.error(f"unknown code {code!r} for pattern {r['pattern']!r}",
-                              "use FY+, FY, FY-, a part of a year (H1, Q1, 9M...), cutoff, cutoff-month, odd, same, past or -")
+                              "use FY+, FY, FY-, a part of a year (H1, Q1, 9M...), cutoff, "
+                              "cutoff-month, odd, same, past or -")
         except re.error as e:
             raise r.error(f"bad pattern {r['pattern']!r} ({e})", "fix the regular expression") from None
     return rules
@@ -69,7 +62,7 @@ _ODD_REACH = 1200   # characters: the headline and the opening paragraphs of a r
 
 @lru_cache(maxsize=8)      # the period and the kind readers look at the same text
 def period_hits(folded: str) -> dict:
-    """What a text says of its period.
+    """Return what a text says of its period.
 
     ``sub``: sub-year hits ``(start, code, year|None)``; ``fy``: whole-year hits
     ``(start, year, strength)``; ``same``: phrases for the report's year without
@@ -136,7 +129,7 @@ def _infer_year(fy_hits, ref: date | None, code: str, sub_hits=()) -> int | None
 
 
 def _top(counts: Counter, first: dict):
-    """The most frequent key (the earliest among equals), or None when two lead together."""
+    """Return the most frequent key (the earliest among equals), or None when two lead together."""
     ranked = sorted(counts, key=lambda k: (-counts[k], first[k]))
     if len(ranked) > 1 and counts[ranked[0]] == counts[ranked[1]]:
         return None
@@ -144,7 +137,7 @@ def _top(counts: Counter, first: dict):
 
 
 def read_period(text: str, title: str | None = None, published: str | None = None) -> str | None:
-    """The period a report covers, as a code like ``2021-H1``.
+    r"""Return the period a report covers, as a code like ``2021-H1``.
 
     The headline speaks first (the title, or the first sentence of a page with
     none); then the sub-year phrases of the body (the most frequent); then the
@@ -167,9 +160,9 @@ def read_period(text: str, title: str | None = None, published: str | None = Non
     ('2022-Q1', '2019-H2')
     >>> read_period("Kết quả công tác xây dựng Đảng phường Cự Khối năm 2018")
     '2018-FY'
-    >>> read_period("Cẩm Xuyên phát triển đảng viên\\nNăm qua, Huyện ủy đã lãnh đạo ...", published="2022-01-08")
+    >>> read_period("Cẩm Xuyên phát triển đảng viên\nNăm qua, Huyện ủy đã lãnh đạo ...", published="2022-01-08")
     '2021-FY'
-    >>> read_period("Sơ kết 6 tháng đầu năm 2022\\nTrong 4 tháng đầu năm 2022, phường đã kiểm tra 120 cơ sở.") is None
+    >>> read_period("Sơ kết 6 tháng đầu năm 2022\nTrong 4 tháng đầu năm 2022, phường đã kiểm tra 120 cơ sở.") is None
     True
     """
     text = normalize_text(text)
@@ -177,6 +170,24 @@ def read_period(text: str, title: str | None = None, published: str | None = Non
 
 
 def period_of(folded: str, head: str | None, published: str | None, dateline: str | None = None) -> str | None:
+    """Return what :func:`read_period` gives, for the folded text of a report.
+
+    Parameters
+    ----------
+    folded : str
+        The report's normalised text, folded (:func:`analysis.metadata.spans.fold`).
+    head : str or None
+        Its headline: the title, else the article's first sentence.
+    published : str or None
+        Its publication date (ISO).
+    dateline : str or None
+        Its dateline (``YYYY-MM`` or ``YYYY-MM-DD``).
+
+    Returns
+    -------
+    str or None
+        A period code such as ``2021-H1``.
+    """
     body = period_hits(folded)
     if body["odd"]:
         return None
@@ -253,15 +264,15 @@ def period_of(folded: str, head: str | None, published: str | None, dateline: st
 
 
 _LEAD_YEAR_RE = re.compile(r"(?:trong\s+)?năm\s+((?:19|20)\d\d)\s*,(.*)", re.S)
-
-
 _YEAR_TOKEN_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def _lead_year(folded: str, start: int) -> int | None:
-    """The year a news lead opens with when that sentence states a figure: 'Năm 2023,
-    tỷ lệ ... đạt 93%' under a headline with no period gives the year's results;
-    'Năm 2021, dịch bệnh ảnh hưởng ...' (no figure) is context, not the period."""
+    """Return the year a news lead opens with when that sentence states a figure.
+
+    'Năm 2023, tỷ lệ ... đạt 93%' under a headline with no period gives the year's results;
+    'Năm 2021, dịch bệnh ảnh hưởng ...' (no figure) is context, not the period.
+    """
     lead = lead_of(folded[start:])
     stop = SENTENCE_STOP_RE.search(lead) if lead else None
     lead = lead[:stop.start()] if stop else lead          # its first sentence only

@@ -13,7 +13,7 @@ from analysis.fastmatch import LeadingPattern
 __all__ = ["phrase_rx", "fold", "blank", "first_match", "Covered"]
 
 def phrase_rx(phrase: str) -> str:
-    """A literal phrase as a pattern whose spaces match any run of white space."""
+    """Return a literal phrase as a pattern whose spaces match any run of white space."""
     return r"\s+".join(re.escape(w) for w in phrase.split())
 
 
@@ -26,7 +26,7 @@ def fold(s: str) -> str:
 
 
 def blank(text: str, spans) -> str:
-    """The text with every span replaced by as many spaces."""
+    """Return the text with every span replaced by as many spaces."""
     spans = sorted(spans)
     if not spans:
         return text
@@ -42,14 +42,24 @@ def blank(text: str, spans) -> str:
     return "".join(out)
 
 
-def first_match(rx: LeadingPattern, text: str):
+def first_match(rx: LeadingPattern, text: str) -> re.Match | None:
+    """Return the first match of a pattern in a text, or None."""
     return next(iter(rx.finditer(text)), None)
 
 
 class Covered:
-    """Positions of a text already taken by some span: marking and asking are
-    linear in the span's length, so a report with thousands of mentions costs
-    no more than its length (a list of spans asked with ``any`` is quadratic)."""
+    """Positions of a text already taken by some span.
+
+    Marking and asking are linear in the span's length, so a report with
+    thousands of mentions costs no more than its length (a list of spans asked
+    with ``any`` is quadratic).
+
+    Examples
+    --------
+    >>> taken = Covered(20, [(3, 6)])
+    >>> 4 in taken, 6 in taken, taken.overlaps(5, 9), taken.overlaps(6, 9)
+    (True, False, True, False)
+    """
 
     __slots__ = ("_mask",)
 
@@ -59,12 +69,15 @@ class Covered:
             self.add(s, e)
 
     def add(self, s: int, e: int) -> None:
+        """Mark the positions ``s`` to ``e`` (excluded) as taken."""
         s, e = max(s, 0), min(e, len(self._mask))
         if e > s:
             self._mask[s:e] = b"\x01" * (e - s)
 
     def __contains__(self, pos: int) -> bool:
+        """Tell whether a position is taken."""
         return 0 <= pos < len(self._mask) and self._mask[pos] == 1
 
     def overlaps(self, s: int, e: int) -> bool:
+        """Tell whether any position from ``s`` to ``e`` (excluded) is taken."""
         return self._mask.find(1, max(s, 0), max(e, 0)) >= 0

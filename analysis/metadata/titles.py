@@ -20,25 +20,39 @@ def _clean_title(line: str) -> str:
 
 
 def read_title(text: str) -> str | None:
-    """The report's title: the heading line above the date stamp, else the first
+    r"""Return the report's title, or None.
+
+    The title is the heading line above the date stamp, else the first
     substantial line above the article's first paragraph that is not page furniture.
 
     Examples
     --------
-    >>> read_title("các bài viết chuyên sâu\\n\\nKết quả công tác năm 2018 phường Cự Khối\\n"
-    ...            "Ngày đăng 09/01/2019 | 09:07  | Lượt xem: 8308\\n\\nNăm 2018, ...")
+    >>> read_title("các bài viết chuyên sâu\n\nKết quả công tác năm 2018 phường Cự Khối\n"
+    ...            "Ngày đăng 09/01/2019 | 09:07  | Lượt xem: 8308\n\nNăm 2018, ...")
     'Kết quả công tác năm 2018 phường Cự Khối'
-    >>> read_title("Thông kê truy cập\\nTHANH XUÂN XANH SẠCH ĐẸP\\n"
-    ...            "QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021\\nTrước tình hình ...")
+    >>> read_title("Thông kê truy cập\nTHANH XUÂN XANH SẠCH ĐẸP\n"
+    ...            "QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021\nTrước tình hình ...")
     'QUẬN THANH XUÂN QUYẾT TÂM HOÀN THÀNH NHIỆM VỤ 3 THÁNG CUỐI NĂM 2021'
-    >>> read_title("Thứ Hai, 12/08/2024 10:05 SA\\nCẩm Xuyên: 9 xã hoàn thành chỉ tiêu giảm nghèo\\n"
-    ...            "Thứ Sáu, 11/02/2022 07:30 SA\\n\\nTheo Phòng Lao động huyện Cẩm Xuyên, năm qua ...")
+    >>> read_title("Thứ Hai, 12/08/2024 10:05 SA\nCẩm Xuyên: 9 xã hoàn thành chỉ tiêu giảm nghèo\n"
+    ...            "Thứ Sáu, 11/02/2022 07:30 SA\n\nTheo Phòng Lao động huyện Cẩm Xuyên, năm qua ...")
     'Cẩm Xuyên: 9 xã hoàn thành chỉ tiêu giảm nghèo'
     """
     return title_of(normalize_text(text))
 
 
 def title_of(text: str) -> str | None:
+    """Return what :func:`read_title` gives, for text already normalised.
+
+    Parameters
+    ----------
+    text : str
+        Report text as :func:`analysis.text.normalize_text` gives it.
+
+    Returns
+    -------
+    str or None
+        The title.
+    """
     lines = head_lines(text)
     stamps = [i for i, line in enumerate(lines) if line.strip() and line_stamp(line)]
     if stamps:
@@ -57,7 +71,7 @@ def title_of(text: str) -> str | None:
 
 
 def lead_of(text: str) -> str | None:
-    """The first sentence of the article (what a news page opens with when it has no title)."""
+    """Return the first sentence of the article (what a news page opens with when it has no title)."""
     start, _ = split_dateline(text)
     for line in text[start:].split("\n")[:40]:
         s = line.strip()

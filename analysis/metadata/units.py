@@ -27,29 +27,17 @@ from analysis.text import normalize_text
 __all__ = ["unit_words", "bare_units", "read_unit", "unit_date", "unit_of"]
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
-
-
 _GAP_RE = re.compile(r"[ \t]+")
-
-
 _WS_RE = re.compile(r"\s+")
-
-
 _LEVEL_ORDER = {"ward": 0, "commune": 0, "district": 1, "city": 2, "province": 2}
-
-
 _UNIT_LEVELS = ("ward", "commune", "district", "city")
-
-
 _NUMBERED = {"district": "Quận", "ward": "Phường"}
-
-
 _NAME_GAP_RE = re.compile(r"[ \t]*[-–][ \t]*(?=[^\W\d_])|[ \t]+")
 
 
 @lru_cache(maxsize=None)
 def unit_words():
-    """The unit words read on folded text, and the abbreviations read as written."""
+    """Return the unit words read on folded text, and the abbreviations read as written."""
     rows = sorted(read_rules("metadata_unit_words", ["word", "level", "role", "means"]), key=lambda r: -len(r["word"]))
     words = [r for r in rows if r["role"] != "abbrev"]
     alt = "|".join(phrase_rx(r["word"]) for r in words)
@@ -70,8 +58,8 @@ def _place_aliases():
 def bare_units():
     """'UBND phường', 'toàn huyện': a unit word after an owner word, the unit itself unnamed."""
     owners = sorted((r["word"] for r in read_rules("metadata_unit_owners", ["word"])), key=len, reverse=True)
-    words = sorted((r["word"] for r in read_rules("metadata_unit_words", ["word", "level", "role", "means"]) if r["role"] == "unit"),
-                   key=len, reverse=True)
+    words = sorted((r["word"] for r in read_rules("metadata_unit_words", ["word", "level", "role", "means"])
+                    if r["role"] == "unit"), key=len, reverse=True)
     rx = LeadingPattern(r"(?:" + "|".join(phrase_rx(o) for o in owners) + r")\s+("
                   + "|".join(phrase_rx(w) for w in words) + r")(?!\w)(?!\s+hội(?!\w))")
     return rx
@@ -97,8 +85,10 @@ def _title_case(name: str) -> str:
 
 
 def _name_tokens(text: str, pos: int) -> list[tuple[str, bool]]:
-    """The capitalised syllables (or a short number) from ``pos`` on the same line,
-    each with whether a hyphen comes before it ('Bà Rịa- Vũng Tàu')."""
+    """Return the capitalised syllables (or a short number) from ``pos`` on the same line.
+
+    Each comes with whether a hyphen comes before it ('Bà Rịa- Vũng Tàu').
+    """
     toks, hyphen = [], False
     while len(toks) < 5:
         t = _TOKEN_RE.match(text, pos)
@@ -117,8 +107,11 @@ def _name_tokens(text: str, pos: int) -> list[tuple[str, bool]]:
 
 
 def _pick_name(toks: list[tuple[str, bool]], level: str, caps: bool) -> str | None:
-    """The longest name the tables know the run starts with, else (mixed case) the run
-    up to 3 syllables, else (all capitals, where the name's end is invisible) 2."""
+    """Return the longest name the tables know the run starts with.
+
+    Else (mixed case) the run up to 3 syllables, else (all capitals, where the
+    name's end is invisible) 2.
+    """
     words = [t for t, _ in toks]
     if words and words[0].isdigit():        # 'Quận 4', 'P.12'
         prefix = _NUMBERED.get(level)
@@ -136,7 +129,7 @@ def _pick_name(toks: list[tuple[str, bool]], level: str, caps: bool) -> str | No
 
 @lru_cache(maxsize=4096)
 def _known_name(words: tuple[str, ...]) -> str | None:
-    """The longest place name the tables know that the words start with."""
+    """Return the longest place name the tables know that the words start with."""
     names = gazetteer().names
     for n in range(len(words), 0, -1):
         got = names.get(place_key(" ".join(words[:n])))
@@ -238,8 +231,10 @@ def _unit_mentions(text: str, folded: str | None = None, skip=()) -> list[dict]:
 
 
 def _bare_names(title: str) -> list[dict]:
-    """District-level units and cities a mixed-case headline names without a unit word
-    ('Cẩm Xuyên phát triển đảng viên ...', 'Hương Thủy: 80% số trường ...')."""
+    """Return the district-level units and cities a mixed-case headline names without a unit word.
+
+    As in 'Cẩm Xuyên phát triển đảng viên ...', 'Hương Thủy: 80% số trường ...'.
+    """
     if title.isupper():
         return []
     places = gazetteer()
@@ -273,7 +268,7 @@ def _bare_names(title: str) -> list[dict]:
 
 
 def _bare_level(text: str, folded: str) -> str | None:
-    """The level of a unit the text speaks of without naming it ('UBND phường đã hoàn thành ...')."""
+    """Return the level of a unit the text speaks of without naming it ('UBND phường đã hoàn thành ...')."""
     _, by_word, _ = unit_words()
     counts: Counter = Counter()
     for m in bare_units().finditer(folded):
@@ -290,7 +285,7 @@ def _bare_level(text: str, folded: str) -> str | None:
 
 
 def read_unit(text: str, title: str | None = None) -> dict:
-    """The unit a report is about: name, level, parent district and city.
+    """Return the unit a report is about: name, level, parent district and city.
 
     The title speaks first (a ward it names wins over the district committee it
     also names; a district or city it names without a unit word counts too);
@@ -324,11 +319,29 @@ def read_unit(text: str, title: str | None = None) -> dict:
 
 
 def unit_date(period: str | None, published: str | None, dateline: str | None) -> date | None:
-    """The day whose units the report speaks of: the end of its period, else its publication."""
+    """Return the day whose units the report speaks of: the end of its period, else its publication."""
     return parse_period(period)[1] if period else ref_date(published, dateline)
 
 
 def unit_of(text: str, title: str | None, folded: str, when: date | None) -> dict:
+    """Return what :func:`read_unit` gives, for a report's normalised and folded text.
+
+    Parameters
+    ----------
+    text : str
+        Report text as :func:`analysis.text.normalize_text` gives it.
+    title : str or None
+        The report's title.
+    folded : str
+        ``text`` folded (:func:`analysis.metadata.spans.fold`).
+    when : datetime.date or None
+        The day whose units the report speaks of (:func:`unit_date`).
+
+    Returns
+    -------
+    dict
+        ``unit_name``, ``unit_level``, ``parent`` and ``city``.
+    """
     title = normalize_text(title) if title else None
     aside = aside_spans(folded)
     mentions = _unit_mentions(text, folded, aside)
@@ -402,8 +415,11 @@ _BESIDE_RE = re.compile(r"[ \t]*(?:,|\(|[-–]|thuộc|của)?[ \t]*(?:thuộc[ 
 
 
 def _district_beside(text: str, name: str, units: list[dict]) -> str | None:
-    """The district written right after the ward: 'phường Bình An, Quận 2';
-    'phường Trần Hưng Đạo (thành phố Thái Bình)'; 'xã Đông Dư thuộc huyện Gia Lâm'."""
+    """Return the district written right after the ward.
+
+    As in 'phường Bình An, Quận 2'; 'phường Trần Hưng Đạo (thành phố Thái Bình)';
+    'xã Đông Dư thuộc huyện Gia Lâm'.
+    """
     wards = [m for m in units if m["name"] == name and m["level"] in ("ward", "commune")]
     said = Counter()
     for d in units:
@@ -460,7 +476,7 @@ def _writes(text: str, name: str) -> bool:
 
 
 def _read_city(text, name, level, parent, mentions, reformed, kind=None) -> str | None:
-    """The province of the unit (as the gazetteer names it), or None."""
+    """Return the province of the unit (as the gazetteer names it), or None."""
     places = gazetteer()
     if level == "city":
         return places.provinces[place_key(name)]["name"] if place_key(name) in places.provinces else name
