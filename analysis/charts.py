@@ -17,27 +17,53 @@ import math
 
 import pandas as pd
 
-from .theme import skip_slow_imports
-
-skip_slow_imports()  # before Altair's first import: see its docstring
-import altair as alt  # noqa: E402
-
-from .compare import MIN_PEERS
+from .compare import MIN_PEERS, MIN_TREND_POINTS, trend_sentence
 from .i18n import LABELS, indicator_info, indicator_name, period_name, t
-from .theme import (ASSESSMENT_COLORS, DEFAULT_LANG, NEUTRAL, STATUS_COLORS,
-                    TARGET_COLOR, axis_format, check_lang, format_number, theme_config,
-                    unit_symbol)
+from .theme import (
+    DEFAULT_LANG,
+    NEUTRAL,
+    STATUS_COLORS,
+    TARGET_COLOR,
+    axis_format,
+    check_lang,
+    format_number,
+    import_altair,
+    theme_config,
+    unit_symbol,
+)
 
 __all__ = [
     "chart_compare", "chart_trend", "chart_scorecard", "chart_coverage",
     "chart_audit", "trend_statement", "chart_records", "QUOTE_CHARS", "wrap_label",
-    "format_difference",
+    "format_difference", "load_altair",
 ]
 
 #: Longest source quote shown in a tooltip (longer ones are cut with "…").
 QUOTE_CHARS = 240
 _BAR = 30          # pixels per bar or row
 _WIDTH = 600       # plot width
+
+
+#: Altair, imported at the first chart (:func:`load_altair`): importing this module stays cheap.
+alt = None
+
+
+def load_altair():
+    """Import Altair for the chart functions (once; they call it themselves).
+
+    Altair costs about a second of CPU to import (3.4 s before
+    :func:`analysis.theme.skip_slow_imports`, measured on this machine), so the
+    module imports it at its first chart rather than at its own import.
+
+    Returns
+    -------
+    module
+        The ``altair`` module.
+    """
+    global alt
+    if alt is None:
+        alt = import_altair()
+    return alt
 
 
 def _built_quietly(func):
@@ -50,6 +76,7 @@ def _built_quietly(func):
     """
     @functools.wraps(func)
     def build(*args, **kwargs):
+        load_altair()
         from altair.utils.schemapi import debug_mode
 
         with debug_mode(False):
@@ -63,7 +90,7 @@ def chart_records(chart) -> list[dict]:
 
     Examples
     --------
-    >>> chart = alt.Chart(pd.DataFrame({"raw": ["97,95%"]})).mark_point()
+    >>> chart = load_altair().Chart(pd.DataFrame({"raw": ["97,95%"]})).mark_point()
     >>> chart_records(chart)
     [{'raw': '97,95%'}]
     """
@@ -449,26 +476,30 @@ def chart_compare(frame, lang: str = DEFAULT_LANG, highlight: str | None = None,
 def trend_statement(result, lang: str = DEFAULT_LANG) -> str:
     """One sentence on a unit's series: too few points, or the robust slope.
 
+    The sentence of :func:`analysis.compare.trend` (a :class:`~analysis.compare.Trend`
+    carries it), or for a bare frame :func:`analysis.compare.trend_sentence`:
+    one rule for how many periods a trend needs
+    (:data:`analysis.compare.MIN_TREND_POINTS`).
+
     Examples
     --------
     >>> frame = pd.DataFrame({"period": ["2021-H1"], "value": [97.95], "unit": ["percent"]})
     >>> trend_statement(frame)
-    'Mới có số liệu của một kỳ (6 tháng đầu năm 2021); cần ít nhất hai kỳ để thấy xu hướng.'
+    'Mới có số liệu của một kỳ (6 tháng đầu năm 2021: 97,95%); cần ít nhất 3 kỳ để tính xu hướng.'
     """
     lang = check_lang(lang)
+    stated = getattr(result, "statement", "")
+    if stated:
+        return stated
     frame = _frame_of(result)
     if frame.empty:
         return ""
-    order = _period_order(frame)
-    unit = _main_unit(frame)
-    if len(order) == 1:
-        return t("trend.one_point", lang, period=period_name(order[0], lang))
+    if "period_end" in frame:
+        frame = frame.sort_values("period_end", kind="stable")
     slope = _num(getattr(result, "slope", None))
-    if slope is not None:  # compare.trend words it, with its interval
-        return getattr(result, "statement", "") or t("trend.slope", lang,
-                                                    slope=format_number(slope, unit, lang))
-    return t("trend.few_points", lang, n=len(order), first=period_name(order[0], lang),
-             last=period_name(order[-1], lang))
+    if slope is not None:
+        return t("trend.slope", lang, slope=format_number(slope, _main_unit(frame), lang))
+    return trend_sentence(frame, lang, getattr(result, "min_points", MIN_TREND_POINTS))
 
 
 @_built_quietly

@@ -169,10 +169,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "review.empty": ("Không có số liệu nào khớp lựa chọn này", "No figure matches this choice"),
     "review.error.save": ("Chưa ghi được: {problem}", "Not saved: {problem}"),
     # Trend statements
-    "trend.one_point": ("Mới có số liệu của một kỳ ({period}); cần ít nhất hai kỳ để thấy xu hướng.",
-                        "Only one period so far ({period}); at least two are needed to see a trend."),
-    "trend.few_points": ("Có {n} kỳ: {first} → {last}. Chưa đủ kỳ để ước lượng xu hướng vững.",
-                         "{n} periods: {first} → {last}. Too few for a robust trend."),
+    "trend.one_point": ("Mới có số liệu của một kỳ ({period}); cần ít nhất {min} kỳ để tính xu hướng.",
+                        "Only one period so far ({period}); at least {min} are needed for a trend."),
+    "trend.few_points": ("{n} kỳ: {listed}; {word} {amount}; cần ít nhất {min} kỳ để tính xu hướng.",
+                         "{n} periods: {listed}; {word} {amount}; at least {min} periods are needed "
+                         "for a trend."),
+    "trend.none": ("Chưa có số liệu {ind} của {unit}.", "No figures for {ind} in {unit}."),
+    "trend.theil_sen": ("Xu hướng {word} {slope}{per} mỗi năm (Theil–Sen, {n} kỳ; khoảng tin cậy 95%: "
+                        "{low} đến {high}).",
+                        "Trend {word} {slope}{per} a year (Theil–Sen, {n} periods; 95% interval: "
+                        "{low} to {high})."),
+    "trend.word_up": ("tăng", "up"),
+    "trend.word_down": ("giảm", "down"),
+    "trend.word_unchanged": ("không đổi", "unchanged"),
+    "trend.word_flat": ("đi ngang", "flat"),
     "trend.slope": ("Xu hướng (Theil–Sen): {slope} mỗi năm.", "Trend (Theil–Sen): {slope} a year."),
     # Statuses and judgements
     "status.exceeded": ("Vượt chỉ tiêu", "Exceeded"),
@@ -337,6 +347,51 @@ LABELS: dict[str, tuple[str, str]] = {
                             "chuỗi; xem từng kỳ ở phần kết quả của đơn vị.",
                             "Counts and amounts of periods of different lengths are not joined "
                             "into one series; see each period in the unit's results."),
+    # Sentences of the comparisons (analysis.compare, analysis.reconcile)
+    "compare.flow_lengths": (
+        "{ind} là chỉ tiêu cộng dồn theo kỳ (số lượng, số tiền): không so sánh được giữa các kỳ "
+        "dài khác nhau ({lengths}); hãy chọn một kỳ hoặc dùng annualise=True",
+        "{ind} is a flow (a count or amount that grows with the period): periods of different "
+        "lengths ({lengths}) are not compared; choose one period or pass annualise=True"),
+    "compare.months": ("{n} tháng", "{n} months"),
+    "compare.annualised": ("quy đổi ra cả năm: giá trị × 12 / {months} tháng",
+                           "annualised: value × 12 / {months} months"),
+    "compare.periods_differ": ("các kỳ khác nhau ({periods}); {ind} là tỷ lệ/mức nên vẫn so sánh được",
+                               "periods differ ({periods}); {ind} is a stock (a rate or level), so they "
+                               "still compare"),
+    "compare.levels_differ": ("so sánh đơn vị khác cấp ({levels})",
+                              "units of different levels compared ({levels})"),
+    "compare.conflict": ("báo cáo nêu hai giá trị khác nhau: {others}",
+                         "the report states other values: {others}"),
+    "compare.several": ("báo cáo nêu {n} giá trị: {values}", "the report states {n} values: {values}"),
+    "compare.plan": ("kế hoạch: chỉ tiêu đặt ra, chưa có kết quả", "plan: a target set, no result yet"),
+    "compare.reform": ("chuỗi số liệu đi qua ngày 1/7/2025 (sắp xếp đơn vị hành chính): trước và sau "
+                       "là hai địa bàn khác nhau, không nối liền và không tính xu hướng chung",
+                       "the series crosses 1 July 2025 (the reform of administrative units): before "
+                       "and after are different territories, not joined and given no common trend"),
+    "compare.flow_total": ("báo cáo nêu {n} giá trị ({best}; {others}); hiển thị giá trị lớn nhất, "
+                           "là tổng hoặc phạm vi rộng hơn",
+                           "the report states {n} values ({best}; {others}); the largest is shown, "
+                           "being the total or the wider scope"),
+    "compare.other_lengths": ("chỉ so sánh các kỳ {months} tháng; không hiển thị: {units}",
+                              "only {months}-month periods compared; not shown: {units}"),
+    "compare.different_indicators": ("không cùng chỉ tiêu: {a} và {b}",
+                                     "not the same indicator: {a} and {b}"),
+    "compare.different_periods": ("không cùng loại kỳ: {a} và {b}",
+                                  "not the same kind of period: {a} and {b}"),
+    "compare.different_levels": ("đơn vị khác cấp: {a} và {b}", "units of different levels: {a} and {b}"),
+    "compare.allow": ("dùng {option}=True nếu vẫn muốn so sánh",
+                      "pass {option}=True to compare them anyway"),
+    "compare.stated_mismatch": ("báo cáo ghi '{phrase}' nhưng số liệu cho thấy {status}",
+                                "the report says '{phrase}' but the figures show {status}"),
+    "compare.points_percent": ("điểm phần trăm", "percentage points"),
+    "compare.points_mille": ("điểm phần nghìn", "per-mille points"),
+    "compare.proportions": ("{a}% ({unit_a}, {period_a}) − {b}% ({unit_b}, {period_b}) = {d} {points}; "
+                            "khoảng tin cậy {pct}%: {low} đến {high}; Fisher p {fisher}",
+                            "{a}% ({unit_a}, {period_a}) − {b}% ({unit_b}, {period_b}) = {d} {points}; "
+                            "{pct}% interval {low} to {high}; Fisher p {fisher}"),
+    "audit.fraction_detail": ("{raw} = {expected} → báo cáo ghi {stated} {mark}",
+                              "{raw} = {expected} → stated {stated} {mark}"),
     "note.other_lengths": ("Số liệu cộng dồn chỉ so sánh giữa các kỳ cùng độ dài: ở đây các kỳ "
                            "{months} tháng, như báo cáo ghi, không quy đổi. Không hiển thị: {units}.",
                            "Counts and amounts are compared only over periods of the same length: "
@@ -354,8 +409,8 @@ def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
     'Chưa có báo cáo cho kỳ này'
     >>> t("empty.no_report", "en")
     'No report for this period yet'
-    >>> t("trend.one_point", "vi", period="6 tháng đầu năm 2021")
-    'Mới có số liệu của một kỳ (6 tháng đầu năm 2021); cần ít nhất hai kỳ để thấy xu hướng.'
+    >>> t("trend.one_point", "vi", period="6 tháng đầu năm 2021", min=3)
+    'Mới có số liệu của một kỳ (6 tháng đầu năm 2021); cần ít nhất 3 kỳ để tính xu hướng.'
     >>> t("no.such.key")
     Traceback (most recent call last):
     ...

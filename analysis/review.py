@@ -37,9 +37,10 @@ from typing import Mapping
 
 import pandas as pd
 
+from .app.html import APP_CSS, escape_text, unit_label
+from .app.server import log_to_server
 from .corrections import (CorrectionError, append_corrections, corrections_file, fact_correction,
                           read_corrections, report_correction)
-from .dashboard import APP_CSS, escape_text, log_to_server, unit_label
 from .i18n import indicator_name, period_name, t, vietnamese_sort_key
 from .schema import DOC_KINDS, KINDS, QUALIFIERS, UNIT_LEVELS, UNITS
 from .text import fold
@@ -376,7 +377,7 @@ class ReviewApp:
         import ipywidgets as w
 
         from . import paths
-        from .dashboard import read_processed
+        from .app.rows import read_processed
 
         self._w = w
         self._read = read_processed
@@ -418,7 +419,7 @@ class ReviewApp:
     def _period_tables(self, period: str):
         """Facts, observations and audit of one period (kept for the session)."""
         if period not in self._cache:
-            from .compare import audit
+            from .reconcile import audit
 
             docs = set(self._reports_of(period)["doc_id"])
             which = None if period == _NO_PERIOD else period

@@ -24,7 +24,7 @@ __all__ = [
     "LANGS", "DEFAULT_LANG", "FONT", "PALETTE", "ASSESSMENT_COLORS",
     "STATUS_COLORS", "NEUTRAL", "TARGET_COLOR", "check_lang", "format_number",
     "unit_symbol", "vega_locale", "vi_locale", "en_locale", "axis_format",
-    "apply_theme", "theme_config", "skip_slow_imports", "use_offline_renderer", "enable_offline_widgets",
+    "apply_theme", "theme_config", "skip_slow_imports", "import_altair", "use_offline_renderer", "enable_offline_widgets",
     "offline_chart_html", "OFFLINE_RENDERER", "VEGALITE_MIMETYPE",
 ]
 
@@ -39,6 +39,20 @@ def skip_slow_imports() -> None:
     """
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def import_altair():
+    """Import Altair and return it, first sparing the slow optional import (:func:`skip_slow_imports`).
+
+    Examples
+    --------
+    >>> import_altair().__name__
+    'altair'
+    """
+    skip_slow_imports()
+    import altair  # lazy: charts import it at their first chart, not when the package loads
+
+    return altair
 
 
 #: Languages of the interface: Vietnamese first (the default), then English.
@@ -177,7 +191,7 @@ def vega_locale(lang: str = DEFAULT_LANG) -> alt.Locale:
     >>> vega_locale("en").to_dict()["number"]["thousands"]
     ','
     """
-    import altair as alt
+    alt = import_altair()
 
     lang = check_lang(lang)
     decimal_mark, thousands = _MARKS[lang]
@@ -286,7 +300,7 @@ def _cache_dir() -> Path:
 
 def _cached_text(name: str, make) -> str:
     """Text from the cache folder, made (and written atomically) when missing."""
-    import altair as alt
+    alt = import_altair()
     import vl_convert as vlc
 
     key = f"{name}-altair{alt.__version__}-vlc{vlc.__version__}.js"
@@ -390,7 +404,7 @@ def use_offline_renderer() -> str:
     True
     >>> _ = alt.renderers.enable("default")
     """
-    import altair as alt
+    alt = import_altair()
 
     if OFFLINE_RENDERER not in alt.renderers.names():
         alt.renderers.register(OFFLINE_RENDERER, _render_offline)
@@ -413,7 +427,7 @@ def enable_offline_widgets() -> None:
     >>> alt.JupyterChart._is_offline, "https://" in alt.JupyterChart._esm[:2000]
     (True, False)
     """
-    import altair as alt
+    alt = import_altair()
 
     chart_cls = alt.JupyterChart
     if getattr(chart_cls, "_is_offline", False):

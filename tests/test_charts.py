@@ -10,7 +10,8 @@ import pytest
 
 from analysis.charts import (chart_audit, chart_compare, chart_coverage, chart_records,
                              chart_scorecard, chart_trend)
-from analysis.compare import audit, compare_units, scorecard, trend
+from analysis.compare import MIN_TREND_POINTS, compare_units, scorecard, trend
+from analysis.reconcile import audit
 from analysis.theme import STATUS_COLORS, format_number
 
 from _built_data import table
@@ -151,8 +152,12 @@ def test_trend_labels_periods_as_reports_say_them_in_time_order():
 
 
 def test_trend_of_one_period_says_there_is_no_trend_yet(obs):
-    spec = chart_trend(trend(obs, "Cự Khối", "cultural_family_rate")).to_dict()
-    assert "một kỳ (Năm 2018)" in spec["title"]["subtitle"]
+    result = trend(obs, "Cự Khối", "cultural_family_rate")
+    spec = chart_trend(result).to_dict()
+    # the chart and the trend say the same, with the same number of periods a trend needs
+    assert spec["title"]["subtitle"] == result.statement
+    assert "một kỳ (Năm 2018: 91,4%)" in result.statement
+    assert f"cần ít nhất {MIN_TREND_POINTS} kỳ" in result.statement
     assert not any((layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]) == "line"
                    for layer in _layers(spec))
 

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.compare import (SOURCE_COLUMNS, ComparisonRefused, audit, compare_proportions,
-                              compare_units, scorecard, trend)
+from analysis.compare import (SOURCE_COLUMNS, ComparisonRefused, compare_proportions, compare_units,
+                              scorecard, trend)
+from analysis.reconcile import audit
 
 try:
     from _pipeline import pipeline_tables, raw_text
@@ -82,7 +83,8 @@ def test_a_restated_rate_is_shown_once_with_its_conflict():
 def test_one_period_gives_a_plain_statement_not_a_slope():
     t = trend(_obs(), "Cự Khối", "cultural_family_rate", lang="en")
     assert t.slope is None and t.n == 1
-    assert t.statement.startswith("Only one period (2018-FY): 91.4%")
+    assert t.statement.startswith("Only one period so far (Year 2018: 91.4%)")
+    assert "at least 3" in t.statement
     _assert_sources(t.frame)
 
 
