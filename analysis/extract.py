@@ -57,9 +57,9 @@ from functools import lru_cache
 
 from analysis.numbers import (
     NUMERAL, interpret_unit, load_count_words, load_multipliers, load_number_words, load_units,
-    number_words_pattern, parse_decimal, quantity_suffix_pattern, read_rule_table,
-    value_of_number_words,
+    number_words_pattern, parse_decimal, quantity_suffix_pattern, value_of_number_words,
 )
+from analysis.rules import read_rules
 from analysis.text import TextIndex, normalize_text
 
 __all__ = ["extract_facts", "load_rules", "Rules", "SHAPES"]
@@ -241,7 +241,7 @@ def load_rules() -> Rules:
     clause_keep_rx, clause_keep_mask = [], 0
     shape_skips = 0
 
-    for r in read_rule_table("nonfacts"):
+    for r in read_rules("nonfacts"):
         mask = _mask(r["shape"], "nonfacts")
         action = r["action"]
         if action not in ("skip", "keep"):
@@ -279,7 +279,7 @@ def load_rules() -> Rules:
 
     right_qual_roles: dict[str, str] = {}
     lead_qual_roles: dict[str, str] = {}
-    for r in read_rule_table("qualifiers"):
+    for r in read_rules("qualifiers"):
         role = ("qual", r["qualifier"], _applies(r["applies_to"], "qualifiers"))
         key = _canon(r["phrase"])
         scope = r["scope"]
@@ -296,7 +296,7 @@ def load_rules() -> Rules:
                              f"not {scope!r}")
 
     plan: dict[str, list] = {"sentence": [], "section": [], "clause": [], "undone": []}
-    for r in read_rule_table("plan_cues"):
+    for r in read_rules("plan_cues"):
         if r["scope"] not in plan:
             raise ValueError(f"analysis/rules/plan_cues.csv: scope must be sentence, section, clause "
                              f"or undone, not {r['scope']!r}")
@@ -313,7 +313,7 @@ def load_rules() -> Rules:
 
     over_100 = None
     excess: list[str] = []
-    for r in read_rule_table("kinds"):
+    for r in read_rules("kinds"):
         role = ("kind", r["kind"], _applies(r["applies_to"], "kinds"), int(r["priority"]))
         key = _canon(r["cue"])
         pos = r["position"]
@@ -331,11 +331,11 @@ def load_rules() -> Rules:
             raise ValueError(f"analysis/rules/kinds.csv: position must be left, right, clause, "
                              f"over_100 or excess, not {pos!r}")
 
-    for r in read_rule_table("transparent"):
+    for r in read_rules("transparent"):
         left_roles.setdefault(_canon(r["word"]), []).append(("pass",))
 
     connectors = []
-    for r in read_rule_table("connectors"):
+    for r in read_rules("connectors"):
         if r["relation"] not in ("range", "target", "sum"):
             raise ValueError(f"analysis/rules/connectors.csv: relation must be range, target "
                              f"or sum, not {r['relation']!r}")
@@ -410,7 +410,7 @@ def load_rules() -> Rules:
                                                  if role in ("digit", "ten")) + "[ \t]"),
         number_words=re.compile(
             "(" + number_words_pattern() + r")(?=[ \t]+"
-            + _trie_regex(_canon(r["word"]) for r in read_rule_table("number_word_nouns"))
+            + _trie_regex(_canon(r["word"]) for r in read_rules("number_word_nouns"))
             + _NOT_LETTER_AFTER + ")"),
     )
 
@@ -908,7 +908,7 @@ def _counted_words() -> dict[str, frozenset]:
     """Words of ``counted_words.csv`` by role (how the noun phrase measured is cut)."""
     roles: dict[str, set] = {r: set() for r in
                              ("end_after", "not_before", "not_first", "link_before", "cue_after_percent")}
-    for r in read_rule_table("counted_words"):
+    for r in read_rules("counted_words"):
         if r["role"] not in roles:
             raise ValueError(f"analysis/rules/counted_words.csv: role must be one of {sorted(roles)}, "
                              f"not {r['role']!r}")

@@ -12,20 +12,18 @@ Unit words and multipliers (``triệu``, ``tỷ``, ``đ``, ``VNĐ``, ``%0``, ``�
 """
 from __future__ import annotations
 
-import csv
 import math
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
-from analysis.paths import RULES
+from analysis.rules import read_rules
 from analysis.text import normalize_text
 
 __all__ = [
     "NUMERAL", "Quantity", "UnitWord", "parse_number", "parse_decimal",
-    "parse_quantity", "read_rule_table", "load_units", "load_multipliers",
+    "parse_quantity", "load_units", "load_multipliers",
     "load_count_words", "unit_pattern", "multiplier_pattern", "quantity_suffix_pattern",
     "interpret_unit", "load_number_words", "number_words_pattern", "value_of_number_words",
 ]
@@ -56,34 +54,6 @@ class Quantity(NamedTuple):
     denominator: float | None = None
 
 
-def read_rule_table(name: str, folder: Path | None = None) -> list[dict]:
-    """Rows of a rules table (``analysis/rules/<name>.csv``), text NFC-normalised.
-
-    Every table has a ``note`` column saying where the phrasing is seen; a row
-    without one is an error, so that no rule goes undocumented.
-
-    Examples
-    --------
-    >>> rows = read_rule_table("multipliers")
-    >>> [(r["word"], r["factor"]) for r in rows][:3]
-    [('nghìn', '1000'), ('ngàn', '1000'), ('triệu', '1000000')]
-    """
-    path = (folder or RULES) / f"{name}.csv"
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = []
-        for i, row in enumerate(csv.DictReader(f), start=2):
-            if None in row or None in row.values():
-                raise ValueError(f"{path}:{i}: wrong number of fields; quote fields that hold commas")
-            row = {k: normalize_text(v or "").strip() if k != "pattern" else (v or "")
-                   for k, v in row.items()}
-            if not any(row.values()):
-                continue
-            if not row.get("note"):
-                raise ValueError(f"{path}:{i}: rule without a note; say where the phrasing is seen")
-            rows.append(row)
-    return rows
-
-
 @lru_cache(maxsize=None)
 def load_units() -> tuple[UnitWord, ...]:
     """Unit words, longest first (so ``%0`` wins over ``%`` and ``km2`` over ``km``).
@@ -93,7 +63,7 @@ def load_units() -> tuple[UnitWord, ...]:
     >>> [u.surface for u in load_units() if u.unit == "per_mille"][:2]
     ['phần nghìn', 'phần ngàn']
     """
-    rows = read_rule_table("units")
+    rows = read_rules("units")
     units = [UnitWord(r["surface"], r["unit"], Decimal(r["factor"]), r.get("not_before", ""))
              for r in rows]
     return tuple(sorted(units, key=lambda u: -len(u.surface)))
@@ -109,7 +79,7 @@ def load_multipliers() -> dict[str, tuple[Decimal, str]]:
     (Decimal('1000000000'), 'vnd')
     """
     return {r["word"]: (Decimal(r["factor"]), r["default_unit"])
-            for r in read_rule_table("multipliers")}
+            for r in read_rules("multipliers")}
 
 
 @lru_cache(maxsize=None)
@@ -121,7 +91,7 @@ def load_count_words() -> tuple[str, ...]:
     >>> "lượt" in load_count_words()
     True
     """
-    return tuple(sorted((r["word"] for r in read_rule_table("count_words")), key=len, reverse=True))
+    return tuple(sorted((r["word"] for r in read_rules("count_words")), key=len, reverse=True))
 
 
 def _word_end(surface: str) -> str:
@@ -173,7 +143,7 @@ def multiplier_pattern() -> str:
 
 @lru_cache(maxsize=None)
 def _multiplier_not_before() -> dict[str, str]:
-    return {r["word"]: r.get("not_before", "") for r in read_rule_table("multipliers")}
+    return {r["word"]: r.get("not_before", "") for r in read_rules("multipliers")}
 
 
 @lru_cache(maxsize=None)
@@ -390,7 +360,7 @@ def load_number_words() -> dict[str, tuple[int, str]]:
     ((4, 'digit'), (10, 'tens'))
     """
     out = {}
-    for r in read_rule_table("number_words"):
+    for r in read_rules("number_words"):
         if r["role"] not in _NUMBER_WORD_ROLES:
             raise ValueError(f"analysis/rules/number_words.csv: role must be one of "
                              f"{', '.join(_NUMBER_WORD_ROLES)}, not {r['role']!r}")

@@ -15,7 +15,8 @@ import pytest
 from analysis import schema
 from analysis.evaluate import format_score, match_facts, score
 from analysis.extract import extract_facts, load_rules
-from analysis.numbers import load_number_words, read_rule_table
+from analysis.numbers import load_number_words
+from analysis.rules import read_rules
 from analysis.text import normalize_text, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -488,7 +489,7 @@ RULE_TABLES = ["units", "multipliers", "count_words", "nonfacts", "qualifiers", 
 
 @pytest.mark.parametrize("name", RULE_TABLES)
 def test_every_rule_says_where_it_is_seen(name):
-    rows = read_rule_table(name)
+    rows = read_rules(name)
     assert rows and all(r["note"] for r in rows)
 
 
@@ -496,7 +497,7 @@ def test_rules_compile_and_a_broken_table_is_named(tmp_path):
     assert load_rules().scan.pattern
     (tmp_path / "units.csv").write_text("surface,unit,factor,not_before,note\nkg,kg,1,,\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"units\.csv:2: rule without a note"):
-        read_rule_table("units", tmp_path)
+        read_rules("units", folder=tmp_path)
     (tmp_path / "units.csv").write_text("surface,unit,factor,not_before,note\nkg,kg,1,,a,b\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"units\.csv:2: wrong number of fields"):
-        read_rule_table("units", tmp_path)
+    with pytest.raises(ValueError, match=r"units\.csv:2: 6 field\(s\) where the header has 5"):
+        read_rules("units", folder=tmp_path)
