@@ -3,13 +3,14 @@
 The table :data:`LABELS` maps a key to its Vietnamese and English text;
 :func:`t` looks one up. Vietnamese is the default. Indicator names come from the
 indicator catalogue (:func:`indicator_name`), period names from
-:func:`analysis.metadata.period_label`.
+:func:`analysis.periods.period_label`.
 """
 from __future__ import annotations
 
 import unicodedata
 
 from . import catalog
+from .periods import period_label
 from .theme import DEFAULT_LANG, check_lang
 
 __all__ = ["LABELS", "t", "indicator_name", "indicator_info", "topic_name",
@@ -188,6 +189,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.exceeded": ("Vượt chỉ tiêu", "Exceeded"),
     "status.met": ("Đạt chỉ tiêu", "Met"),
     "status.missed": ("Không đạt", "Missed"),
+    "status.progress": ("Tiến độ so với kế hoạch năm", "Progress toward the year's plan"),
+    "summary.progress": ("{n} chỉ tiêu mới là tiến độ so với kế hoạch cả năm (không tính là không đạt)",
+                         "{n} target(s) are progress toward the whole year's plan (not counted as missed)"),
     "status.unknown": ("Chưa đối chiếu được", "Not checkable"),
     "scorecard.stated": ("theo lời báo cáo", "as the report says"),
     "scorecard.target": ("chỉ tiêu {target}", "target {target}"),
@@ -248,7 +252,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.audit": ("Kiểm tra tính nhất quán của số liệu", "Consistency checks"),
     "title.audit_sub": ("Phân số so với tỷ lệ nêu bên cạnh, kết quả so với chỉ tiêu, số liệu nêu hai lần",
                         "Fractions against stated percentages, results against targets, restatements"),
-    # Periods (used only until analysis.metadata.period_label answers)
+    # Periods (used only until analysis.periods.period_label answers)
     "period.FY": ("Năm {year}", "Year {year}"),
     "period.H1": ("6 tháng đầu năm {year}", "First half of {year}"),
     "period.H2": ("6 tháng cuối năm {year}", "Second half of {year}"),
@@ -500,7 +504,7 @@ def topic_name(topic: str | None, lang: str = DEFAULT_LANG) -> str:
 def period_name(code: str | None, lang: str = DEFAULT_LANG) -> str:
     """A period code as reports say it: ``'2021-H1'`` → ``'6 tháng đầu năm 2021'``.
 
-    Uses :func:`analysis.metadata.period_label`; codes it cannot read are shown
+    Uses :func:`analysis.periods.period_label`; codes it cannot read are shown
     as they are.
 
     Examples
@@ -514,11 +518,10 @@ def period_name(code: str | None, lang: str = DEFAULT_LANG) -> str:
     if code is None or code != code:
         return "—"
     try:
-        from .metadata import period_label
         label = period_label(code, lang)
         if label:
             return str(label)
-    except (ImportError, AttributeError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         pass
     year, _, part = str(code).partition("-")
     key = f"period.{part}"
