@@ -42,7 +42,8 @@ import pandas as pd
 from analysis import paths, schema
 from analysis.load import (LIMITS, InputProblem, InputRecord, Message, display_path, end_with_parent,
                            limit, load_reports, ordered_in_workers)
-from analysis.store import TableMissing, check_output, read_table, write_tables
+from analysis.corrections import Applied, Corrections, apply_corrections, corrections_file, read_corrections
+from analysis.store import TableMissing, TableWriter, check_output, read_table
 
 __all__ = [
     "facts_for_report", "process_report", "process_batch", "ReportJob", "ReportOutput",
@@ -457,8 +458,8 @@ def _process_slice(args) -> BatchOutput:
 
 
 def _run_batches(reports: pd.DataFrame, files: list[str], jobs: int, report, runner=None):
-    """Batch outputs of reports already loaded, in report order (on ``runner``,
-    a :class:`analysis.cluster.ClusterRunner`, if given)."""
+    """``(rows, batch output)`` of reports already loaded, in report order (on
+    ``runner``, a :class:`analysis.cluster.ClusterRunner`, if given)."""
     n = len(reports)
     size = _batch_size(n, _workers(jobs, runner))
     bounds = [(a, min(a + size, n)) for a in range(0, n, size)]
@@ -466,7 +467,7 @@ def _run_batches(reports: pd.DataFrame, files: list[str], jobs: int, report, run
     results = (runner.map_in_order(_process_slice, work) if runner is not None
                else _in_order(_process_slice, work, jobs))
     for (a, b), result in zip(bounds, results):
-        yield result
+        yield reports.iloc[a:b].reset_index(drop=True), result
         report(b, n, files[b - 1])
 
 
@@ -569,15 +570,17 @@ def _read_and_process_here(work: _FileBatch) -> _FileBatchOutput:
                             (read, time.perf_counter() - clock - read))
 
 
-def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs: int, bar,
+def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs: int, bar, sink,
                       known: frozenset = frozenset(), runner=None):
     """Load every file of ``raw`` and extract the loaded reports, in one pass.
 
     Workers read and extract batches of files; here, in file order, the loader
     decides which files are loaded (``analysis.load._Intake``, as
-    :func:`analysis.load.load_reports` does), and the tables of those are kept.
-    Returns the load result, facts, observations, the extraction messages in
-    report order, and the seconds workers spent reading and extracting.
+    :func:`analysis.load.load_reports` does), and the tables of those are
+    handed to ``sink(reports, batch)`` as each batch comes (nothing is held).
+    Returns the load result (its ``reports`` without rows: the rows went to
+    ``sink``), the extraction messages in report order, and the seconds
+    workers spent reading and extracting.
     With ``runner`` (:class:`analysis.cluster.ClusterRunner`) the batches are
     read and extracted on a cluster's workers, which open the files by their
     absolute paths.
@@ -597,7 +600,7 @@ def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs
     work = [_FileBatch(tuple(sent[a:b]), plan.mshown, today, limits) for a, b in bounds]
     del sent
     reading, extracting = bar.phase("reading"), bar.phase("extracting")
-    report_parts, facts_parts, obs_parts, said = [], [], [], {}
+    docs, said = [], {}
     seconds = [0.0, 0.0]
     results = (runner.map_in_order(_read_and_process, work) if runner is not None
                else _in_order(_read_and_process, work, jobs))
@@ -614,9 +617,9 @@ def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs
         late = [k for k in kept if out.at[k] is None]
         batch = out.batch
         if len(rows) == len(out.reports):
-            report_parts.append(out.reports)
+            kept_reports = out.reports
         else:
-            report_parts.append(out.reports.iloc[rows])
+            kept_reports = out.reports.iloc[rows].reset_index(drop=True)
             keep = set(out.reports["doc_id"].iloc[rows])
             batch = BatchOutput(batch.facts[batch.facts["doc_id"].isin(keep)].reset_index(drop=True),
                                 batch.observations[batch.observations["doc_id"].isin(keep)]
@@ -625,27 +628,20 @@ def _read_and_extract(raw: Path, manifest: Path | None, today: date | None, jobs
         if late:      # loaded, though an earlier file of its batch had its doc id
             clock = time.perf_counter()
             extra = _reports_frame([out.spare[k] for k in late])
-            report_parts.append(extra)
             parts = [batch, process_batch(extra, [inputs[a + k].shown for k in late])]
             batch = BatchOutput(_concat([p.facts for p in parts], parts[0].facts),
                                 _concat([p.observations for p in parts], parts[0].observations),
                                 [m for p in parts for m in p.messages])
+            kept_reports = _concat([kept_reports, extra], kept_reports)
             seconds[1] += time.perf_counter() - clock
-        facts_parts.append(batch.facts)
-        obs_parts.append(batch.observations)
+        docs += list(kept_reports["doc_id"])
+        sink(kept_reports, batch)
         for m in batch.messages:
             said.setdefault(m.doc, []).append(m)
         extracting(b, n, inputs[b - 1].shown)
-    # the reports table as the loader makes it: every loaded row, sorted by doc id
-    reports = _concat(report_parts, schema.empty_frame(schema.REPORTS))
-    del report_parts
-    reports = schema.validate(reports.sort_values("doc_id", kind="stable"), schema.REPORTS)
-    loaded = LoadResult(reports, intake.messages, intake.inputs)
-    messages = [m for d in reports["doc_id"] for m in said.get(d, ())]
-    facts = _concat(facts_parts, schema.empty_frame(schema.FACTS))
-    del facts_parts
-    observations = _concat(obs_parts, _observations(facts.iloc[0:0], reports.iloc[0:0]))
-    return loaded, facts, observations, messages, seconds
+    loaded = LoadResult(schema.empty_frame(schema.REPORTS), intake.messages, intake.inputs)
+    messages = [m for d in sorted(docs) for m in said.get(d, ())]
+    return loaded, messages, seconds
 
 
 # --------------------------------------------------------------------------
@@ -754,72 +750,181 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
     if periods is not None:
         periods = _check_periods(periods)
     bar = _Progress(progress)
-    with ExitStack() as stack:
-        runner = None
-        if cluster is not None:       # reached and checked before any file is read
-            from analysis.cluster import connect
+    with ExitStack() as writing:
+        with ExitStack() as stack:
+            runner = None
+            if cluster is not None:       # reached and checked before any file is read
+                from analysis.cluster import connect
 
-            runner = stack.enter_context(connect(cluster, progress=bar.note))
-        clock = time.perf_counter()
-        loaded, reports, facts, observations, messages, files, timings = _extract_all(
-            raw, manifest, out_dir, periods, today, jobs, bar, runner)
-    if runner is not None:        # the cluster's shutdown is not part of the writing
-        clock = time.perf_counter() - timings["reading"] - timings["extracting"]
-    return _finish(raw, out_dir, strict, periods, corrections, loaded, reports, facts, observations,
-                   messages, files, timings, clock)
+                runner = stack.enter_context(connect(cluster, progress=bar.note))
+            writer = writing.enter_context(BatchWriter(out_dir, periods, corrections_file(raw)
+                                                       if corrections is None else corrections))
+            clock = time.perf_counter()
+            loaded, messages, file_of, timings = _extract_all(
+                raw, manifest, out_dir, periods, today, jobs, bar, runner, writer.add)
+        if runner is not None:        # the cluster's shutdown is not part of the writing
+            clock = time.perf_counter() - timings["reading"] - timings["extracting"]
+        return _finish(raw, out_dir, strict, periods, writer, loaded, messages, file_of, timings, clock)
 
 
-def _extract_all(raw, manifest, out_dir, periods, today, jobs, bar, runner):
-    """Read and extract every report the build takes: the tables, messages and timings."""
+def _extract_all(raw, manifest, out_dir, periods, today, jobs, bar, runner, sink):
+    """Read and extract every report the build takes, handing each batch to ``sink``.
+
+    Returns the load result, the messages, the file shown for each doc id
+    (a function) and the timings.
+    """
     clock = time.perf_counter()
     timings = {}
     if periods is not None:
         loaded, reports, messages = _load_periods(raw, manifest, out_dir, periods, today, bar, jobs)
         files = _shown_files(loaded, reports)
         timings["reading"] = time.perf_counter() - clock
-        facts_parts, obs_parts = [], []
-        for batch in _run_batches(reports, files, jobs, bar.phase("extracting"), runner):
-            facts_parts.append(batch.facts)
-            obs_parts.append(batch.observations)
+        for rows, batch in _run_batches(reports, files, jobs, bar.phase("extracting"), runner):
+            sink(rows, batch)
             messages.extend(batch.messages)
-        facts = _concat(facts_parts, schema.empty_frame(schema.FACTS))
-        del facts_parts
-        observations = _concat(obs_parts, _observations(facts.iloc[0:0], reports.iloc[0:0]))
-        del obs_parts
+        del reports
         timings["extracting"] = time.perf_counter() - clock - timings["reading"]
     else:
-        loaded, facts, observations, said, (read, extract) = _read_and_extract(
-            raw, manifest, today, jobs, bar, _known_files(out_dir), runner)
-        reports = loaded.reports
+        loaded, said, (read, extract) = _read_and_extract(
+            raw, manifest, today, jobs, bar, sink, _known_files(out_dir), runner)
         messages = loaded.messages + said
-        files = _shown_files(loaded, reports)
         # reading and extracting ran together: their time is shared out as the workers spent it
         both = time.perf_counter() - clock
         timings["reading"] = both * read / (read + extract) if read + extract else both
         timings["extracting"] = both - timings["reading"]
-    return loaded, reports, facts, observations, messages, files, timings
+    by_doc = {r.doc_id: r.file for r in loaded.inputs if r.status == "loaded"}
+    return loaded, messages, lambda d: by_doc.get(d, d), timings
 
 
-def _finish(raw, out_dir, strict, periods, corrections, loaded, reports, facts, observations,
-            messages, files, timings, clock) -> BuildSummary:
+#: what the build keeps of each report once its rows are written (no text, no facts)
+_KEPT = ["doc_id", "unit_level", "unit_name", "parent", "period", "doc_kind", "sha256"]
+
+
+class BatchWriter:
+    """The write side of a build: batch results in, the tables out, atomically.
+
+    Each batch's reports, facts and observations are given their review
+    columns (:func:`analysis.corrections.apply_corrections` with no
+    correction: what every report not corrected gets) and written at once
+    into per-period part files (:class:`analysis.store.TableWriter`); only a
+    small summary per report stays here (its unit, period, kind, checksum,
+    number of facts) and, for corrections found by a report's words, which
+    reports hold those words. :meth:`finish` then applies the corrections to
+    the few reports they name (their rows taken back from the parts), and
+    :meth:`commit` writes the tables, byte for byte those of the whole
+    tables, and swaps them in.
+
+    Parameters
+    ----------
+    out_dir : the folder of the tables.
+    periods : the periods rebuilt (``None``: a full build).
+    corrections : the corrections file (or :class:`analysis.corrections.Corrections`).
+    """
+
+    def __init__(self, out_dir, periods, corrections):
+        self.corrections = (corrections if isinstance(corrections, Corrections)
+                            else read_corrections(corrections))
+        self._none = Corrections(self.corrections.path)
+        self.partial = list(periods) if periods is not None else False
+        self.tables = TableWriter(out_dir, periods)
+        self._kept: list[pd.DataFrame] = []
+        self._facts: Counter = Counter()
+        self.n_facts = 0
+        self.n_observations = 0
+        self._needles = {}
+        if self.partial is False:
+            for i, c in enumerate(self.corrections.rows):
+                needle = c["context_before"] + c["raw"] + c["context_after"] if c["raw"] else ""
+                if len(needle) >= 12:
+                    self._needles[i] = needle
+        self._holding: dict[int, list[str]] = {i: [] for i in self._needles}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.tables.close()
+
+    def _reviewed(self, reports, facts, observations):
+        done = apply_corrections(reports, facts, observations, self._none, observe=_observations)
+        facts = done.facts
+        if self.corrections.rows:       # as the corrected tables are, whatever a batch holds
+            facts = schema.validate(facts, schema.FACTS)
+        return done.reports, facts, done.observations
+
+    def _count(self, reports, facts, observations, sign: int = 1) -> None:
+        for d, k in facts["doc_id"].value_counts().items():
+            self._facts[d] += sign * int(k)
+        self.n_facts += sign * len(facts)
+        self.n_observations += sign * len(observations)
+
+    def add(self, reports: pd.DataFrame, batch: BatchOutput) -> None:
+        """Write one batch: its reports' rows (``text`` included) and its :class:`BatchOutput`."""
+        reports, facts, observations = self._reviewed(reports, batch.facts, batch.observations)
+        self.tables.add({"reports": reports, "facts": facts, "observations": observations})
+        self._count(reports, facts, observations)
+        self._kept.append(reports[_KEPT].astype(object))
+        for i, needle in self._needles.items():
+            self._holding[i] += [d for d, t in zip(reports["doc_id"], reports["text"]) if needle in str(t)]
+
+    def finish(self):
+        """Apply the corrections; the reports' summaries (doc order) and the corrections' outcome."""
+        kept = (pd.concat(self._kept, ignore_index=True) if self._kept
+                else pd.DataFrame(columns=_KEPT, dtype=object))
+        self._kept = [kept]
+        if not self.corrections.rows:
+            fixed = Applied(None, None, None, list(self.corrections.messages),
+                            apply_corrections(*[schema.empty_frame(t) for t in
+                                                (schema.REPORTS, schema.FACTS, schema.OBSERVATIONS)],
+                                              self._none).outcomes)
+        else:
+            docs = set(kept["doc_id"])
+            shas = set(kept["sha256"].dropna())
+            named = set()
+            for i, c in enumerate(self.corrections.rows):
+                if c["doc_id"] in docs:
+                    named.add(c["doc_id"])
+                elif c["sha256"] and c["sha256"] in shas:
+                    named.add(kept.loc[kept["sha256"] == c["sha256"], "doc_id"].iloc[0])
+                else:
+                    named.update(self._holding.get(i, ()))
+            taken = self.tables.take(sorted(named))
+            self._count(taken["reports"], taken["facts"], taken["observations"], -1)
+            fixed = apply_corrections(taken["reports"], taken["facts"], taken["observations"],
+                                      self.corrections, observe=_observations, partial=self.partial)
+            if len(fixed.reports):
+                self.tables.add({"reports": fixed.reports, "facts": fixed.facts,
+                                 "observations": fixed.observations})
+            self._count(fixed.reports, fixed.facts, fixed.observations)
+            now = fixed.reports[_KEPT].astype(object).set_index("doc_id")
+            kept = kept.set_index("doc_id")
+            kept.update(now)
+            kept = kept.reset_index()
+        kept = kept.sort_values("doc_id", kind="stable").reset_index(drop=True)
+        return kept, fixed
+
+    def facts_of(self, doc: str) -> int:
+        """Facts of one report written (corrections applied)."""
+        return self._facts.get(doc, 0)
+
+    def commit(self) -> None:
+        """Write the tables and swap them in."""
+        self.tables.commit()
+
+
+def _finish(raw, out_dir, strict, periods, writer, loaded, messages, file_of, timings,
+            clock) -> BuildSummary:
     """Apply the corrections, check, summarise and write: the build's last, global steps."""
-    from analysis.corrections import apply_corrections, corrections_file
-
-    fixed = apply_corrections(reports, facts, observations,
-                              corrections_file(raw) if corrections is None else corrections,
-                              observe=_observations,
-                              partial=list(periods) if periods is not None else False)
-    reports, facts, observations = fixed.reports, fixed.facts, fixed.observations
+    reports, fixed = writer.finish()
     messages = messages + fixed.messages
-
+    files = [file_of(d) for d in reports["doc_id"]]
     messages = messages + _same_unit_and_period(reports, files)
-    per_doc_facts = facts["doc_id"].value_counts().to_dict()
     per_doc_warnings = Counter(m.doc for m in messages
                                if m.level in ("warning", "error") and m.code != "duplicate")
     lines = [ReportLine(r.doc_id, file, _none(r.unit_name), _none(r.period), _none(r.doc_kind),
-                        int(per_doc_facts.get(r.doc_id, 0)), per_doc_warnings.get(r.doc_id, 0))
-             for r, file in zip(reports.drop(columns=["text"]).itertuples(index=False), files)]
-    summary = BuildSummary(lines, messages, loaded.inputs, len(facts), len(observations),
+                        writer.facts_of(r.doc_id), per_doc_warnings.get(r.doc_id, 0))
+             for r, file in zip(reports.itertuples(index=False), files)]
+    summary = BuildSummary(lines, messages, loaded.inputs, writer.n_facts, writer.n_observations,
                            out_dir, written=False, strict=strict,
                            corrections=fixed.summary_line(), timings=timings)
     if not len(reports):
@@ -828,10 +933,7 @@ def _finish(raw, out_dir, strict, periods, corrections, loaded, reports, facts, 
     if strict and summary.problems:
         raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
                           summary)
-    # every frame is validated already: the reports by the loader, facts and
-    # observations batch by batch
-    write_tables({"reports": reports, "facts": facts, "observations": observations}, out_dir,
-                 periods=periods, check=False)
+    writer.commit()
     summary.written = True
     timings["writing"] = time.perf_counter() - clock - timings["reading"] - timings["extracting"]
     return summary

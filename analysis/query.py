@@ -124,7 +124,7 @@ class _Source:
 
 def _stored_columns(processed) -> list[str]:
     """The observations' columns in the order :func:`analysis.store.read_table` gives them."""
-    return store._with_partition_column("observations",
+    return store.with_partition_column("observations",
                                         store._stored_schema("observations", processed).names)
 
 

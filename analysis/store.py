@@ -64,7 +64,7 @@ import pyarrow.parquet as pq
 
 from analysis import paths, schema
 
-__all__ = ["TableMissing", "OutputProblem", "check_output", "write_tables", "read_table", "table_path", "table_files",
+__all__ = ["TableMissing", "OutputProblem", "check_output", "write_tables", "TableWriter", "read_table", "table_path", "table_files",
            "partitions", "frame_from_arrow", "table_copy", "table_copies", "copy_summary",
            "SORT_ORDER", "FILE_ORDER", "PARTITIONED", "PARTITION_COLUMN", "NULL_PARTITION",
            "COPIES", "PROPERTIES_ROW"]
@@ -621,7 +621,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
     files are flushed to disk and the new folder is swapped in for the old in
     one atomic rename. Other files already in ``out_dir`` are carried over.
     Until the swap, readers see the previous tables; after it, the new ones;
-    never a mix.
+    never a mix. :class:`TableWriter` writes the same files from batches.
 
     Parameters
     ----------
@@ -634,7 +634,10 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
     check : validate each frame against its schema (``False`` only for frames
         that were validated already, as the build's are).
 
-    Returns the output folder.
+    Returns
+    -------
+    Path
+        The output folder.
 
     Examples
     --------
@@ -646,88 +649,401 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike | N
     (['sample.parquet'], ['97,95%'])
     """
     out = check_output(out_dir)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputProblem(out.parent, f"the folder cannot be made ({e.strerror})",
-                            "give another folder (--out DIR)") from None
+    _make_parent(out)
     frames = {}
     for name, frame in tables.items():
         if name in schema.TABLES and check:
             frame = schema.validate(frame, schema.TABLES[name])
         frames[name] = frame
     wanted = None if periods is None else {str(p) for p in periods}
+
+    def write(name: str, folder: Path, old: Path | None) -> None:
+        _write_dataset(name, frames[name], keys[name], folder, old)
+
     with _locked(out):
         _recover(out)
         keys = _partition_keys(frames, out)
         if wanted is not None:
             for name, key in keys.items():
-                stray = sorted({str(v) for v in key if v not in wanted})
-                if stray:
-                    raise ValueError(f"{name}: rows of period(s) {', '.join(stray)} given to a write "
-                                     f"of period(s) {', '.join(sorted(wanted))} only")
-                old = table_path(name, out)
-                if old.is_file():
-                    raise ValueError(f"{old}: the {name} table is a single file (an older layout); "
-                                     "run a full build (without --period) first")
-        _clean_leftovers(out)
-        check_output(out)               # again, under the lock: nothing is swapped unless it can be
-        new = out.parent / f"{_NEW.format(out.name)}{os.getpid()}"
-        try:
-            new.mkdir()
-        except OSError as e:
-            raise OutputProblem(new, f"the new tables cannot be written ({e.strerror})",
-                                "make the folder writable, or give another folder (--out DIR)") from None
-        try:
-            for name in sorted(frames):
-                if name in keys:
-                    folder = new / f"{name}.parquet"
-                    old = table_path(name, out)
-                    _write_dataset(name, frames[name], keys[name], folder,
-                                   old if wanted is not None and old.is_dir() else None)
-                    if wanted is not None and old.is_dir():   # keep the other periods as they are
-                        for p in sorted(old.iterdir()):
-                            if p.is_dir() and p.name.startswith(PARTITION_COLUMN + "=") \
-                                    and _partition_value(p.name) not in wanted \
-                                    and not (folder / p.name).exists():
-                                shutil.copytree(p, folder / p.name, copy_function=_link_or_copy)
-                    _write_copies(name, folder)   # from every period's file, old and new
-                else:
-                    _write_parquet(_sorted(name, frames[name]), new / f"{name}.parquet")
-            if out.exists():  # carry over what this build does not write
-                for p in sorted(out.iterdir()):
-                    target = new / p.name
-                    if target.exists():
-                        continue
-                    if p.is_dir():
-                        shutil.copytree(p, target, copy_function=_link_or_copy)
-                    else:
-                        _link_or_copy(p, target)
-            for d in sorted(new.rglob("*")):
-                if d.is_dir():
-                    _fsync_dir(d)
-            _fsync_dir(new)
-            if not out.exists():
-                os.rename(new, out)
-            elif _exchange(new, out):
-                # `new` now holds the previous tables (what cannot be removed, the next build does)
-                shutil.rmtree(new, ignore_errors=True)
-            else:
-                old = out.parent / f"{_OLD.format(out.name)}{os.getpid()}"
-                os.rename(out, old)
-                os.rename(new, out)
-                shutil.rmtree(old, ignore_errors=True)
-            _fsync_dir(out.parent)
-        except OSError as e:
-            shutil.rmtree(new, ignore_errors=True)
-            where = e.filename or new
-            raise OutputProblem(where, f"the tables could not be written ({e.strerror}); the previous "
-                                "tables are unchanged", "free some space or make the folder writable, "
-                                "then build again") from None
-        except BaseException:
-            shutil.rmtree(new, ignore_errors=True)
-            raise
+                _refuse_strays(name, key, wanted)
+                _refuse_single_file(name, out)
+        _swap_in(out, sorted(frames), set(keys), wanted, write,
+                 lambda name, new: _write_parquet(_sorted(name, frames[name]), new / f"{name}.parquet"))
     return out
+
+
+def _make_parent(out: Path) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputProblem(out.parent, f"the folder cannot be made ({e.strerror})",
+                            "give another folder (--out DIR)") from None
+
+
+def _refuse_strays(name: str, key, wanted: set) -> None:
+    stray = sorted({str(v) for v in key if v not in wanted})
+    if stray:
+        raise ValueError(f"{name}: rows of period(s) {', '.join(stray)} given to a write "
+                         f"of period(s) {', '.join(sorted(wanted))} only")
+
+
+def _refuse_single_file(name: str, out: Path) -> None:
+    old = table_path(name, out)
+    if old.is_file():
+        raise ValueError(f"{old}: the {name} table is a single file (an older layout); "
+                         "run a full build (without --period) first")
+
+
+def _swap_in(out: Path, names: list[str], partitioned: set, wanted: set | None, write_dataset,
+             write_single) -> None:
+    """Write the tables into a new folder beside ``out`` and swap it in (holding the lock).
+
+    ``write_dataset(name, folder, old)`` writes a partitioned table's period
+    files and schema into ``folder`` (``old``: the previous folder of a partial
+    write); ``write_single(name, new)`` writes any other table.
+    """
+    _clean_leftovers(out)
+    check_output(out)               # again, under the lock: nothing is swapped unless it can be
+    new = out.parent / f"{_NEW.format(out.name)}{os.getpid()}"
+    try:
+        new.mkdir()
+    except OSError as e:
+        raise OutputProblem(new, f"the new tables cannot be written ({e.strerror})",
+                            "make the folder writable, or give another folder (--out DIR)") from None
+    try:
+        for name in names:
+            if name in partitioned:
+                folder = new / f"{name}.parquet"
+                old = table_path(name, out)
+                write_dataset(name, folder, old if wanted is not None and old.is_dir() else None)
+                if wanted is not None and old.is_dir():   # keep the other periods as they are
+                    for p in sorted(old.iterdir()):
+                        if p.is_dir() and p.name.startswith(PARTITION_COLUMN + "=") \
+                                and _partition_value(p.name) not in wanted \
+                                and not (folder / p.name).exists():
+                            shutil.copytree(p, folder / p.name, copy_function=_link_or_copy)
+                _write_copies(name, folder)   # from every period's file, old and new
+            else:
+                write_single(name, new)
+        if out.exists():  # carry over what this build does not write
+            for p in sorted(out.iterdir()):
+                target = new / p.name
+                if target.exists():
+                    continue
+                if p.is_dir():
+                    shutil.copytree(p, target, copy_function=_link_or_copy)
+                else:
+                    _link_or_copy(p, target)
+        for d in sorted(new.rglob("*")):
+            if d.is_dir():
+                _fsync_dir(d)
+        _fsync_dir(new)
+        if not out.exists():
+            os.rename(new, out)
+        elif _exchange(new, out):
+            # `new` now holds the previous tables (what cannot be removed, the next build does)
+            shutil.rmtree(new, ignore_errors=True)
+        else:
+            old = out.parent / f"{_OLD.format(out.name)}{os.getpid()}"
+            os.rename(out, old)
+            os.rename(new, out)
+            shutil.rmtree(old, ignore_errors=True)
+        _fsync_dir(out.parent)
+    except OSError as e:
+        shutil.rmtree(new, ignore_errors=True)
+        where = e.filename or new
+        raise OutputProblem(where, f"the tables could not be written ({e.strerror}); the previous "
+                            "tables are unchanged", "free some space or make the folder writable, "
+                            "then build again") from None
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+
+
+# --------------------------------------------------------------------------
+# Writing batch by batch
+# --------------------------------------------------------------------------
+
+_SPILL = ".{}.parts-"
+_PANDAS = b"pandas"
+_EMPTY_TYPES = ("empty", "list[empty]")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _clean_parts(out: Path) -> None:
+    """Remove the part folders of builds that ended without removing theirs."""
+    for p in out.parent.glob(_SPILL.format(out.name) + "*"):
+        pid = p.name.rsplit("-", 2)[-2]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _untyped(t: pa.DataType) -> bool:
+    return pa.types.is_null(t) or (pa.types.is_list(t) and pa.types.is_null(t.value_type))
+
+
+def _pandas_columns(schema_: pa.Schema) -> dict | None:
+    meta = (schema_.metadata or {}).get(_PANDAS)
+    return json.loads(meta) if meta else None
+
+
+def _merged_pandas(first: dict | None, other: dict | None) -> dict | None:
+    """The pandas metadata of two batches put together: a column typed in either is typed.
+
+    ``pa.Table.from_pandas`` names an object column holding only nulls (or only
+    empty lists) ``empty``; in the whole table it has the type its values give.
+    """
+    if first is None or other is None:
+        return first or other
+    cols = []
+    for a, b in zip(first["columns"], other["columns"]):
+        cols.append(b if a.get("pandas_type") in _EMPTY_TYPES and b.get("pandas_type") not in _EMPTY_TYPES
+                    else a)
+    return {**first, "columns": cols}
+
+
+class TableWriter:
+    """Write the partitioned tables batch by batch, then swap them in at once.
+
+    Each batch (:meth:`add`) is cut by period and written as it comes into
+    part files of a folder beside the output (``.<out>.parts-<pid>-<n>``), so
+    that memory holds one batch, never the whole corpus. :meth:`commit` puts
+    each period's parts together in the order of :func:`write_tables` (one
+    period in memory at a time), writes the same files :func:`write_tables`
+    would have written from the whole tables (byte for byte), and swaps them
+    in atomically; :meth:`close` (or leaving the ``with`` block) removes the
+    parts. Nothing in the output folder changes before :meth:`commit`.
+
+    Parameters
+    ----------
+    out_dir : the folder of the tables (default :func:`analysis.paths.processed_dir`).
+    periods : as for :func:`write_tables`: replace only these periods.
+    names : the tables written (default :data:`PARTITIONED`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> reports = pd.DataFrame({"doc_id": ["b", "a"], "period": ["2021-H1", "2020-FY"]})
+    >>> with tempfile.TemporaryDirectory() as d, TableWriter(Path(d) / "out", names=["reports"]) as w:
+    ...     w.add({"reports": reports.iloc[:1]})
+    ...     w.add({"reports": reports.iloc[1:]})
+    ...     out = w.commit()
+    ...     partitions("reports", out), read_table("reports", out)["doc_id"].tolist()
+    (['2020-FY', '2021-H1'], ['a', 'b'])
+    """
+
+    _count = 0
+
+    def __init__(self, out_dir: str | os.PathLike | None = None, periods: list[str] | None = None,
+                 names=PARTITIONED):
+        self.out = check_output(out_dir)
+        _make_parent(self.out)
+        self.wanted = None if periods is None else {str(p) for p in periods}
+        self.names = tuple(names)
+        if self.wanted is not None:
+            for name in self.names:
+                _refuse_single_file(name, self.out)
+        TableWriter._count += 1
+        folder = self.out.parent / f"{_SPILL.format(self.out.name)}{os.getpid()}-{TableWriter._count}"
+        try:
+            _clean_parts(self.out)
+            folder.mkdir()
+        except OSError as e:
+            raise OutputProblem(folder, f"the tables' parts cannot be written ({e.strerror})",
+                                "make the folder writable, or give another folder (--out DIR)") from None
+        self.folder = folder
+        self._seq = 0
+        self._parts: dict[str, dict] = {n: {} for n in self.names}   # name -> period -> [(seq, path)]
+        self._schema: dict[str, pa.Schema] = {}
+        self._pandas: dict[str, dict | None] = {}
+        self._columns: dict[str, list] = {}
+        self._left_out: dict = {}             # doc id -> rows of batches before this one are left out
+        self._where: dict[str, set] = {}      # doc id -> sequence numbers of the batches holding it
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the part files (the committed tables stay)."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+    def add(self, tables: dict[str, pd.DataFrame]) -> None:
+        """Write one batch of rows (``{name: frame}``, frames validated already).
+
+        A fact's or an observation's period is its report's, taken from the
+        ``reports`` frame of the same batch.
+        """
+        import pyarrow.compute as pc
+
+        keys = _partition_keys(tables, self.out)
+        seq = self._seq
+        self._seq += 1
+        for name in self.names:
+            if name not in tables:
+                continue
+            frame, key = tables[name], keys[name]
+            if self.wanted is not None:
+                _refuse_strays(name, key, self.wanted)
+            # the columns in the order of the first batch with rows, as ``pd.concat`` puts them
+            if len(frame) and name not in self._columns:
+                self._columns[name] = list(frame.columns)
+                self._schema.pop(name, None)        # what batches without rows said is replaced
+            if name in self._columns and list(frame.columns) != self._columns[name]:
+                frame = frame[self._columns[name]]
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if PARTITION_COLUMN in table.column_names:
+                table = table.drop_columns([PARTITION_COLUMN])
+            self._remember(name, table.schema)
+            if not self._schema[name].equals(table.schema.remove_metadata()):
+                table = table.cast(self._schema[name].with_metadata(table.schema.metadata))
+            if not table.num_rows:
+                continue
+            if "doc_id" in table.column_names:
+                for d in set(frame["doc_id"]):
+                    self._where.setdefault(d, set()).add(seq)
+            values = pa.array(key.to_numpy(object), pa.string())
+            for value in sorted(set(values.to_pylist()), key=lambda v: (v is None, "" if v is None else v)):
+                rows = table.filter(pc.is_null(values) if value is None
+                                    else pc.fill_null(pc.equal(values, value), False))
+                folder = self.folder / name / _partition_name(value)
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / f"part-{seq:06d}.arrow"
+                with pa.OSFile(str(path), "wb") as sink, \
+                        pa.ipc.new_file(sink, rows.schema,
+                                        options=pa.ipc.IpcWriteOptions(compression="lz4")) as w:
+                    w.write_table(rows)
+                self._parts[name].setdefault(value, []).append((seq, path))
+
+    def _remember(self, name: str, got: pa.Schema) -> None:
+        """Put a batch's columns with those of the batches before: a column all null in
+        one batch (Arrow's null type) takes the type the others give it."""
+        pandas_meta = _pandas_columns(got)
+        if name not in self._schema:
+            self._schema[name] = got.remove_metadata()
+            self._pandas[name] = pandas_meta
+            return
+        fields = []
+        for before, now in zip(self._schema[name], got):
+            fields.append(now.with_name(before.name) if _untyped(before.type) and not _untyped(now.type)
+                          else before)
+        self._schema[name] = pa.schema(fields)
+        self._pandas[name] = _merged_pandas(self._pandas[name], pandas_meta)
+
+    def take(self, docs) -> dict[str, pd.DataFrame]:
+        """Take back the rows of some reports (as frames): they are left out of the tables.
+
+        For what can only be done once every batch is in (corrections found
+        by a report's words): the rows come back, are changed and are given
+        again with :meth:`add`. Reads only the parts of the batches that hold them.
+        """
+        import pyarrow.compute as pc
+
+        docs = set(docs) - set(self._left_out)
+        seqs = set().union(*(self._where.get(d, set()) for d in docs)) if docs else set()
+        out = {}
+        for name in self.names:
+            if name not in self._schema:
+                continue
+            base = self._canonical(name)
+            table_def = schema.TABLES.get(name)
+            has_period = table_def is not None and PARTITION_COLUMN in table_def.names
+
+            def with_period(t: pa.Table, value) -> pa.Table:
+                return (t.append_column(PARTITION_COLUMN, pa.array([value] * t.num_rows, pa.large_string()))
+                        if has_period else t)
+
+            got = [with_period(base.empty_table(), None)]
+            for value, parts in self._parts[name].items():
+                for seq, path in parts:
+                    if seq in seqs:
+                        t = self._read(name, path)
+                        t = t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(docs), t["doc_id"].type)))
+                        got.append(with_period(t, value))
+            table = pa.concat_tables(got)
+            out[name] = _frame(name, table.select(with_partition_column(name, base.names)))
+        for d in docs:              # rows given before now are left out; rows given again are kept
+            self._left_out[d] = self._seq
+        return out
+
+    def _canonical(self, name: str) -> pa.Schema:
+        """The table's columns as :func:`_arrow_table` gives them for the whole table."""
+        meta = self._pandas.get(name)
+        fields = []
+        for f in self._schema[name]:
+            if pa.types.is_null(f.type):
+                f = f.with_type(pa.string())
+            elif pa.types.is_list(f.type) and pa.types.is_null(f.type.value_type):
+                f = f.with_type(pa.list_(pa.string()))
+            fields.append(f)
+        return pa.schema(fields, metadata={_PANDAS: json.dumps(meta).encode()} if meta is not None else None)
+
+    def _read(self, name: str, path: Path) -> pa.Table:
+        target = self._canonical(name)
+        with pa.OSFile(str(path), "rb") as f:
+            table = pa.ipc.open_file(f).read_all()
+        return table.cast(target) if not table.schema.remove_metadata().equals(target.remove_metadata()) \
+            else table.replace_schema_metadata(target.metadata)
+
+    def _write(self, name: str, folder: Path, old: Path | None) -> None:
+        """One table's period files from its parts, as :func:`_write_dataset` writes them."""
+        import pyarrow.compute as pc
+
+        folder.mkdir()
+        target = self._canonical(name)
+        order = [(k, "ascending", "at_end")
+                 for k in _sort_keys(name, target.names, {**SORT_ORDER, **FILE_ORDER})]
+        for value in sorted(self._parts[name], key=lambda v: (v is None, "" if v is None else v)):
+            parts = []
+            for seq, path in self._parts[name][value]:
+                t = self._read(name, path)
+                out = sorted(d for d, before in self._left_out.items() if seq < before)
+                if out:
+                    t = t.filter(pc.invert(pc.is_in(t["doc_id"], value_set=pa.array(out, t["doc_id"].type))))
+                parts.append(t)
+            table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+            del parts
+            if not table.num_rows:
+                continue
+            rows = table.take(pc.sort_indices(table.select([k for k, _, _ in order]),
+                                              options=pc.SortOptions(sort_keys=order)))
+            del table
+            pdir = folder / _partition_name(value)
+            pdir.mkdir()
+            _write_parquet(rows, pdir / _PART_FILE)
+            del rows
+        if old is not None and (old / _SCHEMA_FILE).exists():
+            _link_or_copy(old / _SCHEMA_FILE, folder / _SCHEMA_FILE)
+            return
+        pq.write_metadata(target, folder / _SCHEMA_FILE)
+        _fsync(folder / _SCHEMA_FILE)
+
+    def commit(self) -> Path:
+        """Write the tables from their parts and swap them in; the output folder.
+
+        A table no batch was given for is left as it is.
+        """
+        names = sorted(n for n in self.names if n in self._schema)
+        with _locked(self.out):
+            _recover(self.out)
+            if self.wanted is not None:
+                for name in names:
+                    _refuse_single_file(name, self.out)
+            _swap_in(self.out, names, set(names), self.wanted, self._write, None)
+        return self.out
 
 
 # --------------------------------------------------------------------------
@@ -924,7 +1240,7 @@ def _read_files(files: list[Path], columns: list[str], filters) -> list[pa.Table
         return list(pool.map(read, files))
 
 
-def _with_partition_column(name: str, names) -> list[str]:
+def with_partition_column(name: str, names) -> list[str]:
     """A partitioned table's stored columns with the period put back where its schema has it."""
     names = list(names)
     table_def = schema.TABLES.get(name)
@@ -947,7 +1263,7 @@ def _read_dataset(name: str, path: Path, columns, period, filters) -> pa.Table:
         base = pq.read_schema(files[0][1])
     table_def = schema.TABLES.get(name)
     has_period = table_def is not None and PARTITION_COLUMN in table_def.names
-    names = _with_partition_column(name, base.names)
+    names = with_partition_column(name, base.names)
     wanted = list(columns) if columns is not None else names
     missing = [c for c in wanted if c not in names]
     if missing:

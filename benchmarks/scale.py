@@ -440,11 +440,17 @@ def format_results(r: dict) -> str:
 
 CLUSTER = "local:2"
 PROJECT_N, PROJECT_CORES = 400_000, 64
+#: how the driver writes: rows measured with another writer are not kept beside new ones
+WRITER = "streaming"
 
 
-def measure_cluster_rows(sizes: list[int], seed: int, work: Path) -> list[dict]:
-    """For each size: ``build --jobs 2`` and ``build --cluster local:2`` on the same corpus,
-    their files compared; wall time, reports/s, the driver's and the tree's peak memory."""
+def measure_cluster_rows(sizes: list[int], seed: int, work: Path, done=None) -> list[dict]:
+    """For each size: ``build --cluster local:2`` and ``build --jobs 2`` on the same corpus,
+    their files compared; wall time, reports/s, the driver's and the tree's peak memory.
+
+    ``done(row)`` is called after each build, with the row as far as it goes (a long
+    run keeps what it measured if it is stopped).
+    """
     from make_corpus import write_corpus
 
     rows = []
@@ -452,15 +458,16 @@ def measure_cluster_rows(sizes: list[int], seed: int, work: Path) -> list[dict]:
         log(f"corpus of {n} reports")
         corpus = write_corpus(n, seed, quiet=True)
         row = {"n": n, "load_before": os.getloadavg()[0]}
-        log(f"  build --jobs 2 ({n})")
-        row["jobs"] = measure_build(corpus, work / "jobs" / "processed", 2)
-        log(f"    {row['jobs']['wall']:.0f} s, driver {row['jobs']['driver_mb']:.0f} MB")
-        log(f"  build --cluster {CLUSTER} ({n})")
-        row["cluster"] = measure_build(corpus, work / "cluster" / "processed", 0, cluster=CLUSTER)
-        log(f"    {row['cluster']['wall']:.0f} s, driver {row['cluster']['driver_mb']:.0f} MB")
-        same = tree_digest(work / "jobs" / "processed") == tree_digest(work / "cluster" / "processed")
-        row["identical"] = same
-        row["load_after"] = os.getloadavg()[0]
+        for key, jobs, cluster in (("cluster", 0, CLUSTER), ("jobs", 2, None)):
+            log(f"  build {'--cluster ' + cluster if cluster else '--jobs 2'} ({n})")
+            row[key] = measure_build(corpus, work / key / "processed", jobs, cluster=cluster)
+            log(f"    {row[key]['wall']:.0f} s, driver {row[key]['driver_mb']:.0f} MB")
+            if "jobs" in row:
+                row["identical"] = (tree_digest(work / "jobs" / "processed")
+                                    == tree_digest(work / "cluster" / "processed"))
+            row["load_after"] = os.getloadavg()[0]
+            if done is not None:
+                done(row)
         shutil.rmtree(work / "jobs", ignore_errors=True)
         shutil.rmtree(work / "cluster", ignore_errors=True)
         rows.append(row)
@@ -503,8 +510,12 @@ def format_cluster(rows: list[dict], started: str) -> str:
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         for key, label in (("jobs", "`--jobs 2`"), ("cluster", f"`--cluster {CLUSTER}`")):
-            b = r[key]
-            same = "—" if key == "jobs" else ("**byte-identical**" if r["identical"] else "**DIFFERENT** ✗")
+            b = r.get(key)
+            if b is None:
+                lines.append(f"| {r['n']:,} | {label} | not run | | | | | | |")
+                continue
+            same = ("—" if key == "jobs" or "identical" not in r
+                    else "**byte-identical**" if r["identical"] else "**DIFFERENT** ✗")
             lines.append(f"| {r['n']:,} | {label} | {r.get('when', '—')} | {b['wall']:.0f} s | {r['n'] / b['wall']:.0f} | "
                          f"{b['driver_mb']:.0f} MB | {b['peak_pss_mb']:.0f} MB | {same} | "
                          f"{b['load_before']:.1f} → {b['load_after']:.1f} |")
@@ -517,36 +528,48 @@ def format_cluster(rows: list[dict], started: str) -> str:
               f"extraction on the workers (if the shared file system keeps up and the cores are "
               f"this machine's speed), then **{p['serial_s'] / 60:.0f} min** of the driver's own "
               f"steps (corrections, checks, the sorted write), which grow with the corpus: about "
-              f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver's memory is "
-              f"not flat: {slope}, so about **{p['driver_mb'] / 1024:.0f} GB** for "
-              f"{PROJECT_N:,} reports, because it holds the three tables for the sorted, atomic "
-              "write (`docs/scaling.md`, \"What the driver holds\").", ""]
+              f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver writes each "
+              f"batch's rows into per-period part files as they arrive and merges them one period at "
+              f"a time: {slope}, so about **{p['driver_mb'] / 1024:.1f} GB** for {PROJECT_N:,} "
+              "reports along that line (`docs/scaling.md`, \"What the driver holds\").", ""]
     return "\n".join(lines)
 
 
 def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = True) -> int:
+    """Measure each size in turn; after each build, keep it with the sizes measured before and
+    write the section."""
     started = time.strftime("%Y-%m-%d %H:%M")
-    folder = work or Path(tempfile.mkdtemp(prefix="bench-cluster-"))
-    try:
-        rows = measure_cluster_rows(sizes, seed, folder)
-    finally:
-        if work is None:
-            shutil.rmtree(folder, ignore_errors=True)
-    for r in rows:
-        r["when"] = started
     cache = ROOT / "benchmarks" / ".cache"
     cache.mkdir(exist_ok=True)
     saved = cache / "cluster.json"
-    # sizes measured in earlier runs are kept (the table says when each was run)
-    earlier = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else []
-    rows = sorted({**{r["n"]: r for r in earlier}, **{r["n"]: r for r in rows}}.values(),
-                  key=lambda r: r["n"])
-    saved.write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
-    section = format_cluster(rows, started)
-    print(section)
-    if write:
-        _results.write_section("cluster", section, RESULTS)
-        print(f"written to {RESULTS.relative_to(ROOT)}")
+
+    def keep(row: dict | None) -> int:
+        if row is not None:
+            row.update(when=started, writer=WRITER)
+        # sizes measured in earlier runs are kept (the table says when each was run)
+        earlier = [r for r in (json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else [])
+                   if r.get("writer") == WRITER]
+        rows = sorted({**{r["n"]: r for r in earlier}, **({row["n"]: row} if row else {})}.values(),
+                      key=lambda r: r["n"])
+        if not rows:
+            print("no cluster measurement to show: give --cluster-sizes")
+            return 1
+        saved.write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+        section = format_cluster(rows, started)
+        print(section, flush=True)
+        if write:
+            _results.write_section("cluster", section, RESULTS)
+            print(f"written to {RESULTS.relative_to(ROOT)}", flush=True)
+        return 0
+
+    if not sizes:
+        return keep(None)
+    folder = work or Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    try:
+        measure_cluster_rows(sizes, seed, folder, done=keep)
+    finally:
+        if work is None:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
@@ -577,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         run_build_child(a.build_child[0], a.build_child[1], int(a.build_child[2]),
                         a.build_child[3] if len(a.build_child) > 3 else None)
         return 0
-    if a.cluster_sizes:
+    if a.cluster_sizes is not None:      # "" shows the sizes measured before, run nothing
         sizes = [int(x) for x in a.cluster_sizes.split(",") if x.strip()]
         return cluster_main(sizes, a.seed, Path(a.work) if a.work else None, write=not a.no_write)
     from make_corpus import read_info, wards, write_corpus
