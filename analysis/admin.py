@@ -261,7 +261,7 @@ def resolve_unit(name: str, level: str | None = None, parent: str | None = None,
 
 def successors(unit: str, on=None, *, level: str | None = None,
                parent: str | None = None) -> list[Successor]:
-    """The units that hold an older unit's area on a date.
+    """Find the units that hold an older unit's area on a date.
 
     A unit still in force on ``on`` is its own successor (``exact``). Otherwise
     the successor chain is followed until units in force on that date; the
@@ -451,7 +451,7 @@ def _crosswalk_one(key, day, units, table):
 
 
 def programme_key(number: str, committee: str, term: str | None) -> str:
-    """The key a programme is known by: number, committee and term.
+    """Make the key a programme is known by: number, committee and term.
 
     Examples
     --------
@@ -518,7 +518,7 @@ def _programmes_file(folder) -> tuple[str, float]:
 
 @lru_cache(maxsize=4)
 def _programmes_by_number(path_text: str, mtime: float) -> dict[str, list[dict]]:
-    """The rows of ``programmes.csv`` by programme number, read once per file version."""
+    """Index the rows of ``programmes.csv`` by programme number, read once per file version."""
     index: dict[str, list[dict]] = {}
     for r in _read_programmes(path_text, mtime).to_dict("records"):
         index.setdefault(r["number"], []).append(r)

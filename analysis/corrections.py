@@ -49,7 +49,17 @@ from typing import Callable, Iterable, Mapping
 import pandas as pd
 
 from analysis import paths, schema
+from analysis.catalog import load_catalog
+from analysis.evaluate import FolderEvaluation, score, score_indicators
 from analysis.load import Message, display_path
+from analysis.observations import build_observations
+from analysis.periods import parse_period
+from analysis.store import read_table
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: appends of one write each, no lock
+    fcntl = None
 
 __all__ = [
     "COLUMNS", "ACTIONS", "FACT_FIELDS", "REPORT_FIELDS", "CONTEXT_CHARS", "CorrectionError",
@@ -77,8 +87,20 @@ class CorrectionError(ValueError):
 
 
 def corrections_file(raw: str | os.PathLike | None = None) -> Path:
-    """The corrections file: ``ANALYSIS_CORRECTIONS``, else ``corrections.csv``
-    beside the folder of raw reports (``data/corrections.csv``).
+    """Name the corrections file a build applies.
+
+    ``ANALYSIS_CORRECTIONS`` if it is set, else ``corrections.csv`` beside the
+    folder of raw reports (``data/corrections.csv``).
+
+    Parameters
+    ----------
+    raw : str or os.PathLike, optional
+        The folder of raw reports (default :data:`analysis.paths.RAW`).
+
+    Returns
+    -------
+    Path
+        The file; it may not exist (no corrections yet).
 
     Examples
     --------
@@ -108,15 +130,11 @@ def _int(v) -> int | None:
 
 
 def _indicator_ids() -> set[str]:
-    from analysis.indicators import load_catalog
-
     return set(load_catalog()["indicator_id"])
 
 
 def _value_problem(name: str, value: str) -> str | None:
-    """What is wrong with a value of a field, with the fix; None if it is fine."""
-    from analysis.metadata import parse_period
-
+    """Say what is wrong with a value of a field, with the fix; None if it is fine."""
     choices = {"unit": schema.UNITS, "kind": schema.KINDS, "qualifier": schema.QUALIFIERS,
                "unit_level": schema.UNIT_LEVELS, "doc_kind": schema.DOC_KINDS}
     if name in choices:
@@ -146,7 +164,7 @@ def _value_problem(name: str, value: str) -> str | None:
 
 
 def check_correction(row: Mapping) -> str | None:
-    """What is wrong with a corrections row, with the fix; None if it is fine.
+    """Say what is wrong with a corrections row, with the fix; None if it is fine.
 
     Examples
     --------
@@ -195,8 +213,7 @@ def check_correction(row: Mapping) -> str | None:
 
 @dataclass
 class Corrections:
-    """The valid rows of a corrections file, with their line numbers, and what
-    was wrong with the others."""
+    """The valid rows of a corrections file, with their line numbers, and what was wrong with the others."""
 
     path: Path | None
     rows: list[dict] = field(default_factory=list)
@@ -204,7 +221,7 @@ class Corrections:
 
 
 def read_corrections(path: str | os.PathLike | None = None) -> Corrections:
-    """Read and check a corrections file; a missing file has no corrections.
+    r"""Read and check a corrections file; a missing file has no corrections.
 
     Each valid row comes back as a dict of :data:`COLUMNS` (strings, empty
     where blank; ``start``/``end`` as int or None) plus ``line``, its line in
@@ -216,14 +233,15 @@ def read_corrections(path: str | os.PathLike | None = None) -> Corrections:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = Path(d) / "corrections.csv"
-    ...     _ = p.write_text(",".join(COLUMNS) + "\\n"
-    ...         "thach-ban-2021-h1,,,,,,,set,period,2021-H2,,lan,\\n"
-    ...         "thach-ban-2021-h1,,,,,,,rejct,,,,lan,\\n", encoding="utf-8")
+    ...     _ = p.write_text(",".join(COLUMNS) + "\n"
+    ...         "thach-ban-2021-h1,,,,,,,set,period,2021-H2,,lan,\n"
+    ...         "thach-ban-2021-h1,,,,,,,rejct,,,,lan,\n", encoding="utf-8")
     ...     got = read_corrections(p)
     >>> [(r["line"], r["field"], r["value"]) for r in got.rows]
     [(2, 'period', '2021-H2')]
     >>> print(str(got.messages[0]).replace(d, "D"))
-    error: D/corrections.csv:3: action 'rejct' is not one of confirm, reject, set; write one of them (the row is left out)
+    error: D/corrections.csv:3: action 'rejct' is not one of confirm, reject, set;
+    write one of them (the row is left out)
     """
     path = Path(path) if path is not None else corrections_file()
     out = Corrections(path)
@@ -285,8 +303,11 @@ def read_corrections(path: str | os.PathLike | None = None) -> Corrections:
 
 
 def _rows_of(reader, out: Corrections, shown: str):
-    """The rows of a CSV reader; a row the csv module cannot read ends the file
-    with an error naming its line (the rows before it are kept)."""
+    """Yield the rows of a CSV reader.
+
+    A row the csv module cannot read ends the file with an error naming its
+    line (the rows before it are kept).
+    """
     while True:
         try:
             yield next(reader)
@@ -305,19 +326,13 @@ def _one_line(v) -> str:
 
 
 def _lock(fh) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: appends of one write each
-        return
-    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    if fcntl is not None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
 
 
 def _unlock(fh) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover
-        return
-    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    if fcntl is not None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def append_corrections(rows: Iterable[Mapping], path: str | os.PathLike | None = None) -> Path:
@@ -366,11 +381,11 @@ def append_corrections(rows: Iterable[Mapping], path: str | os.PathLike | None =
 # --------------------------------------------------------------------------
 
 def fact_context(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
-    """Up to ``chars`` characters of the number's line before and after it.
+    r"""Take up to ``chars`` characters of the number's line before and after it.
 
     Examples
     --------
-    >>> text = "I. KẾT QUẢ\\nCó 5209/5318 hộ đăng ký gia đình văn hóa, đạt tỷ lệ 97,95%.\\nII."
+    >>> text = "I. KẾT QUẢ\nCó 5209/5318 hộ đăng ký gia đình văn hóa, đạt tỷ lệ 97,95%.\nII."
     >>> s = text.index("97,95%")
     >>> fact_context(text, s, s + 6, chars=20)
     (' văn hóa, đạt tỷ lệ ', '.')
@@ -388,11 +403,11 @@ def _now() -> str:
 def fact_correction(fact: Mapping, text: str, action: str, field: str | None = None,
                     value=None, *, sha256: str | None = None, note: str = "",
                     reviewer: str = "", at: str | None = None) -> dict:
-    """A corrections row for a figure (a row of the facts table) of a report's text.
+    r"""Write the corrections row of a decision on a figure (a row of the facts table) of a report's text.
 
     Examples
     --------
-    >>> text = "Tỷ lệ hỏa táng đạt 63,6%.\\nCó 12 tổ dân phố."
+    >>> text = "Tỷ lệ hỏa táng đạt 63,6%.\nCó 12 tổ dân phố."
     >>> fact = {"doc_id": "cu-khoi-2018-fy", "start": 19, "end": 24, "raw": "63,6%"}
     >>> row = fact_correction(fact, text, "set", "indicator_id", "cremation_rate", at="2026-01-05")
     >>> row["context_before"], row["context_after"], row["field"], row["value"]
@@ -408,8 +423,10 @@ def fact_correction(fact: Mapping, text: str, action: str, field: str | None = N
 
 def report_correction(doc_id: str, field: str, value, *, sha256: str | None = None,
                       note: str = "", reviewer: str = "", at: str | None = None) -> dict:
-    """A corrections row setting a field of a report (``unit_name``, ``unit_level``,
-    ``period``, ``doc_kind``)."""
+    """Write the corrections row that sets a field of a report.
+
+    The field is one of ``unit_name``, ``unit_level``, ``period`` and ``doc_kind``.
+    """
     return {"doc_id": doc_id, "start": "", "end": "", "raw": "", "context_before": "",
             "context_after": "", "sha256": sha256 or "", "action": "set", "field": field,
             "value": value, "note": note, "reviewer": reviewer, "at": at or _now()}
@@ -442,7 +459,7 @@ def _hits(text: str, needle: str) -> list[int]:
 
 
 def locate(correction: Mapping, text: str) -> Located:
-    """Find a correction's figure in a report's text, by the number and its context.
+    r"""Find a correction's figure in a report's text, by the number and its context.
 
     Examples
     --------
@@ -451,7 +468,7 @@ def locate(correction: Mapping, text: str) -> Located:
     >>> before, after = fact_context(text, s, s + 6)
     >>> c = {"start": s, "end": s + 6, "raw": "97,95%", "context_before": before,
     ...      "context_after": after}
-    >>> added = "Báo cáo sửa lại.\\n"
+    >>> added = "Báo cáo sửa lại.\n"
     >>> where = locate(c, added + text)               # a line added above: found again
     >>> where.status, where.start == len(added) + s, (added + text)[where.start:where.end]
     ('found', True, '97,95%')
@@ -535,8 +552,6 @@ class Applied:
 
 
 def _period_fields(code: str) -> dict:
-    from analysis.metadata import parse_period
-
     start, end, months = parse_period(code)
     return {"period": code, "period_start": pd.Timestamp(start), "period_end": pd.Timestamp(end),
             "period_months": months}
@@ -561,8 +576,6 @@ def _plain(v):
 
 
 def _default_observe(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
-    from analysis.observations import build_observations
-
     placed = reports[reports["unit_name"].notna() & reports["period"].notna()]
     facts = facts[facts["doc_id"].isin(set(placed["doc_id"]))].reset_index(drop=True)
     return build_observations(facts, placed.reset_index(drop=True))
@@ -756,7 +769,7 @@ def _outcome(c: dict, status: str, detail: str) -> dict:
 
 
 def _review_observations(obs: pd.DataFrame, facts: pd.DataFrame, report_from: dict) -> pd.DataFrame:
-    """The observations with their facts' review columns; a corrected report's rows are corrected."""
+    """Give the observations their facts' review columns; a corrected report's rows are corrected."""
     obs = obs.copy()
     reviewed = facts[facts["review_status"] != "unreviewed"]
     status = dict(zip(reviewed["fact_id"], reviewed["review_status"]))
@@ -779,7 +792,7 @@ def _review_observations(obs: pd.DataFrame, facts: pd.DataFrame, report_from: di
 # --------------------------------------------------------------------------
 
 def _in_force(rows: list[dict]) -> dict[tuple, str]:
-    """The last confirm/reject/set of each figure (by report and place), in file order."""
+    """Keep the last confirm/reject/set of each figure (by report and place), in file order."""
     last = {}
     for c in rows:
         if c["raw"]:
@@ -823,23 +836,31 @@ def reviewed_gold(reports: pd.DataFrame, facts: pd.DataFrame,
     return gold, places
 
 
-def evaluate_reviewed(processed=None, corrections=None, facts_for_report=None):
+def evaluate_reviewed(processed: str | Path | None, corrections,
+                      facts_for_report: Callable[[str, str], list[dict]]) -> FolderEvaluation:
     """Score the extractor as it is now against the figures analysts reviewed.
 
-    The reports of ``processed`` (default :func:`analysis.paths.processed_dir`)
-    with a reviewed figure are extracted again (``facts_for_report``, default
-    :func:`analysis.build.facts_for_report`); the extracted facts at the
-    reviewed places are scored against :func:`reviewed_gold` with the gold
-    rule of :mod:`analysis.evaluate`: a rejected figure found again is a false
-    hit, a corrected value, kind, qualifier or indicator a disagreement.
+    The reports of ``processed`` with a reviewed figure are extracted again;
+    the extracted facts at the reviewed places are scored against
+    :func:`reviewed_gold` with the gold rule of :mod:`analysis.evaluate`: a
+    rejected figure found again is a false hit, a corrected value, kind,
+    qualifier or indicator a disagreement.
 
-    Returns an :class:`analysis.evaluate.FolderEvaluation` (no metadata).
+    Parameters
+    ----------
+    processed : str or Path or None
+        The folder of a build's tables (None: :func:`analysis.paths.processed_dir`).
+    corrections : Corrections or str or Path or None
+        The analysts' corrections (None: :func:`analysis.corrections.corrections_file`).
+    facts_for_report : callable
+        The pipeline's per-report fact step, ``(text, doc_id) -> facts`` (the
+        CLI passes :func:`analysis.pipeline.facts_for_report`).
+
+    Returns
+    -------
+    FolderEvaluation
+        The scores of the reviewed figures (no metadata).
     """
-    from analysis.evaluate import FolderEvaluation, score, score_indicators
-    from analysis.store import read_table
-
-    if facts_for_report is None:
-        from analysis.build import facts_for_report
     processed = Path(processed) if processed is not None else paths.processed_dir()
     reports = read_table("reports", processed, columns=["doc_id", "text"])
     facts = read_table("facts", processed)

@@ -20,10 +20,13 @@ qualifier agreement, with the misses and false positives listed for debugging.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from analysis.catalog import core_ids
 from analysis.text import normalize_text
 
 __all__ = ["MatchResult", "Score", "match_facts", "score", "format_score",
@@ -76,10 +79,12 @@ class Score:
 
     @property
     def false_positives(self) -> list[dict]:
+        """Extracted facts that match no gold fact."""
         return self.match.false_positives
 
     @property
     def misses(self) -> list[dict]:
+        """Gold facts no extracted fact matches."""
         return self.match.misses
 
 
@@ -112,7 +117,7 @@ def _close(a, b) -> bool:
 
 
 def _same_fact(ext: Mapping, gold: Mapping) -> bool:
-    """The matching rule, for one extracted fact and one gold record."""
+    """Apply the matching rule to one extracted fact and one gold record."""
     if gold.get("kind") == "fraction" or _num(gold.get("denominator")) is not None:
         return (_num(ext.get("denominator")) is not None
                 and _close(ext.get("numerator"), gold.get("numerator"))
@@ -284,7 +289,7 @@ def score(extracted: Iterable[Mapping] | Any, gold: Iterable[Mapping],
 
 
 def format_score(s: Score, limit: int = 40) -> str:
-    """A readable summary of a score with its misses and false positives.
+    """Summarise a score for a reader, with its misses and false positives.
 
     Examples
     --------
@@ -311,10 +316,12 @@ def format_score(s: Score, limit: int = 40) -> str:
          lambda g: f"{_doc(g)}: {g.get('value')} {g.get('unit')} — «{g.get('quote')}»")
     show("false positives", s.false_positives,
          lambda e: f"{_doc(e)}: {e.get('raw')} = {e.get('value')} {e.get('unit')} — «{e.get('quote')}»")
-    show("kind differs", s.kind_mismatches,
-         lambda p: f"{_doc(p[1])}: {p[0].get('raw')} {p[0].get('kind')} ≠ gold {p[1].get('kind')} — «{p[1].get('quote')}»")
-    show("qualifier differs", s.qualifier_mismatches,
-         lambda p: f"{_doc(p[1])}: {p[0].get('raw')} {p[0].get('qualifier')} ≠ gold {p[1].get('qualifier')} — «{p[1].get('quote')}»")
+    def differs(name: str):
+        return lambda p: (f"{_doc(p[1])}: {p[0].get('raw')} {p[0].get(name)} ≠ gold {p[1].get(name)}"
+                          f" — «{p[1].get('quote')}»")
+
+    show("kind differs", s.kind_mismatches, differs("kind"))
+    show("qualifier differs", s.qualifier_mismatches, differs("qualifier"))
     return "\n".join(lines)
 
 
@@ -345,12 +352,12 @@ class IndicatorScore:
 
 def score_indicators(match: MatchResult, gold: Iterable[Mapping],
                      core: Iterable[str] | None = None) -> IndicatorScore:
-    """Indicator precision and recall over a :class:`MatchResult`.
+    """Score the indicators of the facts a :class:`MatchResult` paired: precision and recall.
 
     Gold names core indicators only (``docs/indicators.md``): an id of the
     extended catalogue counts as no id here, and the facts that carry one are
     listed in ``extended`` for reading. ``core`` is the set of core ids
-    (default: :func:`analysis.indicators.core_ids`).
+    (default: :func:`analysis.catalog.core_ids`).
 
     Examples
     --------
@@ -363,7 +370,6 @@ def score_indicators(match: MatchResult, gold: Iterable[Mapping],
     (1.0, 1.0)
     """
     if core is None:
-        from analysis.indicators import core_ids
         core = core_ids()
     core = frozenset(core)
     extended = [e for e, _ in match.pairs if e.get("indicator_id") and e["indicator_id"] not in core]
@@ -492,12 +498,12 @@ class FolderEvaluation:
 
     @property
     def f1(self) -> float:
+        """Harmonic mean of the facts' precision and recall (0 when both are 0)."""
         p, r = self.facts.precision, self.facts.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def _jsonl(path) -> list[dict]:
-    import json
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
@@ -524,8 +530,6 @@ def evaluate_folder(folder, facts_for_report, load_reports, gold=None,
 
     Only reports named in the gold are scored.
     """
-    from pathlib import Path
-
     folder = Path(folder)
     gold_facts = _jsonl(Path(gold) if gold else folder / "gold.jsonl")
     if metadata is None and (folder / "reports.jsonl").is_file():
@@ -560,7 +564,7 @@ def _cause_of_false_hit(e: Mapping) -> str:
 
 
 def format_evaluation(ev: FolderEvaluation, limit: int = 30) -> str:
-    """The evaluation as the ``evaluate`` command prints it."""
+    """Format the evaluation as the ``evaluate`` command prints it."""
     s, ind = ev.facts, ev.indicators
     lines = [f"{ev.folder}: {ev.n_reports} report(s), {s.n_gold} gold fact(s)", "",
              "| measure | value |", "|---|---|",
