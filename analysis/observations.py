@@ -35,28 +35,24 @@ How values are set:
 """
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 import operator
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import pandas as pd
 
 from analysis.admin import programmes_for
 from analysis.catalog import indicator_properties
-from analysis.extract import extract_facts
-from analysis.indicators import assign_indicators
-from analysis.load import load_reports
-from analysis.paths import MANIFEST, RAW, RULES
-from analysis.schema import FACTS, OBSERVATIONS, empty_frame, validate
+from analysis.paths import RULES
+from analysis.rules import read_rules
+from analysis.schema import OBSERVATIONS, validate
 
 __all__ = [
-    "EXTRA_COLUMNS", "LEVEL_KINDS", "Corpus", "build_observations", "indicator_properties",
-    "load_result_phrases", "read_corpus", "stated_decimals", "to_records", "values_agree",
+    "EXTRA_COLUMNS", "LEVEL_KINDS", "build_observations", "indicator_properties",
+    "load_result_phrases", "stated_decimals", "to_records", "values_agree",
 ]
 
 #: Columns the observations carry beyond :data:`analysis.schema.OBSERVATIONS`.
@@ -153,16 +149,14 @@ def values_agree(a: float, b: float, decimals_a: int | None = None,
 def _read_phrases(path_text: str, mtime: float) -> tuple:
     path = Path(path_text)
     out = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for i, row in enumerate(csv.DictReader(fh)):
-            if row.get("result") not in _RESULTS:
-                raise ValueError(f"{path}, line {i + 2}: result {row.get('result')!r} is not one of "
-                                 f"{_RESULTS}; fix the result column")
-            try:
-                out.append((re.compile(row["pattern"]), row["result"]))
-            except re.error as e:
-                raise ValueError(f"{path}, line {i + 2}: pattern {row['pattern']!r} is not a valid "
-                                 f"regular expression ({e}); fix the pattern") from None
+    for row in read_rules(path.stem, ["pattern", "result"], folder=path.parent):
+        if row["result"] not in _RESULTS:
+            raise row.error(f"result {row['result']!r} is not one of {_RESULTS}", "fix the result column")
+        try:
+            out.append((re.compile(row["pattern"]), row["result"]))
+        except re.error as e:
+            raise row.error(f"pattern {row['pattern']!r} is not a valid regular expression ({e})",
+                            "fix the pattern") from None
     return tuple(out)
 
 
@@ -264,17 +258,44 @@ def _gap_text(f_first: dict, f_second: dict) -> str | None:
     return f_first["sentence"][int(f_first["end"]) - base:int(f_second["start"]) - base]
 
 
-def _pair(facts: list[dict], props: dict) -> tuple[dict, dict, set]:
-    """Targets and achievements stated beside a value, per fact id."""
+def _facts_by_doc(facts: pd.DataFrame):
+    """Each report's facts in text order, as ``(doc_id, list)``.
+
+    Only the facts an observation can come from are read into dicts: those
+    with an indicator, and targets and achievements, which fill the row of the
+    value beside them. Any other fact stands as ``None`` in its place, so that
+    "beside" keeps its meaning (:func:`_pair` looks at the next fact in the
+    text, whatever it is).
+    """
+    if not len(facts):
+        return
+    keys = facts[["doc_id", "start", "end"]].reset_index(drop=True)
+    order = keys.sort_values(["doc_id", "start", "end"], kind="stable").index.to_numpy()
+    kind = facts["kind"].to_numpy(dtype=object, na_value=None)[order]
+    unit = facts["unit"].to_numpy(dtype=object, na_value=None)[order]
+    has_id = facts["indicator_id"].notna().to_numpy()[order]
+    wanted = [h or k == "target" or (k == "target_achievement" and u == "percent")
+              for h, k, u in zip(has_id.tolist(), kind.tolist(), unit.tolist())]
+    chosen = order[[i for i, w in enumerate(wanted) if w]]
+    records = iter(to_records(facts.iloc[chosen]))
+    docs = keys["doc_id"].to_numpy(dtype=object)[order].tolist()
+    for doc_id, group in itertools.groupby(zip(docs, wanted), key=operator.itemgetter(0)):
+        yield doc_id, [next(records) if w else None for _, w in group]
+
+
+def _pair(facts: list[dict | None], props: dict) -> tuple[dict, dict, set]:
+    """Targets and achievements stated beside a value, per fact id (None: a fact that is neither)."""
     targets, achievements, consumed = {}, {}, set()
     for i, f in enumerate(facts):
+        if f is None:
+            continue
         if f["kind"] == "target":
             best = None
             for j in (i - 1, i + 1):          # the value before the target first
                 if not 0 <= j < len(facts):
                     continue
                 g = facts[j]
-                if _nan(g["indicator_id"]) or g["kind"] in ("target", "change") \
+                if g is None or _nan(g["indicator_id"]) or g["kind"] in ("target", "change") \
                         or g["unit"] != f["unit"]:
                     continue
                 first, second = (g, f) if j < i else (f, g)
@@ -291,7 +312,7 @@ def _pair(facts: list[dict], props: dict) -> tuple[dict, dict, set]:
                 if not 0 <= j < len(facts):
                     continue
                 g = facts[j]
-                if _nan(g["indicator_id"]) or g["fact_id"] in achievements:
+                if g is None or _nan(g["indicator_id"]) or g["fact_id"] in achievements:
                     continue
                 g_share = _props_for(props, g["indicator_id"], g["unit"])["unit"] in _SHARE_UNITS
                 if g["kind"] not in ("count", "amount", "measure", "fraction") or \
@@ -511,8 +532,7 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
                          "table; load those reports (analysis.load.load_reports) first")
     rows = []
     keys_cache: dict[tuple, list[str]] = {}
-    ordered = to_records(facts.sort_values(["doc_id", "start", "end"], kind="stable"))
-    for doc_id, grouped in itertools.groupby(ordered, key=operator.itemgetter("doc_id")):
+    for doc_id, doc_facts in _facts_by_doc(facts):
         rep = rep_by_doc[doc_id]
         rep["programs"] = _programs_list(rep.get("programs"))
         cache_key = (tuple(rep["programs"]), rep.get("unit_level"), rep.get("unit_name"),
@@ -520,11 +540,10 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
         if cache_key not in keys_cache:
             keys_cache[cache_key] = [p.key for p in programmes_for(rep)]
         keys = list(keys_cache[cache_key])
-        doc_facts = list(grouped)
         targets, achievements, consumed = _pair(doc_facts, props)
         matches_by_sentence: dict = {}
         for f in doc_facts:
-            if _nan(f["indicator_id"]) or f["fact_id"] in consumed:
+            if f is None or _nan(f["indicator_id"]) or f["fact_id"] in consumed:
                 continue
             stated = None
             if rep.get("doc_kind") != "plan" and not _nan(f.get("sentence")):
@@ -538,7 +557,7 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
     if not rows:
         return validate(_empty(), OBSERVATIONS)
     _mark_conflicts(rows)
-    obs = pd.DataFrame(rows)
+    obs = pd.DataFrame({c: [r[c] for r in rows] for c in rows[0]})  # by column: no per-row dict work
     for col in ("value_derived",):
         obs[col] = obs[col].astype("boolean")
     for col in ("city", "direction", "aggregation", "counted", "section", "achievement_source",
@@ -547,58 +566,6 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
         obs[col] = obs[col].astype("string")
     obs = obs.sort_values(["doc_id", "start", "fact_id"], kind="stable")
     return validate(obs, OBSERVATIONS)
-
-
-class Corpus(NamedTuple):
-    """The three tables of a folder of reports, built in memory."""
-
-    reports: pd.DataFrame
-    facts: pd.DataFrame
-    observations: pd.DataFrame
-
-
-def _facts_of(reports: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for doc_id, text in zip(reports["doc_id"], reports["text"]):
-        rows.extend(assign_indicators(extract_facts(text, doc_id), text))
-    frame = pd.DataFrame.from_records(rows, columns=FACTS.names) if rows else empty_frame(FACTS)
-    return validate(frame, FACTS)
-
-
-@lru_cache(maxsize=4)
-def _read_corpus(folder: str, stamp: tuple) -> Corpus:
-    manifest = Path(folder) / MANIFEST.name
-    reports = load_reports(Path(folder), manifest=manifest if manifest.is_file() else None).reports
-    facts = _facts_of(reports)
-    return Corpus(reports, facts, build_observations(facts, reports))
-
-
-def read_corpus(folder: Path | str | None = None) -> Corpus:
-    """Load, extract and observe a folder of reports in memory (no files written).
-
-    The same steps as the build (load the reports, extract the facts, assign
-    indicators, build the observations), for notebooks, doctests and tests
-    that want the tables of the bundled reports without a processed dataset.
-    Results are cached per folder until a file in it changes; each call
-    returns copies.
-
-    Parameters
-    ----------
-    folder : path, optional
-        A folder of reports with an optional ``reports.csv`` manifest
-        (default ``data/raw``).
-
-    Examples
-    --------
-    >>> corpus = read_corpus()
-    >>> sorted(zip(corpus.reports["unit_name"], corpus.reports["period"]))
-    [('Cầu Giấy', '2022-H1'), ('Cự Khối', '2018-FY'), ('Phúc Đồng', '2020-9M'), ('Thanh Xuân', '2021-Q4'), ('Thạch Bàn', '2021-H1')]
-    """
-    folder = Path(folder) if folder is not None else RAW
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                         for p in folder.rglob("*") if p.is_file()))
-    tables = _read_corpus(str(folder), stamp)
-    return Corpus(*(t.copy() for t in tables))
 
 
 def _programs_list(value) -> list:
