@@ -22,6 +22,7 @@ from .i18n import LABELS, indicator_info, indicator_name, period_name, t
 from .theme import (
     DEFAULT_LANG,
     NEUTRAL,
+    PROGRESS_COLOR,
     STATUS_COLORS,
     TARGET_COLOR,
     axis_format,
@@ -638,7 +639,7 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     data["progress_label"] = [format_number(p, "percent", lang) if p is not None else "—"
                               for p in progress]
     basis = list(_col(frame, "basis"))
-    status = [s if s in STATUS_COLORS else ("plan" if b == "plan" else "unknown")
+    status = [s if s in STATUS_COLORS or s == "progress" else ("plan" if b == "plan" else "unknown")
               for s, b in zip(_col(frame, "status"), basis)]
     data["status"] = status
     data["status_label"] = [t(f"status.{s}", lang) for s in status]
@@ -669,12 +670,12 @@ def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -
     data["text"] = texts
     data["note"] = [_short(n, 160) for n in _col(frame, "note", "")]
     data["row_label"] = [wrap_label(x, 34) for x in _unique_labels(data["indicator_label"], data["raw"])]
-    rank = {"exceeded": 0, "met": 1, "missed": 2, "plan": 3, "unknown": 4}
+    rank = {"exceeded": 0, "met": 1, "progress": 2, "missed": 3, "plan": 4, "unknown": 5}
     data["_o"] = [(rank[s], p is None, -(p or 0)) for s, p in zip(status, progress)]
     data = data.sort_values("_o", kind="stable").drop(columns=["_o"])
     order = data["row_label"].tolist()
     present = [s for s in rank if s in set(status)]
-    colors = {**STATUS_COLORS, "plan": NEUTRAL, "unknown": "#90A4AE"}
+    colors = {**STATUS_COLORS, "progress": PROGRESS_COLOR, "plan": NEUTRAL, "unknown": "#90A4AE"}
     color = alt.Color("status_label:N", title=t("field.status", lang),
                       scale=alt.Scale(domain=[t(f"status.{s}", lang) for s in present],
                                       range=[colors[s] for s in present]))

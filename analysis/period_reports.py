@@ -11,19 +11,22 @@ The notebook itself calls :func:`report_header` and :func:`figures_table`.
 """
 from __future__ import annotations
 
+import base64
 import os
-import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import HTML
 
 from . import paths
-from .dashboard import (APP_CSS, chart_bytes, export_table, reader_html, render_facts_table,
-                        split_unit_key, summary_html, table_bytes, unit_label,
-                        with_unit_key)
+from .app.export import MIME, chart_bytes, export_table, report_slug, table_bytes
+from .app.html import APP_CSS, escape_text, reader_html, render_facts_table, summary_html, unit_label
+from .app.rows import split_unit_key, states_targets, with_unit_key
+from .charts import chart_scorecard
+from .compare import scorecard
 from .i18n import period_name, t
+from .store import read_table
 from .theme import DEFAULT_LANG, check_lang
 
 __all__ = ["render_period_reports", "period_units", "period_unit_keys", "report_slug",
@@ -54,19 +57,6 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def report_slug(unit: str) -> str:
-    """A file name for a unit: ASCII, lower case, words joined by '-'.
-
-    Examples
-    --------
-    >>> report_slug("Thạch Bàn"), report_slug("Phúc Đồng"), report_slug("Cự Khối")
-    ('thach-ban', 'phuc-dong', 'cu-khoi')
-    """
-    text = unit.replace("Đ", "D").replace("đ", "d")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unit"
-
-
 def period_units(period: str, reports: pd.DataFrame | None = None) -> list[str]:
     """The units that have a report for ``period``, in name order.
 
@@ -87,7 +77,6 @@ def period_units(period: str, reports: pd.DataFrame | None = None) -> list[str]:
     ValueError: no report for period '2021-H2' in the processed tables (periods there: 2018-FY, 2021-H1); check the period code, e.g. 2021-H1
     """
     if reports is None:
-        from .store import read_table
         reports = read_table("reports", columns=["doc_id", "unit_name", "period"])
     units = sorted(set(reports.loc[reports["period"] == period, "unit_name"].dropna()))
     if not units:
@@ -99,7 +88,7 @@ def period_units(period: str, reports: pd.DataFrame | None = None) -> list[str]:
 
 def period_unit_keys(period: str, reports: pd.DataFrame | None = None) -> list[str]:
     """The units that have a report for ``period``, each as its level, name and
-    parent (:func:`analysis.dashboard.unit_key`): phường and quận Long Biên are
+    parent (:func:`analysis.app.unit_key`): phường and quận Long Biên are
     two units, two pages.
 
     Raises
@@ -116,7 +105,6 @@ def period_unit_keys(period: str, reports: pd.DataFrame | None = None) -> list[s
     ['district|Long Biên|', 'ward|Long Biên|Long Biên']
     """
     if reports is None:
-        from .store import read_table
         reports = read_table("reports", columns=["doc_id", "unit_name", "unit_level", "parent",
                                                  "period"])
     period_units(period, reports)          # the same message when there is none
@@ -188,10 +176,6 @@ def report_header(unit: str, period: str, lang: str = DEFAULT_LANG,
     >>> "Chưa có báo cáo cho kỳ này" in html, "Các kỳ đã có: Năm 2018" in html
     (True, True)
     """
-    from IPython.display import HTML
-
-    from .store import read_table
-
     lang = check_lang(lang)
     reports = read_table("reports", columns=["doc_id", "title", "unit_name", "unit_level", "parent",
                                              "period", "doc_kind", "published"]) if reports is None else reports
@@ -220,9 +204,6 @@ def report_header(unit: str, period: str, lang: str = DEFAULT_LANG,
 def unit_scorecard(unit: str, period: str, obs: pd.DataFrame, lang: str = DEFAULT_LANG,
                    unit_level: str | None = None, parent: str | None = None):
     """The unit's scorecard for the period (empty when its report states no target)."""
-    from .compare import scorecard
-    from .dashboard import states_targets
-
     frame = _unit_rows(obs, unit, unit_level, parent, period)
     if frame.empty or not states_targets(frame):
         return frame.iloc[0:0].assign(status=pd.Series(dtype="object"))
@@ -236,9 +217,6 @@ def scorecard_chart(unit: str, period: str, lang: str = DEFAULT_LANG,
 
     A report that states no target gets a chart that says so.
     """
-    from .charts import chart_scorecard
-    from .store import read_table
-
     obs = read_table("observations") if obs is None else obs
     return chart_scorecard(unit_scorecard(unit, period, obs, lang, unit_level, parent), lang=lang)
 
@@ -252,8 +230,6 @@ def _figures(unit, period, obs, lang, unit_level, parent) -> pd.DataFrame:
 
 
 def _reports_meta(reports: pd.DataFrame | None) -> tuple[dict, dict]:
-    from .store import read_table
-
     if reports is None:
         reports = read_table("reports", columns=["doc_id", "title", "published", "text"])
     meta = {d: {"title": ti, "published": pu} for d, ti, pu in
@@ -282,10 +258,6 @@ def figures_table(unit: str, period: str, lang: str = DEFAULT_LANG,
     >>> "<mark>63,6%</mark>" in figures_table("Cự Khối", "2018-FY", obs=obs, reports=reports).data
     True
     """
-    from IPython.display import HTML
-
-    from .store import read_table
-
     lang = check_lang(lang)
     obs = read_table("observations") if obs is None else obs
     frame = _figures(unit, period, obs, lang, unit_level, parent)
@@ -302,8 +274,6 @@ def figures_table(unit: str, period: str, lang: str = DEFAULT_LANG,
 
 
 def _data_link(label: str, name: str, mime: str, data: bytes) -> str:
-    import base64
-
     return (f'<a download="{_esc(name)}" href="data:{mime};base64,'
             f'{base64.b64encode(data).decode("ascii")}">{_esc(label)}</a>')
 
@@ -314,11 +284,6 @@ def downloads_html(unit: str, period: str, lang: str = DEFAULT_LANG,
     """Links that save the page's table (CSV, Excel, with provenance) and its chart
     (PNG, SVG drawn by vl-convert): the files are inside the page, so they
     download from a USB stick or an e-mail attachment with no server."""
-    from IPython.display import HTML
-
-    from .dashboard import MIME
-    from .store import read_table
-
     lang = check_lang(lang)
     obs = read_table("observations") if obs is None else obs
     frame = _figures(unit, period, obs, lang, unit_level, parent)
@@ -343,7 +308,6 @@ def downloads_html(unit: str, period: str, lang: str = DEFAULT_LANG,
 
 
 def _esc(text) -> str:
-    from .dashboard import escape_text
 
     return escape_text(text)
 
@@ -362,6 +326,7 @@ def export_offline_html(nb, title: str, lang: str = DEFAULT_LANG) -> str:
     >>> "<title>Cự Khối · Năm 2018</title>" in page, "<script src=" in page, "Chạy lại" in page
     (True, False, False)
     """
+    # nbconvert (with jinja2) loads only when pages are written: the app and notebooks never need it
     import jinja2
     from nbconvert import HTMLExporter
 
@@ -404,7 +369,7 @@ def render_period_reports(period: str, out_dir: str | os.PathLike = paths.REPORT
     period : a period code, e.g. ``"2021-H1"``
     out_dir : folder of the reports (default ``reports/`` at the repository root)
     lang : language of the pages (``'vi'`` default, or ``'en'``)
-    units : only these units, by name or :func:`~analysis.dashboard.unit_key`
+    units : only these units, by name or :func:`~analysis.app.unit_key`
         (default every unit with a report for the period)
     notebook : the parameterised notebook to run (default ``05_period_report``)
     progress : called with one line per page written (None for silence)
@@ -419,6 +384,7 @@ def render_period_reports(period: str, out_dir: str | os.PathLike = paths.REPORT
     ValueError
         No unit has a report for ``period``.
     """
+    # papermill (and nbformat) load only when pages are rendered, not with the module
     import nbformat
     import papermill
 

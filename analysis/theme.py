@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # altair is imported where it is used: importing it is slow
 
 __all__ = [
     "LANGS", "DEFAULT_LANG", "FONT", "PALETTE", "ASSESSMENT_COLORS",
-    "STATUS_COLORS", "NEUTRAL", "TARGET_COLOR", "check_lang", "format_number",
+    "STATUS_COLORS", "PROGRESS_COLOR", "NEUTRAL", "TARGET_COLOR", "check_lang", "format_number",
     "unit_symbol", "vega_locale", "vi_locale", "en_locale", "axis_format",
     "apply_theme", "theme_config", "skip_slow_imports", "import_altair", "use_offline_renderer", "enable_offline_widgets",
     "offline_chart_html", "OFFLINE_RENDERER", "VEGALITE_MIMETYPE",
@@ -71,6 +71,9 @@ TARGET_COLOR = "#263238"
 ASSESSMENT_COLORS = {"better": "#1B7F3B", "worse": "#C62828", "none": NEUTRAL}
 #: Colours of a scorecard line: result against the report's own target.
 STATUS_COLORS = {"exceeded": "#1B7F3B", "met": "#66BB6A", "missed": "#C62828"}
+#: Colour of a result short of a plan for a longer period (a half-year toward the
+#: year's plan): progress, neither a target's colour nor the missed red.
+PROGRESS_COLOR = "#5C6BC0"
 
 # Number conventions per language: decimal mark, thousands mark.
 _MARKS = {"vi": (",", "."), "en": (".", ",")}

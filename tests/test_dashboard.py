@@ -8,7 +8,7 @@ import pytest
 
 import analysis.build
 import analysis.extract
-from analysis.dashboard import LATEST, DashboardApp, render_facts_table
+from analysis.app import LATEST, DashboardApp, render_facts_table
 
 from _built_data import processed_dir, table
 
@@ -112,12 +112,12 @@ def test_topic_filters_the_figures(app):
 
 
 def test_a_failing_callback_shows_one_line_not_a_traceback(app, monkeypatch):
-    import analysis.compare
+    import analysis.app.widgets
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analysis.compare, "scorecard", broken)
+    monkeypatch.setattr(analysis.app.widgets, "scorecard", broken)
     app.unit.value = app.unit_key_of("Cự Khối")
     assert "Không hiển thị được phần này (Đơn vị)" in app.status.value
     assert "Traceback" not in app.status.value and "boom" not in app.status.value
@@ -148,8 +148,9 @@ def test_app_on_disk_reads_only_what_it_shows_and_shows_what_the_whole_tables_gi
     """At page open the app reads the reports and each indicator's reach, never every
     observation (a city's decade is a million rows); each view then equals what
     the app shows from the whole tables in memory."""
+    import analysis.app.rows
     import analysis.store
-    from analysis.dashboard import FrameRows, QueryRows, load_tables
+    from analysis.app import FrameRows, QueryRows, load_tables
 
     monkeypatch.setenv("ANALYSIS_PROCESSED", str(processed_dir()))
     whole = DashboardApp(tables=load_tables())
@@ -161,6 +162,7 @@ def test_app_on_disk_reads_only_what_it_shows_and_shows_what_the_whole_tables_gi
         return read_table(name, *args, **kwargs)
 
     monkeypatch.setattr(analysis.store, "read_table", refuse_whole_observations)
+    monkeypatch.setattr(analysis.app.rows, "read_table", refuse_whole_observations)
     lean = DashboardApp()
     assert isinstance(whole.rows, FrameRows) and isinstance(lean.rows, QueryRows)
     assert lean.units == whole.units and lean.topics_of == whole.topics_of
@@ -257,7 +259,7 @@ def test_a_build_finished_while_the_page_is_open_is_read_before_the_next_redraw(
 
 
 def test_a_failed_view_leaves_nothing_of_the_previous_unit(app, monkeypatch):
-    import analysis.compare
+    import analysis.app.widgets
 
     app.unit.value = app.unit_key_of("Cự Khối")
     assert "Cự Khối" in app.summary.value and app.facts.value
@@ -265,7 +267,7 @@ def test_a_failed_view_leaves_nothing_of_the_previous_unit(app, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analysis.compare, "scorecard", broken)
+    monkeypatch.setattr(analysis.app.widgets, "scorecard", broken)
     app.unit.value = app.unit_key_of("Phúc Đồng")
     assert "Không hiển thị được phần này" in app.status.value
     assert app.summary.value == "" and app.facts.value == "" and app.reader.value == ""

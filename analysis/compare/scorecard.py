@@ -7,14 +7,16 @@ words; :func:`analysis.compare.compare_units` colours a unit by the same rule.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 from analysis.compare.common import SOURCE_COLUMNS, indicator_of, is_set, result_frame
 from analysis.i18n import t
 from analysis.observations import LEVEL_KINDS, stated_decimals, to_records, values_agree
+from analysis.text import fold
 
-__all__ = ["scorecard", "target_status"]
+__all__ = ["scorecard", "target_status", "plan_months", "PLAN_PERIODS"]
 
 
 def _status_from_achievement(ach: float, decimals: int | None) -> str:
@@ -31,20 +33,62 @@ def _status_from_target(value: float, target: float, direction: str) -> str:
     return "exceeded" if value > target else "missed"
 
 
+#: A plan's own period, when the words after "kế hoạch" / "KH" / "chỉ tiêu" name
+#: one (folded: lower case, one tone placement): months it covers. A plan that names none is the year's:
+#: wards and districts are given their targets for the year.
+PLAN_PERIODS = {"6 tháng": 6, "sáu tháng": 6, "9 tháng": 9, "chín tháng": 9, "quý": 3,
+                "tháng": 1, "năm": 12}
+_PLAN_WORD = re.compile(r"\b(?:kế hoạch|kh|chỉ tiêu)\b")
+_PLAN_PERIOD = re.compile(r"^\W*(?:\w+\s+){0,3}?(" + "|".join(
+    sorted((re.escape(k) for k in PLAN_PERIODS), key=len, reverse=True)) + r")\b")
+
+
+def plan_months(r: dict) -> int:
+    """Return the months the plan behind a statement covers (12 unless its words say otherwise).
+
+    Read from the sentence after the figure: the first "kế hoạch", "KH" or
+    "chỉ tiêu" and up to three words after it ("kế hoạch năm", "chỉ tiêu 6
+    tháng", "chỉ tiêu quận giao").
+
+    Examples
+    --------
+    >>> plan_months({"raw": "60,67%", "sentence": "06 đợt hiến máu (đạt 60,67% kế hoạch)."})
+    12
+    >>> plan_months({"raw": "95%", "sentence": "Thu ngân sách đạt 95% kế hoạch 6 tháng."})
+    6
+    """
+    text = fold(str(r.get("sentence") or r.get("quote") or ""))
+    raw = fold(str(r.get("raw") or ""))
+    at = text.find(raw) if raw else -1
+    found = _PLAN_WORD.search(text, at + len(raw) if at >= 0 else 0) or _PLAN_WORD.search(text)
+    if found:
+        named = _PLAN_PERIOD.match(text[found.end():])
+        if named:
+            return PLAN_PERIODS[named.group(1)]
+    return 12
+
+
 def target_status(r: dict) -> tuple[str | None, str | None]:
     """Return the status of a statement against its target, and what it was read from.
+
+    A result short of a plan for a longer period than the statement's (a
+    half-year's figure "đạt 60,67% kế hoạch" of the year) is ``progress``
+    toward that plan, not ``missed``: colour against a target only where the
+    plan covers the same period (:func:`plan_months`).
 
     Parameters
     ----------
     r : dict
         An observation with ``achievement_pct``, ``target``, ``value``, ``raw``,
-        ``kind`` and ``direction``.
+        ``kind``, ``direction`` and, to tell progress from a miss,
+        ``period_months`` and ``sentence``.
 
     Returns
     -------
     tuple
-        ``(status, basis)``: ``exceeded``/``met``/``missed`` and ``achievement``
-        or ``target``; ``(None, None)`` when the figures state no target.
+        ``(status, basis)``: ``exceeded``/``met``/``missed``/``progress`` and
+        ``achievement`` or ``target``; ``(None, None)`` when the figures state
+        no target.
 
     Examples
     --------
@@ -52,16 +96,24 @@ def target_status(r: dict) -> tuple[str | None, str | None]:
     ('exceeded', 'achievement')
     >>> target_status({"value": 6.1, "target": 6.3, "direction": "down", "kind": "rate", "raw": "6,1"})
     ('met', 'target')
+    >>> target_status({"achievement_pct": 60.67, "kind": "target_achievement", "raw": "60,67%",
+    ...                "period_months": 6, "sentence": "1.553 đơn vị máu (đạt 60,67% kế hoạch)."})
+    ('progress', 'achievement')
     """
     if pd.notna(r.get("achievement_pct")):
         dec = stated_decimals(r["raw"]) if r["kind"] == "target_achievement" else None
         if r.get("achievement_source") == "derived":
             dec = None
-        return _status_from_achievement(float(r["achievement_pct"]), dec), "achievement"
-    if pd.notna(r.get("target")):
-        return _status_from_target(float(r["value"]), float(r["target"]),
-                                   r.get("direction") or "none"), "target"
-    return None, None
+        status, basis = _status_from_achievement(float(r["achievement_pct"]), dec), "achievement"
+    elif pd.notna(r.get("target")):
+        status, basis = _status_from_target(float(r["value"]), float(r["target"]),
+                                            r.get("direction") or "none"), "target"
+    else:
+        return None, None
+    months = pd.to_numeric(r.get("period_months"), errors="coerce")
+    if status == "missed" and pd.notna(months) and months < plan_months(r):
+        status = "progress"
+    return status, basis
 
 
 def scorecard(obs: pd.DataFrame, unit_name: str, period: str, *, lang: str = "vi",

@@ -78,7 +78,7 @@ def _marked(number: str, html: str) -> bool:
 
 def _leaders_view(monkeypatch, processed, unit: str) -> str:
     """What the leaders' app shows for a unit: its report's summary and table of figures."""
-    from analysis.dashboard import DashboardApp
+    from analysis.app import DashboardApp
 
     monkeypatch.setenv("ANALYSIS_PROCESSED", str(processed))
     app = DashboardApp()
