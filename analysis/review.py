@@ -29,20 +29,34 @@ text is always HTML-escaped.
 from __future__ import annotations
 
 import getpass
+import json
 import logging
 import math
 import re
 from pathlib import Path
 from typing import Mapping
 
+import ipywidgets as w
 import pandas as pd
 
+from . import paths
 from .app.html import APP_CSS, escape_text, unit_label
+from .app.rows import read_processed
 from .app.server import log_to_server
-from .corrections import (CorrectionError, append_corrections, corrections_file, fact_correction,
-                          read_corrections, report_correction)
+from .catalog import load_catalog
+from .corrections import (
+    CorrectionError,
+    append_corrections,
+    corrections_file,
+    fact_correction,
+    read_corrections,
+    report_correction,
+)
 from .i18n import indicator_name, period_name, t, vietnamese_sort_key
+from .load import display_path
+from .reconcile import audit
 from .schema import DOC_KINDS, KINDS, QUALIFIERS, UNIT_LEVELS, UNITS
+from .store import read_table
 from .text import fold
 from .theme import DEFAULT_LANG, check_lang, format_number, unit_symbol
 
@@ -68,9 +82,11 @@ def _na(v) -> bool:
 
 
 def metadata_doubts(reports: pd.DataFrame) -> dict[str, dict]:
-    """What is doubtful in each report's details: the fields a comparison needs
-    that the build could not read (``missing``: unit, level, period, kind), and
-    a publication date before the period (``early``).
+    """Find what is doubtful in each report's details.
+
+    The fields a comparison needs that the build could not read (``missing``:
+    unit, level, period, kind), and a publication date before the period
+    (``early``).
 
     Examples
     --------
@@ -79,7 +95,8 @@ def metadata_doubts(reports: pd.DataFrame) -> dict[str, dict]:
     ...     "published": [pd.Timestamp("2017-05-02"), pd.NaT],
     ...     "period_start": [pd.Timestamp("2018-01-01"), pd.NaT]})
     >>> metadata_doubts(reports)
-    {'a': {'missing': [], 'early': True}, 'b': {'missing': ['unit_name', 'unit_level', 'period', 'doc_kind'], 'early': False}}
+    {'a': {'missing': [], 'early': True},
+     'b': {'missing': ['unit_name', 'unit_level', 'period', 'doc_kind'], 'early': False}}
     """
     out = {}
     for r in reports.to_dict("records"):
@@ -153,8 +170,6 @@ def cue_strength(fact: Mapping, cues: Mapping[str, tuple] | None = None) -> tupl
 
 
 def _catalogue_cues() -> dict[str, tuple]:
-    from .indicators import load_catalog
-
     cat = load_catalog()
     return dict(zip(cat["indicator_id"], cat["cues"]))
 
@@ -162,7 +177,7 @@ def _catalogue_cues() -> dict[str, tuple]:
 def review_queue(facts: pd.DataFrame, reports: pd.DataFrame,
                  observations: pd.DataFrame | None = None,
                  checks: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The figures of ``facts``, most doubtful first, with why each is doubtful.
+    """Order the figures of ``facts`` most doubtful first, with why each is doubtful.
 
     Parameters
     ----------
@@ -262,8 +277,6 @@ def review_tally(facts: pd.DataFrame, by: str = "indicator_id", corrections=None
     0  cremation_rate        2         2      1
     1            <NA>        1         0      0
     """
-    import json
-
     status = facts["review_status"].fillna("unreviewed") if "review_status" in facts.columns \
         else pd.Series(["unreviewed"] * len(facts), index=facts.index)
     key = facts[by].astype("object").where(facts[by].notna(), None)
@@ -302,7 +315,7 @@ def review_tally(facts: pd.DataFrame, by: str = "indicator_id", corrections=None
 
 
 def sentence_html(sentence, sentence_start, start: int, end: int, raw) -> str:
-    """The sentence escaped, with the number at ``start``–``end`` marked.
+    """Escape the sentence and mark the number at ``start``–``end``.
 
     Examples
     --------
@@ -374,11 +387,6 @@ class ReviewApp:
 
     def __init__(self, lang: str = DEFAULT_LANG, processed=None, corrections=None,
                  page_size: int = 8, reviewer: str | None = None):
-        import ipywidgets as w
-
-        from . import paths
-        from .app.rows import read_processed
-
         self._w = w
         self._read = read_processed
         log_to_server(log)
@@ -419,8 +427,6 @@ class ReviewApp:
     def _period_tables(self, period: str):
         """Facts, observations and audit of one period (kept for the session)."""
         if period not in self._cache:
-            from .reconcile import audit
-
             docs = set(self._reports_of(period)["doc_id"])
             which = None if period == _NO_PERIOD else period
             facts = self._read_rows("facts", which, docs)
@@ -436,23 +442,19 @@ class ReviewApp:
         return self._cache[period]
 
     def _read_rows(self, name: str, period, docs: set) -> pd.DataFrame:
-        from .store import read_table
-
         frame = read_table(name, self.processed, period=period)
         return frame[frame["doc_id"].isin(docs)].reset_index(drop=True)
 
     def _text_of(self, doc: str) -> tuple[str, str]:
-        """A report's text and file checksum, read when a decision needs them."""
+        """Read a report's text and file checksum when a decision needs them."""
         if doc not in self._texts:
-            from .store import read_table
-
             row = read_table("reports", self.processed, columns=["doc_id", "text", "sha256"],
                              filters=[("doc_id", "==", doc)])
             self._texts[doc] = (str(row["text"].iloc[0]), str(row["sha256"].iloc[0]))
         return self._texts[doc]
 
     def queue(self) -> pd.DataFrame:
-        """The figures the current choices show, most doubtful first.
+        """List the figures the current choices show, most doubtful first.
 
         A search (:attr:`search`: a number or words of the sentence) looks
         through every figure of the period or report, those that are the number
@@ -534,7 +536,8 @@ class ReviewApp:
     def _report_label(self, r: Mapping) -> str:
         unit = r.get("unit_name")
         name = unit_label(unit, r.get("unit_level"), self.lang_code) if not _na(unit) else "—"
-        return f"{name} · {self._period_label(r.get('period') if not _na(r.get('period')) else _NO_PERIOD)} ({r['doc_id']})"
+        period = r.get("period") if not _na(r.get("period")) else _NO_PERIOD
+        return f"{name} · {self._period_label(period)} ({r['doc_id']})"
 
     def _set_labels(self) -> None:
         lang = self.lang_code
@@ -603,7 +606,8 @@ class ReviewApp:
             pass
         except Exception:
             log.exception("review: a callback failed")
-            self.status.value = (f'<div class="ad-error">{escape_text(t("error.view", self.lang_code, what=t("review.title", self.lang_code)))}</div>')
+            said = t("error.view", self.lang_code, what=t("review.title", self.lang_code))
+            self.status.value = f'<div class="ad-error">{escape_text(said)}</div>'
 
     # -- views ------------------------------------------------------------
     def _refresh(self, keep_page: bool = False) -> None:
@@ -625,7 +629,9 @@ class ReviewApp:
         reviewed = everything["fact_id"].isin(self.decided)
         if "review_status" in everything.columns:
             reviewed |= everything["review_status"].isin(["confirmed", "corrected"])
-        self.counts.value = (f'<div class="rv-counts">{escape_text(t("review.counts", lang, n=len(everything), doubtful=int((everything["doubt_rank"] < len(DOUBTS)).sum()), reviewed=int(reviewed.sum())))}</div>')
+        doubtful = int((everything["doubt_rank"] < len(DOUBTS)).sum())
+        said = t("review.counts", lang, n=len(everything), doubtful=doubtful, reviewed=int(reviewed.sum()))
+        self.counts.value = f'<div class="rv-counts">{escape_text(said)}</div>'
         pages = max(1, math.ceil(len(frame) / self.page_size))
         self.page_no = min(max(self.page_no, 0), pages - 1)
         self.page_label.value = (f'<div style="padding:4px 12px">'
@@ -649,8 +655,10 @@ class ReviewApp:
         done = self.decided.get(f["fact_id"])
         if done is None and status in ("confirmed", "corrected"):
             done = t(f"review.status.{status}", lang)
+        sentence = sentence_html(f.get("sentence"), f.get("sentence_start"), f["start"], f["end"], f["raw"])
+        indicator = indicator_name(None if _na(f.get("indicator_id")) else f["indicator_id"], lang)
         return (f'<div class="rv-card">{doubts}'
-                f'<div class="rv-sentence">{sentence_html(f.get("sentence"), f.get("sentence_start"), f["start"], f["end"], f["raw"])}</div>'
+                f'<div class="rv-sentence">{sentence}</div>'
                 '<table class="rv-fields">'
                 f'<tr><th>{escape_text(t("field.value", lang))}</th>'
                 f'<td class="rv-value">{escape_text(format_number(f.get("value"), f.get("unit"), lang))}</td>'
@@ -659,7 +667,7 @@ class ReviewApp:
                 f'<th>{escape_text(t("review.field.qualifier", lang))}</th>'
                 f'<td>{escape_text(t("review.qualifier." + qual, lang) if qual else "—")}</td></tr>'
                 f'<tr><th>{escape_text(t("field.indicator", lang))}</th>'
-                f'<td colspan="3" class="rv-indicator">{escape_text(indicator_name(None if _na(f.get("indicator_id")) else f["indicator_id"], lang))}</td>'
+                f'<td colspan="3" class="rv-indicator">{escape_text(indicator)}</td>'
                 f'<th>{escape_text(t("review.field.why", lang))}</th><td>{escape_text(why)}</td></tr>'
                 f'</table><div class="rv-where">{escape_text(where)}</div>'
                 + (f'<div class="rv-decided">{escape_text(done)}</div>' if done else "")
@@ -724,10 +732,11 @@ class ReviewApp:
         form.layout.display = None
 
     def _value_widget(self, name: str, f: Mapping | None = None):
-        """The input for a field's right value: a list of the catalogue's names,
-        of units, kinds, levels; a box for a number, a name or a period."""
-        from .indicators import load_catalog
+        """Make the input for a field's right value.
 
+        A list of the catalogue's names, of units, kinds or levels; a box for a
+        number, a name or a period.
+        """
         w = self._w
         lang = self.lang_code
         style = {"description_width": "120px"}
@@ -759,9 +768,8 @@ class ReviewApp:
         self._saved(what)
 
     def _saved(self, what: str) -> None:
-        from .load import display_path
-
-        self.status.value = (f'<div class="rv-status">{escape_text(t("review.saved", self.lang_code, file=display_path(self.corrections), what=what))}</div>')
+        said = t("review.saved", self.lang_code, file=display_path(self.corrections), what=what)
+        self.status.value = f'<div class="rv-status">{escape_text(said)}</div>'
 
     def _shown_value(self, field: str, value) -> str:
         lang = self.lang_code
@@ -786,7 +794,8 @@ class ReviewApp:
         try:
             append_corrections([row], self.corrections)
         except CorrectionError as e:
-            self.status.value = f'<div class="ad-error">{escape_text(t("review.error.save", lang, problem=str(e)))}</div>'
+            said = t("review.error.save", lang, problem=str(e))
+            self.status.value = f'<div class="ad-error">{escape_text(said)}</div>'
             raise
         if action == "set":
             label = {v: k for k, v in _fields(lang)}.get(field, field)
@@ -805,7 +814,8 @@ class ReviewApp:
             append_corrections([report_correction(doc_id, field, value, sha256=sha, note=note,
                                                   reviewer=self.reviewer.value.strip())], self.corrections)
         except CorrectionError as e:
-            self.status.value = f'<div class="ad-error">{escape_text(t("review.error.save", lang, problem=str(e)))}</div>'
+            said = t("review.error.save", lang, problem=str(e))
+            self.status.value = f'<div class="ad-error">{escape_text(said)}</div>'
             raise
         label = {v: k for k, v in _report_fields(lang)}.get(field, field)
         what = t("review.decided.set", lang, field=label, value=self._shown_value(field, value))
@@ -818,7 +828,8 @@ class ReviewApp:
         lang = self.lang_code
         doc = self.report.value
         if doc in (None, _ALL):
-            self.report_box.children = (w.HTML(f'<div class="ad-note">{escape_text(t("review.report.pick", lang))}</div>'),)
+            pick = escape_text(t("review.report.pick", lang))
+            self.report_box.children = (w.HTML(f'<div class="ad-note">{pick}</div>'),)
             return
         r = self.reports[self.reports["doc_id"] == doc].iloc[0].to_dict()
         doubts = metadata_doubts(pd.DataFrame([r])).get(doc, {"missing": [], "early": False})
