@@ -29,6 +29,8 @@ REVIEW_STATUSES = ("confirmed", "corrected", "unreviewed")
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a table: its name, pandas dtype, nulls and allowed values, and what it holds."""
+
     name: str
     dtype: str            # pandas dtype name: "string", "float64", "Int64", "boolean", "object", "datetime64[ms]"
     nullable: bool = True
@@ -41,6 +43,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A table's columns in order, its key and what a row is; ``extra_ok`` lets a frame carry more columns."""
+
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
@@ -49,6 +53,7 @@ class Table:
 
     @property
     def names(self) -> list[str]:
+        """The column names, in order."""
         return [c.name for c in self.columns]
 
 
@@ -165,7 +170,7 @@ class SchemaError(ValueError):
 
 
 def empty_frame(table: Table) -> pd.DataFrame:
-    """An empty frame with the table's columns and dtypes."""
+    """Make an empty frame with the table's columns and dtypes."""
     return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in table.columns})
 
 
@@ -180,7 +185,7 @@ def validate(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     >>> validate(pd.DataFrame({"doc_id": ["a"]}), REPORTS)
     Traceback (most recent call last):
     ...
-    analysis.schema.SchemaError: reports: missing columns: title, unit_name, unit_level, parent, city, period, period_start, period_end, period_months, published, doc_kind, programs, source_file, sha256, n_chars, text
+    analysis.schema.SchemaError: reports: missing columns: title, unit_name, unit_level, ..., n_chars, text
     """
     missing = [c.name for c in table.columns if c.name not in frame.columns and not c.later]
     if missing:
