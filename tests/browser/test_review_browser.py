@@ -18,7 +18,6 @@ import pytest
 from analysis.build import build
 from analysis.i18n import indicator_name
 from analysis.store import read_table
-
 from browser_harness import ROOT, RequestLog, VoilaServer, chromium_missing
 
 pytestmark = pytest.mark.browser

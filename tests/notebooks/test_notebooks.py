@@ -15,11 +15,10 @@ import nbformat
 import papermill
 import pytest
 
+from _built_data import processed_dir
 from analysis import paths
 from analysis.period_reports import period_units, render_period_reports
 from analysis.theme import VEGALITE_MIMETYPE
-
-from _built_data import processed_dir
 
 pytestmark = pytest.mark.notebook
 
@@ -108,8 +107,8 @@ def test_notebook_runs_and_draws_its_charts(path, built, tmp_path):
 
 
 def test_period_report_for_a_unit_without_a_report_says_so(built):
-    from analysis.period_reports import report_header, scorecard_chart
     from analysis.charts import chart_records
+    from analysis.period_reports import report_header, scorecard_chart
 
     html = report_header("Cự Khối", "2021-H1").data
     assert "Chưa có báo cáo cho kỳ này" in html and "Năm 2018" in html   # the period it has
@@ -137,8 +136,10 @@ def test_dashboard_app_notebook_runs_with_its_charts(built, tmp_path):
 
 
 def test_period_reports_are_standalone_offline_pages(built, tmp_path):
-    """05_period_report runs with papermill for each unit of the period (any cell error
-    fails it) and becomes one offline page per unit."""
+    """05_period_report runs with papermill for each unit of the period and gives one offline page per unit.
+
+    Any cell error fails it.
+    """
     assert period_units("2018-FY") == ["Cự Khối"]
     pages = render_period_reports("2018-FY", out_dir=tmp_path, progress=None)
     assert pages == [tmp_path / "2018-FY" / "cu-khoi.html"]
