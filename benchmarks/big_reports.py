@@ -1,4 +1,4 @@
-"""One huge report, stage by stage: is every stage linear in the report's length?
+"""One huge report, stage by stage, to tell whether every stage is linear in the report's length.
 
 A stray file of 1, 10 and 50 MB (the bundled reports repeated, as a pasted
 export would be) is read as the build reads one report: decoding the bytes,
@@ -20,6 +20,7 @@ import os
 import time
 
 import pandas as pd
+from _results import write_section
 
 from analysis import paths, schema
 from analysis.build import ReportJob, process_report
@@ -28,8 +29,6 @@ from analysis.load import decode_bytes, load_reports
 from analysis.metadata import read_metadata
 from analysis.observations import build_observations
 from analysis.text import normalize_text
-
-from _results import write_section
 
 STAGES = ("decode", "normalise", "metadata", "extract", "observations")
 
@@ -43,6 +42,7 @@ def big_text(mb: float) -> bytes:
 
 
 def time_stages(data: bytes) -> dict[str, float]:
+    """Return the CPU seconds of each stage of reading one report of these bytes."""
     out = {}
     clock = time.process_time()
     text, _, _ = decode_bytes(data)
@@ -68,6 +68,7 @@ def time_stages(data: bytes) -> dict[str, float]:
 
 
 def main(argv=None) -> None:
+    """Time the stages at each size and write the table."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=float, nargs="+", default=[1, 10, 50], metavar="MB")
     p.add_argument("--no-write", action="store_true", help="print only; leave results.md as it is")
