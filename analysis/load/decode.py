@@ -73,11 +73,11 @@ def _word_share(text: str) -> tuple[float, int]:
 
 
 def decode_tcvn3(data: bytes) -> str:
-    """Decode TCVN3 (ABC) bytes, headings typed in capitals put back in capitals.
+    r"""Decode TCVN3 (ABC) bytes, headings typed in capitals put back in capitals.
 
     Examples
     --------
-    >>> decode_tcvn3(b"Ph\\xad\\xeang Th\\xb9ch B\\xb5n")
+    >>> decode_tcvn3(b"Ph\xad\xeang Th\xb9ch B\xb5n")
     'Phường Thạch Bàn'
     """
     table = _tcvn3_table()
@@ -152,7 +152,8 @@ def _check_not_binary(text: str, path) -> None:
                            "put the report's text in a .txt, .html or .docx file", code="binary")
 
 
-_MOJIBAKE_RE = re.compile("[ÃÄÅÆá][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]")
+_MOJIBAKE_RE = re.compile("[ÃÄÅÆá][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                           "\u02c6\u02dc\u2013-\u2122]")
 
 
 def _repair_double_encoding(text: str) -> str | None:
@@ -190,7 +191,7 @@ def _repair_double_encoding(text: str) -> str | None:
 
 
 def decode_bytes(data: bytes, path=None) -> tuple[str, str, list[str]]:
-    """Decode the bytes of a plain-text report: text, the encoding used, warnings.
+    r"""Decode the bytes of a plain-text report: text, the encoding used, warnings.
 
     Tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-16 without
     one; UTF-8 (repairing text that was encoded twice); then the legacy
@@ -202,7 +203,7 @@ def decode_bytes(data: bytes, path=None) -> tuple[str, str, list[str]]:
     --------
     >>> decode_bytes("Phường Thạch Bàn".encode("utf-8"))
     ('Phường Thạch Bàn', 'UTF-8', [])
-    >>> text, encoding, _ = decode_bytes(b"Ph\\xad\\xeang Th\\xb9ch B\\xb5n c\\xe3 36 tin")
+    >>> text, encoding, _ = decode_bytes(b"Ph\xad\xeang Th\xb9ch B\xb5n c\xe3 36 tin")
     >>> text, encoding
     ('Phường Thạch Bàn có 36 tin', 'TCVN3 (ABC)')
     >>> decode_bytes("Thạch Bàn có 36 tin".encode("utf-16"))[1]
@@ -323,7 +324,7 @@ _CHARSET_ALIASES = {"windows-1258": "cp1258", "cp1258": "cp1258", "x-cp1258": "c
 
 
 def decode_page(data: bytes, path=None) -> tuple[str, str, list[str]]:
-    """Decode the bytes of a saved web page: text, the encoding used, warnings.
+    r"""Decode the bytes of a saved web page: text, the encoding used, warnings.
 
     The page's ``<meta charset>`` is believed for UTF-8, Windows-1258 and TCVN3
     when the bytes decode; otherwise the bytes are read as :func:`decode_bytes`
@@ -332,7 +333,7 @@ def decode_page(data: bytes, path=None) -> tuple[str, str, list[str]]:
 
     Examples
     --------
-    >>> decode_page(b'<meta charset="windows-1258"><p>ph\\xfd\\xf5\\xccng C\\xfd\\xf2 Kh\\xf4\\xeci</p>')[1]
+    >>> decode_page(b'<meta charset="windows-1258"><p>ph\xfd\xf5\xccng C\xfd\xf2 Kh\xf4\xeci</p>')[1]
     'Windows-1258'
     """
     label = None

@@ -153,7 +153,7 @@ def open_document(path: str | os.PathLike, data: bytes | None = None) -> Documen
 
 
 def read_document(path: str | os.PathLike) -> str:
-    """Read one report file (text in any known encoding, HTML or .docx) as normalised text.
+    r"""Read one report file (text in any known encoding, HTML or .docx) as normalised text.
 
     Examples
     --------
@@ -162,7 +162,7 @@ def read_document(path: str | os.PathLike) -> str:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = Path(d) / "cu-khoi.txt"
-    ...     _ = p.write_bytes(b"ph\\xfd\\xf5\\xccng C\\xfd\\xf2 Kh\\xf4\\xeci")
+    ...     _ = p.write_bytes(b"ph\xfd\xf5\xccng C\xfd\xf2 Kh\xf4\xeci")
     ...     read_document(p)
     'phường Cự Khối'
     """

@@ -41,7 +41,6 @@ def docx_to_text(data: bytes, path=None) -> str:
     InputProblem
         With code ``docx`` when the package is not a readable Word document.
     """
-
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # python-docx raises several kinds for a broken package

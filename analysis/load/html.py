@@ -83,13 +83,13 @@ def _own_text_length(tag) -> int:
 
 
 def _is_data_table(table) -> bool:
-    """A table of figures (one line per cell), not a page laid out in a table."""
+    """Tell a table of figures (one line per cell) from a page laid out in a table."""
     return not table.find(["table", "br", *(_BLOCK_TAGS - {"table", "tr", "thead", "tbody", "tfoot",
                                                            "caption"})])
 
 
 def _main_block(body, depth: dict[int, int]):
-    """The element holding most of the page's text.
+    """Return the element holding most of the page's text.
 
     A paragraph (a block with text and no blocks inside) and a table of figures
     count for themselves and for their parent, so sibling paragraphs add up in
@@ -144,7 +144,7 @@ def _html_title(soup) -> str | None:
 
 
 def _tags(node) -> list:
-    """The tags under ``node``, in document order (cheaper than ``find_all(True)``)."""
+    """Return the tags under ``node``, in document order (cheaper than ``find_all(True)``)."""
     return [t for t in node.descendants if isinstance(t, Tag)]
 
 
@@ -157,9 +157,11 @@ def _tag_depths(tags) -> dict[int, int]:
 
 
 def _drop_boilerplate(tags, keep: set[int], gone: set[int], spare: set[int]) -> None:
-    """Decompose the boilerplate among ``tags`` (document order), except those in
-    ``keep`` and those holding a tag of ``spare``; ``gone`` collects what is removed
-    (a tag's ``decomposed`` would search its whole subtree each time)."""
+    """Decompose the boilerplate among ``tags`` (in document order).
+
+    Tags in ``keep`` and tags holding a tag of ``spare`` stay; ``gone`` collects
+    what is removed (a tag's ``decomposed`` would search its whole subtree each time).
+    """
     for tag in tags:
         if id(tag) in gone or id(tag) in keep or id(tag) in spare:
             continue
@@ -208,7 +210,7 @@ def _render(node, rows: bool) -> str:
 
 
 def html_to_text(html: str, max_depth: int | None = None) -> tuple[str, int | None]:
-    """The article of a portal page as lines of text: title, stamp, paragraphs.
+    """Return the article of a portal page as lines of text: title, stamp, paragraphs.
 
     Returns the text and, for a page nested deeper than ``max_depth``, its
     depth: such a page is read whole (menus and footers dropped by their tags

@@ -64,9 +64,11 @@ class LoadResult:
 
     @property
     def duplicates(self) -> list[InputRecord]:
+        """The inputs that repeat an earlier one (same bytes or same text)."""
         return [r for r in self.inputs if r.status == "duplicate"]
 
     def messages_for(self, doc_id: str) -> list[Message]:
+        """Return the messages about the report ``doc_id``."""
         return [m for m in self.messages if m.doc == doc_id]
 
 
@@ -86,10 +88,13 @@ class _Skipped:
 
 
 def _walk_folder(folder: Path) -> tuple[list[Path], list[_Skipped]]:
-    """Regular files under ``folder`` (hidden names and the manifest left out),
-    and the entries that are not read: links leading outside the folder, links
-    to folders, broken links, named pipes and devices, folders that cannot be
-    listed. Links to files inside the folder are read."""
+    """List the regular files under ``folder`` and the entries that are not read.
+
+    Hidden names and the manifest are left out. Not read: links leading
+    outside the folder, links to folders, broken links, named pipes and
+    devices, folders that cannot be listed. Links to files inside the folder
+    are read.
+    """
     root = folder.resolve()
     shown_root = display_path(folder)
     files, skipped = [], []
@@ -236,7 +241,7 @@ def _read_chunk(paths_: list[Path]) -> list[FileRead]:
 
 
 def _read_files(paths_: list[Path], jobs: int, progress):
-    """``read_file`` of each path, in order, as they come (in ``jobs`` worker processes)."""
+    """Yield ``read_file`` of each path, in order, as they come (in ``jobs`` worker processes)."""
     n = len(paths_)
     if jobs <= 0:
         jobs = os.cpu_count() or 1
@@ -273,10 +278,13 @@ class InputPlan:
 
 
 def plan_inputs(source, manifest, known: frozenset = frozenset()) -> InputPlan:
-    """Read the manifest and list the input files: those it names first (so
-    that of two copies the named one is kept), then those loaded by an earlier
-    build (``known``: their paths relative to their folder, so that a copy added
-    later never takes an id already given), then the rest."""
+    """Read the manifest and list the input files, in the order they are decided on.
+
+    Those the manifest names come first (so that of two copies the named one
+    is kept), then those loaded by an earlier build (``known``: their paths
+    relative to their folder, so that a copy added later never takes an id
+    already given), then the rest.
+    """
     messages: list[Message] = []
     by_path: dict[Path, dict] = {}
     mshown = "the manifest (reports.csv)"
@@ -308,7 +316,7 @@ def plan_inputs(source, manifest, known: frozenset = frozenset()) -> InputPlan:
 
 
 def _relative(path: Path, folder: Path) -> str:
-    """The file's path relative to its folder, as ``reports.source_file`` stores it."""
+    """Return the file's path relative to its folder, as ``reports.source_file`` stores it."""
     try:
         return path.resolve().relative_to(Path(folder).resolve()).as_posix()
     except ValueError:
@@ -316,7 +324,7 @@ def _relative(path: Path, folder: Path) -> str:
 
 
 def report_of(inp: InputFile, got: FileRead, mshown: str, today: date) -> tuple[dict, list[Message]]:
-    """The reports-table row of a file read without problem, and the messages about it."""
+    """Return the reports-table row of a file read without problem, and the messages about it."""
     source_file = _relative(inp.path, inp.folder)
     return _report_row(got.text, dict(got.meta or {}, doc=inp.doc_id), inp.doc_id, inp.shown,
                        source_file, got.sha256, inp.rec, mshown, today)
@@ -406,7 +414,7 @@ class Intake:
         return True
 
     def result(self) -> LoadResult:
-        """The reports table (sorted by doc id) and what was decided."""
+        """Return the reports table (sorted by doc id) and what was decided."""
         rows, self.rows = self.rows, []
         frame = pd.DataFrame.from_records(rows, columns=schema.REPORTS.names) if rows \
             else schema.empty_frame(schema.REPORTS)

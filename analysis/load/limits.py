@@ -45,7 +45,7 @@ LIMITS = {lim.name: lim for lim in (
 
 
 def limit(name: str) -> int:
-    """The value of one limit: its environment variable if set, else its default.
+    """Return the value of one limit: its environment variable if set, else its default.
 
     Read when called, so that worker processes and ``build --limit`` see the
     same values.

@@ -53,7 +53,7 @@ def _split_programs(value: str) -> list[str]:
 
 
 def _check_manifest_path(path: Path) -> None:
-    """A manifest path that exists must be a readable file (a missing one is an empty manifest)."""
+    """Refuse a manifest path that exists but is not a readable file (a missing one is an empty manifest)."""
     if path.is_symlink() and not path.exists():
         raise InputProblem(path, "the manifest is a link that leads nowhere",
                            "replace the link by the manifest itself, or remove it", code="manifest")
@@ -67,7 +67,7 @@ def _check_manifest_path(path: Path) -> None:
 
 
 def read_manifest(path: str | os.PathLike = paths.MANIFEST) -> pd.DataFrame:
-    """Read the manifest: one row per report file, any metadata field optional.
+    r"""Read the manifest: one row per report file, any metadata field optional.
 
     Columns: ``file`` (path relative to the manifest's folder), ``doc`` (the
     doc id; blank means the file name without extension), any of
@@ -85,9 +85,9 @@ def read_manifest(path: str | os.PathLike = paths.MANIFEST) -> pd.DataFrame:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = Path(d) / "reports.csv"
-    ...     _ = p.write_text("file,doc,period,programs\\n"
-    ...                      "thach-ban.txt,thach-ban-2021-h1,2021-H1,02-CTr/QU\\n"
-    ...                      "cu-khoi.txt,,,\\n", encoding="utf-8")
+    ...     _ = p.write_text("file,doc,period,programs\n"
+    ...                      "thach-ban.txt,thach-ban-2021-h1,2021-H1,02-CTr/QU\n"
+    ...                      "cu-khoi.txt,,,\n", encoding="utf-8")
     ...     m = read_manifest(p)
     >>> m[["file", "doc", "period", "programs"]].values.tolist()
     [['thach-ban.txt', 'thach-ban-2021-h1', '2021-H1', ['02-CTr/QU']], ['cu-khoi.txt', 'cu-khoi', None, None]]

@@ -15,7 +15,7 @@ __all__ = ["display_path", "InputProblem", "Message"]
 
 
 def display_path(path: str | os.PathLike) -> str:
-    """The path as the analyst typed it: relative to the working folder when inside it.
+    """Return the path as the analyst typed it: relative to the working folder when inside it.
 
     Examples
     --------
@@ -72,5 +72,6 @@ class Message:
     field: str | None = None
 
     def __str__(self) -> str:
+        """Return the message as one line: level, file, text."""
         return f"{self.level}: {self.file}: {self.text}"
 

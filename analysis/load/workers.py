@@ -48,7 +48,7 @@ def end_with_parent(parent: int) -> None:
 
 
 def ordered_in_workers(fn, items: list, jobs: int, window: int | None = None):
-    """``fn(item)`` of each item, in order, computed in ``jobs`` worker processes.
+    """Yield ``fn(item)`` of each item, in order, computed in ``jobs`` worker processes.
 
     At most ``window`` (default ``2 × jobs``) items are in flight, so that
     memory stays bounded. The workers end with this process (killed or not,
