@@ -20,10 +20,21 @@ import argparse
 import csv
 import json
 import math
+import os
+import signal
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from analysis import paths
+from analysis.build import BuildFailed, build
+from analysis.corrections import evaluate_reviewed
+from analysis.evaluate import evaluate_folder, format_evaluation
+from analysis.load import LIMITS, InputProblem, limit, list_inputs, load_reports, open_document, read_manifest
+from analysis.periods import parse_period
+from analysis.pipeline import facts_for_report
+from analysis.store import OutputProblem, TableMissing
 
 __all__ = ["main", "FACT_FIELDS", "REPORT_FIELDS"]
 
@@ -46,7 +57,6 @@ def _plain(v):
     if v is None:
         return None
     try:
-        import pandas as pd
         if v is pd.NA or v is pd.NaT:
             return None
         if isinstance(v, pd.Timestamp):
@@ -106,9 +116,6 @@ def _print_messages(messages, levels=("error", "warning")) -> None:
 
 
 def cmd_extract(args) -> int:
-    from analysis.build import facts_for_report
-    from analysis.load import InputProblem, open_document, read_manifest
-
     records, status = [], EXIT_OK
     for items, manifest in _groups(args.files, args.manifest):
         ids = {}
@@ -132,16 +139,13 @@ def cmd_extract(args) -> int:
 
 
 def _iter_files(item: Path):
-    from analysis.load import _list_inputs
     if item.is_dir():
-        yield from _list_inputs(item)
+        yield from list_inputs(item)
     else:
         yield item, item.parent
 
 
 def cmd_reports(args) -> int:
-    from analysis.load import load_reports
-
     records, status = [], EXIT_OK
     for items, manifest in _groups(args.files, args.manifest):
         result = load_reports(items, manifest)
@@ -155,12 +159,10 @@ def cmd_reports(args) -> int:
 
 
 def _set_limits(pairs: list[str] | None) -> None:
-    """``--limit NAME=VALUE``: set for this run (and its worker processes) through
-    the limit's environment variable (``analysis.load.LIMITS``)."""
-    import os
+    """Set each ``--limit NAME=VALUE`` for this run and its worker processes.
 
-    from analysis.load import LIMITS, InputProblem, limit
-
+    Through the limit's environment variable (``analysis.load.LIMITS``).
+    """
     for pair in pairs or []:
         name, _, value = pair.partition("=")
         name = name.strip().replace("-", "_")
@@ -174,8 +176,6 @@ def _set_limits(pairs: list[str] | None) -> None:
 
 def _sigterm_as_interrupt() -> None:
     """SIGTERM ends the build as Ctrl-C does: its temp folder removed, one line said."""
-    import signal
-
     def stop(signum, frame):
         raise KeyboardInterrupt
     try:
@@ -185,13 +185,12 @@ def _sigterm_as_interrupt() -> None:
 
 
 def cmd_build(args) -> int:
-    from analysis.build import BuildFailed, build
-
     _set_limits(args.limit)
     _sigterm_as_interrupt()
     try:
         summary = build(raw=args.raw, out=args.out, strict=args.strict, jobs=args.jobs,
-                        progress=not args.quiet, periods=args.period,
+                        progress=False if args.quiet else ("always" if args.progress else True),
+                        periods=args.period,
                         corrections=args.corrections, cluster=args.cluster)
     except BuildFailed as e:
         print(e.summary.format_table())
@@ -202,13 +201,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from analysis.build import facts_for_report
-    from analysis.evaluate import evaluate_folder, format_evaluation
-    from analysis.load import load_reports
-
     if args.reviewed:
-        from analysis.corrections import evaluate_reviewed
-
         ev = evaluate_reviewed(args.folder, args.corrections, facts_for_report)
         print(format_evaluation(ev, limit=args.limit))
         return EXIT_OK
@@ -233,8 +226,6 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_period_reports(args) -> int:
-    from analysis.metadata import parse_period
-
     period = args.period.strip().upper()
     try:
         parse_period(period)
@@ -242,7 +233,7 @@ def cmd_period_reports(args) -> int:
         _err(f"error: period {args.period!r} is not a period code; write it as YYYY-FY, YYYY-H1, "
              "YYYY-H2, YYYY-Q1…Q4 or YYYY-9M (e.g. --period 2021-H1)")
         return EXIT_BAD_INPUT
-    try:
+    try:   # imported here: an installation may leave this optional part out (said in one line)
         from analysis.period_reports import render_period_reports
     except ModuleNotFoundError as e:
         if e.name != "analysis.period_reports":
@@ -284,7 +275,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--raw", default=str(paths.RAW), metavar="DIR", help="folder of reports (default data/raw)")
     b.add_argument("--out", default=None, metavar="DIR", help="folder of the tables (default data/processed)")
     b.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (0: one per core)")
-    b.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    b.add_argument("--quiet", action="store_true", help="no progress bars on stderr")
+    b.add_argument("--progress", action="store_true",
+                   help="progress bars on stderr even when it is not a terminal (e.g. a log)")
     b.add_argument("--cluster", metavar="ADDRESS",
                    help="read and extract on a dask.distributed cluster instead of --jobs: "
                         "tcp://host:8786 (a running scheduler; its workers must reach --raw at the "
@@ -334,9 +327,6 @@ def main(argv: list[str] | None = None) -> int:
     >>> main(["period-reports", "--period", "2021-H3"])   # one line on stderr says why
     2
     """
-    from analysis.load import InputProblem
-    from analysis.store import OutputProblem, TableMissing
-
     args = _parser().parse_args(argv)
     try:
         return args.run(args)

@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -111,9 +112,9 @@ def test_bad_inputs_are_one_line_each_and_exit_2(tmp_path):
 
 def test_build_shows_progress_and_a_summary(tmp_path, raw_before):
     out = tmp_path / "processed"
-    proc = run("build", "--out", out)
+    proc = run("build", "--out", out, "--progress")
     assert proc.returncode == 0, proc.stderr
-    assert "reading 5/5" in proc.stderr and "extracting 5/5" in proc.stderr
+    assert re.search(r"reading: +100%.*5/5", proc.stderr) and re.search(r"extracting: +100%.*5/5", proc.stderr)
     lines = proc.stdout.splitlines()
     assert lines[0].split() == ["doc", "unit", "period", "kind", "facts", "warnings"]
     for doc, unit, period in [("thach-ban-2021-h1", "Thạch Bàn", "2021-H1"),

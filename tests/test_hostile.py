@@ -30,8 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _files import tree_hash
-
+from _files import tree_hash, write_empty_corrections
 from analysis import paths
 from analysis.cli import main
 from analysis.load import InputProblem, load_reports, open_document, read_manifest
@@ -83,8 +82,10 @@ def previous(built, tmp_path) -> Path:
 
 
 def build(capsys, raw: Path, out: Path, *args) -> tuple[int, list[str], list[str]]:
-    """Run ``python -m analysis build`` in process (progress off): the exit code,
-    the lines on stderr, and the messages of the summary on stdout."""
+    """Run ``python -m analysis build`` in process (progress off).
+
+    Returns the exit code, the lines on stderr, and the messages of the summary on stdout.
+    """
     code = main(["build", "--raw", str(raw), "--out", str(out), "--quiet", *args])
     got = capsys.readouterr()
     return code, [ln for ln in got.err.splitlines() if ln.strip()], said(got.out)
@@ -202,13 +203,13 @@ def test_a_hundred_thousand_levels_do_not_stall(tmp_path):
 
 
 def test_html_cost_grows_linearly_with_the_page():
-    from analysis.load import _html_to_text
+    from analysis.load import html_to_text
 
     def seconds(n):
         page = PAGE_HEAD + ("<div class='box'><div><span>" + PAGE_TEXT + "</span></div></div>") * n \
             + "</body></html>"
         clock = time.process_time()
-        _html_to_text(page, 256)
+        html_to_text(page, 256)
         return time.process_time() - clock
     seconds(50)
     small, large = seconds(400), seconds(3200)
@@ -339,7 +340,7 @@ def alive(pids) -> set[int]:
 
 
 def many_reports(folder: Path, n: int, period_line: str | None = None) -> None:
-    """n distinct reports: the bundled ones again and again, each with a line of its own."""
+    """N distinct reports: the bundled ones again and again, each with a line of its own."""
     folder.mkdir(parents=True, exist_ok=True)
     seeds = [p.read_text(encoding="utf-8") for p in sorted(paths.RAW.glob("*.txt"))]
     for i in range(n):
@@ -433,13 +434,13 @@ def test_sigterm_or_ctrl_c_end_the_build_with_one_line_and_leave_nothing(many, p
     assert leftovers(previous) == []
 
 
-def test_kill_9_of_a_period_build_ends_its_loader_and_workers(tmp_path, previous):
+def test_kill_9_of_a_period_build_ends_its_workers(tmp_path, previous):
     raw = tmp_path / "raw"
     shutil.copytree(paths.RAW, raw)
     many_reports(raw / "moi", 120, REPORT)
     before = tree_hash(previous)
-    # the loader and its two workers
-    family = kill_9_once_working(3, "--raw", str(raw), "--out", str(previous), "--period", "2021-H1")
+    # a period build runs the same pipeline as a full one: its two workers
+    family = kill_9_once_working(2, "--raw", str(raw), "--out", str(previous), "--period", "2021-H1")
     assert gone_within(family) == set()
     assert tree_hash(previous) == before
 
@@ -531,15 +532,17 @@ def test_read_only_mount_is_refused_before_the_swap(built):
 
 
 @pytest.fixture
-def nobody_folder(built):
-    """A raw folder and previous tables that the user nobody may read and write."""
+def nobody_folder(built, monkeypatch):
+    """A raw folder, previous tables and an empty corrections file that the user nobody may read and write."""
     if not as_nobody_works():
         pytest.skip("cannot run the build as the user nobody here")
     base = world_readable_tmp()
     raw, out = small_raw(base / "raw"), base / "processed"
     shutil.copy(paths.RAW / "cu-khoi-2018-fy.txt", raw)
     shutil.copytree(built, out)
-    for p in [raw, out, *raw.rglob("*"), *out.rglob("*")]:
+    corrections = write_empty_corrections(base / "corrections.csv")
+    monkeypatch.setenv("ANALYSIS_CORRECTIONS", str(corrections))
+    for p in [raw, out, corrections, *raw.rglob("*"), *out.rglob("*")]:
         p.chmod(0o777 if p.is_dir() else 0o666)
     yield raw, out
     shutil.rmtree(base)
