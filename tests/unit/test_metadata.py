@@ -1,13 +1,11 @@
-"""Report metadata read from the text.
+"""Report metadata read from the text: each phrasing the readers know, on short texts of our own.
 
-The five reports against gold, and each phrasing the readers know, including
-phrasings the seed reports do not use.
+The five bundled reports against gold are ``tests/gold/test_metadata_gold.py``;
+period codes are ``tests/unit/test_periods.py``.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +14,6 @@ from hypothesis import strategies as st
 from analysis.metadata import (
     RuleTableError,
     parse_period,
-    period_label,
     read_doc_kind,
     read_metadata,
     read_period,
@@ -26,84 +23,9 @@ from analysis.metadata import (
     read_unit,
     report_period,
 )
-from analysis.paths import RAW
 from analysis.rules import read_rules
 
-FIXTURES = Path(__file__).parent / "fixtures"
-GOLD = [json.loads(line) for line in (FIXTURES / "reports.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()]
-
-
-# --------------------------------------------------------------------------- the five reports
-
-@pytest.mark.parametrize("gold", GOLD, ids=[g["doc"] for g in GOLD])
-def test_report_metadata_matches_gold_exactly(gold):
-    text = (RAW / f"{gold['doc']}.txt").read_text(encoding="utf-8")
-    got = read_metadata(text, gold["doc"])
-    assert {k: got[k] for k in gold} == gold
-
-
-@pytest.mark.parametrize("gold", GOLD, ids=[g["doc"] for g in GOLD])
-def test_report_metadata_has_title_and_period_dates(gold):
-    got = read_metadata((RAW / f"{gold['doc']}.txt").read_text(encoding="utf-8"), gold["doc"])
-    assert set(got) == set(gold) | {"title", "period_start", "period_end", "period_months"}
-    start, end, months = parse_period(got["period"])
-    assert (got["period_start"], got["period_end"], got["period_months"]) == (
-        start.isoformat(), end.isoformat(), months)
-    assert got["title"] and len(got["title"].split()) >= 6
-    assert "Lượt xem" not in got["title"] and "Ngày đăng" not in got["title"]
-
-
-def test_titles_of_the_reports_skip_page_furniture():
-    titles = {g["doc"]: read_title((RAW / f"{g['doc']}.txt").read_text(encoding="utf-8")) for g in GOLD}
-    assert titles["thanh-xuan-2021-q4"].startswith("QUẬN THANH XUÂN QUYẾT TÂM")
-    assert titles["cau-giay-2022-h1"].startswith("Đánh giá kết quả 6 tháng đầu năm 2022")
-    assert titles["phuc-dong-2020-9m"] == "Phường Phúc Đồng quyết tâm hoàn thành chỉ tiêu về đích trước thời hạn"
-
-
-# --------------------------------------------------------------------------- periods
-
-@pytest.mark.parametrize("code,start,end,months", [
-    ("2021-H1", date(2021, 1, 1), date(2021, 6, 30), 6),
-    ("2021-H2", date(2021, 7, 1), date(2021, 12, 31), 6),
-    ("2020-9M", date(2020, 1, 1), date(2020, 9, 30), 9),
-    ("2018-FY", date(2018, 1, 1), date(2018, 12, 31), 12),
-    ("2022-Q1", date(2022, 1, 1), date(2022, 3, 31), 3),
-    ("2022-Q2", date(2022, 4, 1), date(2022, 6, 30), 3),
-    ("2022-Q3", date(2022, 7, 1), date(2022, 9, 30), 3),
-    ("2021-Q4", date(2021, 10, 1), date(2021, 12, 31), 3),
-])
-def test_parse_period(code, start, end, months):
-    assert parse_period(code) == (start, end, months)
-
-
-@pytest.mark.parametrize("bad", ["2021-H3", "2021", "21-H1", "2021-q1", "", "H1-2021"])
-def test_parse_period_refuses_what_is_not_a_code(bad):
-    with pytest.raises(ValueError, match="is not a period code"):
-        parse_period(bad)
-
-
-@pytest.mark.parametrize("code,vi,en", [
-    ("2021-H1", "6 tháng đầu năm 2021", "First half of 2021"),
-    ("2019-H2", "6 tháng cuối năm 2019", "Second half of 2019"),
-    ("2020-9M", "9 tháng đầu năm 2020", "First nine months of 2020"),
-    ("2018-FY", "Năm 2018", "Year 2018"),
-    ("2021-Q4", "3 tháng cuối năm 2021", "Last quarter of 2021"),
-    ("2022-Q1", "Quý I năm 2022", "First quarter of 2022"),
-    ("2022-Q3", "Quý III năm 2022", "Third quarter of 2022"),
-])
-def test_period_label_says_it_the_way_reports_do(code, vi, en):
-    assert period_label(code) == vi
-    assert period_label(code, lang="vi") == vi
-    assert period_label(code, lang="en") == en
-
-
-def test_period_label_refuses_unknown_language_and_codes():
-    with pytest.raises(ValueError, match="language 'fr'"):
-        period_label("2021-H1", lang="fr")
-    with pytest.raises(ValueError, match="not a period code"):
-        period_label("2021-S1")
-
+# --------------------------------------------------------------------------- periods of a text
 
 @pytest.mark.parametrize("title,body,published,expected", [
     ("Kết quả 6 tháng đầu năm 2021 của phường Thạch Bàn", "", None, "2021-H1"),
