@@ -134,15 +134,17 @@ def _read(path_text: str, mtime: int):
     except UnicodeDecodeError as e:
         line = path.read_bytes()[:e.start].count(b"\n") + 1
         raise RuleTableError(f"{where}:{line}: not UTF-8 — save the file as UTF-8") from None
+    # the whole table in the form report text has (commas, quotes and line breaks keep their places);
     # comment lines become empty lines, which the reader skips, so line numbers stay right
-    lines = ["\n" if ln.lstrip().startswith("#") else ln for ln in text.splitlines(keepends=True)]
-    reader = csv.reader(io.StringIO("".join(lines)))
+    text = normalize_text(text)
+    text = "\n".join("" if ln.lstrip().startswith("#") else ln for ln in text.split("\n"))
+    reader = csv.reader(io.StringIO(text))
     header, header_line, rows = None, 0, []
     try:
         for record in reader:
             if not any(c.strip() for c in record):
                 continue
-            cells = [normalize_text(c).strip() for c in record]
+            cells = [c.strip() for c in record]
             if header is None:
                 header, header_line = cells, reader.line_num
                 if len(set(header)) != len(header):

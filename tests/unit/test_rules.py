@@ -89,3 +89,18 @@ def test_every_rule_table_of_the_package_loads_through_the_reader(path):
     rows = read_rules(path.stem, notes=path.stem not in GAZETTEER)
     assert rows
     assert all(isinstance(v, str) for row in rows for v in row.values())
+
+
+def test_a_table_saved_with_a_byte_order_mark_and_windows_line_ends_reads_the_same(tmp_path):
+    (tmp_path / "sample.csv").write_bytes("\ufeffword,note\r\n# money\r\ntỷ,budget lines\r\n".encode("utf-8"))
+    rows = read_rules("sample", ["word"], folder=tmp_path)
+    assert rows == [{"word": "tỷ", "note": "budget lines"}]
+    assert rows[0].line == 3
+
+
+def test_a_row_names_its_own_line_when_its_content_is_refused(tmp_path):
+    name = _table(tmp_path, "word,role,note\n# roles: unit or multiplier\n"
+                            "tỷ,multiplier,budget lines\nđồng,money,prices\n")
+    bad = [r for r in read_rules(name, ["word", "role"], folder=tmp_path) if r["role"] not in ("unit", "multiplier")]
+    assert str(bad[0].error("role 'money' is unknown", "use unit or multiplier")) == \
+        f"{tmp_path / 'sample.csv'}:4: role 'money' is unknown — use unit or multiplier"
