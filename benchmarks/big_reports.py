@@ -23,11 +23,9 @@ import pandas as pd
 from _results import write_section
 
 from analysis import paths, schema
-from analysis.build import ReportJob, process_report
-from analysis.indicators import load_catalog
-from analysis.load import decode_bytes, load_reports
+from analysis.load import decode_bytes
 from analysis.metadata import read_metadata
-from analysis.observations import build_observations
+from analysis.pipeline import ReportJob, observe, process_file, process_report
 from analysis.text import normalize_text
 
 STAGES = ("decode", "normalise", "metadata", "extract", "observations")
@@ -58,11 +56,10 @@ def time_stages(data: bytes) -> dict[str, float]:
     out["extract"] = time.process_time() - clock
     facts = schema.validate(pd.DataFrame.from_records(done.facts, columns=schema.FACTS.names),
                             schema.FACTS)
-    report = load_reports(paths.RAW / "thach-ban-2021-h1.txt", None).reports.assign(
+    report = process_file(paths.RAW / "thach-ban-2021-h1.txt").reports.assign(
         doc_id="big", text=text, n_chars=len(text))
-    catalog = load_catalog()
     clock = time.process_time()
-    build_observations(facts, report, catalog=catalog)
+    observe(facts, report)
     out["observations"] = time.process_time() - clock
     return out
 

@@ -13,15 +13,24 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
+
 from _files import write_empty_corrections
+from analysis.build import build
+from analysis.store import read_table
 
 __all__ = ["processed_dir", "table"]
 
 
 @lru_cache(maxsize=1)
 def processed_dir() -> Path:
-    from analysis.build import build
+    """Build the bundled reports once per process and return the folder of their tables.
 
+    Returns
+    -------
+    Path
+        A temporary ``processed`` folder, removed when the process ends.
+    """
     root = Path(tempfile.mkdtemp(prefix="analysis-built-"))
     atexit.register(shutil.rmtree, root, True)
     out = root / "processed"
@@ -31,12 +40,21 @@ def processed_dir() -> Path:
 
 
 @lru_cache(maxsize=None)
-def _table(name: str):
-    from analysis.store import read_table
-
+def _table(name: str) -> pd.DataFrame:
     return read_table(name, processed=processed_dir())
 
 
-def table(name: str):
-    """A copy of one processed table of the real build."""
+def table(name: str) -> pd.DataFrame:
+    """Return a copy of one processed table of the real build.
+
+    Parameters
+    ----------
+    name : str
+        ``reports``, ``facts`` or ``observations``.
+
+    Returns
+    -------
+    DataFrame
+        A copy: a test may change it freely.
+    """
     return _table(name).copy()
