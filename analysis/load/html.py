@@ -8,6 +8,10 @@ on lines of their own, a row of figures on one line with its cells joined by
 `` | ``. A page nested deeper than the limit ``max_html_depth`` is read whole,
 its boilerplate still dropped, at a cost linear in its size.
 
+BeautifulSoup is imported by the functions that use it, when a page is first
+read: with lxml it takes about 0.25 s to import, and the review app imports the
+loader (its messages) without ever reading a page.
+
 It is the one path from HTML to text. A maintained extractor (trafilatura) was
 measured against it on the pages of the tests and kept none of its jobs
 (``docs/architecture.md``, "Dependencies: what each is for").
@@ -16,9 +20,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
 from analysis.rules import read_rules
 from analysis.text import normalize_text
@@ -73,6 +74,7 @@ _ROW_TAGS = frozenset(("tr", "td", "th"))
 
 def _own_text_length(tag) -> int:
     """Length of text a block holds directly (not inside child blocks)."""
+    from bs4 import NavigableString, Tag  # lazy: see the module docstring
     n = 0
     for child in tag.children:
         if isinstance(child, NavigableString):
@@ -97,6 +99,7 @@ def _main_block(body, depth: dict[int, int]):
     ``<br>`` lines and a heading) counts for itself; ties go to the outer one.
     ``depth`` gives each tag's depth (by ``id``).
     """
+    from bs4 import Tag  # lazy: see the module docstring
     scores: dict[int, list] = {}
 
     def add(el, n):
@@ -145,6 +148,7 @@ def _html_title(soup) -> str | None:
 
 def _tags(node) -> list:
     """Return the tags under ``node``, in document order (cheaper than ``find_all(True)``)."""
+    from bs4 import Tag  # lazy: see the module docstring
     return [t for t in node.descendants if isinstance(t, Tag)]
 
 
@@ -171,9 +175,6 @@ def _drop_boilerplate(tags, keep: set[int], gone: set[int], spare: set[int]) -> 
             tag.decompose()
 
 
-_SKIPPED = (Comment, Declaration, Doctype, ProcessingInstruction)
-
-
 def _render(node, rows: bool) -> str:
     """Return the text of a tree of any depth, block tags on lines of their own (no recursion over depth).
 
@@ -182,13 +183,17 @@ def _render(node, rows: bool) -> str:
     hold several lines (a page laid out in a table) gives each cell's lines;
     without, each cell is a block (a page too deep to tell them apart).
     """
+    from bs4 import NavigableString, Tag  # lazy: see the module docstring
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+    skipped = (Comment, Declaration, Doctype, ProcessingInstruction)
     out: list[str] = []
     stack: list = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, str) and not isinstance(item, NavigableString):
             out.append(item)              # a line break queued after a block
-        elif isinstance(item, _SKIPPED):
+        elif isinstance(item, skipped):
             continue
         elif isinstance(item, NavigableString):
             out.append(str(item))
@@ -216,6 +221,8 @@ def html_to_text(html: str, max_depth: int | None = None) -> tuple[str, int | No
     depth: such a page is read whole (menus and footers dropped by their tags
     and classes, the article not singled out), at a cost linear in its size.
     """
+    from bs4 import BeautifulSoup  # lazy: see the module docstring
+
     soup = BeautifulSoup(html, "lxml")
     page_title = _html_title(soup)
     tags = _tags(soup)
