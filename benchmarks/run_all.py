@@ -4,7 +4,8 @@ Each script prints its table and writes its own section of
 ``benchmarks/results.md``: ``extract.py`` (extractor throughput),
 ``dashboard.py`` (the leaders' app in a real browser, when present),
 ``scale.py`` (a city's decade: build, queries, dashboard at 12,000 reports)
-and ``big_reports.py`` (one report of 1, 10 and 50 MB, stage by stage).
+``big_reports.py`` (one report of 1, 10 and 50 MB, stage by stage) and
+``metadata.py`` (metadata with and without the regex accelerator).
 
 ``--quick`` is a smoke run: every script on small sizes, printing only, so
 that results.md keeps the numbers of the last full run.
@@ -30,10 +31,13 @@ BENCHMARKS = (
     ("dashboard.py", [], ["--runs", "1", "--changes", "2", "--no-write"]),
     ("scale.py", [], ["--quick", "--no-write"]),
     ("big_reports.py", [], ["--sizes", "0.5", "1", "--no-write"]),
+    ("metadata.py", [], ["--corpus", str(HERE / "corpus" / "n300-s2024"), "--sizes", "0.5", "--repeat", "1",
+                         "--no-write"]),
 )
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks in turn; return 1 when any failed, else 0."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, print only")
     ap.add_argument("--only", default="", help="comma-separated script names (default: all)")
