@@ -14,8 +14,9 @@ It is kept because the build needs it. Measured 3 December 2026 on this
 patterns (6.6 times slower: 4.9 MB/s against 0.75 MB/s, about 265 s more
 CPU for the city's 12,000 reports, where the whole build has 60 s); on one
 huge report (``benchmarks/big_reports.py``) both stay linear, 0.12 to 0.17 s
-per MB with it, 1.15 to 1.32 s per MB without. It uses only the pattern text
-(no private ``re`` internals).
+per MB with it, 1.15 to 1.32 s per MB without (``benchmarks/metadata.py``
+measures both; section ``metadata`` of ``benchmarks/results.md``). It uses
+only the pattern text (no private ``re`` internals).
 """
 from __future__ import annotations
 
