@@ -15,6 +15,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
+from _files import copy_raw
 from analysis import cli, paths, schema, store
 from analysis.build import build, process_batch
 from analysis.load import InputProblem, load_reports
@@ -42,11 +43,7 @@ def files_of(folder: Path) -> dict[str, tuple[int, str]]:
 
 @pytest.fixture
 def raw(tmp_path) -> Path:
-    folder = tmp_path / "raw"
-    shutil.copytree(paths.RAW, folder)
-    for p in folder.iterdir():
-        p.chmod(0o644)
-    return folder
+    return copy_raw(tmp_path / "raw")
 
 
 @pytest.fixture(scope="module")
