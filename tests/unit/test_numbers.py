@@ -8,10 +8,15 @@ import re
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.numbers import (
-    number_words_pattern, parse_decimal, parse_number, parse_quantity, value_of_number_words,
+    number_words_pattern,
+    parse_decimal,
+    parse_number,
+    parse_quantity,
+    value_of_number_words,
 )
 
 # input as written → (value, unit, numerator, denominator); None = not a quantity

@@ -1,19 +1,17 @@
-"""Observations built from the real reports: units, periods, targets, conflicts, provenance."""
+"""Observations of the five bundled reports through the real pipeline: units, periods, targets, conflicts.
+
+What a researcher reads off the reports by hand; the rules themselves are
+tested on small frames in tests/unit/test_observations.py.
+"""
 from __future__ import annotations
 
 import math
 
 import pandas as pd
-import pytest
 
-from analysis.observations import (EXTRA_COLUMNS, build_observations, stated_decimals,
-                                   values_agree)
+from _pipeline import pipeline_tables, raw_text
+from analysis.observations import EXTRA_COLUMNS
 from analysis.schema import OBSERVATIONS, validate
-
-try:
-    from _pipeline import pipeline_tables, raw_text
-except ImportError:  # tests/ imported as a package
-    from tests._pipeline import pipeline_tables, raw_text
 
 # What a researcher reads off the five reports by hand.
 UNITS_AND_PERIODS = {
@@ -131,108 +129,3 @@ def test_the_report_words_about_targets_are_read():
     assert ck.loc["12/13", "stated_result"] == "exceeded"        # "vượt kế hoạch giao"
     assert ck.loc["2,90%", "stated_result"] == "met"             # "04 chỉ tiêu hoàn thành kế hoạch"
     assert pd.isna(ck.loc["64,9%", "stated_result"])             # no word about a target
-
-
-# --------------------------------------------------------------------------
-# rules on small, hand-made inputs
-
-
-def _fact(text, raw, value, kind, indicator, *, unit="percent", num=None, den=None, n=0, doc="d"):
-    start = text.index(raw)
-    return {"fact_id": f"{doc}:{start}:{n}", "doc_id": doc, "value": value, "unit": unit,
-            "kind": kind, "numerator": num, "denominator": den, "qualifier": "exact",
-            "indicator_id": indicator, "raw": raw, "start": start, "end": start + len(raw),
-            "quote": raw, "sentence": text, "sentence_start": 0, "counted": None, "section": None}
-
-
-def _report(doc="d", kind="results"):
-    return pd.DataFrame([{"doc_id": doc, "unit_name": "Cự Khối", "unit_level": "ward",
-                          "parent": "Long Biên", "city": "Hà Nội", "period": "2018-FY",
-                          "period_start": pd.Timestamp("2018-01-01"),
-                          "period_end": pd.Timestamp("2018-12-31"), "period_months": 12,
-                          "doc_kind": kind, "programs": ["02-CTr/QU"]}])
-
-
-def test_an_excess_over_target_is_not_an_achievement():
-    text = 'tỷ lệ hộ gia đình văn hóa (91% - vượt 3%)'
-    facts = pd.DataFrame([_fact(text, "91%", 91, "rate", "cultural_family_rate"),
-                          _fact(text, "3%", 3, "target_achievement", None, n=1)])
-    obs = build_observations(facts, _report())
-    assert len(obs) == 1
-    assert pd.isna(obs["achievement_pct"].iloc[0]) and obs["stated_result"].iloc[0] == "exceeded"
-
-
-def test_a_plan_states_no_result():
-    text = "Phấn đấu tỷ lệ hộ gia đình văn hóa đạt 92%, vượt kế hoạch."
-    facts = pd.DataFrame([_fact(text, "92%", 92, "rate", "cultural_family_rate")])
-    assert build_observations(facts, _report()).loc[0, "stated_result"] == "exceeded"
-    assert pd.isna(build_observations(facts, _report(kind="plan")).loc[0, "stated_result"])
-
-
-def test_a_negation_wins_over_the_phrase_it_contains():
-    text = "Tỷ lệ trẻ suy dinh dưỡng thể thấp còi 6,8%, chưa đạt kế hoạch."
-    facts = pd.DataFrame([_fact(text, "6,8%", 6.8, "rate", "child_stunting_rate")])
-    assert build_observations(facts, _report()).loc[0, "stated_result"] == "missed"
-
-
-def test_facts_without_indicator_make_no_observation_and_none_gives_an_empty_table():
-    text = "Tổ chức 06 buổi khám chữa bệnh."
-    facts = pd.DataFrame([_fact(text, "06", 6, "count", None, unit="count")])
-    obs = build_observations(facts, _report())
-    assert len(obs) == 0 and list(obs.columns[:len(OBSERVATIONS.names)]) == OBSERVATIONS.names
-
-
-def test_facts_of_an_unloaded_report_are_refused_with_the_fix():
-    text = "Kết nạp 11 đảng viên mới."
-    facts = pd.DataFrame([_fact(text, "11", 11, "count", "new_party_members", unit="count", doc="x")])
-    with pytest.raises(ValueError, match=r"\['x'\] have no row in the reports table; load"):
-        build_observations(facts, _report())
-
-
-@pytest.mark.parametrize("raw, decimals", [
-    ("97,95%", 2), ("91%", 0), ("120.14%", 2), ("12.877.755.000", 0), ("3.471", 0),
-    ("5.6 triệu", 1), ("18,93%0", 2), ("06", 0), ("2,90%", 2), ("không có số", None),
-])
-def test_stated_decimals_reads_vietnamese_numbers(raw, decimals):
-    assert stated_decimals(raw) == decimals
-
-
-@pytest.mark.parametrize("a, b, da, db, agree", [
-    (97.95, 5209 / 5318 * 100, 2, None, True),
-    (57.9, 3471 / 6000 * 100, 1, None, True),
-    (91.4, 1946 / 2129 * 100, 1, None, True),
-    (91.0, 91.4, 0, 1, True),
-    (84.6, 92.3, 1, 1, False),
-    (63.6, 21 / 33 * 100, 1, None, True),
-    (63.7, 21 / 33 * 100, 1, None, False),
-    (100.0, 99.0, 0, 0, False),
-])
-def test_values_agree_to_the_precision_written(a, b, da, db, agree):
-    assert values_agree(a, b, da, db) is agree
-
-
-def _observations_of(tmp_path, text: str) -> pd.DataFrame:
-    from analysis.build import facts_for_report
-    from analysis.load import load_reports
-    from analysis.schema import FACTS
-
-    (tmp_path / "bao-cao.txt").write_text(text, encoding="utf-8")
-    reports = load_reports(tmp_path, manifest=None).reports
-    facts = validate(pd.DataFrame.from_records(facts_for_report(reports["text"][0], reports["doc_id"][0]),
-                                               columns=FACTS.names), FACTS)
-    return build_observations(facts, reports)
-
-
-@pytest.mark.parametrize("n", [3, 150])
-def test_a_report_repeating_an_indicator_flags_the_one_value_that_disagrees(tmp_path, n):
-    # a long report (a pasted table, a report restated many times) repeats one rate;
-    # one statement disagrees: every statement of it is flagged, whatever the count
-    head = "Báo cáo kết quả 6 tháng đầu năm 2023 của UBND phường Ngọc Lâm, quận Long Biên.\n"
-    same = "Tỷ lệ hộ gia đình đạt danh hiệu gia đình văn hóa đạt 93,5%.\n"
-    other = "Tỷ lệ hộ gia đình đạt danh hiệu gia đình văn hóa đạt 88,2%.\n"
-    agreeing = _rows(_observations_of(tmp_path, head + same * n), "bao-cao", "cultural_family_rate")
-    assert len(agreeing) == n and not agreeing["is_conflict"].any()
-    (tmp_path / "bao-cao.txt").unlink()
-    obs = _rows(_observations_of(tmp_path, head + same * n + other), "bao-cao", "cultural_family_rate")
-    assert len(obs) == n + 1 and obs["is_conflict"].all()
-    assert all("88,2%" in c for c in obs[obs["value"] == 93.5]["conflict_with"])
