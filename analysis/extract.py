@@ -56,8 +56,16 @@ from decimal import Decimal
 from functools import lru_cache
 
 from analysis.numbers import (
-    NUMERAL, interpret_unit, load_count_words, load_multipliers, load_number_words, load_units,
-    number_words_pattern, parse_decimal, quantity_suffix_pattern, value_of_number_words,
+    NUMERAL,
+    interpret_unit,
+    load_count_words,
+    load_multipliers,
+    load_number_words,
+    load_units,
+    number_words_pattern,
+    parse_decimal,
+    quantity_suffix_pattern,
+    value_of_number_words,
 )
 from analysis.rules import read_rules
 from analysis.text import TextIndex, normalize_text
@@ -110,14 +118,14 @@ def _atoms(phrase: str) -> list[str]:
 
 
 def _trie_regex(phrases) -> str:
-    """One regex matching any of the phrases, longest first, factored as a trie.
+    r"""Return one regex matching any of the phrases, longest first, factored as a trie.
 
     A trie keeps matching fast however many phrases the tables hold.
 
     Examples
     --------
     >>> _trie_regex(["tổ", "tổng số"])
-    '(?:tổ(?:ng[ \\\\t]+số)?)'
+    '(?:tổ(?:ng[ \\t]+số)?)'
     """
     trie: dict = {}
     for p in phrases:
@@ -416,10 +424,12 @@ def load_rules() -> Rules:
 
 
 def _clause_qual_words(clause_roles: dict) -> tuple | None:
-    """The shortest clause phrases that qualify (``ước``, ``dự kiến``): a clause
-    holding none of them needs no search for a qualifier. ``None`` when a clause
+    """Return the shortest clause phrases that qualify (``ước``, ``dự kiến``).
+
+    A clause holding none of them needs no search for a qualifier. ``None`` when a clause
     phrase sets the kind of a number that is not a percentage (then every
-    clause is searched)."""
+    clause is searched).
+    """
     quals = set()
     for phrase, roles in clause_roles.items():
         for role in roles:
@@ -479,8 +489,10 @@ def _value(numeral: str, factor: Decimal) -> float:
 
 @lru_cache(maxsize=1 << 14)
 def _read_token(n1: str, q1: str | None, n2: str | None, q2: str | None):
-    """(value, unit, factor, multiplier-only, numerator, denominator) of a
-    scanned number, or None when the numeral is not one number."""
+    """Read a scanned number: (value, unit, factor, multiplier-only, numerator, denominator).
+
+    None when the numeral is not one number.
+    """
     try:
         unit1, f1, default1 = interpret_unit(q1) if q1 else (None, _ONE, False)
         v1 = _value(n1, f1)
@@ -603,7 +615,7 @@ def _mask_of(c: _Cand) -> int:
 
 
 def _lowered(text: str) -> str:
-    """The text in lower case, offset for offset (phrases are matched on it)."""
+    """Return the text in lower case, offset for offset (phrases are matched on it)."""
     low = text.lower()
     if len(low) != len(text):  # a letter whose lower case is longer: keep it
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
@@ -617,8 +629,11 @@ def _role_applies(applies: int, unit) -> bool:
 
 
 def _names_document(text: str, start: int, phrase: str) -> bool:
-    """A capitalised word inside a sentence names a document ("theo Quyết định 217");
-    at the start of a sentence it may be a verb ("Hướng dẫn 06 cơ quan")."""
+    """Tell whether a capitalised word names a document.
+
+    Inside a sentence it does ("theo Quyết định 217"); at the start of a
+    sentence it may be a verb ("Hướng dẫn 06 cơ quan").
+    """
     if not phrase[:1].isupper():
         return False
     i = start - 1
@@ -689,10 +704,12 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
 
 
 def _kept(text: str, rlow: str, c: _Cand, rules: Rules) -> bool:
-    """Whether a keep row of ``nonfacts.csv`` holds a number a regex row would skip
+    """Tell whether a keep row of ``nonfacts.csv`` holds a number a regex row would skip.
+
     ("nữ: 11," has no noun after it and is a count; so is the number closing
     "số doanh nghiệp thành lập mới 46,"). Asked only then, so that most
-    numbers never pay for it."""
+    numbers never pay for it.
+    """
     if c.lkeep == 2:
         return True
     if c.mask & rules.left_keep_shapes:
@@ -938,7 +955,7 @@ def _words_after(text: str, start: int, stop: int) -> list[str]:
 
 
 def _words_before(text: str, start: int, stop: int) -> list[str]:
-    """The thing measured, from the words before a number in its clause."""
+    """Return the thing measured, from the words before a number in its clause."""
     cw = _counted_words()
     not_before, link, skip = cw["not_before"], cw["link_before"], cw["not_first"]
     words = text[max(start, stop - 90):stop].split()
@@ -965,7 +982,7 @@ def _words_before(text: str, start: int, stop: int) -> list[str]:
 
 def _counted(text: str, rtext: str, c: _Cand, unit: str, qs: int, qe: int,
              clause_start: int) -> str | None:
-    """The noun phrase measured, in the report's words (best effort)."""
+    """Return the noun phrase measured, in the report's words (best effort)."""
     after = _words_after(text, c.end, qe)
     if after and unit not in _PERCENT_UNITS and unit != "vnd":
         return " ".join(after)

@@ -54,11 +54,9 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from analysis.catalog import (CATALOG_FILE, CatalogError, core_ids, cue_key, indicator_info,
-                              load_catalog)
+from analysis.catalog import CATALOG_FILE, CatalogError, core_ids, cue_key, indicator_info, load_catalog
 from analysis.rules import read_rules
-from analysis.schema import KINDS, UNITS
-from analysis.text import TextIndex, fold, normalize_text
+from analysis.text import TextIndex
 
 __all__ = [
     "CATALOG_FILE", "CatalogError", "load_catalog", "core_ids", "indicator_info",
@@ -149,7 +147,7 @@ class _Matcher:
                            for c in counted}
 
     def compatible(self, kind, unit) -> frozenset:
-        """Indices of the entries that can carry a fact of this kind and unit."""
+        """Return the indices of the entries that can carry a fact of this kind and unit."""
         key = (kind, unit)
         got = self._compat.get(key)
         if got is None:
@@ -276,7 +274,7 @@ class _Sentence:
                       if bases else [])
 
     def hits_for(self, kind, unit, matcher: _Matcher) -> list:
-        """The hits whose phrase matters for a fact of this kind and unit, with those roles."""
+        """Return the hits whose phrase matters for a fact of this kind and unit, with those roles."""
         got = self._hits_for.get((kind, unit))
         if got is None:
             relevant = matcher.relevant(kind, unit)
@@ -295,7 +293,7 @@ class _Sentence:
         return any(i == order and r == "context" for k in keys for i, r in matcher.roles[k])
 
     def numbers_between(self, a: int, b: int) -> list[int]:
-        """Starts of the numbers (not years) that begin in [a, b)."""
+        """Return the starts of the numbers (not years) that begin in [a, b)."""
         if self._nums is None:
             self._nums = [m.start() for m in _NUM_RX.finditer(self.text)
                           if not _YEAR_RX.fullmatch(m.group())]
@@ -394,7 +392,7 @@ def _head_ok(entry: _Entry, sent: _Sentence, e: int, matcher: _Matcher) -> bool:
 
 
 def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int, int] | None:
-    """(indicator id, cue start, cue end) for one fact, offsets in the sentence; or None."""
+    """Choose one fact's indicator: (id, cue start, cue end), offsets in the sentence; or None."""
     kind, unit = fact.get("kind"), fact.get("unit")
     s = int(fact["start"]) - sent.start
     e = int(fact["end"]) - sent.start
@@ -596,8 +594,11 @@ def _unit_rx() -> tuple[re.Pattern, re.Pattern, frozenset, frozenset]:
 
 
 def _own_unit(text: str) -> tuple[tuple[str, str] | None, dict[str, int], dict]:
-    """The unit the text names most often (the report's own), how many
-    different units of each level it names, and how often it names each."""
+    """Return the unit the text names most often (the report's own), with counts.
+
+    Also how many different units of each level it names, and how often it
+    names each.
+    """
     anywhere = _unit_rx()[0]
     counts: dict[tuple[str, str], int] = {}
     for m in anywhere.finditer(text):
@@ -611,9 +612,12 @@ def _own_unit(text: str) -> tuple[tuple[str, str] | None, dict[str, int], dict]:
 
 
 def _names_other_unit(sent: _Sentence, lo: int, s: int) -> bool:
-    """Whether the clause opens on a sub-unit, or on one of several units of a
-    level, named at most half as often as the report's own unit ('phường Bình
-    Hiên đạt 94,3%' in a district report that names its wards)."""
+    """Tell whether the clause opens on another unit than the report's own.
+
+    That is a sub-unit, or one of several units of a level, named at most
+    half as often as the report's own unit ('phường Bình Hiên đạt 94,3%' in a
+    district report that names its wards).
+    """
     _, at_start, parts, _ = _unit_rx()
     m = at_start.match(sent.text, lo, s)
     if m is None:
@@ -692,6 +696,7 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
     ...          {"start": 68, "end": 72, "kind": "rate", "unit": "percent"}]
     >>> [f["indicator_id"] for f in assign_indicators(facts, text)]
     ['cultural_group_registration_rate', 'cultural_group_registration_rate']
+    >>> from analysis.text import normalize_text
     >>> text = normalize_text("Kết quả có 1946/2129 hộ gia đình đạt gia đình văn hoá, đạt tỷ lệ 91,4%.")
     >>> [f["indicator_id"] for f in assign_indicators([{"start": 11, "end": 20, "kind": "fraction",
     ...     "unit": "count"}, {"start": 65, "end": 70, "kind": "rate", "unit": "percent"}], text)]
@@ -825,7 +830,7 @@ def _ratio(f: Mapping) -> float | None:
 
 
 def _rates_follow_fractions(facts: list[dict], placed, sentences, cues: dict, matcher: _Matcher) -> None:
-    """A percentage right after a fraction that it equals states that fraction again.
+    """Give a percentage right after a fraction that it equals the fraction's indicator.
 
     '40/43 khu dân cư, chiếm 93%', '9/9 xã ..., đạt tỉ lệ 100%': the
     rate takes the fraction's indicator (and cue), or none when the fraction
@@ -872,7 +877,7 @@ def _rates_follow_fractions(facts: list[dict], placed, sentences, cues: dict, ma
 
 
 def _drop_restatements(facts: list[dict], placed, sentences) -> None:
-    """A second number of one indicator in the same clause restates the first.
+    """Drop the indicator of a second number of one indicator in the same clause: it restates the first.
 
     'cấp 260 giấy chứng nhận cho 260 thửa đất': the certificates are
     counted once; the parcels they cover are another thing. Numbers joined by
@@ -924,7 +929,7 @@ def _marker_positions(folded: str, markers: tuple[str, ...]) -> list[int]:
 
 def unmatched_cues(facts: Iterable[Mapping], texts: Mapping[str, str] | str | None = None,
                    catalog: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
-    """What the catalogue did not cover: the analyst's review list.
+    """List what the catalogue did not cover: the analyst's review list.
 
     Parameters
     ----------

@@ -56,7 +56,7 @@ class Quantity(NamedTuple):
 
 @lru_cache(maxsize=None)
 def load_units() -> tuple[UnitWord, ...]:
-    """Unit words, longest first (so ``%0`` wins over ``%`` and ``km2`` over ``km``).
+    """Return the unit words, longest first (so ``%0`` wins over ``%`` and ``km2`` over ``km``).
 
     Examples
     --------
@@ -161,7 +161,7 @@ def _unit_lookup() -> dict[str, UnitWord]:
 
 @lru_cache(maxsize=4096)
 def interpret_unit(suffix: str) -> tuple[str | None, Decimal, bool]:
-    """Unit and factor of the words written after a number.
+    """Return the unit and factor of the words written after a number.
 
     Returns ``(unit, factor, from_multiplier_only)``: the unit is ``None`` for
     a bare number; ``from_multiplier_only`` is true when a multiplier stands
@@ -352,7 +352,7 @@ _NUMBER_WORD_ROLES = ("digit", "ten", "tens", "after_tens")
 
 @lru_cache(maxsize=None)
 def load_number_words() -> dict[str, tuple[int, str]]:
-    """Number words (``number_words.csv``) → (value, role in a numeral).
+    """Return the number words (``number_words.csv``) → (value, role in a numeral).
 
     Examples
     --------

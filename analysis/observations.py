@@ -161,7 +161,7 @@ def _read_phrases(path_text: str, mtime: float) -> tuple:
 
 
 def load_result_phrases(path: Path | str | None = None) -> list[tuple[re.Pattern, str]]:
-    """The phrases by which reports say a target was exceeded, met or missed.
+    """Return the phrases by which reports say a target was exceeded, met or missed.
 
     Examples
     --------
@@ -205,7 +205,7 @@ def _phrase_matches(sentence: str, phrases) -> list[tuple[int, int, str, str]]:
 
 
 def _stated_result(sentence: str, offset: int, matches) -> tuple[str, str] | None:
-    """The report's verdict on the figure at ``offset`` of ``sentence``."""
+    """Return the report's verdict on the figure at ``offset`` of ``sentence``."""
     if not matches:
         return None
     paren = _paren_bounds(sentence, offset)
@@ -406,7 +406,7 @@ _ALL_PAIRS_UP_TO = 64
 
 
 def _disagreeing_candidates(items: list[tuple]) -> list[tuple]:
-    """The statements a statement must be compared with to find a disagreement.
+    """Return the statements a statement must be compared with to find a disagreement.
 
     Within one precision class the tolerance is fixed, so a value disagrees with
     some member of the class exactly when it disagrees with the class's smallest

@@ -49,7 +49,7 @@ _FULL_WIDTH_RE = re.compile("[" + "".join(_FULL_WIDTH_CHARS) + "]")
 
 
 def _normalize_fully(text: str) -> str:
-    """The normalisation, step by step (what :func:`normalize_text` gives for any text)."""
+    """Normalise step by step (what :func:`normalize_text` gives for any text)."""
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     if any(c in text for c in _FULL_WIDTH_CHARS):
@@ -155,11 +155,11 @@ def _is_heading(line: str) -> bool:
 
 
 def section_headings(text: str) -> list[tuple[int, str]]:
-    """Start offset and text of each line that reads as a section heading.
+    r"""Return the start offset and text of each line that reads as a section heading.
 
     Examples
     --------
-    >>> section_headings("Mở đầu.\\n(1) Về phát triển kinh tế\\nThu ngân sách đạt 120%.")
+    >>> section_headings("Mở đầu.\n(1) Về phát triển kinh tế\nThu ngân sách đạt 120%.")
     [(8, '(1) Về phát triển kinh tế')]
     """
     out = []
@@ -252,16 +252,16 @@ class TextIndex:
         return [s for s in all_ if s.start < s.end]
 
     def sentence_at(self, offset: int) -> Sentence:
-        """The sentence that holds ``offset`` (empty where the text is blank)."""
+        """Return the sentence that holds ``offset`` (empty where the text is blank)."""
         return self._sentence(max(bisect_right(self._starts, offset) - 1, 0))
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Split text into sentences, each with the section heading it sits under.
+    r"""Split text into sentences, each with the section heading it sits under.
 
     Examples
     --------
-    >>> [s.text for s in split_sentences("Có 36 tin. Đạt 97,95%.\\nKết nạp 5 đảng viên")]
+    >>> [s.text for s in split_sentences("Có 36 tin. Đạt 97,95%.\nKết nạp 5 đảng viên")]
     ['Có 36 tin.', 'Đạt 97,95%.', 'Kết nạp 5 đảng viên']
     """
     return TextIndex(text).sentences

@@ -1,11 +1,11 @@
-"""Throughput of the fact extractor beside the plain regular-expression pass, and the cost of the build's extract stage.
+r"""Time the fact extractor beside the analyst's regular-expression pass, and the build's extract stage.
 
 Builds (deterministically, from a seed) a corpus of at least 50 MB of report
 text by recombining the sentences of the real reports in ``data/raw/`` with
 varied numbers and units, then, in a child process pinned to one core, times
 on that same corpus, in the same run:
 
-* the bare scan ``re.finditer(r"\\d+", text)``, the floor any extractor pays;
+* the bare scan ``re.finditer(r"\d+", text)``, the floor any extractor pays;
 * the plain pass an analyst would write: one compiled alternation of the
   number shapes with Vietnamese separators (``12.877.755.000``, ``97,95``,
   ``5209/5318``, ``36``) and the unit words (``%``, ``đồng``, ``triệu``,
@@ -95,7 +95,7 @@ ROW = "the row, and the rest of each fact's decisions"
 
 
 def _vary_number(rng: random.Random, m: re.Match) -> str:
-    """A number of the same written shape (separators kept, digits redrawn)."""
+    """Return a number of the same written shape (separators kept, digits redrawn)."""
     out = []
     for i, ch in enumerate(m.group(0)):
         if ch.isdigit():
@@ -106,7 +106,7 @@ def _vary_number(rng: random.Random, m: re.Match) -> str:
 
 
 def build_corpus(mb: float, seed: int) -> list[str]:
-    """Reports of about 16 KB each, at least ``mb`` MB of UTF-8 in all."""
+    """Return reports of about 16 KB each, at least ``mb`` MB of UTF-8 in all."""
     sys.path.insert(0, str(ROOT))
     from analysis.text import normalize_text, split_sentences
 
@@ -128,7 +128,7 @@ def build_corpus(mb: float, seed: int) -> list[str]:
             s = rng.choice(sentences)
             s = _NUM.sub(lambda m: _vary_number(rng, m), s)
             for rx, group in swaps:
-                s = rx.sub(lambda m: m.group(1) + rng.choice(group), s)
+                s = rx.sub(lambda m, group=group: m.group(1) + rng.choice(group), s)
             parts.append(s)
             size += len(s.encode("utf-8")) + 1
         # keep some structure: paragraphs of a few sentences
@@ -158,7 +158,7 @@ def _fastest(fn, passes: int) -> tuple[float, float, object]:
 
 
 def _stage_of(key: tuple) -> str:
-    """The stage a profiled function belongs to (``key``: file, line, name)."""
+    """Return the stage a profiled function belongs to (``key``: file, line, name)."""
     file, _, name = key
     if file.endswith(_OWN_FILES) or file.startswith("<"):
         for stage, names in STAGES:
@@ -263,7 +263,7 @@ def run_worker(mb: float, seed: int, passes: int = 3, stage: str | None = None) 
 
 
 def format_results(r: dict) -> str:
-    """The results as a Markdown section (MB/s from CPU time of one core)."""
+    """Return the results as a Markdown section (MB/s from CPU time of one core)."""
     mb = r["mb"]
     ext, bare = mb / r["ext_cpu"], mb / r["bare_cpu"]
     an, anu = mb / r["analyst_cpu"], mb / r["analyst_unit_cpu"]
@@ -316,7 +316,8 @@ def format_results(r: dict) -> str:
             "",
             "| step | CPU s | per report |",
             "|---|---|---|",
-            f"| extraction (`extract_facts`) | {st['extract_cpu']:.2f} | {st['extract_cpu'] / st['reports'] * 1e3:.1f} ms |",
+            f"| extraction (`extract_facts`) | {st['extract_cpu']:.2f} |"
+            f" {st['extract_cpu'] / st['reports'] * 1e3:.1f} ms |",
             f"| indicator assignment (`assign_indicators`) | {st['assign_cpu']:.2f} |"
             f" {st['assign_cpu'] / st['reports'] * 1e3:.1f} ms |",
             f"| observations (`build_observations`, batches of 96) | {st['observe_cpu']:.2f} |"
