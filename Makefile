@@ -79,9 +79,10 @@ lint: venv-test
 test: lint venv-test chromium
 	$(PY) -m pytest -n 2 -q
 
-# tests/unit and the doctests of analysis/: no build, no subprocess, no server
+# tests/unit and the doctests of analysis/: no build, no subprocess, no server; the
+# fuzz properties on 200 texts each (ANALYSIS_FUZZ=quick; make test runs 2,000)
 test-fast: venv-test
-	$(PY) -m pytest tests/unit analysis -q -p no:cacheprovider
+	ANALYSIS_FUZZ=quick $(PY) -m pytest tests/unit analysis -n 2 -q -p no:cacheprovider
 
 # the property tests of tests/unit/test_fuzz.py under the release profile
 fuzz: venv-test

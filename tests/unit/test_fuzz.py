@@ -8,9 +8,10 @@ as written, and every value must be finite.
 
 The hostile texts (digit runs of any length, separators, unit words, white
 space, control characters, digits of other scripts) run under a hypothesis
-profile chosen by the environment variable ``ANALYSIS_FUZZ``: ``fast`` (the
-default: a few thousand examples from a fixed seed, a few seconds in the
-normal suite) or ``release`` (100,000 examples: ``make fuzz``). The extract
+profile chosen by the environment variable ``ANALYSIS_FUZZ``: ``quick`` (200
+examples: ``make test-fast``, a check while working), ``fast`` (the default:
+a few thousand examples from a fixed seed, a few seconds in the normal suite)
+or ``release`` (100,000 examples: ``make fuzz``). The extract
 command on a hostile report: ``tests/integration/test_fuzz_command.py``.
 """
 from __future__ import annotations
@@ -29,15 +30,17 @@ from analysis.metadata import read_metadata
 from analysis.numbers import parse_number
 from analysis.text import normalize_text
 
-# Profiles of the hostile-text properties. Both are derandomised (a fixed seed)
+# Profiles of the hostile-text properties. All are derandomised (a fixed seed)
 # and keep no example database, so a run is the same on every machine.
+settings.register_profile("fuzz-quick", max_examples=200, derandomize=True, database=None,
+                          deadline=None, suppress_health_check=list(HealthCheck))
 settings.register_profile("fuzz-fast", max_examples=2_000, derandomize=True, database=None,
                           deadline=None, suppress_health_check=list(HealthCheck))
 settings.register_profile("fuzz-release", max_examples=100_000, derandomize=True, database=None,
                           deadline=None, suppress_health_check=list(HealthCheck))
 FUZZ_PROFILE = "fuzz-" + os.environ.get("ANALYSIS_FUZZ", "fast")
-if FUZZ_PROFILE not in ("fuzz-fast", "fuzz-release"):  # pragma: no cover - a typo in the variable
-    raise ValueError(f"ANALYSIS_FUZZ must be fast or release, not {os.environ['ANALYSIS_FUZZ']!r}")
+if FUZZ_PROFILE not in ("fuzz-quick", "fuzz-fast", "fuzz-release"):  # pragma: no cover - a typo
+    raise ValueError(f"ANALYSIS_FUZZ must be quick, fast or release, not {os.environ['ANALYSIS_FUZZ']!r}")
 FUZZ = settings.get_profile(FUZZ_PROFILE)
 
 WORDS = (
@@ -235,8 +238,8 @@ def test_extractor_never_fails_on_hostile_text(text):
     check_facts(text)
 
 
-# the metadata reader costs more per text: half the examples in the fast profile
-@settings(FUZZ, max_examples=FUZZ.max_examples if FUZZ_PROFILE == "fuzz-release" else 1_000)
+# the metadata reader costs more per text: half the examples, but in the release profile
+@settings(FUZZ, max_examples=FUZZ.max_examples if FUZZ_PROFILE == "fuzz-release" else FUZZ.max_examples // 2)
 @given(hostile_text())
 def test_metadata_reader_never_fails_on_hostile_text(text):
     meta = read_metadata(normalize_text(text), "fuzz")
