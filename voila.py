@@ -1,9 +1,23 @@
-"""Voilà settings that need Python: where the app template lives.
+"""Voilà settings that need Python: where the app template lives, and the kernels' memory.
 
 Voilà reads this file and ``voila.json`` from the folder it is started in (the
 repository root). The ``offline`` template (``share/jupyter/voila/templates/``)
 is Voilà's lab template without its two CDN stylesheet links, so the app makes
-no request beyond 127.0.0.1. Everything else is in ``voila.json``.
+no request beyond 127.0.0.1.
+
+Every open page is a kernel of its own (about 140 MB each, most of it the
+libraries' Python objects), so the kernels are started with two allocator
+settings that the server's environment passes on to them (each can be
+overridden by setting it before starting Voilà):
+
+- ``MALLOC_ARENA_MAX=2``: glibc gives each thread of a kernel (ZeroMQ, the
+  heartbeat, DuckDB's workers) its own heap arena otherwise, each holding
+  freed memory of its own;
+- ``ARROW_DEFAULT_MEMORY_POOL=system``: Arrow's own allocator keeps the memory
+  a query's columns used for later; the system allocator gives it back.
+
+Measured with ``benchmarks/dashboard.py`` (``docs/deploy.md``). Everything else
+is in ``voila.json``.
 """
 import os
 from pathlib import Path
@@ -12,3 +26,5 @@ _share = str(Path(__file__).resolve().parent / "share" / "jupyter")
 if _share not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (_share, os.environ.get("JUPYTER_PATH", "")) if p)
+os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")

@@ -58,7 +58,7 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 
 
 def period_units(period: str, reports: pd.DataFrame | None = None) -> list[str]:
-    """The units that have a report for ``period``, in name order.
+    """Return the units that have a report for ``period``, in name order.
 
     Raises
     ------
@@ -74,7 +74,7 @@ def period_units(period: str, reports: pd.DataFrame | None = None) -> list[str]:
     >>> period_units("2021-H2", reports)
     Traceback (most recent call last):
     ...
-    ValueError: no report for period '2021-H2' in the processed tables (periods there: 2018-FY, 2021-H1); check the period code, e.g. 2021-H1
+    ValueError: no report for period '2021-H2' in the processed tables (periods there: ...
     """
     if reports is None:
         reports = read_table("reports", columns=["doc_id", "unit_name", "period"])
@@ -87,9 +87,10 @@ def period_units(period: str, reports: pd.DataFrame | None = None) -> list[str]:
 
 
 def period_unit_keys(period: str, reports: pd.DataFrame | None = None) -> list[str]:
-    """The units that have a report for ``period``, each as its level, name and
-    parent (:func:`analysis.app.unit_key`): phường and quận Long Biên are
-    two units, two pages.
+    """Return the units that have a report for ``period``, as unit keys.
+
+    Each is its level, name and parent (:func:`analysis.app.unit_key`): phường
+    and quận Long Biên are two units, two pages.
 
     Raises
     ------
@@ -113,7 +114,7 @@ def period_unit_keys(period: str, reports: pd.DataFrame | None = None) -> list[s
 
 
 def report_file_names(keys: list[str]) -> dict[str, str]:
-    """A file name for each unit of a period, all different.
+    """Return a file name for each unit of a period, all different.
 
     The unit's name without diacritics; where two units share it, their
     level first (``phuong-long-bien``, ``quan-long-bien``); where that is
@@ -161,7 +162,7 @@ def _unit_rows(frame: pd.DataFrame, unit: str, level: str | None, parent: str | 
 def report_header(unit: str, period: str, lang: str = DEFAULT_LANG,
                   reports: pd.DataFrame | None = None, obs: pd.DataFrame | None = None,
                   unit_level: str | None = None, parent: str | None = None):
-    """The head of a period report: the report read, and targets met (HTML).
+    """Return the head of a period report: the report read, and targets met (HTML).
 
     A unit with no report for the period gets the empty state
     ("Chưa có báo cáo cho kỳ này") and the periods it does have.
@@ -197,13 +198,15 @@ def report_header(unit: str, period: str, lang: str = DEFAULT_LANG,
     warn = ""
     if len(rows) > 1:
         titles = "; ".join(str(x) for x in rows.get("title", rows["doc_id"]).fillna(""))
-        warn = (f"<div class='ad-warn'>{_esc(t('note.duplicate', lang, n=len(rows), unit=unit, period=period_name(period, lang), titles=titles))}</div>")
+        note = t("note.duplicate", lang, n=len(rows), unit=unit, period=period_name(period, lang),
+                 titles=titles)
+        warn = f"<div class='ad-warn'>{_esc(note)}</div>"
     return HTML(APP_CSS + title + summary_html(rows.iloc[0].to_dict(), len(frame), card, lang) + warn)
 
 
 def unit_scorecard(unit: str, period: str, obs: pd.DataFrame, lang: str = DEFAULT_LANG,
                    unit_level: str | None = None, parent: str | None = None):
-    """The unit's scorecard for the period (empty when its report states no target)."""
+    """Return the unit's scorecard for the period (empty when its report states no target)."""
     frame = _unit_rows(obs, unit, unit_level, parent, period)
     if frame.empty or not states_targets(frame):
         return frame.iloc[0:0].assign(status=pd.Series(dtype="object"))
@@ -213,7 +216,7 @@ def unit_scorecard(unit: str, period: str, obs: pd.DataFrame, lang: str = DEFAUL
 def scorecard_chart(unit: str, period: str, lang: str = DEFAULT_LANG,
                     obs: pd.DataFrame | None = None, unit_level: str | None = None,
                     parent: str | None = None):
-    """The scorecard chart of the unit's report for the period.
+    """Return the scorecard chart of the unit's report for the period.
 
     A report that states no target gets a chart that says so.
     """
@@ -242,7 +245,7 @@ def _reports_meta(reports: pd.DataFrame | None) -> tuple[dict, dict]:
 def figures_table(unit: str, period: str, lang: str = DEFAULT_LANG,
                   obs: pd.DataFrame | None = None, reports: pd.DataFrame | None = None,
                   unit_level: str | None = None, parent: str | None = None):
-    """The unit's figures for the period with their source sentences (HTML, escaped).
+    """Return the unit's figures for the period with their source sentences (HTML, escaped).
 
     Each figure: its result badge where the report states a target, the
     whole sentence with the figure marked, the report's title and date, and a
@@ -281,9 +284,12 @@ def _data_link(label: str, name: str, mime: str, data: bytes) -> str:
 def downloads_html(unit: str, period: str, lang: str = DEFAULT_LANG,
                    obs: pd.DataFrame | None = None, reports: pd.DataFrame | None = None,
                    unit_level: str | None = None, parent: str | None = None):
-    """Links that save the page's table (CSV, Excel, with provenance) and its chart
-    (PNG, SVG drawn by vl-convert): the files are inside the page, so they
-    download from a USB stick or an e-mail attachment with no server."""
+    """Return links that save the page's table (CSV, Excel) and its chart (PNG, SVG).
+
+    The table carries its provenance; the chart is drawn by vl-convert. The
+    files are inside the page, so they download from a USB stick or an e-mail
+    attachment with no server.
+    """
     lang = check_lang(lang)
     obs = read_table("observations") if obs is None else obs
     frame = _figures(unit, period, obs, lang, unit_level, parent)
@@ -313,7 +319,7 @@ def _esc(text) -> str:
 
 
 def export_offline_html(nb, title: str, lang: str = DEFAULT_LANG) -> str:
-    """An executed notebook as one HTML page: outputs only, nothing fetched online.
+    """Return an executed notebook as one HTML page: outputs only, nothing fetched online.
 
     The notebook's code and its notes for analysts (markdown) are left out: the
     page is for the report's readers.

@@ -1,5 +1,4 @@
-"""A real Voilà server and Debian's headless Chromium, for the dashboard's tests
-and benchmarks.
+"""A real Voilà server and Debian's headless Chromium, for the apps' tests and benchmarks.
 
 :class:`VoilaServer` starts ``voila`` from the repository root (so that
 ``voila.json`` and ``voila.py`` apply) on a free 127.0.0.1 port, pointed at a
@@ -65,10 +64,13 @@ class VoilaServer:
     preheat : keep a kernel ready with the notebook already run (voila.json's
         setting); False starts a kernel per page (cold).
     log : file for the server's output (default a file beside ``processed``)
+    extra_args : more command-line settings, after ``voila.json``'s (e.g. a
+        shorter culling timeout for a test)
     """
 
     def __init__(self, processed: Path, notebook: Path = APP, preheat: bool = True,
-                 log: Path | None = None, startup_timeout: float = 60.0):
+                 log: Path | None = None, startup_timeout: float = 60.0,
+                 extra_args: tuple[str, ...] = ()):
         self.processed = Path(processed)
         self.notebook = Path(notebook)
         self.preheat = preheat
@@ -76,6 +78,7 @@ class VoilaServer:
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = Path(log) if log else self.processed.parent / f"voila-{self.port}.log"
         self.startup_timeout = startup_timeout
+        self.extra_args = tuple(extra_args)
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "VoilaServer":
@@ -84,7 +87,7 @@ class VoilaServer:
         voila = Path(sys.executable).with_name("voila")
         cmd = [str(voila) if voila.exists() else shutil.which("voila") or "voila",
                f"--port={self.port}", "--no-browser", "--Voila.port_retries=0",
-               f"--preheat_kernel={self.preheat}", str(self.notebook)]
+               f"--preheat_kernel={self.preheat}", *self.extra_args, str(self.notebook)]
         self._log = open(self.log_path, "w", encoding="utf-8")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -117,6 +120,47 @@ class VoilaServer:
                 return
             time.sleep(0.1)
         raise TimeoutError(f"{pattern!r} x{count} not in the voila log after {timeout:.0f} s")
+
+    def kernel_pids(self) -> list[int]:
+        """Process ids of the kernels the server runs now (its children running ipykernel)."""
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                cmdline = (entry / "cmdline").read_bytes()
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == self.proc.pid and b"ipykernel" in cmdline:
+                pids.append(int(entry.name))
+        return sorted(pids)
+
+    def wait_kernels_idle(self, quiet: float = 1.0, timeout: float = 120.0) -> None:
+        """Wait until no kernel of the server uses the CPU for ``quiet`` seconds.
+
+        Voilà logs "is filled with" as soon as a pool kernel has started, before
+        it has run the notebook; its CPU time standing still says it has.
+        """
+        def cpu() -> dict[int, int]:
+            out = {}
+            for pid in self.kernel_pids():
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    out[pid] = int(fields[11]) + int(fields[12])
+                except (OSError, ValueError, IndexError):
+                    continue
+            return out
+
+        deadline = time.monotonic() + timeout
+        before = cpu()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now = cpu()
+            if now == before:
+                return
+            before = now
+        raise TimeoutError(f"the kernels were still busy after {timeout:.0f} s")
 
     def stop(self) -> None:
         """Stop the server and its kernels (its own process group only)."""

@@ -14,10 +14,18 @@ import re
 import pandas as pd
 import pytest
 
-from browser_harness import (RequestLog, VoilaServer, chart_marks, charts_seen, chromium_missing,
-                             wait_chart, wait_chart_change, watch_charts)
-
 from _built_data import processed_dir, table
+from analysis.theme import PROGRESS_COLOR, STATUS_COLORS
+from browser_harness import (
+    RequestLog,
+    VoilaServer,
+    chart_marks,
+    charts_seen,
+    chromium_missing,
+    wait_chart,
+    wait_chart_change,
+    watch_charts,
+)
 
 pytestmark = pytest.mark.browser
 if chromium_missing():
@@ -107,6 +115,14 @@ def test_leader_uses_the_app_and_report_text_stays_text(server, browser):
         assert "Cầu Giấy, 6 tháng đầu năm 2022" in preview_text
         assert page.locator(".ad-app .ad-title").inner_text() == "Kết quả công tác của phường, quận"
         assert _chosen(page, 0) == "Quận Cầu Giấy"
+        # Its half-year figures "đạt 60,67% kế hoạch" and "3.471/6.000 người (đạt 57,9%
+        # kế hoạch)" are progress toward the year's plan: labelled so, never "Không đạt".
+        assert "Tiến độ so với kế hoạch năm" in preview_text and "Không đạt" not in preview_text
+        summary = page.locator(".ad-app .ad-summary").inner_text()
+        assert "0 không đạt" in summary and "2 chỉ tiêu mới là tiến độ" in summary
+        missed_red = page.locator(f'.ad-chart-scorecard svg.marks path[fill="{STATUS_COLORS["missed"]}"]')
+        assert missed_red.count() == 0
+        assert page.locator(f'.ad-chart-scorecard svg.marks path[fill="{PROGRESS_COLOR}"]').count() >= 2
 
         # Another unit: the scorecard is redrawn with that unit's targets.
         before = chart_marks(page, "ad-chart-scorecard")
@@ -190,12 +206,11 @@ def _report_text_shows_as_text(page, log):
 
 def test_exported_chart_draws_offline(browser, tmp_path):
     """A period report page (nbconvert HTML) draws its chart from file://, offline."""
+    import altair as alt
     import nbformat
 
     from analysis.charts import chart_scorecard
     from analysis.compare import scorecard
-    import altair as alt
-
     from analysis.period_reports import export_offline_html
     from analysis.theme import use_offline_renderer
 
@@ -285,11 +300,12 @@ def _png_size(data: bytes) -> tuple[int, int]:
 def test_stated_numbers_colours_sources_and_downloads(server, browser, tmp_path):
     """The figures a leader sees are the ones the reports state, coloured as the scorecard
     colours them, each with its sentence one click away, and every table and chart
-    downloads."""
+    downloads.
+    """
     from io import BytesIO
+    from xml.etree import ElementTree
 
     import openpyxl
-    from xml.etree import ElementTree
 
     from analysis.compare import scorecard
     from analysis.theme import STATUS_COLORS
@@ -375,7 +391,8 @@ def test_stated_numbers_colours_sources_and_downloads(server, browser, tmp_path)
 
 def test_small_screen_in_english_holds(server, browser, tmp_path):
     """On a 390 px phone, in English: no control wider than the page, English number
-    formats, labels wrapped not clipped (screenshots kept for a look)."""
+    formats, labels wrapped not clipped (screenshots kept for a look).
+    """
     page = browser.new_page(viewport={"width": 390, "height": 844})
     try:
         page.goto(server.url)
@@ -403,7 +420,8 @@ def test_small_screen_in_english_holds(server, browser, tmp_path):
 
 def test_a_rebuild_is_read_on_the_next_load(dataset, browser, tmp_path):
     """With the server running, a build that adds a unit: the next page shows it (the
-    preheated kernel read the tables before the build, and reads them again)."""
+    preheated kernel read the tables before the build, and reads them again).
+    """
     import shutil
 
     from analysis.store import read_table, write_tables
@@ -437,3 +455,38 @@ def test_a_rebuild_is_read_on_the_next_load(dataset, browser, tmp_path):
             assert any("Mới Toanh" in x.replace("\xa0", " ") for x in after), after
         finally:
             page.close()
+
+
+def test_a_closed_page_s_kernel_is_culled_and_an_open_one_is_kept(dataset, browser, tmp_path):
+    """voila.json's culling, with its timeout shortened: a page closed frees its kernel; a
+    page left open keeps its own (cull_connected is false), and so does the preheated pool.
+    """
+    import json
+    import time
+    from pathlib import Path
+
+    settings = json.loads((Path(__file__).resolve().parents[1] / "voila.json").read_text())
+    cull = settings["MappingKernelManager"]
+    assert cull["cull_idle_timeout"] > 0 and cull["cull_connected"] is False
+    # shorter than voila.json's 120 s, still longer than a page takes to connect to the
+    # kernel it was handed (a kernel with no page connected yet is idle, and culled too)
+    args = ("--MappingKernelManager.cull_idle_timeout=20", "--MappingKernelManager.cull_interval=2")
+    with VoilaServer(dataset, preheat=True, extra_args=args, log=tmp_path / "cull.log") as srv:
+        pages = []
+        for n in (2, 3):      # two readers, one after the other, each given the preheated kernel
+            page = browser.new_page()
+            page.goto(srv.url)
+            wait_chart(page, "ad-chart-scorecard")
+            pages.append(page)
+            srv.wait_for_log("is filled with", count=n, timeout=120)
+        assert len(srv.kernel_pids()) == 3        # two pages and the pool
+        pages[0].close()
+        deadline = time.monotonic() + 90
+        while len(srv.kernel_pids()) > 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(srv.kernel_pids()) == 2, srv.log_text()[-2000:]
+        # the page left open still works: its kernel answers a choice
+        before = chart_marks(pages[1], "ad-chart-scorecard")
+        _choose(pages[1], 0, "Phường Cự Khối")
+        wait_chart_change(pages[1], "ad-chart-scorecard", before)
+        pages[1].close()

@@ -17,7 +17,7 @@ from .html import as_text
 __all__ = ["report_slug", "EXPORT_COLUMNS", "export_table", "table_bytes", "chart_bytes", "MIME"]
 
 def report_slug(unit: str) -> str:
-    """A file name for a unit: ASCII, lower case, words joined by '-'.
+    """Return a file name for a unit: ASCII, lower case, words joined by '-'.
 
     Examples
     --------
@@ -39,7 +39,7 @@ EXPORT_COLUMNS = ("unit_name", "unit_level", "parent", "period", "indicator_id",
 
 def export_table(frame: pd.DataFrame, meta: dict | None = None,
                  lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """The table shown, ready to take away: its figures and their provenance.
+    """Return the table shown, ready to take away: its figures and their provenance.
 
     Beside each value: the number as the report wrote it (``raw``), the
     qualifier, the whole sentence, the report's title, date and id, and the
@@ -79,7 +79,7 @@ def export_table(frame: pd.DataFrame, meta: dict | None = None,
 
 
 def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    """A table as CSV (UTF-8 with a byte-order mark, which Excel reads) or .xlsx bytes."""
+    """Return a table as CSV (UTF-8 with a byte-order mark, which Excel reads) or .xlsx bytes."""
     if fmt == "csv":
         return frame.to_csv(index=False).encode("utf-8-sig")
     if fmt == "xlsx":
@@ -94,7 +94,7 @@ def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
 
 
 def chart_bytes(spec: dict, fmt: str) -> bytes:
-    """A chart's Vega-Lite spec drawn as PNG or SVG by vl-convert (offline)."""
+    """Return a chart's Vega-Lite spec drawn as PNG or SVG by vl-convert (offline)."""
     # vl-convert (a whole JavaScript engine) loads only when a chart is downloaded
     import vl_convert as vlc
 

@@ -28,7 +28,7 @@ BADGE_COLORS = {**STATUS_COLORS, "progress": PROGRESS_COLOR}
 
 def unit_label(unit: str, level: str | None, lang: str = DEFAULT_LANG,
                parent: str | None = None) -> str:
-    """A unit named as readers say it: 'Phường Cự Khối', 'Cự Khối (ward)'.
+    """Return a unit named as readers say it: 'Phường Cự Khối', 'Cự Khối (ward)'.
 
     With ``parent``, the district it lies in: 'Phường Long Biên (Long Biên)'.
 
@@ -49,7 +49,7 @@ def unit_label(unit: str, level: str | None, lang: str = DEFAULT_LANG,
 
 def summary_html(report: dict, n_obs: int, card: pd.DataFrame | None,
                  lang: str = DEFAULT_LANG) -> str:
-    """The head of a unit's results: its report, then targets exceeded/met/missed.
+    """Return the head of a unit's results: its report, then targets exceeded/met/missed.
 
     ``report`` is a row of the reports table (``unit_name``, ``unit_level``,
     ``period``, ``doc_kind``, ``published``, ``title``); ``card`` the unit's
@@ -139,7 +139,7 @@ def sentence_offset(text: str | None, sentence: str, start, end) -> int | None:
 
 
 def figure_span(row: dict, text: str | None = None) -> tuple[str, int, int]:
-    """The whole sentence of a figure and the span to highlight in it.
+    """Return the whole sentence of a figure and the span to highlight in it.
 
     The span is the number as the report wrote it, with the qualifier as
     written ("hơn 17,8 tỷ", "khoảng 500", "100 người trở lên"). Falls back to
@@ -186,7 +186,7 @@ def figure_span(row: dict, text: str | None = None) -> tuple[str, int, int]:
 
 
 def _highlight(quote: str, raw: str) -> str:
-    """The quote escaped, with the number as the report wrote it marked."""
+    """Return the quote escaped, with the number as the report wrote it marked."""
     quote, raw = as_text(quote), as_text(raw)
     i = quote.find(raw) if raw else -1
     if i < 0:
@@ -196,7 +196,7 @@ def _highlight(quote: str, raw: str) -> str:
 
 
 def anchor_id(doc_id, start) -> str:
-    """The id of a figure's sentence in the report reader.
+    """Return the id of a figure's sentence in the report reader.
 
     Examples
     --------
@@ -217,7 +217,7 @@ def _date(x) -> str:
 
 def source_html(row: dict, meta: dict | None = None, text: str | None = None,
                 lang: str = DEFAULT_LANG, link: bool = True) -> str:
-    """A figure's source: the whole sentence with the figure marked, the report and a link.
+    """Return a figure's source: the whole sentence with the figure marked, the report and a link.
 
     ``meta`` maps ``doc_id`` to the report's ``title`` and ``published``;
     ``text`` is the report's text (to place the sentence exactly). The link
@@ -245,7 +245,7 @@ def source_html(row: dict, meta: dict | None = None, text: str | None = None,
 
 
 def reader_html(doc_id: str, text: str, meta: dict | None, figures, lang: str = DEFAULT_LANG) -> str:
-    """The report's whole text, each figure's sentence an anchor a source link opens.
+    """Return the report's whole text, each figure's sentence an anchor a source link opens.
 
     ``figures`` are rows with ``start``, ``end`` and ``sentence``. The text is
     escaped; a sentence reached by a link is highlighted (CSS ``:target``).
@@ -293,7 +293,7 @@ def reader_html(doc_id: str, text: str, meta: dict | None, figures, lang: str = 
 
 def render_facts_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, meta: dict | None = None,
                        texts: dict | None = None, link: bool = True) -> str:
-    """An HTML table of figures with their source sentences, all text escaped.
+    """Return an HTML table of figures with their source sentences, all text escaped.
 
     Each row: the indicator (with its result badge, and how many times the
     report states it when more than once), the value in the reader's number

@@ -48,7 +48,7 @@ def read_processed(name: str, columns: list[str] | None = None, processed=None) 
 
 
 def load_tables() -> dict[str, pd.DataFrame]:
-    """The processed tables whole: report metadata (no text) and observations.
+    """Return the processed tables whole: report metadata (no text) and observations.
 
     For a small corpus, or to hand an app tables made in code
     (``DashboardApp(tables=...)``); the app itself reads only what it shows
@@ -108,14 +108,15 @@ class FrameRows:
         self._by_unit_period = {k: g for k, g in self.obs.groupby(["unit_name", "period"], sort=False)}
 
     def indicator_units(self) -> dict[str, int]:
-        """Indicator → number of units whose results state it (plans left out)."""
+        """Return indicator → number of units whose results state it (plans left out)."""
         return {i: int(g["unit_name"].nunique()) for i, g in self._by_indicator.items()}
 
     def indicators(self) -> list[str]:
-        """Every indicator with a figure, plans included."""
+        """Return every indicator with a figure, plans included."""
         return list(self.obs["indicator_id"].dropna().unique())
 
     def unit_indicators(self, unit: str, level: str | None = None) -> set[str]:
+        """Return the indicators a unit (of this level) states in any report, plans included."""
         rows = self.obs[self.obs["unit_name"] == unit]
         if level is not None and "unit_level" in rows.columns:
             rows = rows[rows["unit_level"] == level]
@@ -123,22 +124,27 @@ class FrameRows:
 
     def unit_period(self, unit: str, period: str, level: str | None = None,
                     parent: str | None = None) -> pd.DataFrame:
+        """Return the unit's observations for one period (of this level and parent)."""
         frame = self._by_unit_period.get((unit, period))
         return self.obs.iloc[0:0] if frame is None else same_unit(frame, level, parent)
 
     def compare(self, indicator: str, lang: str, focus: str | None = None) -> pd.DataFrame:
+        """Return the units compared on an indicator (``analysis.compare.compare_units``)."""
         return compare_units(self._by_indicator[indicator], indicator, period_length="auto",
                              focus_unit=focus, lang=lang)
 
     def trend(self, unit: str, indicator: str, lang: str, level: str | None = None,
               parent: str | None = None):
+        """Return one unit's value of an indicator across periods (``analysis.compare.trend``)."""
         return trend(self._by_indicator[indicator], unit, indicator, unit_level=level,
                      parent=parent, lang=lang)
 
     def texts(self, doc_ids) -> dict[str, str]:
+        """Return the texts of these reports, by report id."""
         return {d: str(self._texts[d]) for d in doc_ids if isinstance(self._texts.get(d), str)}
 
     def programme_rows(self) -> pd.DataFrame:
+        """Return the observations of reports that name a programme, with their programme keys."""
         if "programme_keys" not in self.obs.columns:
             return self.obs.iloc[0:0]
         has = [isinstance(k, (list, tuple)) and len(k) > 0 or (hasattr(k, "__len__") and not
@@ -178,34 +184,41 @@ class QueryRows:
         return self._cache[key]
 
     def indicator_units(self) -> dict[str, int]:
+        """Return indicator → number of units whose results state it (plans left out)."""
         return dict(self._reach)
 
     def indicators(self) -> list[str]:
+        """Return every indicator with a figure, plans included."""
         return list(self._indicators)
 
     def unit_indicators(self, unit: str, level: str | None = None) -> set[str]:
+        """Return the indicators a unit (of this level) states in any report, plans included."""
         return self._kept(("unit", unit, level), lambda: set(self._q.unit_indicators(
             unit, unit_level=level, include_plans=True,
             processed=self._processed)["indicator_id"].dropna()))
 
     def unit_period(self, unit: str, period: str, level: str | None = None,
                     parent: str | None = None) -> pd.DataFrame:
+        """Return the unit's observations for one period (of this level and parent)."""
         return self._kept(("unit_period", unit, period, level, parent), lambda: same_unit(
             self._q.observations_for(unit_name=unit, period=period, processed=self._processed),
             level, parent))
 
     def compare(self, indicator: str, lang: str, focus: str | None = None) -> pd.DataFrame:
+        """Return the units compared on an indicator (``analysis.compare.compare_units``)."""
         return self._kept(("compare", indicator, lang, focus), lambda: self._q.query_compare_units(
             indicator, processed=self._processed, period_length="auto", focus_unit=focus,
             lang=lang))
 
     def trend(self, unit: str, indicator: str, lang: str, level: str | None = None,
               parent: str | None = None):
+        """Return one unit's value of an indicator across periods (``analysis.compare.trend``)."""
         return self._kept(("trend", unit, indicator, lang, level, parent),
                           lambda: self._q.query_trend(unit, indicator, processed=self._processed,
                                                       unit_level=level, parent=parent, lang=lang))
 
     def texts(self, doc_ids) -> dict[str, str]:
+        """Return the texts of these reports, by report id."""
         want = [d for d in doc_ids if ("text", d) not in self._cache]
         if want:
             for d, text in self._q.report_texts(want, self._processed).items():
@@ -213,6 +226,7 @@ class QueryRows:
         return {d: self._cache[("text", d)] for d in doc_ids if ("text", d) in self._cache}
 
     def programme_rows(self) -> pd.DataFrame:
+        """Return the observations of reports that name a programme, with their programme keys."""
         def read():
             rows = self._q.observations_for(columns=PROGRAMME_COLUMNS, processed=self._processed)
             has = [k is not None and not isinstance(k, float) and len(k) > 0
@@ -223,7 +237,7 @@ class QueryRows:
 
 
 def unit_key(name, level=None, parent=None) -> str:
-    """The key that identifies a unit: its level, name and parent.
+    """Return the key that identifies a unit: its level, name and parent.
 
     A ward and a district may share a name (phường Long Biên, quận Long
     Biên), and two wards of one name lie in different districts; the app's
@@ -249,7 +263,7 @@ def split_unit_key(key: str) -> tuple[str, str | None, str | None]:
 
 
 def with_unit_key(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with a ``unit_key`` column (see :func:`unit_key`)."""
+    """Return the frame with a ``unit_key`` column (see :func:`unit_key`)."""
     frame = frame.copy()
     cols = [frame[c] if c in frame.columns else pd.Series([None] * len(frame), index=frame.index)
             for c in ("unit_name", "unit_level", "parent")]
@@ -257,7 +271,7 @@ def with_unit_key(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 def duplicate_reports(reports: pd.DataFrame) -> pd.DataFrame:
-    """Reports that share a unit (level, name, parent) and a period: one row per report.
+    """Return reports that share a unit (level, name, parent) and a period: one row per report.
 
     Examples
     --------

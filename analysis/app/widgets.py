@@ -211,7 +211,7 @@ class DashboardApp:
         self.duplicates = duplicate_reports(self.reports)
 
     def unit_key_of(self, name: str, level: str | None = None) -> str:
-        """The key of the unit of this name (and level): what the unit selector holds."""
+        """Return the key of the unit of this name (and level): what the unit selector holds."""
         found = [k for k in self.units if split_unit_key(k)[0] == name
                  and (level is None or split_unit_key(k)[1] == level)]
         if len(found) != 1:
@@ -343,9 +343,11 @@ class DashboardApp:
         return row
 
     def export(self, what: str, fmt: str) -> tuple[str, str, bytes]:
-        """The file of a view as shown: ``what`` is ``facts``, ``compare``,
-        ``programme`` (tables: ``csv``/``xlsx``) or ``scorecard``, ``compare``,
-        ``trend`` (charts: ``png``/``svg``). Returns ``(file name, format, bytes)``."""
+        """Return ``(file name, format, bytes)`` of a view as shown.
+
+        ``what`` is ``facts``, ``compare``, ``programme`` (tables: ``csv``/``xlsx``)
+        or ``scorecard``, ``compare``, ``trend`` (charts: ``png``/``svg``).
+        """
         lang = self.sel.lang
         name = report_slug(split_unit_key(self.sel.unit or "")[0] or "all")
         if fmt in ("csv", "xlsx"):
@@ -366,7 +368,7 @@ class DashboardApp:
         return f"{stem}.{fmt}", fmt, chart_bytes(widget.spec, fmt)
 
     def preview(self) -> "Preview":
-        """The app's first view as plain HTML, for the page to show while its widgets load.
+        """Return the app's first view as plain HTML, for the page to show while its widgets load.
 
         The notebook displays it before :attr:`widget`. Voilà's ``offline``
         template writes it into the page as it is, its chart drawn by the
@@ -449,8 +451,10 @@ class DashboardApp:
             self._busy = False
 
     def _indicator_choices(self) -> list[str]:
-        """Indicators of the topic, the most reported first (thin data opens on
-        what most units state), then those the chosen unit reports."""
+        """Return the indicators of the topic, the most reported first.
+
+        Thin data opens on what most units state; then those the chosen unit reports.
+        """
         ids = [i for i in self.reach
                if self.sel.topic == ALL_TOPICS or self.topics_of.get(i) == self.sel.topic]
         mine = self.rows.unit_indicators(*self._unit_parts()[:2]) if self.sel.unit is not None else set()
@@ -522,10 +526,10 @@ class DashboardApp:
                     self._refresh_stale)
 
     def _guard(self, what: str, action) -> None:
-        """Run a callback; on any error show one line, log the traceback, and
-        clear what the failed view would have replaced.
+        """Run a callback; on any error show one line, log it, clear what it replaced.
 
-        ``what`` is the label key of the control that changed.
+        The traceback goes to the server's log, never to the page. ``what`` is the
+        label key of the control that changed.
         """
         start = time.perf_counter()
         try:
@@ -724,7 +728,7 @@ class DashboardApp:
                             len(frame), card, self.sel.lang)
 
     def _compare_notes(self, cmp: pd.DataFrame) -> list[str]:
-        """What a reader of the comparison must know, in plain words."""
+        """Return what a reader of the comparison must know, in plain words."""
         lang = self.sel.lang
         notes = []
         if cmp.attrs.get("left_out"):
@@ -864,7 +868,7 @@ class DashboardApp:
         self._shown["table.programme"] = mine.assign(programme=self.sel.programme)
 
 def _without_validation(chart):
-    """The chart, its ``to_dict`` not validating against the Vega-Lite schema.
+    """Return the chart, its ``to_dict`` not validating against the Vega-Lite schema.
 
     ``JupyterChart`` calls ``chart.to_dict()`` on every update; schema validation
     is most of that time (about 0.1 s a chart here) and adds nothing at run
