@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from _files import copy_raw, gold_facts, gold_reports, snapshot, tree_hash, write_empty_corrections
+from _files import TESTS, copy_raw, gold_facts, gold_reports, snapshot, tree_hash, write_empty_corrections
 from analysis import paths
 from analysis.corrections import COLUMNS, corrections_file, read_corrections
 
@@ -40,3 +40,9 @@ def test_a_copy_of_the_raw_folder_is_writable_and_hashes_like_the_original(tmp_p
     report.write_text("sửa", encoding="utf-8")                 # the copy, never data/raw
     assert tree_hash(copy) != tree_hash(paths.RAW)
     assert snapshot(copy)[report.name] != snapshot(paths.RAW)[report.name]
+
+
+def test_test_file_names_are_unique_across_the_folders():
+    # pytest imports each test file by its bare name (tests/ has no __init__.py)
+    names = [p.name for p in TESTS.rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
