@@ -9,6 +9,7 @@ HTML or SVG.
 """
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import math
 import os
@@ -304,9 +305,10 @@ def _cache_dir() -> Path:
 def _cached_text(name: str, make) -> str:
     """Text from the cache folder, made (and written atomically) when missing."""
     alt = import_altair()
-    import vl_convert as vlc
-
-    key = f"{name}-altair{alt.__version__}-vlc{vlc.__version__}.js"
+    # the installed version names the cache; importing vl_convert (a JavaScript engine) to
+    # ask it would cost every app kernel its import
+    vlc_version = importlib.metadata.version("vl-convert-python")
+    key = f"{name}-altair{alt.__version__}-vlc{vlc_version}.js"
     path = _cache_dir() / key
     try:
         return path.read_text(encoding="utf-8")
@@ -324,11 +326,14 @@ def _cached_text(name: str, make) -> str:
 
 
 def _vega_embed_bundle() -> str:
-    import vl_convert as vlc
-    from altair.utils._importers import vl_version_for_vl_convert
+    def make() -> str:
+        # vl-convert builds the bundle once per machine (then it is read from the cache)
+        import vl_convert as vlc
+        from altair.utils._importers import vl_version_for_vl_convert
 
-    return _cached_text("vega-embed", lambda: vlc.javascript_bundle(
-        vl_version=vl_version_for_vl_convert()))
+        return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+    return _cached_text("vega-embed", make)
 
 
 def _script_json(value) -> str:

@@ -17,9 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_harness import VoilaServer, chart_marks, free_port, wait_chart, wait_chart_change
 
 from _built_data import processed_dir
+from browser_harness import VoilaServer, chart_marks, free_port, wait_chart, wait_chart_change
 
 pytestmark = pytest.mark.browser
 

@@ -8,11 +8,10 @@ import pytest
 
 import analysis.build
 import analysis.extract
-from analysis.app import LATEST, DashboardApp, render_facts_table
-
 from _built_data import processed_dir, table
+from analysis.app import LATEST, DashboardApp
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -87,7 +86,6 @@ def test_comparison_view_draws_on_opening_and_follows_the_indicator(app):
     app.unit.value = app.unit_key_of("Cự Khối")
     assert "compare" not in app.charts                       # drawn when opened
     app.views.selected_index = 1
-    first = app.indicator.value
     assert _spec_units(app.charts["compare"]) >= {"Cự Khối"}
     drawn = []
     for _, other in app.indicator.options[1:]:
@@ -126,28 +124,12 @@ def test_a_failing_callback_shows_one_line_not_a_traceback(app, monkeypatch):
     assert app.status.value == ""
 
 
-def test_no_processed_tables_gives_the_fix(monkeypatch, tmp_path):
-    monkeypatch.setenv("ANALYSIS_PROCESSED", str(tmp_path / "nothing"))
-    app = DashboardApp()
-    assert "make build" in app.status.value
-    assert app.views.layout.display == "none"
-
-
-def test_facts_table_escapes_report_text():
-    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)> <a href="javascript:x">97,95%</a>'
-    obs = table("observations").head(1).assign(quote=hostile, sentence=hostile, raw="97,95%")
-    html = render_facts_table(obs, meta={obs["doc_id"].iloc[0]: {"title": "<b>Báo cáo</b>"}})
-    assert "<script>" not in html and "<img" not in html and "<b>" not in html
-    assert "javascript:" not in html.replace("href=&quot;javascript:", "")
-    assert html.count("<a ") == 1 and '<a class="ad-open" href="#at-' in html   # the reader link only
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<mark>97,95%</mark>" in html
-
-
 def test_app_on_disk_reads_only_what_it_shows_and_shows_what_the_whole_tables_give(monkeypatch):
-    """At page open the app reads the reports and each indicator's reach, never every
-    observation (a city's decade is a million rows); each view then equals what
-    the app shows from the whole tables in memory."""
+    """At page open the app reads the reports and each indicator's reach, never every observation.
+
+    A city's decade is a million rows; each view then equals what the app shows
+    from the whole tables in memory.
+    """
     import analysis.app.rows
     import analysis.store
     from analysis.app import FrameRows, QueryRows, load_tables
@@ -343,8 +325,11 @@ def test_english_mode_writes_numbers_the_english_way(app):
 
 
 def test_period_pages_tell_a_ward_from_a_district_of_one_name(monkeypatch, tmp_path):
-    """Phường and quận Long Biên in one period: two pages, two files, the count printed
-    is the files written (a one-cell notebook stands in for the period report)."""
+    """Phường and quận Long Biên in one period: two pages, two files.
+
+    The count printed is the files written (a one-cell notebook stands in for
+    the period report).
+    """
     import nbformat
     import pandas as pd
 
@@ -377,8 +362,11 @@ def test_period_pages_tell_a_ward_from_a_district_of_one_name(monkeypatch, tmp_p
 
 
 def test_a_period_page_carries_its_downloads_and_sentences():
-    """The period report's page: the table (CSV, Excel) and chart (PNG, SVG) inside the page,
-    and each figure's whole sentence linked into the report's text."""
+    """The period report's page carries its table, chart and sentences.
+
+    The table (CSV, Excel) and chart (PNG, SVG) are inside the page, and each
+    figure's whole sentence is linked into the report's text.
+    """
     import base64
     import io
 

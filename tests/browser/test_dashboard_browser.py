@@ -298,9 +298,10 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_stated_numbers_colours_sources_and_downloads(server, browser, tmp_path):
-    """The figures a leader sees are the ones the reports state, coloured as the scorecard
-    colours them, each with its sentence one click away, and every table and chart
-    downloads.
+    """The figures a leader sees are the ones the reports state, with colours, sources and downloads.
+
+    Coloured as the scorecard colours them, each with its sentence one click
+    away, and every table and chart downloads.
     """
     from io import BytesIO
     from xml.etree import ElementTree
@@ -372,7 +373,7 @@ def test_stated_numbers_colours_sources_and_downloads(server, browser, tmp_path)
             files[d.suggested_filename] = (tmp_path / d.suggested_filename)
             d.save_as(files[d.suggested_filename])
         by_ext = {}
-        for name, path in files.items():
+        for path in files.values():
             by_ext.setdefault(path.suffix, []).append(path)
         assert set(by_ext) >= {".csv", ".xlsx", ".png", ".svg"}, files
         csv = pd.read_csv(by_ext[".csv"][0])
@@ -390,8 +391,9 @@ def test_stated_numbers_colours_sources_and_downloads(server, browser, tmp_path)
 
 
 def test_small_screen_in_english_holds(server, browser, tmp_path):
-    """On a 390 px phone, in English: no control wider than the page, English number
-    formats, labels wrapped not clipped (screenshots kept for a look).
+    """On a 390 px phone, in English: no control wider than the page.
+
+    English number formats, labels wrapped not clipped (screenshots kept for a look).
     """
     page = browser.new_page(viewport={"width": 390, "height": 844})
     try:
@@ -419,8 +421,9 @@ def test_small_screen_in_english_holds(server, browser, tmp_path):
 
 
 def test_a_rebuild_is_read_on_the_next_load(dataset, browser, tmp_path):
-    """With the server running, a build that adds a unit: the next page shows it (the
-    preheated kernel read the tables before the build, and reads them again).
+    """With the server running, a build that adds a unit: the next page shows it.
+
+    The preheated kernel read the tables before the build, and reads them again.
     """
     import shutil
 
@@ -458,14 +461,16 @@ def test_a_rebuild_is_read_on_the_next_load(dataset, browser, tmp_path):
 
 
 def test_a_closed_page_s_kernel_is_culled_and_an_open_one_is_kept(dataset, browser, tmp_path):
-    """voila.json's culling, with its timeout shortened: a page closed frees its kernel; a
-    page left open keeps its own (cull_connected is false), and so does the preheated pool.
+    """voila.json's culling, with its timeout shortened: a page closed frees its kernel.
+
+    A page left open keeps its own (cull_connected is false), and so does the
+    preheated pool (its kernel waits for the reader's request, busy, never idle).
     """
     import json
     import time
     from pathlib import Path
 
-    settings = json.loads((Path(__file__).resolve().parents[1] / "voila.json").read_text())
+    settings = json.loads((Path(__file__).resolve().parents[2] / "voila.json").read_text())
     cull = settings["MappingKernelManager"]
     assert cull["cull_idle_timeout"] > 0 and cull["cull_connected"] is False
     # shorter than voila.json's 120 s, still longer than a page takes to connect to the

@@ -1,0 +1,27 @@
+"""The leaders' app on small inline inputs: no build (the app on the real build: integration)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.app import DashboardApp, render_facts_table
+
+
+def test_no_processed_tables_gives_the_fix(monkeypatch, tmp_path):
+    monkeypatch.setenv("ANALYSIS_PROCESSED", str(tmp_path / "nothing"))
+    app = DashboardApp()
+    assert "make build" in app.status.value
+    assert app.views.layout.display == "none"
+
+
+def test_facts_table_escapes_report_text():
+    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)> <a href="javascript:x">97,95%</a>'
+    obs = pd.DataFrame([{
+        "unit_name": "Ngọc Lâm", "period": "2023-H1", "indicator_id": "health_insurance_coverage_rate",
+        "value": 97.95, "unit": "percent", "raw": "97,95%", "quote": hostile, "sentence": hostile,
+        "doc_id": "ngoc-lam-2023-h1", "start": 120, "end": 126}])
+    html = render_facts_table(obs, meta={"ngoc-lam-2023-h1": {"title": "<b>Báo cáo</b>"}})
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html
+    assert "javascript:" not in html.replace("href=&quot;javascript:", "")
+    assert html.count("<a ") == 1 and '<a class="ad-open" href="#at-' in html   # the reader link only
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<mark>97,95%</mark>" in html
