@@ -37,6 +37,8 @@ class UnitGuard:
     active : bool
         Whether a unit test is running. The audit hook stays installed for the
         life of the process (hooks cannot be removed) and acts only then.
+    installed : bool
+        Whether the audit hook is in place (it is added at the first unit test).
     violations : list of str
         What the running test tried, in order.
     """
