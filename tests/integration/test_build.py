@@ -5,7 +5,6 @@ checks that the raw files were left exactly as they were.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import signal
@@ -17,20 +16,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from _files import tree_hash
+from _files import snapshot, tree_hash
 from analysis import paths, schema
-from analysis.build import BuildFailed, ReportJob, build, facts_for_report, process_report
+from analysis.build import BuildFailed, build
 from analysis.store import read_table
-from analysis.text import normalize_text
 
 SEEDS = sorted(paths.RAW.glob("*.txt"))
 NO_UNIT = ("Báo cáo kết quả 6 tháng đầu năm 2021\nNgày đăng 16/07/2021\n"
            "Có 5209/5318 hộ đăng ký gia đình văn hóa, đạt 97,95%.")
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -63,22 +56,6 @@ def hashes(folder: Path) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- the pipeline
-
-def test_facts_for_report_is_extract_then_indicators():
-    from analysis.extract import extract_facts
-    from analysis.indicators import assign_indicators
-    text = normalize_text(paths.RAW.joinpath("thach-ban-2021-h1.txt").read_text(encoding="utf-8"))
-    assert facts_for_report(text, "thach-ban-2021-h1") == \
-        assign_indicators(extract_facts(text, "thach-ban-2021-h1"), text)
-
-
-def test_process_report_is_pure_and_repeatable():
-    text = normalize_text(paths.RAW.joinpath("cu-khoi-2018-fy.txt").read_text(encoding="utf-8"))
-    job = ReportJob("cu-khoi-2018-fy", text, "cu-khoi-2018-fy.txt")
-    first, second = process_report(job), process_report(job)
-    assert first == second and first.facts and first.messages == []
-    assert len({f["fact_id"] for f in first.facts}) == len(first.facts)
-
 
 def test_build_writes_three_valid_tables_and_a_summary(clean_build):
     summary, out = clean_build

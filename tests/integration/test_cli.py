@@ -8,23 +8,19 @@ import json
 import re
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from _files import FIXTURES, run_analysis
 from analysis import paths
 from analysis.text import normalize_text
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SEED = paths.RAW / "thach-ban-2021-h1.txt"
 FACT_FIELDS = ["doc", "value", "unit", "kind", "numerator", "denominator", "qualifier", "counted",
                "indicator_id", "start", "end", "quote"]
 
 
-def run(*args, cwd=paths.ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+run = run_analysis   # python -m analysis ARGS in a new process (tests/_files.py)
 
 
 def one_line_error(proc: subprocess.CompletedProcess) -> str:

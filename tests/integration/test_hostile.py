@@ -119,7 +119,7 @@ def run_cli(*args, user: str | None = None, prefix: list[str] | None = None, tim
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
-                          cwd=str(Path(__file__).resolve().parents[1]))
+                          cwd=str(paths.ROOT))
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -156,16 +156,6 @@ def test_implausible_values_stay_marked_and_are_listed(raw, tmp_path, capsys):
     # the report's other facts are kept, unmarked; the bundled reports have none marked
     assert marked["5209/5318"] == False and marked["36"] == False  # noqa: E712
     assert not facts.loc[facts["doc_id"] == SEED, "is_implausible"].any()
-
-
-def test_the_bounds_depend_on_the_units_level():
-    from analysis.build import bound_for, plausibility_bounds
-
-    bounds = plausibility_bounds()
-    ward, district = (bound_for(bounds, "vnd", "amount", lv).high for lv in ("ward", "district"))
-    assert ward < district
-    assert bound_for(bounds, "percent", "rate", "ward").high < 4000
-    assert all(b.note for b in bounds)
 
 
 # --------------------------------------------------------------------------
@@ -352,7 +342,7 @@ def start_build(*args) -> subprocess.Popen:
     """A real ``build --jobs 2``, in a process group of its own (as a terminal runs it)."""
     return subprocess.Popen([sys.executable, "-m", "analysis", "build", "--jobs", "2", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=str(Path(__file__).resolve().parents[1]), start_new_session=True)
+                            cwd=str(paths.ROOT), start_new_session=True)
 
 
 def kill_9_once_working(n_workers: int, *args: str) -> set:

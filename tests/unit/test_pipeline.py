@@ -18,8 +18,10 @@ from analysis.pipeline import (
     FileTask,
     Progress,
     ReportJob,
+    bound_for,
     facts_for_report,
     plan_periods,
+    plausibility_bounds,
     process_file,
     process_files,
     process_report,
@@ -110,6 +112,14 @@ def test_a_period_plan_keeps_new_files_and_those_of_the_period(folder):
     names = sorted(i.path.name for i in chosen.inputs)
     # the 2022 report stored before is not read again
     assert names == ["khong-ro.txt", "moi.txt", "ngoc-lam.txt"] and len(plan.inputs) == 3
+
+
+def test_the_bounds_depend_on_the_units_level():
+    bounds = plausibility_bounds()
+    ward, district = (bound_for(bounds, "vnd", "amount", lv).high for lv in ("ward", "district"))
+    assert ward < district
+    assert bound_for(bounds, "percent", "rate", "ward").high < 4000
+    assert all(b.note for b in bounds)
 
 
 def test_progress_is_silent_off_a_terminal_and_shows_when_asked(capsys):
