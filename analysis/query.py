@@ -20,26 +20,19 @@ Where the rows come from:
 - tables written without those copies (an older version) or changed by another
   writer since: every period's file, as before; slower, same rows.
 
-Examples
---------
->>> from analysis import build
->>> import tempfile
->>> with tempfile.TemporaryDirectory() as d:
-...     out = build.build(out=Path(d) / "processed", progress=False).out
-...     rows = observations_for(unit_name="Cự Khối", period="2018-FY", processed=out)
-...     card = query_scorecard("Cự Khối", "2018-FY", processed=out)
->>> sorted(set(rows["unit_name"])), len(card) > 0
-(['Cự Khối'], True)
+The examples on a real build are integration tests
+(``tests/integration/test_query.py``).
 """
 from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path  # noqa: F401  (the examples use it)
+from pathlib import Path
 
 import pandas as pd
 
 from analysis import compare, paths, store
+from analysis.compare.common import RESULTS_SQL, latest_per_unit_sql
 from analysis.observations import LEVEL_KINDS
 
 __all__ = ["observations_for", "indicator_reach", "unit_indicators", "query_compare_units",
@@ -47,12 +40,10 @@ __all__ = ["observations_for", "indicator_reach", "unit_indicators", "query_comp
 
 _LOCAL = threading.local()
 _FILTERS = ("indicator_id", "unit_name", "period", "doc_kind", "unit_level")
-_PROPERTIES = ("direction", "aggregation", "unit")   # what compare reads an indicator's properties from
 #: every period's file (the period from the folder names)
 _PARTS = "read_parquet(?, hive_partitioning = true, hive_types = {'period': 'VARCHAR'})"
 #: one read-side copy (the period is a column; no folder name is read as a column)
 _COPY = "read_parquet(?, hive_partitioning = false)"
-_NOT_PLAN = "coalesce(doc_kind, 'results') <> 'plan'"
 
 
 def _connection():
@@ -190,16 +181,6 @@ def observations_for(indicator_id: str | list[str] | None = None, period: str | 
     indicator_id, period, unit_name, doc_kind, unit_level : the selection.
     columns : only these columns (default all).
     processed : folder of the tables (default :func:`analysis.paths.processed_dir`).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from analysis.build import build
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     out = build(out=Path(d) / "processed", progress=False).out
-    ...     rows = observations_for("food_safety_violations", processed=out)
-    >>> rows[["unit_name", "period", "value"]].values.tolist()
-    [['Cầu Giấy', '2022-H1', 52.0], ['Thạch Bàn', '2021-H1', 8.0]]
     """
     sel = {"indicator_id": _values(indicator_id), "period": _values(period),
            "unit_name": _values(unit_name), "doc_kind": _values(doc_kind),
@@ -221,79 +202,6 @@ def observations_for(indicator_id: str | list[str] | None = None, period: str | 
 # Rows for the comparison functions
 # --------------------------------------------------------------------------
 
-def _properties_rows(indicator_id: str, names: list[str], keys: list[str], processed, copies: dict):
-    """The indicator's first rows (in read order) stating a direction, an aggregation, a unit.
-
-    :mod:`analysis.compare` reads an indicator's properties from the first
-    rows of the table it is given that state them; adding these rows to a
-    selection makes a comparison on the selection equal one on the whole table.
-    """
-    latest = _Source.copy("latest", copies)
-    if latest is not None:
-        return latest.fetch(names, keys, f'"indicator_id" = ? AND "{store.PROPERTIES_ROW}"',
-                            [indicator_id])
-    source = _Source.every_period(processed, copies)
-    stated = [c for c in _PROPERTIES if c in names]
-    if source is None or not stated:
-        return None
-    order = ", ".join(f'"{k}" ASC NULLS LAST' for k in keys)
-    firsts = " UNION ALL ".join(
-        f'(SELECT obs_id FROM r WHERE "{c}" IS NOT NULL ORDER BY {order} LIMIT 1)' for c in stated)
-    cols = ", ".join(f'"{c}"' for c in dict.fromkeys(["obs_id", *stated, *keys]))
-    select = ", ".join(f'"{c}"' for c in names)
-    sql = (f"WITH r AS (SELECT {cols} FROM {source.sql} WHERE indicator_id = ?) "
-           f"SELECT {select} FROM {source.sql} WHERE indicator_id = ? AND obs_id IN ({firsts}) "
-           f"ORDER BY {order}")
-    return _connection().execute(sql, [source.param, indicator_id, source.param, indicator_id]) \
-        .to_arrow_table()
-
-
-def _same_properties(rows, indicator_id: str, copies: dict) -> bool:
-    """Whether ``rows`` give the indicator the properties the whole table gives it.
-
-    The build writes, with the copies, the first direction, aggregation and
-    unit each indicator states; rows whose first ones are the same need no
-    other row for :mod:`analysis.compare` to read the same properties.
-    """
-    import pyarrow.compute as pc
-
-    summary = store._summary(copies["all_periods"]) if "all_periods" in copies else None
-    if not summary or "properties" not in summary:
-        return False
-    stated = {r[0]: r[1:] for r in summary["properties"]}
-    if indicator_id not in stated:
-        return rows is None or not rows.num_rows
-    for col, want in zip(_PROPERTIES, stated[indicator_id]):
-        got = None
-        if rows is not None and col in rows.column_names:
-            values = pc.drop_null(rows.filter(pc.equal(rows["indicator_id"], indicator_id))[col]
-                                  if "indicator_id" in rows.column_names else rows[col])
-            got = values[0].as_py() if len(values) else None
-        if got != want:
-            return False
-    return True
-
-
-def _with_properties(rows, indicator_id: str, names: list[str], keys: list[str], processed,
-                     copies: dict):
-    """``rows`` and the indicator's properties rows, once each, in read order."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if _same_properties(rows, indicator_id, copies):
-        return rows
-    extra = _properties_rows(indicator_id, names, keys, processed, copies)
-    if rows is None:
-        return extra
-    if extra is None or not extra.num_rows:
-        return rows
-    extra = extra.filter(pc.invert(pc.is_in(extra["obs_id"], value_set=rows["obs_id"].combine_chunks())))
-    if not extra.num_rows:
-        return rows
-    both = pa.concat_tables([rows, extra.cast(rows.schema)])
-    return both.sort_by([(k, "ascending", "at_end") for k in keys])
-
-
 def _frame(rows, processed) -> pd.DataFrame:
     if rows is None:
         return _empty(None, processed)
@@ -306,11 +214,12 @@ def query_compare_units(indicator_id: str, period: str | None = None, *,
     """:func:`analysis.compare.compare_units` on just the rows it needs.
 
     With a period, that period's rows of the indicator; without one (the
-    latest period of each unit), each unit's latest rows, which the build
-    keeps ready (:func:`analysis.store.table_copy`, ``"latest"``). ``kwargs``
-    go to :func:`~analysis.compare.compare_units` (``annualise``,
-    ``include_plans``, ``lang``). The result equals ``compare_units`` on the
-    whole table.
+    latest period of each unit), each unit's results at its latest period,
+    picked inside DuckDB (:func:`analysis.compare.common.latest_per_unit_sql`)
+    from the copy of every period. ``kwargs`` go to
+    :func:`~analysis.compare.compare_units` (``annualise``, ``include_plans``,
+    ``lang``); the indicator's properties come from the catalogue. The result
+    equals ``compare_units`` on the whole table.
     """
     names = _stored_columns(processed)
     keys = store._sort_keys("observations", names)
@@ -319,20 +228,9 @@ def query_compare_units(indicator_id: str, period: str | None = None, *,
     if period is not None:
         rows = _select({"indicator_id": [indicator_id], "period": [period], "unit_name": unit_list},
                        names, keys, processed, copies)
-        rows = _with_properties(rows, indicator_id, names, keys, processed, copies)
     else:
-        latest = None if kwargs.get("include_plans", False) else _Source.copy("latest", copies)
-        if latest is not None:
-            where, values = '"indicator_id" = ?', [indicator_id]
-            if unit_list is not None:
-                w, v = _in("unit_name", unit_list)
-                where += f' AND ({w} OR "{store.PROPERTIES_ROW}")'
-                values += v
-            rows = latest.fetch(names, keys, where, values)
-        else:
-            rows = _latest_rows(indicator_id, unit_list, kwargs.get("include_plans", False), names,
-                                keys, processed, copies)
-            rows = _with_properties(rows, indicator_id, names, keys, processed, copies)
+        rows = _latest_rows(indicator_id, unit_list, kwargs.get("include_plans", False), names,
+                            keys, processed, copies)
     return compare.compare_units(_frame(rows, processed), indicator_id, period, units=units, **kwargs)
 
 
@@ -345,14 +243,12 @@ def _latest_rows(indicator_id: str, units, include_plans: bool, names, keys, pro
     where += " AND " + _in("kind", list(LEVEL_KINDS))[0]
     values += list(LEVEL_KINDS)
     if not include_plans:
-        where += f" AND {_NOT_PLAN}"
+        where += f" AND {RESULTS_SQL}"
     if units is not None:
         w, v = _in("unit_name", units)
         where += " AND " + w
         values += v
-    by = ", ".join(f'"{c}"' for c in ("unit_name", "unit_level") if c in names)
-    return source.fetch(names, keys, where, values,
-                        qualify=f'"period_end" = max("period_end") OVER (PARTITION BY {by})')
+    return source.fetch(names, keys, where, values, qualify=latest_per_unit_sql(names))
 
 
 def query_trend(unit_name: str, indicator_id: str, *, processed: str | os.PathLike | None = None,
@@ -360,14 +256,13 @@ def query_trend(unit_name: str, indicator_id: str, *, processed: str | os.PathLi
     """:func:`analysis.compare.trend` on one unit's rows of one indicator, across every period.
 
     The rows come from the copy of every period (a row group or two); the
-    result equals ``trend`` on the whole table.
+    indicator's properties from the catalogue. The result equals ``trend`` on
+    the whole table.
     """
     names = _stored_columns(processed)
     keys = store._sort_keys("observations", names)
-    copies = _copies(processed)
     rows = _select({"indicator_id": [indicator_id], "unit_name": [unit_name], "period": None},
-                   names, keys, processed, copies)
-    rows = _with_properties(rows, indicator_id, names, keys, processed, copies)
+                   names, keys, processed, _copies(processed))
     return compare.trend(_frame(rows, processed), unit_name, indicator_id, **kwargs)
 
 
@@ -401,16 +296,6 @@ def indicator_reach(processed: str | os.PathLike | None = None,
     every period), so that an app offers its choices without reading any
     observation; for tables without that copy, counted inside DuckDB. Plans
     are left out unless ``include_plans``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from analysis.build import build
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     out = build(out=Path(d) / "processed", progress=False).out
-    ...     reach = indicator_reach(out).set_index("indicator_id")
-    >>> reach.loc["food_safety_violations", ["n_units", "n_periods", "n_rows"]].tolist()
-    [2, 2, 2]
     """
     summary = store.copy_summary("observations", processed)
     if summary is not None:
@@ -420,7 +305,7 @@ def indicator_reach(processed: str | os.PathLike | None = None,
     source = _Source.partitions(processed)
     if source is None:
         return _typed(pd.DataFrame({c: [] for c in _REACH}), ("indicator_id",), tuple(_REACH[1:]))
-    where = "" if include_plans else f"WHERE {_NOT_PLAN}"
+    where = "" if include_plans else f"WHERE {RESULTS_SQL}"
     sql = ("SELECT indicator_id, count(DISTINCT unit_name) AS n_units, "
            "count(DISTINCT period) AS n_periods, count(*) AS n_rows "
            f"FROM {source.sql} {where} GROUP BY indicator_id ORDER BY indicator_id")
@@ -439,18 +324,6 @@ def unit_indicators(unit_name: str, *, unit_level: str | None = None, include_pl
     needs three), ``n_rows``, ``first_period`` and ``last_period`` (by the
     periods' end; ties by code). Plans are left out unless ``include_plans``;
     ``unit_level`` tells apart a ward and a district of the same name.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from analysis.build import build
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     out = build(out=Path(d) / "processed", progress=False).out
-    ...     menu = unit_indicators("Thạch Bàn", processed=out).set_index("indicator_id")
-    >>> menu.loc["food_safety_violations", ["first_period", "last_period"]].tolist()
-    ['2021-H1', '2021-H1']
-    >>> int(menu.loc["food_safety_violations", "n_periods"])
-    1
     """
     where, values = _in("unit_name", [unit_name])
     if unit_level is not None:
@@ -458,7 +331,7 @@ def unit_indicators(unit_name: str, *, unit_level: str | None = None, include_pl
         where += " AND " + w
         values += v
     if not include_plans:
-        where += f" AND {_NOT_PLAN}"
+        where += f" AND {RESULTS_SQL}"
     source = _Source.every_period(processed, _copies(processed))
     if source is None:
         return _typed(pd.DataFrame({c: [] for c in _UNIT}), ("indicator_id", "first_period",

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.compare import (SOURCE_COLUMNS, ComparisonRefused, compare_proportions, compare_units,
-                              scorecard, trend)
+from analysis.compare import SOURCE_COLUMNS, ComparisonRefused, compare_proportions, compare_units, scorecard, trend
 from analysis.reconcile import audit
 
 try:
@@ -153,11 +152,11 @@ def test_the_cu_khoi_2018_scorecard_lists_its_targets_with_the_right_classes():
     assert card.set_index("target_id").loc["cultural_group_rate", "is_conflict"]
 
 
-def test_a_result_below_target_is_missed():
+def test_a_half_years_result_toward_the_years_plan_is_progress_not_missed():
     card = scorecard(_obs(), "Cầu Giấy", "2022-H1").set_index("target_id")
-    assert card.loc["jobs_target_achievement", "status"] == "missed"          # 57,9% kế hoạch
+    assert card.loc["jobs_target_achievement", "status"] == "progress"          # 57,9% kế hoạch
     assert card.loc["jobs_target_achievement", "raw"] == "3.471/6.000"
-    assert card.loc["blood_donation_target_achievement", "status"] == "missed"  # 60,67%
+    assert card.loc["blood_donation_target_achievement", "status"] == "progress"  # 60,67%
 
 
 def test_a_unit_without_a_report_for_the_period_gives_an_empty_card():
@@ -329,3 +328,19 @@ def test_units_of_one_name_are_told_apart_by_level_and_parent():
     assert sorted(cmp["parent"]) == ["Gia Lâm", "Long Biên"]          # two units, not one
     mine = trend(both, "Cự Khối", "cultural_family_rate", unit_level="ward", parent="Long Biên")
     assert set(mine.frame["doc_id"]) == {"cu-khoi-2018-fy"}
+
+
+def test_the_audit_says_each_check_in_words():
+    reports, facts, _ = pipeline_tables()
+    checks = audit(facts, reports, lang="en")
+    shown = checks[checks["raw"].isin(["5209/5318", "3.471/6.000", "28/20"])]["detail"].tolist()
+    assert shown == ["3.471/6.000 = 57.85% → stated 57.9% ✓", "28/20 = 140% → stated 140% ✓",
+                     "5209/5318 = 97.95% → stated 97.95% ✓"]
+    vi = audit(facts, reports)
+    assert "5209/5318 = 97,95% → báo cáo ghi 97,95% ✓" in vi["detail"].tolist()
+
+
+def test_two_units_revenue_plans_colour_by_their_own_targets():
+    cmp = compare_units(_obs(), "budget_revenue_target_achievement")
+    assert dict(zip(cmp["unit_name"], cmp["raw"])) == {"Phúc Đồng": "208%", "Cự Khối": "120%"}
+    assert set(cmp["colour"]) == {"exceeded"} and set(cmp["colour_basis"]) == {"target"}
