@@ -101,7 +101,7 @@ class Indicator:
 
 
 def cue_key(phrase: str) -> str:
-    """A cue phrase as it is matched: folded, quotes and commas read as spaces.
+    """Return a cue phrase as it is matched: folded, quotes and commas read as spaces.
 
     Examples
     --------
@@ -221,12 +221,12 @@ def _mtime(path: Path) -> int:
 
 @lru_cache(maxsize=4)
 def _cached(path: str, mtime: int) -> _Loaded:
-    """The one cache: a catalogue file read once per path and modification time."""
+    """Return the one cache: a catalogue file read once per path and modification time."""
     return _loaded_from(_read_catalog(Path(path)))
 
 
 def _loaded(catalog=None) -> _Loaded:
-    """The catalogue asked for: the package's (None), a file's path, or a frame given."""
+    """Return the catalogue asked for: the package's (None), a file's path, or a frame given."""
     if catalog is None or isinstance(catalog, (str, Path)):
         path = Path(catalog) if catalog else CATALOG_FILE
         return _cached(str(path), _mtime(path))
@@ -266,7 +266,7 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def core_ids(catalog: pd.DataFrame | str | Path | None = None) -> tuple[str, ...]:
-    """The ids of the core indicators (``docs/indicators.md``), in catalogue order.
+    """Return the ids of the core indicators (``docs/indicators.md``), in catalogue order.
 
     The catalogue's ``is_core`` column says which they are; the annotated sets
     (gold) carry core ids only.
@@ -282,7 +282,7 @@ def core_ids(catalog: pd.DataFrame | str | Path | None = None) -> tuple[str, ...
 
 
 def indicator_info(indicator_id: str, catalog: pd.DataFrame | str | Path | None = None) -> dict:
-    """The catalogue row of one indicator, as a dict.
+    """Return the catalogue row of one indicator, as a dict.
 
     Examples
     --------
@@ -333,7 +333,7 @@ def indicator(indicator_id: str, catalog: pd.DataFrame | str | Path | None = Non
 
 def properties(indicator_id: str, unit: str | None = None,
                catalog: pd.DataFrame | str | Path | None = None) -> Indicator:
-    """The properties of an indicator, with a default for an id the catalogue lacks.
+    """Return the properties of an indicator, with a default for an id the catalogue lacks.
 
     An id the catalogue does not know (a hand-made frame, an older catalogue)
     has no direction; it is a stock when its unit is a share (or its id ends in

@@ -87,7 +87,7 @@ def _built_quietly(func):
 
 
 def chart_records(chart) -> list[dict]:
-    """The rows of a chart's main data (its first layer's), as the spec holds them.
+    """Return the rows of a chart's main data (its first layer's), as the spec holds them.
 
     Examples
     --------
@@ -154,7 +154,7 @@ def _short(text, limit: int = QUOTE_CHARS) -> str:
 
 
 def _num(x):
-    """A JSON-safe float (None for missing)."""
+    """Return a JSON-safe float (None for missing)."""
     try:
         x = float(x)
     except (TypeError, ValueError):
@@ -226,7 +226,7 @@ def _unique_labels(labels: pd.Series, extra: pd.Series) -> pd.Series:
 
 
 def _empty_chart(message: str, title: str, lang: str):
-    """A chart that says what is missing instead of drawing empty axes."""
+    """Return a chart that says what is missing instead of drawing empty axes."""
     ds = _Datasets()
     text = alt.Chart(ds.add("rows", pd.DataFrame({"message": [message]}))).mark_text(
         fontSize=15, color="#5D4037", align="left", x=0, y=20).encode(
@@ -236,7 +236,7 @@ def _empty_chart(message: str, title: str, lang: str):
 
 
 def _finish(layers: list, ds: _Datasets, lang: str, **props) -> alt.LayerChart:
-    """The layers as one chart with its data, size, title and the house theme.
+    """Return the layers as one chart with its data, size, title and the house theme.
 
     Same result as ``alt.layer(...).properties(...)`` then
     :func:`~analysis.theme.apply_theme`, built in one step: each of those steps
@@ -260,7 +260,7 @@ def _colour_label(colour: str, lang: str) -> str:
 
 
 def format_difference(d, unit: str | None, lang: str = DEFAULT_LANG) -> str:
-    """A difference of two values; of two rates, in percentage points.
+    """Return a difference of two values; of two rates, in percentage points.
 
     Examples
     --------
@@ -280,8 +280,10 @@ def format_difference(d, unit: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def wrap_label(text: str, width: int = 30) -> str:
-    r"""A label broken into lines of at most ``width`` characters (at spaces), joined by
-    newlines; :func:`_wrapped_axis` draws each line (labels wrap, never clip).
+    r"""Return a label broken into lines of at most ``width`` characters (at spaces).
+
+    The lines are joined by newlines; :func:`_wrapped_axis` draws each line
+    (labels wrap, never clip).
 
     Examples
     --------
@@ -295,7 +297,7 @@ def wrap_label(text: str, width: int = 30) -> str:
 
 
 def _wrapped_axis(limit: int = 240, **kwargs) -> alt.Axis:
-    """An axis whose labels are drawn line by line (see :func:`wrap_label`)."""
+    """Return an axis whose labels are drawn line by line (see :func:`wrap_label`)."""
     return alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=limit, **kwargs)
 
 
@@ -577,7 +579,7 @@ def chart_trend(result, lang: str = DEFAULT_LANG, title: str | None = None) -> a
 
 
 def _progress(row) -> float | None:
-    """Result as a percentage of target, direction-aware (above 100 is good)."""
+    """Return the result as a percentage of target, direction-aware (above 100 is good)."""
     ach = _num(row.get("achievement_pct"))
     if ach is not None:
         return ach
@@ -593,7 +595,7 @@ def _progress(row) -> float | None:
 
 @_built_quietly
 def chart_scorecard(frame, lang: str = DEFAULT_LANG, title: str | None = None) -> alt.LayerChart:
-    """A unit's targets for one period: how far each result went, and its class.
+    """Return a unit's targets for one period: how far each result went, and its class.
 
     Each row is a target the report states. Where the figures allow, a bar
     shows the result as a percentage of the target (the line at 100% is the
@@ -794,7 +796,7 @@ _AUDIT_OK = {"ok"}
 
 @_built_quietly
 def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -> alt.LayerChart:
-    """The consistency audit: each check a row, what does not add up first.
+    """Return the consistency audit: each check a row, what does not add up first.
 
     Parameters
     ----------

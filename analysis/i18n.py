@@ -405,7 +405,7 @@ LABELS: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
-    """The label of ``key`` in ``lang``, with ``{placeholders}`` filled.
+    """Return the label of ``key`` in ``lang``, with ``{placeholders}`` filled.
 
     Examples
     --------
@@ -444,7 +444,7 @@ def label_table():
 
 
 def _catalog_record(indicator_id) -> dict:
-    """The catalogue row of an indicator; empty when unknown or the catalogue is unreadable."""
+    """Return the catalogue row of an indicator; empty when unknown or the catalogue is unreadable."""
     try:
         return catalog.indicator_info(indicator_id)
     except (KeyError, catalog.CatalogError):  # the catalogue is optional for labels: ids still show
@@ -452,7 +452,7 @@ def _catalog_record(indicator_id) -> dict:
 
 
 def indicator_info(indicator_id: str) -> dict:
-    """The catalogue entry of an indicator as a dict (empty if unknown).
+    """Return the catalogue entry of an indicator as a dict (empty if unknown).
 
     Examples
     --------
@@ -471,7 +471,7 @@ def _first(record: dict, names) -> str | None:
 
 
 def indicator_name(indicator_id: str | None, lang: str = DEFAULT_LANG) -> str:
-    """The readable name of an indicator in ``lang``, from the catalogue.
+    """Return the readable name of an indicator in ``lang``, from the catalogue.
 
     Unknown ids are shown as words ("cremation rate") rather than hidden.
 
@@ -490,7 +490,7 @@ def indicator_name(indicator_id: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def topic_name(topic: str | None, lang: str = DEFAULT_LANG) -> str:
-    """The label of a catalogue topic in ``lang``.
+    """Return the label of a catalogue topic in ``lang``.
 
     Examples
     --------
@@ -502,7 +502,7 @@ def topic_name(topic: str | None, lang: str = DEFAULT_LANG) -> str:
 
 
 def period_name(code: str | None, lang: str = DEFAULT_LANG) -> str:
-    """A period code as reports say it: ``'2021-H1'`` → ``'6 tháng đầu năm 2021'``.
+    """Return a period code as reports say it: ``'2021-H1'`` → ``'6 tháng đầu năm 2021'``.
 
     Uses :func:`analysis.periods.period_label`; codes it cannot read are shown
     as they are.
@@ -534,8 +534,10 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
 def vietnamese_sort_key(text: str) -> tuple:
-    """Sort key in Vietnamese dictionary order: letters first (a ă â … đ after d),
-    then tones, so that "Thạch Bàn" comes before "Thanh Xuân".
+    """Return a sort key in Vietnamese dictionary order.
+
+    Letters first (a ă â … đ after d), then tones, so that "Thạch Bàn" comes
+    before "Thanh Xuân".
 
     Examples
     --------

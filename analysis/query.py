@@ -101,7 +101,7 @@ class _Source:
 
     @classmethod
     def every_period(cls, processed, copies: dict) -> _Source | None:
-        """The copy of every period if it can be trusted, else every period's file."""
+        """Return the copy of every period if it can be trusted, else every period's file."""
         return cls.copy("all_periods", copies) or cls.partitions(processed)
 
     def fetch(self, columns: list[str], keys: list[str], where: str = "", values: list = (),
@@ -114,7 +114,7 @@ class _Source:
 
 
 def _stored_columns(processed) -> list[str]:
-    """The observations' columns in the order :func:`analysis.store.read_table` gives them."""
+    """Return the observations' columns in the order :func:`analysis.store.read_table` gives them."""
     return store.with_partition_column("observations",
                                         store._stored_schema("observations", processed).names)
 
@@ -124,7 +124,7 @@ def _empty(columns, processed) -> pd.DataFrame:
 
 
 def _where(sel: dict) -> tuple[str, list]:
-    """SQL condition and its values for the row filters other than the period."""
+    """Return the SQL condition and its values for the row filters other than the period."""
     where, values = [], []
     for col in _FILTERS:
         vals = sel.get(col)
@@ -137,12 +137,12 @@ def _where(sel: dict) -> tuple[str, list]:
 
 
 def _copies(processed) -> dict:
-    """The read-side copies that can be trusted (:func:`analysis.store.table_copies`)."""
+    """Return the read-side copies that can be trusted (:func:`analysis.store.table_copies`)."""
     return store.table_copies("observations", processed)
 
 
 def _select(sel: dict, columns: list[str], keys: list[str], processed, copies: dict | None = None):
-    """The rows of a selection as an Arrow table (None: no file holds any)."""
+    """Return the rows of a selection as an Arrow table (None: no file holds any)."""
     where, values = _where(sel)
     if sel["period"] is None:
         copy = _Source.copy("all_periods", _copies(processed) if copies is None else copies)
@@ -167,7 +167,7 @@ def observations_for(indicator_id: str | list[str] | None = None, period: str | 
                      unit_name: str | list[str] | None = None, *, doc_kind: str | list[str] | None = None,
                      unit_level: str | list[str] | None = None, columns: list[str] | None = None,
                      processed: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The observations of some indicators, periods or units, filtered inside DuckDB.
+    """Return the observations of some indicators, periods or units, filtered inside DuckDB.
 
     Each filter takes one value or a list; filters left out select everything.
     The result equals ``store.read_table("observations")`` filtered the same
@@ -318,7 +318,7 @@ _UNIT = ["indicator_id", "n_periods", "n_rows", "first_period", "last_period"]
 
 def unit_indicators(unit_name: str, *, unit_level: str | None = None, include_plans: bool = False,
                     processed: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The indicators a unit states, across every period: what a unit's menu of trends needs.
+    """Return the indicators a unit states, across every period: what a unit's menu of trends needs.
 
     One row per indicator, sorted by ``indicator_id``: ``n_periods`` (a trend
     needs three), ``n_rows``, ``first_period`` and ``last_period`` (by the
@@ -350,7 +350,7 @@ def unit_indicators(unit_name: str, *, unit_level: str | None = None, include_pl
 # --------------------------------------------------------------------------
 
 def build_stamp(processed: str | os.PathLike | None = None) -> tuple:
-    """What identifies the tables of one finished build: a change means a new build.
+    """Return what identifies the tables of one finished build: a change means a new build.
 
     The folder and each table's file or folder (inode, modification time,
     size): a build replaces them as a whole, so an app that keeps the stamp of
@@ -381,7 +381,7 @@ def build_stamp(processed: str | os.PathLike | None = None) -> tuple:
 
 
 def report_texts(doc_ids, processed: str | os.PathLike | None = None) -> dict[str, str]:
-    """The full texts of some reports, by ``doc_id`` (only those rows are read)."""
+    """Return the full texts of some reports, by ``doc_id`` (only those rows are read)."""
     ids = [d for d in dict.fromkeys(doc_ids) if isinstance(d, str)]
     if not ids:
         return {}

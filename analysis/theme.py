@@ -25,7 +25,8 @@ __all__ = [
     "LANGS", "DEFAULT_LANG", "FONT", "PALETTE", "ASSESSMENT_COLORS",
     "STATUS_COLORS", "PROGRESS_COLOR", "NEUTRAL", "TARGET_COLOR", "check_lang", "format_number",
     "unit_symbol", "vega_locale", "vi_locale", "en_locale", "axis_format",
-    "apply_theme", "theme_config", "skip_slow_imports", "import_altair", "use_offline_renderer", "enable_offline_widgets",
+    "apply_theme", "theme_config", "skip_slow_imports", "import_altair", "use_offline_renderer",
+    "enable_offline_widgets",
     "offline_chart_html", "OFFLINE_RENDERER", "VEGALITE_MIMETYPE",
 ]
 
@@ -111,7 +112,7 @@ def check_lang(lang: str | None) -> str:
 
 
 def unit_symbol(unit: str | None, lang: str = DEFAULT_LANG) -> str:
-    """The symbol written after a number of this unit (``'%'``, ``'đ'``, ``''``).
+    """Return the symbol written after a number of this unit (``'%'``, ``'đ'``, ``''``).
 
     Examples
     --------
@@ -183,7 +184,7 @@ def format_number(x, unit: str | None = None, lang: str = DEFAULT_LANG,
 
 
 def vega_locale(lang: str = DEFAULT_LANG) -> alt.Locale:
-    """The Vega number locale of a language, to put into a chart's config.
+    """Return the Vega number locale of a language, to put into a chart's config.
 
     There is no built-in ``vi-VN`` locale in Vega; this one says: decimal comma,
     dot thousands, groups of three, the đồng sign after the amount.
@@ -205,7 +206,7 @@ def vega_locale(lang: str = DEFAULT_LANG) -> alt.Locale:
 
 
 def vi_locale() -> alt.Locale:
-    """The Vietnamese Vega number locale (see :func:`vega_locale`).
+    """Return the Vietnamese Vega number locale (see :func:`vega_locale`).
 
     Examples
     --------
@@ -216,7 +217,7 @@ def vi_locale() -> alt.Locale:
 
 
 def en_locale() -> alt.Locale:
-    """The English Vega number locale (see :func:`vega_locale`).
+    """Return the English Vega number locale (see :func:`vega_locale`).
 
     Examples
     --------
@@ -227,7 +228,7 @@ def en_locale() -> alt.Locale:
 
 
 def axis_format(unit: str | None) -> str:
-    """The d3 format of an axis showing values of this unit.
+    """Return the d3 format of an axis showing values of this unit.
 
     Values are stored as the reports state them (97,95 for 97,95%), so the axis
     writes plain numbers, grouped, with at most two decimals; the unit goes in
@@ -242,7 +243,7 @@ def axis_format(unit: str | None) -> str:
 
 
 def theme_config(lang: str = DEFAULT_LANG) -> dict:
-    """The house look as Vega-Lite ``config`` settings (see :func:`apply_theme`).
+    """Return the house look as Vega-Lite ``config`` settings (see :func:`apply_theme`).
 
     Examples
     --------
@@ -337,12 +338,12 @@ def _vega_embed_bundle() -> str:
 
 
 def _script_json(value) -> str:
-    """JSON safe inside a <script> element: no '<', '>' or '&' appear raw.
+    r"""Return JSON safe inside a <script> element: no '<', '>' or '&' appear raw.
 
     Examples
     --------
     >>> _script_json({"quote": "</script><img src=x onerror=alert(1)>"})
-    '{"quote": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
+    '{"quote": "\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e"}'
     """
     text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
