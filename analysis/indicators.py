@@ -281,9 +281,11 @@ class _Sentence:
         """Return the hits whose phrase matters for a fact of this kind and unit, with those roles."""
         got = self._hits_for.get((kind, unit))
         if got is None:
-            relevant = matcher.relevant(kind, unit)
-            got = self._hits_for[(kind, unit)] = [(hs, he, k, relevant[k]) for hs, he, k in self.hits
-                                                  if k in relevant]
+            relevant, bounds = matcher.relevant(kind, unit), self.bounds
+            # with the boundaries before each end, so that a distance needs no search
+            got = self._hits_for[(kind, unit)] = [
+                (hs, he, k, relevant[k], bisect_left(bounds, hs), bisect_left(bounds, he))
+                for hs, he, k in self.hits if k in relevant]
         return got
 
     def before_keys(self, matcher: _Matcher) -> frozenset:
@@ -359,13 +361,17 @@ def _fold_same_length(s: str) -> str:
     return out
 
 
-def _distance(sent: _Sentence, hs: int, he: int, s: int, e: int) -> tuple[float, int, str]:
-    """(cost, boundary count, side) of a phrase at [hs, he) from a number at [s, e)."""
+def _distance(sent: _Sentence, hs: int, he: int, s: int, e: int,
+              between: int | None = None) -> tuple[float, int, str]:
+    """Return (cost, boundary count, side) of a phrase at [hs, he) from a number at [s, e).
+
+    ``between``, when known, is the number of clause boundaries between them.
+    """
     if he <= s:
-        b = sent.n_bounds(he, s)
+        b = sent.n_bounds(he, s) if between is None else between
         return b + (s - he) / 400.0, b, "before"
     if hs >= e:
-        b = sent.n_bounds(e, hs)
+        b = sent.n_bounds(e, hs) if between is None else between
         if b == 0:
             return 0.1 + (hs - e) / 400.0, 0, "after"
         side = "after-list" if b == sent.n_commas(e, hs) else "after"
@@ -409,21 +415,22 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     blockers = matcher.blockers
     best: dict[tuple[int, str], tuple[float, int, int, int, int, str]] = {}
     bases = [(a, b) for a, b in sent.bases if not a <= s < b]
-    for hs, he, key, rel in sent.hits_for(kind, unit, matcher):
+    # boundaries before the number's ends: with a hit's, they count the boundaries between
+    at_s, at_e = bisect_left(sent.bounds, s), bisect_left(sent.bounds, e)
+    for hs, he, key, rel, at_hs, at_he in sent.hits_for(kind, unit, matcher):
         if hs < e and he > s:  # a phrase never overlaps its own number
             continue
         # what the base of a ratio names ('đạt 96% so với số hộ đã đăng ký') is
         # the denominator, not what the number counts
         if bases and any(a <= hs < b for a, b in bases):
             continue
-        cost = reaches = None
+        cost, b, side = _distance(sent, hs, he, s, e, at_s - at_he if he <= s else at_hs - at_e)
+        # a phrase right after another number is that number's noun
+        # ('8 hộ nghèo và 21 hộ cận nghèo'): weaker for the next one
+        if side == "before" and sent.follows_number(hs):
+            cost += _NOUN_OF_ANOTHER
+        reaches = None
         for idx, role in rel:
-            if cost is None:
-                cost, b, side = _distance(sent, hs, he, s, e)
-                # a phrase right after another number is that number's noun
-                # ('8 hộ nghèo và 21 hộ cận nghèo'): weaker for the next one
-                if side == "before" and sent.follows_number(hs):
-                    cost += _NOUN_OF_ANOTHER
             if role == "cues":
                 if reaches is None:
                     reaches = _cue_reaches(sent, hs, he, s, e, side, b, kind)
