@@ -1,4 +1,4 @@
-"""The one pipeline runner: each report read, described, extracted, assigned and observed.
+r"""The one pipeline runner: each report read, described, extracted, assigned and observed.
 
 Everything that runs the pipeline calls this module: the build (full or of
 some periods), :func:`read_corpus` (notebooks, doctests, tests), the
@@ -29,9 +29,19 @@ those periods (:class:`CorpusRun`).
 
 Examples
 --------
->>> corpus = read_corpus()
->>> sorted(zip(corpus.reports["unit_name"], corpus.reports["period"]))[:2]
-[('Cầu Giấy', '2022-H1'), ('Cự Khối', '2018-FY')]
+A folder of two short reports, one of them naming no unit:
+
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp())
+>>> _ = (folder / "ngoc-lam.txt").write_text("Báo cáo kết quả 6 tháng đầu năm 2021 của UBND phường "
+...     "Ngọc Lâm, quận Long Biên.\nPhường đã cấp 28 giấy chứng nhận quyền sử dụng đất.", encoding="utf-8")
+>>> _ = (folder / "khong-ro.txt").write_text("Báo cáo kết quả 6 tháng đầu năm 2021.\n"
+...     "Đã cấp 14 giấy chứng nhận quyền sử dụng đất.", encoding="utf-8")
+>>> corpus = read_corpus(folder)
+>>> corpus.reports[["doc_id", "unit_name", "period"]].values.tolist()
+[['khong-ro', <NA>, '2021-H1'], ['ngoc-lam', 'Ngọc Lâm', '2021-H1']]
+>>> sorted(corpus.facts["value"]), sorted(set(corpus.observations["doc_id"]))
+([14.0, 28.0], ['ngoc-lam'])
 """
 from __future__ import annotations
 
@@ -347,7 +357,7 @@ def _reports_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def observe(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
-    """Return the observations of reports' facts: the pipeline's last per-report stage.
+    r"""Return the observations of reports' facts: the pipeline's last per-report stage.
 
     Only a report with a unit and a period has observations (its facts are
     kept all the same); a fact's ``is_implausible`` mark follows it into its
@@ -367,9 +377,16 @@ def observe(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> reports = pd.DataFrame({"doc_id": ["a"], "unit_name": [None], "period": ["2021-H1"]})
-    >>> len(observe(schema.empty_frame(schema.FACTS), reports))
-    0
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "khong-ro.txt"
+    >>> _ = path.write_text("Báo cáo kết quả 6 tháng đầu năm 2021.\n"
+    ...     "Đã cấp 14 giấy chứng nhận quyền sử dụng đất.", encoding="utf-8")
+    >>> out = process_file(path)
+    >>> list(out.batch.facts["value"]), len(observe(out.batch.facts, out.reports))
+    ([14.0], 0)
+    >>> placed = out.reports.assign(unit_name="Ngọc Lâm")
+    >>> observe(out.batch.facts, placed)[["unit_name", "period", "value"]].values.tolist()
+    [['Ngọc Lâm', '2021-H1', 14.0]]
     """
     placed = reports[reports["unit_name"].notna() & reports["period"].notna()]
     facts = facts[facts["doc_id"].isin(set(placed["doc_id"]))].reset_index(drop=True)
@@ -390,7 +407,7 @@ class BatchOutput:
 
 
 def process_batch(reports: pd.DataFrame, files: list[str] | None = None) -> BatchOutput:
-    """Return the facts and observations of reports already loaded.
+    r"""Return the facts and observations of reports already loaded.
 
     Each report's facts come from :func:`process_report`, its observations
     from :func:`observe`, which looks at no other report: whatever way the
@@ -411,10 +428,13 @@ def process_batch(reports: pd.DataFrame, files: list[str] | None = None) -> Batc
 
     Examples
     --------
-    >>> reports = read_corpus().reports
-    >>> out = process_batch(reports[reports["doc_id"] == "cu-khoi-2018-fy"])
-    >>> len(out.facts) > 100, sorted(set(out.observations["unit_name"])), out.messages
-    (True, ['Cự Khối'], [])
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "bo-de.txt").write_text("Báo cáo kết quả 9 tháng đầu năm 2022 của UBND phường Bồ Đề, "
+    ...     "quận Long Biên.\nTổng thu ngân sách đạt 12.877.755.000 đồng.", encoding="utf-8")
+    >>> out = process_batch(read_corpus(folder).reports)
+    >>> list(out.facts["value"]), sorted(set(out.observations["unit_name"])), out.messages
+    ([12877755000.0], ['Bồ Đề'], [])
     """
     files = list(reports["doc_id"]) if files is None else list(files)
     outputs = [process_report(ReportJob(d, t, f, _none(lv)))
@@ -480,7 +500,7 @@ def _environment(values):
 
 
 def process_files(task: FileTask) -> FilesOutput:
-    """Read, describe, extract, assign and observe a batch of files: one worker's task.
+    r"""Read, describe, extract, assign and observe a batch of files: one worker's task.
 
     A pure function of the files' bytes. Which files are duplicates of files
     in other tasks is decided after, in order, by the corpus step
@@ -499,11 +519,15 @@ def process_files(task: FileTask) -> FilesOutput:
 
     Examples
     --------
-    >>> from analysis.load import plan_inputs
-    >>> plan = plan_inputs(paths.RAW / "thach-ban-2021-h1.txt", None)
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("Báo cáo kết quả 6 tháng đầu năm 2021 của UBND phường Ngọc Lâm, "
+    ...     "quận Long Biên.\nPhường đã cấp 28 giấy chứng nhận quyền sử dụng đất.", encoding="utf-8")
+    >>> _ = (folder / "b.txt").write_bytes(b"")
+    >>> plan = plan_inputs(folder, None)
     >>> out = process_files(FileTask(tuple(plan.inputs), plan.mshown, date(2026, 1, 1)))
-    >>> list(out.reports["unit_name"]), len(out.batch.observations) > 10
-    (['Thạch Bàn'], True)
+    >>> list(out.reports["unit_name"]), out.at, out.reads[1].problem[2]
+    (['Ngọc Lâm'], [0, None], 'empty')
     """
     with _environment(task.limits):
         clock = time.perf_counter()
@@ -533,7 +557,7 @@ def process_files(task: FileTask) -> FilesOutput:
 
 
 def process_file(path: str | os.PathLike, doc_id: str | None = None, today: date | None = None) -> FilesOutput:
-    """Run the per-file step on one file: :func:`process_files` of a task of one.
+    r"""Run the per-file step on one file: :func:`process_files` of a task of one.
 
     Parameters
     ----------
@@ -551,9 +575,13 @@ def process_file(path: str | os.PathLike, doc_id: str | None = None, today: date
 
     Examples
     --------
-    >>> out = process_file(paths.RAW / "cu-khoi-2018-fy.txt")
-    >>> list(out.reports["period"]), out.said[0]
-    (['2018-FY'], [])
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "ngoc-lam.txt"
+    >>> _ = path.write_text("Báo cáo kết quả 6 tháng đầu năm 2021 của UBND phường Ngọc Lâm, quận Long Biên.\n"
+    ...     "Phường đã cấp 28 giấy chứng nhận quyền sử dụng đất.", encoding="utf-8")
+    >>> out = process_file(path)
+    >>> list(out.reports["period"]), list(out.batch.observations["value"]), out.said[0]
+    (['2021-H1'], [28.0], [])
     """
     plan = plan_inputs(Path(path), None)
     inputs = tuple(replace(i, doc_id=doc_id) if doc_id else i for i in plan.inputs)
@@ -895,7 +923,7 @@ class CorpusResult:
 def run_corpus(source=paths.RAW, manifest: str | os.PathLike | None = None, *, today: date | None = None,
                jobs: int = 1, runner=None, known: frozenset = frozenset(), progress: bool | str | Progress = False,
                periods: list[str] | None = None, stored: pd.DataFrame | None = None) -> CorpusResult:
-    """Run the whole pipeline over a folder of reports and put the batches together, in memory.
+    r"""Run the whole pipeline over a folder of reports and put the batches together, in memory.
 
     Parameters
     ----------
@@ -927,9 +955,15 @@ def run_corpus(source=paths.RAW, manifest: str | os.PathLike | None = None, *, t
 
     Examples
     --------
-    >>> result = run_corpus(paths.RAW, paths.MANIFEST)
-    >>> len(result.reports), [m for m in result.messages if m.level != "info"]
-    (5, [])
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> text = ("Báo cáo kết quả 6 tháng đầu năm 2021 của UBND phường Ngọc Lâm, quận Long Biên.\n"
+    ...         "Phường đã cấp 28 giấy chứng nhận quyền sử dụng đất.")
+    >>> for name in ("ngoc-lam.txt", "ban-sao.txt"):
+    ...     _ = (folder / name).write_text(text, encoding="utf-8")
+    >>> result = run_corpus(folder)
+    >>> list(result.reports["doc_id"]), [(r.file[-12:], r.status) for r in result.inputs]
+    (['ban-sao'], [('/ban-sao.txt', 'loaded'), ('ngoc-lam.txt', 'duplicate')])
     """
     run = CorpusRun(source, manifest, today=today, jobs=jobs, runner=runner, known=known, progress=progress,
                     periods=periods, stored=stored)
@@ -973,7 +1007,7 @@ def _read_corpus(folder: str, stamp: tuple) -> Corpus:
 
 
 def read_corpus(folder: Path | str | None = None) -> Corpus:
-    """Load, extract and observe a folder of reports in memory (no files written).
+    r"""Load, extract and observe a folder of reports in memory (no files written).
 
     The same steps as the build (:func:`run_corpus`), for notebooks, doctests
     and tests that want the tables of the bundled reports without a processed
@@ -993,10 +1027,13 @@ def read_corpus(folder: Path | str | None = None) -> Corpus:
 
     Examples
     --------
-    >>> corpus = read_corpus()
-    >>> sorted(zip(corpus.reports["unit_name"], corpus.reports["period"]))  # doctest: +NORMALIZE_WHITESPACE
-    [('Cầu Giấy', '2022-H1'), ('Cự Khối', '2018-FY'), ('Phúc Đồng', '2020-9M'),
-     ('Thanh Xuân', '2021-Q4'), ('Thạch Bàn', '2021-H1')]
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "ngoc-lam.txt").write_text("Báo cáo kết quả 6 tháng đầu năm 2021 của UBND phường "
+    ...     "Ngọc Lâm, quận Long Biên.\nPhường đã cấp 28 giấy chứng nhận quyền sử dụng đất.", encoding="utf-8")
+    >>> corpus = read_corpus(folder)
+    >>> corpus.observations[["unit_name", "period", "value"]].values.tolist()
+    [['Ngọc Lâm', '2021-H1', 28.0]]
     """
     folder = Path(folder) if folder is not None else paths.RAW
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
