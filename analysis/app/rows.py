@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import paths, query
-from ..compare import compare_units, trend
+from ..compare import compare_units, is_result, trend
 from ..store import read_table
 
 __all__ = ["FrameRows", "QueryRows", "read_processed", "load_tables", "unit_key",
@@ -101,9 +101,7 @@ class FrameRows:
             obs = pd.DataFrame(columns=["unit_name", "period", "indicator_id", "value", "unit",
                                         "raw", "quote", "doc_id", "start", "end"])
         self.obs = obs.reset_index(drop=True)
-        results = self.obs
-        if "doc_kind" in results.columns:  # plans state targets, not results
-            results = results[results["doc_kind"].fillna("results") != "plan"]
+        results = self.obs[is_result(self.obs)]  # plans state targets, not results
         self._by_indicator = {i: g for i, g in results.groupby("indicator_id", sort=False)}
         self._by_unit_period = {k: g for k, g in self.obs.groupby(["unit_name", "period"], sort=False)}
 

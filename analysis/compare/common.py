@@ -37,7 +37,7 @@ from analysis.observations import LEVEL_KINDS, stated_decimals, to_records, valu
 
 __all__ = [
     "SOURCE_COLUMNS", "UNIT_KEYS", "RESULTS_SQL", "ComparisonRefused", "period_kind", "indicator_of",
-    "is_result", "latest_per_unit", "latest_per_unit_sql", "level_rows", "unit_keys", "is_set",
+    "is_plan", "is_result", "latest_per_unit", "latest_per_unit_sql", "level_rows", "unit_keys", "is_set",
     "result_frame", "group_records", "represent", "refuse_mixed_lengths", "annualise_records",
 ]
 
@@ -94,6 +94,17 @@ def indicator_of(indicator_id: str, rows: pd.DataFrame | None = None, catalog=No
         stated = rows["unit"].dropna()
         unit = stated.iloc[0] if len(stated) else None
     return properties(indicator_id, unit, catalog)
+
+
+def is_plan(doc_kind) -> bool:
+    """Return whether a document kind is a plan (targets, not results).
+
+    Examples
+    --------
+    >>> is_plan("plan"), is_plan("results"), is_plan(None)
+    (True, False, False)
+    """
+    return doc_kind == "plan"
 
 
 def is_result(frame: pd.DataFrame) -> pd.Series:

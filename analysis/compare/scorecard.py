@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from analysis.compare.common import SOURCE_COLUMNS, indicator_of, is_set, result_frame
+from analysis.compare.common import SOURCE_COLUMNS, indicator_of, is_plan, is_set, result_frame
 from analysis.i18n import t
 from analysis.observations import LEVEL_KINDS, stated_decimals, to_records, values_agree
 from analysis.text import fold
@@ -189,7 +189,7 @@ def scorecard(obs: pd.DataFrame, unit_name: str, period: str, *, lang: str = "vi
         ach_fact = r.get("achievement_fact_id")
         tid = by_fact.get(ach_fact, r["indicator_id"]) if isinstance(ach_fact, str) else r["indicator_id"]
         r["target_id"] = tid
-        if r.get("doc_kind") == "plan":
+        if is_plan(r.get("doc_kind")):
             r["status"], r["basis"] = None, "plan"
         else:
             r["status"], r["basis"] = target_status(r)

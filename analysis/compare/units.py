@@ -17,6 +17,7 @@ from analysis.compare.common import (
     annualise_records,
     group_records,
     indicator_of,
+    is_plan,
     latest_per_unit,
     level_rows,
     refuse_mixed_lengths,
@@ -195,7 +196,7 @@ def compare_units(obs: pd.DataFrame, indicator_id: str, period: str | None = Non
         p["direction"] = ind.direction
         p["value_stated"] = p["value"]
         p["annualised"] = False
-        p["target_status"] = target_status(p)[0] if p.get("doc_kind") != "plan" else None
+        p["target_status"] = target_status(p)[0] if not is_plan(p.get("doc_kind")) else None
         if p["target_status"] is None and isinstance(p.get("stated_result"), str):
             p["target_status"] = p["stated_result"]
     if flow and annualise:
