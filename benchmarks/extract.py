@@ -195,7 +195,7 @@ def _stage_run(folder: str, passes: int) -> dict:
     from analysis.extract import extract_facts
     from analysis.indicators import assign_indicators
     from analysis.load import load_reports
-    from analysis.observations import build_observations
+    from analysis.pipeline import observe
 
     reports = load_reports(Path(folder)).reports
     docs = list(zip(reports["doc_id"], reports["text"]))
@@ -212,7 +212,7 @@ def _stage_run(folder: str, passes: int) -> dict:
         rep = placed.iloc[a:a + 96].reset_index(drop=True)
         parts = [by_doc[d] for d in rep["doc_id"] if d in by_doc]
         batches.append((pd.concat(parts, ignore_index=True) if parts else facts.iloc[0:0], rep))
-    obs_cpu, _, obs = _fastest(lambda: [build_observations(f, r) for f, r in batches], passes)
+    obs_cpu, _, obs = _fastest(lambda: [observe(f, r) for f, r in batches], passes)
     return {"folder": Path(folder).name, "reports": len(docs),
             "mb": sum(len(t.encode("utf-8")) for _, t in docs) / 1e6, "facts": len(facts),
             "observations": sum(len(o) for o in obs),
@@ -320,7 +320,7 @@ def format_results(r: dict) -> str:
             f" {st['extract_cpu'] / st['reports'] * 1e3:.1f} ms |",
             f"| indicator assignment (`assign_indicators`) | {st['assign_cpu']:.2f} |"
             f" {st['assign_cpu'] / st['reports'] * 1e3:.1f} ms |",
-            f"| observations (`build_observations`, batches of 96) | {st['observe_cpu']:.2f} |"
+            f"| observations (`pipeline.observe`, batches of 96) | {st['observe_cpu']:.2f} |"
             f" {st['observe_cpu'] / st['reports'] * 1e3:.1f} ms |",
             f"| in all | {total:.2f} | {total / st['reports'] * 1e3:.1f} ms |",
             "",
