@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths, schema
+from analysis.cluster import connect
 from analysis.corrections import Applied, Corrections, apply_corrections, corrections_file, read_corrections
 from analysis.load import LIMITS, InputProblem, InputRecord, LoadResult, Message, display_path, limit
 from analysis.periods import parse_period
@@ -228,12 +229,15 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
 
     Examples
     --------
+    A full build of the bundled reports (not run with the package's examples:
+    ``tests/integration/test_build.py`` runs it):
+
     >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as d:
+    >>> with tempfile.TemporaryDirectory() as d:  # doctest: +SKIP
     ...     summary = build(out=Path(d) / "processed", progress=False)
     ...     sorted(p.name for p in summary.out.iterdir())
     ['facts.parquet', 'observations.parquet', 'reports.parquet']
-    >>> [(ln.doc, ln.unit, ln.period) for ln in summary.lines][:2]
+    >>> [(ln.doc, ln.unit, ln.period) for ln in summary.lines][:2]  # doctest: +SKIP
     [('cau-giay-2022-h1', 'Cầu Giấy', '2022-H1'), ('cu-khoi-2018-fy', 'Cự Khối', '2018-FY')]
     """
     raw = Path(raw)
@@ -253,8 +257,6 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
         with ExitStack() as stack:
             runner = None
             if cluster is not None:       # reached and checked before any file is read
-                from analysis.cluster import connect
-
                 runner = stack.enter_context(connect(cluster, progress=bar.note))
             writer = writing.enter_context(BatchWriter(out_dir, periods, corrections_file(raw)
                                                        if corrections is None else corrections))
