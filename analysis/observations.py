@@ -526,7 +526,7 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
     props = indicator_properties(catalog).to_dict("index")
     phrases = load_result_phrases()
     rep_by_doc = {r["doc_id"]: r for r in to_records(reports.drop(columns=["text"], errors="ignore"))}
-    unknown = sorted(set(facts["doc_id"]) - set(rep_by_doc))
+    unknown = sorted(set(facts["doc_id"].unique()) - set(rep_by_doc))
     if unknown:
         raise ValueError(f"build_observations: facts of {unknown} have no row in the reports "
                          "table; load those reports (analysis.load.load_reports) first")
