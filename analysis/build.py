@@ -61,7 +61,7 @@ __all__ = [
 
 
 def implausible_facts(processed: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The stored facts marked implausible, with their report's unit and the bound they pass.
+    """Return the stored facts marked implausible, with their report's unit and the bound they pass.
 
     Columns: ``doc_id``, ``unit_name``, ``unit_level``, ``period``, ``raw``,
     ``value``, ``unit``, ``kind``, ``low``, ``high``, ``quote`` (empty when
@@ -124,6 +124,7 @@ class BuildSummary:
 
     @property
     def n_reports(self) -> int:
+        """Reports in the summary."""
         return len(self.lines)
 
     @property
@@ -132,7 +133,7 @@ class BuildSummary:
         return [m for m in self.messages if m.level in ("error", "warning")]
 
     def format_table(self) -> str:
-        """The summary as the analyst reads it: a table, totals, then the messages."""
+        """Return the summary as the analyst reads it: a table, totals, then the messages."""
         head = ("doc", "unit", "period", "kind", "facts", "warnings")
         rows = [(ln.doc, _cell(ln.unit), _cell(ln.period), _cell(ln.kind), str(ln.facts),
                  str(ln.warnings)) for ln in self.lines]
@@ -163,6 +164,7 @@ class BuildSummary:
         return "\n".join(out)
 
     def __str__(self) -> str:
+        """Return :meth:`format_table`."""
         return self.format_table()
 
 
@@ -454,8 +456,10 @@ def _known_files(out_dir: Path) -> frozenset:
 
 
 def _same_unit_and_period(reports: pd.DataFrame, files: list[str]) -> list[Message]:
-    """One warning per pair of reports of the same unit, period and kind (different
-    texts: identical ones are duplicates already), naming both files."""
+    """Return one warning per pair of reports of the same unit, period and kind, naming both files.
+
+    Their texts differ: identical ones are duplicates already.
+    """
     key = reports[["unit_level", "unit_name", "parent", "period", "doc_kind"]].astype(object)
     first: dict[tuple, tuple[str, str]] = {}
     out = []
