@@ -262,8 +262,12 @@ def run_worker(mb: float, seed: int, passes: int = 3, stage: str | None = None) 
     return out
 
 
-def format_results(r: dict) -> str:
-    """Return the results as a Markdown section (MB/s from CPU time of one core)."""
+def format_results(r: dict, before: dict | None = None) -> str:
+    """Return the results as a Markdown section (MB/s from CPU time of one core).
+
+    ``before``: the measurements of an earlier version of the package (``--json``
+    output of this script), shown beside the build's extract stage.
+    """
     mb = r["mb"]
     ext, bare = mb / r["ext_cpu"], mb / r["bare_cpu"]
     an, anu = mb / r["analyst_cpu"], mb / r["analyst_unit_cpu"]
@@ -314,15 +318,30 @@ def format_results(r: dict) -> str:
             f"The build's extract stage on `{st['folder']}` ({st['reports']:,} reports, {st['mb']:.1f} MB,"
             f" {st['facts']:,} facts, {st['observations']:,} observations), one core, CPU time:",
             "",
-            "| step | CPU s | per report |",
-            "|---|---|---|",
-            f"| extraction (`extract_facts`) | {st['extract_cpu']:.2f} |"
-            f" {st['extract_cpu'] / st['reports'] * 1e3:.1f} ms |",
-            f"| indicator assignment (`assign_indicators`) | {st['assign_cpu']:.2f} |"
-            f" {st['assign_cpu'] / st['reports'] * 1e3:.1f} ms |",
-            f"| observations (`pipeline.observe`, batches of 96) | {st['observe_cpu']:.2f} |"
-            f" {st['observe_cpu'] / st['reports'] * 1e3:.1f} ms |",
-            f"| in all | {total:.2f} | {total / st['reports'] * 1e3:.1f} ms |",
+        ]
+        old = (before or {}).get("stage")
+        steps = (("extraction (`extract_facts`)", "extract_cpu"),
+                 ("indicator assignment (`assign_indicators`)", "assign_cpu"),
+                 ("observations (`pipeline.observe`, batches of 96)", "observe_cpu"))
+        if old:
+            old_total = old["extract_cpu"] + old["assign_cpu"] + old["observe_cpu"]
+            lines += [f"| step | CPU s before ({before['label']}) | CPU s now | per report now |",
+                      "|---|---|---|---|"]
+            for name, k in steps:
+                lines.append(f"| {name} | {old[k]:.2f} | {st[k]:.2f} | {st[k] / st['reports'] * 1e3:.1f} ms |")
+            lines.append(f"| in all | {old_total:.2f} | {total:.2f} | {total / st['reports'] * 1e3:.1f} ms |")
+        else:
+            lines += ["| step | CPU s | per report |", "|---|---|---|"]
+            for name, k in steps:
+                lines.append(f"| {name} | {st[k]:.2f} | {st[k] / st['reports'] * 1e3:.1f} ms |")
+            lines.append(f"| in all | {total:.2f} | {total / st['reports'] * 1e3:.1f} ms |")
+        lines.append("")
+    if before:
+        lines += [
+            f"Before ({before['label']}, same corpus, measured just before, load average"
+            f" {before['load']:.1f}): `extract_facts` {before['mb'] / before['ext_cpu']:.1f} MB/s, the analyst's pass"
+            f" {before['mb'] / before['analyst_cpu']:.1f} MB/s"
+            f" (ratio {before['analyst_cpu'] / before['ext_cpu']:.2f}).",
             "",
         ]
     return "\n".join(lines)
@@ -341,7 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--passes", type=int, default=3, help="passes over the corpus; the fastest counts")
     ap.add_argument("--stage", default=None, help="a folder of reports: also time the build's extract stage")
     ap.add_argument("--no-write", action="store_true", help="print only; leave results.md alone")
-    ap.add_argument("--json", action="store_true", help="print the raw measurements as JSON too")
+    ap.add_argument("--json", default=None, help="also write the raw measurements to this JSON file")
+    ap.add_argument("--before", default=None,
+                    help="a JSON file of --json from an earlier version, shown beside these figures")
+    ap.add_argument("--label", default="before", help="what --before measured (e.g. a commit)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.worker:
@@ -353,10 +375,13 @@ def main(argv: list[str] | None = None) -> int:
         cmd += ["--stage", str(Path(a.stage).resolve())]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
     results = json.loads(out.stdout.strip().splitlines()[-1])
-    section = format_results(results)
+    before = None
+    if a.before:
+        before = dict(json.loads(Path(a.before).read_text(encoding="utf-8")), label=a.label)
+    section = format_results(results, before)
     print(section)
     if a.json:
-        print(json.dumps(results))
+        Path(a.json).write_text(json.dumps(results), encoding="utf-8")
     if not a.no_write:
         write_section(section)
         print(f"written to {RESULTS.relative_to(ROOT)}")
