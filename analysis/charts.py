@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import textwrap
 
 import pandas as pd
 
@@ -290,8 +291,6 @@ def wrap_label(text: str, width: int = 30) -> str:
     >>> wrap_label("Tỷ lệ tổ dân phố đạt danh hiệu tổ dân phố văn hóa", 24)
     'Tỷ lệ tổ dân phố đạt\ndanh hiệu tổ dân phố văn\nhóa'
     """
-    import textwrap
-
     lines = textwrap.wrap(str(text), width=width, break_long_words=True) or [""]
     return "\n".join(lines)
 

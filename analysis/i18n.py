@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import pandas as pd
+
 from . import catalog
 from .periods import period_label
 from .theme import DEFAULT_LANG, check_lang
@@ -437,8 +439,6 @@ def label_table():
     >>> table.set_index("key").loc["status.met", "vi"]
     'Đạt chỉ tiêu'
     """
-    import pandas as pd
-
     return pd.DataFrame([(k, v[0], v[1]) for k, v in LABELS.items()],
                         columns=["key", "vi", "en"])
 

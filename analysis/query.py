@@ -50,7 +50,7 @@ def _connection():
     """One DuckDB connection per thread (a connection is not shared between threads)."""
     con = getattr(_LOCAL, "con", None)
     if con is None:
-        import duckdb
+        import duckdb  # lazy: a heavy library, loaded by the first query, not by the app's start
 
         con = _LOCAL.con = duckdb.connect(":memory:")
         try:   # never draw a progress bar (on stdout, in notebooks and apps)

@@ -328,7 +328,8 @@ def _cached_text(name: str, make) -> str:
 
 def _vega_embed_bundle() -> str:
     def make() -> str:
-        # vl-convert builds the bundle once per machine (then it is read from the cache)
+        # vl-convert builds the bundle once per machine (then it is read from the cache);
+        # lazy: vl-convert is heavy and only pages that embed charts need it
         import vl_convert as vlc
         from altair.utils._importers import vl_version_for_vl_convert
 
