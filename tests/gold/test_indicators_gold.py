@@ -12,9 +12,10 @@ import json
 from functools import lru_cache
 
 from _files import FIXTURES
+from analysis.catalog import core_ids, load_catalog
 from analysis.evaluate import match_facts
 from analysis.extract import extract_facts
-from analysis.indicators import assign_indicators, core_ids, load_catalog, unmatched_cues
+from analysis.indicators import assign_indicators, unmatched_cues
 from analysis.paths import RAW
 from analysis.text import normalize_text
 

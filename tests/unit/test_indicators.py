@@ -14,15 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.catalog import CatalogError, core_ids, indicator_info, load_catalog
 from analysis.evaluate import match_facts, score_indicators
-from analysis.indicators import (
-    CatalogError,
-    assign_indicators,
-    core_ids,
-    indicator_info,
-    load_catalog,
-    unmatched_cues,
-)
+from analysis.indicators import assign_indicators, unmatched_cues
 from analysis.numbers import parse_number
 from analysis.paths import CATALOG, ROOT
 from analysis.schema import KINDS, UNITS
