@@ -116,7 +116,7 @@ class _Source:
 def _stored_columns(processed) -> list[str]:
     """Return the observations' columns in the order :func:`analysis.store.read_table` gives them."""
     return store.with_partition_column("observations",
-                                        store._stored_schema("observations", processed).names)
+                                        store.stored_schema("observations", processed).names)
 
 
 def _empty(columns, processed) -> pd.DataFrame:
@@ -192,7 +192,7 @@ def observations_for(indicator_id: str | list[str] | None = None, period: str | 
     unknown = [c for c in wanted if c not in names]
     if unknown:
         raise KeyError(f"observations: no column(s) {', '.join(unknown)}")
-    table = _select(sel, wanted, store._sort_keys("observations", names), processed)
+    table = _select(sel, wanted, store.sort_keys("observations", names), processed)
     if table is None:
         return _empty(columns, processed)
     return store.frame_from_arrow("observations", table, processed)
@@ -222,7 +222,7 @@ def query_compare_units(indicator_id: str, period: str | None = None, *,
     equals ``compare_units`` on the whole table.
     """
     names = _stored_columns(processed)
-    keys = store._sort_keys("observations", names)
+    keys = store.sort_keys("observations", names)
     copies = _copies(processed)
     unit_list = _values(units)
     if period is not None:
@@ -260,7 +260,7 @@ def query_trend(unit_name: str, indicator_id: str, *, processed: str | os.PathLi
     the whole table.
     """
     names = _stored_columns(processed)
-    keys = store._sort_keys("observations", names)
+    keys = store.sort_keys("observations", names)
     rows = _select({"indicator_id": [indicator_id], "unit_name": [unit_name], "period": None},
                    names, keys, processed, _copies(processed))
     return compare.trend(_frame(rows, processed), unit_name, indicator_id, **kwargs)

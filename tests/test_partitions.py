@@ -242,7 +242,7 @@ def test_copies_are_made_again_by_a_period_write_and_do_not_depend_on_memory(bui
         (out / rel).unlink()
     assert table_copy("observations", "latest", out) is None
     obs = read_table("observations", out)
-    monkeypatch.setattr(store, "_COPY_CHUNK", 5)   # a few indicators read at a time
+    monkeypatch.setattr(store.copies, "_COPY_CHUNK", 5)   # a few indicators read at a time
     write_tables({"observations": obs[obs["period"] == "2021-H1"]}, out, periods=["2021-H1"])
     after = files_of(out)
     assert {k: v[1] for k, v in after.items()} == {k: v[1] for k, v in before.items()}

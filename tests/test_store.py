@@ -101,7 +101,7 @@ def test_failed_write_leaves_previous_tables(tmp_path, reports):
 def test_without_atomic_exchange_and_recovery_after_a_kill_between_renames(tmp_path, reports, monkeypatch):
     out = tmp_path / "processed"
     write_tables({"reports": reports}, out)
-    monkeypatch.setattr(store, "_exchange", lambda a, b: False)   # a system without renameat2
+    monkeypatch.setattr(store.write, "exchange_folders", lambda a, b: False)   # a system without renameat2
     write_tables({"reports": reports.iloc[:3]}, out)
     assert len(read_table("reports", out)) == 3
     # a build killed between its two renames: the tables are aside, not lost
@@ -128,11 +128,12 @@ def test_killed_write_leaves_previous_tables_intact_and_readable(tmp_path, repor
         import time
         from analysis import store
         from analysis.load import load_reports
-        real = store._write_parquet
+        from analysis.store import write
+        real = write.write_parquet
         def slow(frame, path):
             real(frame, path)
             time.sleep(30)
-        store._write_parquet = slow
+        write.write_parquet = slow
         r = load_reports().reports
         store.write_tables({{"reports": r.iloc[:2], "zz_copy": r}}, {str(out)!r})
     """)

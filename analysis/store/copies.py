@@ -1,0 +1,323 @@
+"""Read-side copies of the observations: every period in one file, and each unit's latest rows.
+
+Made from the partition files (and made again from all of them when some
+periods are rewritten), inside the dataset's folder, so that anything
+replacing the dataset replaces or drops them with it; a copy is used only
+while it was made from the partition files beside it (:func:`table_copy`).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis.store.layout import (
+    FILE_ORDER,
+    PARTITION_COLUMN,
+    SCHEMA_FILE,
+    SORT_ORDER,
+    fsync_file,
+    kept_for_file,
+    listing,
+    located,
+    sort_keys,
+)
+
+__all__ = ["COPIES", "PROPERTIES_ROW", "write_copies", "table_copy", "table_copies", "copy_summary",
+           "read_copy_summary"]
+
+
+#: Read-side copies of a partitioned table: file names inside its folder (see :func:`table_copy`).
+COPIES = {"observations": {"all_periods": "_all_periods.parquet.copy",
+                          "latest": "_latest.parquet.copy"}}
+
+
+#: Column of the ``latest`` copy marking the rows that give an indicator's direction,
+#: aggregation and unit (the first row stating each, in :data:`SORT_ORDER`).
+PROPERTIES_ROW = "properties_row"
+
+
+_COPY_GROUP = 16384       # rows per row group of a copy, at most (a row group holds one indicator)
+
+
+_COPY_CHUNK = 1 << 15     # rows read at once while copying (whole indicators; more if one is larger)
+
+
+_COPY_STATS = ("indicator_id", "unit_name", "unit_level", "period", "period_end", "doc_kind",
+               "kind", "doc_id")   # columns with statistics in the copies (what queries filter on)
+
+
+_META_SOURCE = b"analysis.source"     # the partition files a copy was made from
+
+
+_META_SUMMARY = b"analysis.summary"   # counts kept with the copy (indicator_reach)
+
+
+_FOOTERS: dict = {}                   # key-value metadata of copies read, by file identity
+
+
+def _source(folder: Path, files: list) -> bytes:
+    """Return the partition files a copy is made from: relative path and size of each."""
+    root = len(str(folder)) + 1
+    return json.dumps([[str(f)[root:].replace(os.sep, "/"), os.stat(f).st_size] for _, f in files],
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _segments(column: pa.ChunkedArray) -> list[tuple[int, int]]:
+    """(offset, length) of each run of equal values of a sorted column."""
+    values = column.to_numpy(zero_copy_only=False)
+    if not len(values):
+        return []
+    cuts = np.flatnonzero(values[1:] != values[:-1]) + 1
+    bounds = [0, *cuts.tolist(), len(values)]
+    return [(a, b - a) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _latest_and_properties(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows a comparison at each unit's latest period uses, and of properties rows.
+
+    The first are what :func:`analysis.compare.compare_units` keeps with no
+    period (level statements, not from plans, at each unit's latest period
+    end, per indicator); the second, for each indicator, its first row (in
+    :data:`SORT_ORDER`) stating a direction, an aggregation, a unit: what the
+    comparison functions read the indicator's properties from.
+    """
+    from analysis.observations import LEVEL_KINDS
+
+    level = rows["kind"].isin(LEVEL_KINDS).to_numpy(bool, copy=True)
+    if "doc_kind" in rows:
+        level &= (rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)
+    sub = rows[level]
+    keys = ["indicator_id", "unit_name"] + (["unit_level"] if "unit_level" in rows else [])
+    latest = sub.groupby(keys, dropna=False)["period_end"].transform("max")
+    kept = np.flatnonzero(level)[(sub["period_end"] == latest).to_numpy(bool)]
+    firsts = set()
+    for col in ("direction", "aggregation", "unit"):
+        if col in rows:
+            stating = rows[rows[col].notna()]
+            firsts.update(stating.groupby("indicator_id", dropna=False).head(1).index.tolist())
+    return kept, np.array(sorted(firsts), dtype=np.int64)
+
+
+def _first_stated(rows: pd.DataFrame) -> list[list]:
+    """Per indicator, the first direction, aggregation and unit stated (in row order), or None."""
+    out = []
+    for ind, g in rows.groupby("indicator_id", dropna=False, sort=True):
+        values = []
+        for col in ("direction", "aggregation", "unit"):
+            stated = g[col].dropna() if col in g else ()
+            values.append(str(stated.iloc[0]) if len(stated) else None)
+        out.append([None if pd.isna(ind) else str(ind), *values])
+    return out
+
+
+def _reach(rows: pd.DataFrame) -> list[list]:
+    """Per indicator: units, periods and rows (``[indicator_id, n_units, n_periods, n_rows]``)."""
+    if not len(rows):
+        return []
+    g = rows.groupby("indicator_id", dropna=False, sort=True)
+    counts = pd.DataFrame({"u": g["unit_name"].nunique(), "p": g["period"].nunique(), "n": g.size()})
+    return [[None if pd.isna(k) else str(k), int(u), int(p), int(n)]
+            for k, u, p, n in zip(counts.index, counts["u"], counts["p"], counts["n"])]
+
+
+def _row_groups_of(pf: pq.ParquetFile, column: str, values: list) -> list[int]:
+    """Row groups of a file that may hold rows whose ``column`` is one of ``values`` (statistics)."""
+    at = pf.schema_arrow.get_field_index(column)
+    known = sorted(v for v in values if v is not None)
+    out = []
+    for i in range(pf.metadata.num_row_groups):
+        st = pf.metadata.row_group(i).column(at).statistics
+        if st is None or not st.has_min_max:
+            out.append(i)
+            continue
+        nulls = st.null_count if st.has_null_count else 1
+        if (None in values and nulls) or any(st.min <= v <= st.max for v in known):
+            out.append(i)
+    return out
+
+
+def write_copies(name: str, folder: Path) -> None:
+    """Write the read-side copies of a partitioned table (:data:`COPIES`) from its partitions.
+
+    Made from the files of ``folder`` alone, so that a full build and a rebuild
+    of some periods give the same bytes. Whole indicators are read at a time
+    (about 33,000 rows, more if one indicator has more), so memory stays
+    bounded however many periods there are.
+    """
+    names = COPIES.get(name)
+    if not names:
+        return
+    files = listing(folder)
+    if (folder / SCHEMA_FILE).exists():
+        base = pq.read_schema(folder / SCHEMA_FILE)
+    elif files:
+        base = pq.read_schema(files[0][1])
+    else:
+        return
+    columns = [f.name for f in base if f.name != PARTITION_COLUMN]
+    target = pa.schema([base.field(c) for c in columns] + [pa.field(PARTITION_COLUMN, pa.large_string())])
+    marked = target.append(pa.field(PROPERTIES_ROW, pa.bool_()))
+    order = [(k, "ascending", "at_end")
+             for k in sort_keys(name, target.names, {**SORT_ORDER, **FILE_ORDER})]
+    group = order[0][0]
+    readers = [(value, pq.ParquetFile(f)) for value, f in files]
+    counts: dict = {}
+    for _, pf in readers:
+        vc = pf.read(columns=[group])[group].value_counts()
+        for v, n in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()):
+            counts[v] = counts.get(v, 0) + n
+    chunks, current, size = [], [], 0
+    for v in sorted((v for v in counts if v is not None)) + ([None] if None in counts else []):
+        if current and size + counts[v] > _COPY_CHUNK:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(v)
+        size += counts[v]
+    chunks.append(current)
+    stats = [c for c in _COPY_STATS if c in target.names]
+    options = dict(compression="zstd", compression_level=3, use_dictionary=True)
+    paths = {which: folder / file for which, file in names.items()}
+    writers = {"all_periods": pq.ParquetWriter(paths["all_periods"], target, write_statistics=stats,
+                                               **options),
+               "latest": pq.ParquetWriter(paths["latest"], marked,
+                                          write_statistics=stats + [PROPERTIES_ROW], **options)}
+    reach, stated = {"results": [], "all": []}, []
+    try:
+        for chunk in chunks:
+            parts = [target.empty_table()]
+            for value, pf in readers:
+                if len(chunks) == 1:
+                    t = pf.read(columns=columns)
+                else:
+                    groups = _row_groups_of(pf, group, chunk)
+                    if not groups:
+                        continue
+                    t = pf.read_row_groups(groups, columns=columns)
+                    t = t.filter(pc.is_in(t[group], value_set=pa.array(chunk, t.schema.field(group).type),
+                                          skip_nulls=False))   # a null matches a null of the chunk
+                parts.append(t.append_column(PARTITION_COLUMN,
+                                             pa.array([value] * t.num_rows, pa.large_string())))
+            table = pa.concat_tables([p.cast(target) for p in parts])
+            del parts
+            # the rows in order, taken an indicator at a time (no second copy of the chunk)
+            ranked = pc.sort_indices(table, sort_keys=order)
+            rows = table.select([c for c in ("indicator_id", "unit_name", "unit_level", "period",
+                                             "period_end", "kind", "doc_kind", "direction",
+                                             "aggregation", "unit") if c in target.names]).take(ranked)
+            for start, n in _segments(rows[group]):
+                writers["all_periods"].write_table(table.take(ranked.slice(start, n)),
+                                                   row_group_size=_COPY_GROUP)
+            rows = rows.to_pandas()
+            kept, firsts = _latest_and_properties(rows)
+            chosen = np.union1d(kept, firsts).astype(np.int64)
+            marks = np.isin(chosen, firsts)
+            latest = table.take(ranked.take(pa.array(chosen, pa.int64())))
+            latest = latest.append_column(PROPERTIES_ROW, pa.array(marks, pa.bool_()))
+            for start, n in _segments(latest[group]):
+                # an indicator's properties rows first, in a row group of their own
+                block = marks[start:start + n]
+                head = np.flatnonzero(block)
+                if len(head):
+                    writers["latest"].write_table(latest.take(pa.array(start + head, pa.int64())),
+                                                  row_group_size=_COPY_GROUP)
+                rest = np.flatnonzero(~block)
+                if len(rest):
+                    writers["latest"].write_table(latest.take(pa.array(start + rest, pa.int64())),
+                                                  row_group_size=_COPY_GROUP)
+            reach["all"] += _reach(rows)
+            stated += _first_stated(rows)
+            if "doc_kind" in rows:
+                rows = rows[(rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)]
+            reach["results"] += _reach(rows)
+            del table, rows, latest
+        source = _source(folder, files)
+        summary = json.dumps({"indicator_reach": reach, "properties": stated}, ensure_ascii=False,
+                             sort_keys=True,
+                             separators=(",", ":")).encode()
+        writers["all_periods"].add_key_value_metadata({_META_SOURCE: source, _META_SUMMARY: summary})
+        writers["latest"].add_key_value_metadata({_META_SOURCE: source})
+    finally:
+        for w in writers.values():
+            w.close()
+        for _, pf in readers:
+            pf.close()
+    for p in paths.values():
+        fsync_file(p)
+
+
+def _copy_metadata(path: Path) -> dict | None:
+    """Key-value metadata of a copy's footer (kept while the file is the same), or None."""
+    try:
+        return kept_for_file(_FOOTERS, path, lambda: dict(pq.read_metadata(path).metadata or {}))
+    except FileNotFoundError:
+        return None
+
+
+def table_copy(name: str, which: str = "all_periods",
+               processed: str | os.PathLike | None = None) -> Path | None:
+    """Return a read-side copy of a partitioned table, or None where there is none to trust.
+
+    ``which`` is ``"all_periods"`` (every row in one file, the period as a
+    column, sorted by indicator, unit, period) or ``"latest"`` (the rows a
+    comparison at each unit's latest period uses, and the rows giving each
+    indicator's properties, marked in :data:`PROPERTIES_ROW`); see
+    :data:`COPIES`. None when the copy is missing (tables written by an older
+    version) or was not made from the partition files now beside it (files
+    added or replaced by another writer): readers then use the partitions
+    (``tests/test_partitions.py`` builds the bundled reports and reads both).
+    """
+    names = COPIES.get(name, {})
+    if which not in names:
+        raise ValueError(f"{name}: no copy {which!r} (copies: {', '.join(names) or 'none'})")
+    return table_copies(name, processed).get(which)
+
+
+def table_copies(name: str, processed: str | os.PathLike | None = None) -> dict[str, Path]:
+    """Every read-side copy of a table that :func:`table_copy` would give, by kind (one listing)."""
+    path = located(name, processed)
+    names = COPIES.get(name, {})
+    if not names or not path.is_dir():
+        return {}
+    out, source = {}, None
+    try:
+        for which, file in names.items():
+            meta = _copy_metadata(path / file)
+            if meta is None:
+                continue
+            if source is None:
+                source = _source(path, listing(path))
+            if meta.get(_META_SOURCE) == source:
+                out[which] = path / file
+    except FileNotFoundError:   # a build swapped the folder meanwhile: read the partitions
+        return {}
+    return out
+
+
+def copy_summary(name: str, processed: str | os.PathLike | None = None) -> dict | None:
+    """Return the counts written with a table's copies (``{"indicator_reach": ...}``), or None without copies.
+
+    ``indicator_reach`` maps ``"results"`` (plans left out) and ``"all"`` to
+    ``[indicator_id, n_units, n_periods, n_rows]`` per indicator, sorted;
+    ``properties`` lists ``[indicator_id, direction, aggregation, unit]``, the
+    first of each stated in the table's row order (what
+    :mod:`analysis.compare` reads an indicator's properties from).
+    """
+    copy = table_copies(name, processed).get("all_periods")
+    return None if copy is None else read_copy_summary(copy)
+
+
+def read_copy_summary(copy: Path) -> dict | None:
+    """Return the counts kept in a copy's footer (``indicator_reach``, ``properties``), or None."""
+    meta = _copy_metadata(copy)
+    if not meta or _META_SUMMARY not in meta:
+        return None
+    if "summary" not in meta:   # parsed once per file
+        meta["summary"] = json.loads(meta[_META_SUMMARY])
+    return meta["summary"]

@@ -1,0 +1,322 @@
+"""Writing the tables batch by batch: part files per period, merged into the same bytes at the end.
+
+What a build on many reports uses (:class:`TableWriter`): memory holds one
+batch while the reports are read and extracted, and one period while the
+parts are merged, never the whole corpus.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis import schema
+from analysis.store.layout import (
+    FILE_ORDER,
+    PART_FILE,
+    PARTITION_COLUMN,
+    PARTITIONED,
+    SCHEMA_FILE,
+    SORT_ORDER,
+    fsync_file,
+    link_or_copy,
+    partition_name,
+    sort_keys,
+    with_partition_column,
+    write_parquet,
+)
+from analysis.store.output import OutputProblem, check_output, locked, make_parent, recover
+from analysis.store.read import frame_of_arrow
+from analysis.store.write import partition_keys, refuse_single_file, refuse_strays, swap_in
+
+__all__ = ["TableWriter"]
+
+
+_SPILL = ".{}.parts-"
+
+
+_PANDAS = b"pandas"
+
+
+_EMPTY_TYPES = ("empty", "list[empty]")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _clean_parts(out: Path) -> None:
+    """Remove the part folders of builds that ended without removing theirs."""
+    for p in out.parent.glob(_SPILL.format(out.name) + "*"):
+        pid = p.name.rsplit("-", 2)[-2]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _untyped(t: pa.DataType) -> bool:
+    return pa.types.is_null(t) or (pa.types.is_list(t) and pa.types.is_null(t.value_type))
+
+
+def _pandas_columns(schema_: pa.Schema) -> dict | None:
+    meta = (schema_.metadata or {}).get(_PANDAS)
+    return json.loads(meta) if meta else None
+
+
+def _merged_pandas(first: dict | None, other: dict | None) -> dict | None:
+    """Merge the pandas metadata of two batches: a column typed in either is typed.
+
+    ``pa.Table.from_pandas`` names an object column holding only nulls (or only
+    empty lists) ``empty``; in the whole table it has the type its values give.
+    """
+    if first is None or other is None:
+        return first or other
+    cols = []
+    for a, b in zip(first["columns"], other["columns"]):
+        cols.append(b if a.get("pandas_type") in _EMPTY_TYPES and b.get("pandas_type") not in _EMPTY_TYPES
+                    else a)
+    return {**first, "columns": cols}
+
+
+def _with_period(t: pa.Table, value, has_period: bool) -> pa.Table:
+    return t.append_column(PARTITION_COLUMN, pa.array([value] * t.num_rows, pa.large_string())) if has_period else t
+
+
+class TableWriter:
+    """Write the partitioned tables batch by batch, then swap them in at once.
+
+    Each batch (:meth:`add`) is cut by period and written as it comes into
+    part files of a folder beside the output (``.<out>.parts-<pid>-<n>``), so
+    that memory holds one batch, never the whole corpus. :meth:`commit` puts
+    each period's parts together in the order of :func:`write_tables` (one
+    period in memory at a time), writes the same files :func:`write_tables`
+    would have written from the whole tables (byte for byte), and swaps them
+    in atomically; :meth:`close` (or leaving the ``with`` block) removes the
+    parts. Nothing in the output folder changes before :meth:`commit`.
+
+    Parameters
+    ----------
+    out_dir : the folder of the tables (default :func:`analysis.paths.processed_dir`).
+    periods : as for :func:`write_tables`: replace only these periods.
+    names : the tables written (default :data:`PARTITIONED`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.store import partitions, read_table
+    >>> reports = pd.DataFrame({"doc_id": ["b", "a"], "period": ["2021-H1", "2020-FY"]})
+    >>> with tempfile.TemporaryDirectory() as d, TableWriter(Path(d) / "out", names=["reports"]) as w:
+    ...     w.add({"reports": reports.iloc[:1]})
+    ...     w.add({"reports": reports.iloc[1:]})
+    ...     out = w.commit()
+    ...     partitions("reports", out), read_table("reports", out)["doc_id"].tolist()
+    (['2020-FY', '2021-H1'], ['a', 'b'])
+    """
+
+    _count = 0
+
+    def __init__(self, out_dir: str | os.PathLike | None = None, periods: list[str] | None = None,
+                 names=PARTITIONED):
+        self.out = check_output(out_dir)
+        make_parent(self.out)
+        self.wanted = None if periods is None else {str(p) for p in periods}
+        self.names = tuple(names)
+        if self.wanted is not None:
+            for name in self.names:
+                refuse_single_file(name, self.out)
+        TableWriter._count += 1
+        folder = self.out.parent / f"{_SPILL.format(self.out.name)}{os.getpid()}-{TableWriter._count}"
+        try:
+            _clean_parts(self.out)
+            folder.mkdir()
+        except OSError as e:
+            raise OutputProblem(folder, f"the tables' parts cannot be written ({e.strerror})",
+                                "make the folder writable, or give another folder (--out DIR)") from None
+        self.folder = folder
+        self._seq = 0
+        self._parts: dict[str, dict] = {n: {} for n in self.names}   # name -> period -> [(seq, path)]
+        self._schema: dict[str, pa.Schema] = {}
+        self._pandas: dict[str, dict | None] = {}
+        self._columns: dict[str, list] = {}
+        self._left_out: dict = {}             # doc id -> rows of batches before this one are left out
+        self._where: dict[str, set] = {}      # doc id -> sequence numbers of the batches holding it
+
+    def __enter__(self) -> "TableWriter":
+        """Return the writer; leaving the block removes the parts."""
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Remove the parts (:meth:`close`)."""
+        self.close()
+
+    def close(self) -> None:
+        """Remove the part files (the committed tables stay)."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+    def add(self, tables: dict[str, pd.DataFrame]) -> None:
+        """Write one batch of rows (``{name: frame}``, frames validated already).
+
+        A fact's or an observation's period is its report's, taken from the
+        ``reports`` frame of the same batch.
+        """
+        keys = partition_keys(tables, self.out)
+        seq = self._seq
+        self._seq += 1
+        for name in self.names:
+            if name not in tables:
+                continue
+            frame, key = tables[name], keys[name]
+            if self.wanted is not None:
+                refuse_strays(name, key, self.wanted)
+            # the columns in the order of the first batch with rows, as ``pd.concat`` puts them
+            if len(frame) and name not in self._columns:
+                self._columns[name] = list(frame.columns)
+                self._schema.pop(name, None)        # what batches without rows said is replaced
+            if name in self._columns and list(frame.columns) != self._columns[name]:
+                frame = frame[self._columns[name]]
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if PARTITION_COLUMN in table.column_names:
+                table = table.drop_columns([PARTITION_COLUMN])
+            self._remember(name, table.schema)
+            if not self._schema[name].equals(table.schema.remove_metadata()):
+                table = table.cast(self._schema[name].with_metadata(table.schema.metadata))
+            if not table.num_rows:
+                continue
+            if "doc_id" in table.column_names:
+                for d in set(frame["doc_id"]):
+                    self._where.setdefault(d, set()).add(seq)
+            values = pa.array(key.to_numpy(object), pa.string())
+            for value in sorted(set(values.to_pylist()), key=lambda v: (v is None, "" if v is None else v)):
+                rows = table.filter(pc.is_null(values) if value is None
+                                    else pc.fill_null(pc.equal(values, value), False))
+                folder = self.folder / name / partition_name(value)
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / f"part-{seq:06d}.arrow"
+                with pa.OSFile(str(path), "wb") as sink, \
+                        pa.ipc.new_file(sink, rows.schema,
+                                        options=pa.ipc.IpcWriteOptions(compression="lz4")) as w:
+                    w.write_table(rows)
+                self._parts[name].setdefault(value, []).append((seq, path))
+
+    def _remember(self, name: str, got: pa.Schema) -> None:
+        """Put a batch's columns with those of the batches before.
+
+        A column all null in one batch (Arrow's null type) takes the type the others give it.
+        """
+        pandas_meta = _pandas_columns(got)
+        if name not in self._schema:
+            self._schema[name] = got.remove_metadata()
+            self._pandas[name] = pandas_meta
+            return
+        fields = []
+        for before, now in zip(self._schema[name], got):
+            fields.append(now.with_name(before.name) if _untyped(before.type) and not _untyped(now.type)
+                          else before)
+        self._schema[name] = pa.schema(fields)
+        self._pandas[name] = _merged_pandas(self._pandas[name], pandas_meta)
+
+    def take(self, docs) -> dict[str, pd.DataFrame]:
+        """Take back the rows of some reports (as frames): they are left out of the tables.
+
+        For what can only be done once every batch is in (corrections found
+        by a report's words): the rows come back, are changed and are given
+        again with :meth:`add`. Reads only the parts of the batches that hold them.
+        """
+        docs = set(docs) - set(self._left_out)
+        seqs = set().union(*(self._where.get(d, set()) for d in docs)) if docs else set()
+        out = {}
+        for name in self.names:
+            if name not in self._schema:
+                continue
+            base = self._canonical(name)
+            table_def = schema.TABLES.get(name)
+            has_period = table_def is not None and PARTITION_COLUMN in table_def.names
+            got = [_with_period(base.empty_table(), None, has_period)]
+            for value, parts in self._parts[name].items():
+                for seq, path in parts:
+                    if seq in seqs:
+                        t = self._read(name, path)
+                        t = t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(docs), t["doc_id"].type)))
+                        got.append(_with_period(t, value, has_period))
+            table = pa.concat_tables(got)
+            out[name] = frame_of_arrow(name, table.select(with_partition_column(name, base.names)))
+        for d in docs:              # rows given before now are left out; rows given again are kept
+            self._left_out[d] = self._seq
+        return out
+
+    def _canonical(self, name: str) -> pa.Schema:
+        """Return the table's columns as :func:`arrow_table` gives them for the whole table."""
+        meta = self._pandas.get(name)
+        fields = []
+        for f in self._schema[name]:
+            if pa.types.is_null(f.type):
+                f = f.with_type(pa.string())
+            elif pa.types.is_list(f.type) and pa.types.is_null(f.type.value_type):
+                f = f.with_type(pa.list_(pa.string()))
+            fields.append(f)
+        return pa.schema(fields, metadata={_PANDAS: json.dumps(meta).encode()} if meta is not None else None)
+
+    def _read(self, name: str, path: Path) -> pa.Table:
+        target = self._canonical(name)
+        with pa.OSFile(str(path), "rb") as f:
+            table = pa.ipc.open_file(f).read_all()
+        return table.cast(target) if not table.schema.remove_metadata().equals(target.remove_metadata()) \
+            else table.replace_schema_metadata(target.metadata)
+
+    def _write(self, name: str, folder: Path, old: Path | None) -> None:
+        """One table's period files from its parts, as :func:`_write_dataset` writes them."""
+        folder.mkdir()
+        target = self._canonical(name)
+        order = [(k, "ascending", "at_end")
+                 for k in sort_keys(name, target.names, {**SORT_ORDER, **FILE_ORDER})]
+        for value in sorted(self._parts[name], key=lambda v: (v is None, "" if v is None else v)):
+            parts = []
+            for seq, path in self._parts[name][value]:
+                t = self._read(name, path)
+                out = sorted(d for d, before in self._left_out.items() if seq < before)
+                if out:
+                    t = t.filter(pc.invert(pc.is_in(t["doc_id"], value_set=pa.array(out, t["doc_id"].type))))
+                parts.append(t)
+            table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+            del parts
+            if not table.num_rows:
+                continue
+            rows = table.take(pc.sort_indices(table.select([k for k, _, _ in order]),
+                                              options=pc.SortOptions(sort_keys=order)))
+            del table
+            pdir = folder / partition_name(value)
+            pdir.mkdir()
+            write_parquet(rows, pdir / PART_FILE)
+            del rows
+        if old is not None and (old / SCHEMA_FILE).exists():
+            link_or_copy(old / SCHEMA_FILE, folder / SCHEMA_FILE)
+            return
+        pq.write_metadata(target, folder / SCHEMA_FILE)
+        fsync_file(folder / SCHEMA_FILE)
+
+    def commit(self) -> Path:
+        """Write the tables from their parts and swap them in; the output folder.
+
+        A table no batch was given for is left as it is.
+        """
+        names = sorted(n for n in self.names if n in self._schema)
+        with locked(self.out):
+            recover(self.out)
+            if self.wanted is not None:
+                for name in names:
+                    refuse_single_file(name, self.out)
+            swap_in(self.out, names, set(names), self.wanted, self._write, None)
+        return self.out
