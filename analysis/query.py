@@ -104,12 +104,11 @@ class _Source:
         """Return the copy of every period if it can be trusted, else every period's file."""
         return cls.copy("all_periods", copies) or cls.partitions(processed)
 
-    def fetch(self, columns: list[str], keys: list[str], where: str = "", values: list = (),
-              qualify: str = ""):
+    def fetch(self, columns: list[str], keys: list[str], where: str = "", values: list = ()):
         select = ", ".join(f'"{c}"' for c in columns)
         order = ", ".join(f'"{k}" ASC NULLS LAST' for k in keys)
         sql = (f"SELECT {select} FROM {self.sql} {'WHERE ' + where if where else ''} "
-               f"{'QUALIFY ' + qualify if qualify else ''} ORDER BY {order}")
+               f"ORDER BY {order}")
         return _connection().execute(sql, [self.param, *values]).to_arrow_table()
 
 
@@ -248,7 +247,11 @@ def _latest_rows(indicator_id: str, units, include_plans: bool, names, keys, pro
         w, v = _in("unit_name", units)
         where += " AND " + w
         values += v
-    return source.fetch(names, keys, where, values, qualify=latest_per_unit_sql(names))
+    cols = ", ".join(f'"{c}"' for c in names)
+    order = ", ".join(f'"{k}" ASC NULLS LAST' for k in keys)
+    sql = (f"WITH r AS (SELECT {cols} FROM {source.sql} WHERE {where}) "
+           f"SELECT {cols} FROM ({latest_per_unit_sql(names, 'r')}) ORDER BY {order}")
+    return _connection().execute(sql, [source.param, *values]).to_arrow_table()
 
 
 def query_trend(unit_name: str, indicator_id: str, *, processed: str | os.PathLike | None = None,
