@@ -20,7 +20,7 @@ Facts and indicators
     period).
 Running the pipeline
     ``pipeline`` (the one runner: a per-file step and a corpus step),
-    ``store`` (writing and reading the processed tables), ``evaluate`` (the
+    ``store/`` (writing and reading the processed tables), ``evaluate`` (the
     extraction scored against hand-checked facts), ``corrections`` (the
     analysts' decisions, applied by every build), ``cluster`` (the per-file
     work on a Dask cluster), ``build`` (raw reports to processed tables).
