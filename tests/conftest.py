@@ -6,10 +6,11 @@ bare name: ``_files`` (gold fixtures, checksums, copies of ``data/raw``),
 real build per process) and ``browser_harness`` (Voilà and Chromium).
 
 No test reads the analysts' own corrections: every test runs with
-``ANALYSIS_CORRECTIONS`` naming an empty corrections file unless it chose a
-file itself, so a decision saved in ``data/corrections.csv`` on this machine
-never changes a test's result (builds, the command line and notebook kernels
-included).
+``ANALYSIS_CORRECTIONS`` naming a corrections file of its own that does not
+exist yet (no corrections; a test that saves one writes it there) unless it
+chose a file itself, so a decision saved in ``data/corrections.csv`` on this
+machine never changes a test's result (builds, the command line and notebook
+kernels included).
 """
 from __future__ import annotations
 
@@ -27,10 +28,11 @@ def empty_corrections(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def no_local_corrections(empty_corrections, monkeypatch):
-    """Point ``ANALYSIS_CORRECTIONS`` at the empty file, unless a fixture already chose one."""
+def no_local_corrections(tmp_path_factory, monkeypatch):
+    """Point ``ANALYSIS_CORRECTIONS`` at a file of the test's own, unless a fixture already chose one."""
     if "ANALYSIS_CORRECTIONS" not in os.environ:
-        monkeypatch.setenv("ANALYSIS_CORRECTIONS", str(empty_corrections))
+        own = tmp_path_factory.mktemp("corrections") / "corrections.csv"
+        monkeypatch.setenv("ANALYSIS_CORRECTIONS", str(own))
     return os.environ["ANALYSIS_CORRECTIONS"]
 
 

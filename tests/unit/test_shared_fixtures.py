@@ -8,11 +8,12 @@ from analysis import paths
 from analysis.corrections import COLUMNS, corrections_file, read_corrections
 
 
-def test_a_build_with_the_default_corrections_reads_an_empty_file(no_local_corrections):
+def test_a_build_with_the_default_corrections_applies_none(no_local_corrections):
     # what a build of data/raw applies when the test names no corrections file
     used = corrections_file(paths.RAW)
     assert used != paths.DATA / "corrections.csv"
     assert str(used) == os.environ["ANALYSIS_CORRECTIONS"] == no_local_corrections
+    assert not used.exists()                                   # the test's own, empty until it writes one
     got = read_corrections(used)
     assert got.rows == [] and got.messages == []
 
