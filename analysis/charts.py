@@ -799,7 +799,7 @@ def chart_audit(checks, lang: str = DEFAULT_LANG, only_failures: bool = False) -
 
     Parameters
     ----------
-    checks : DataFrame from :func:`analysis.compare.audit` (its ``checks``);
+    checks : DataFrame from :func:`analysis.reconcile.audit` (its ``checks``);
         columns ``status`` and ``quote`` and, when present, ``check`` (what was
         checked), ``unit_name``, ``period``, ``raw``, ``detail``, ``doc_id``.
     only_failures : leave out the checks that add up.

@@ -12,7 +12,7 @@ doubtful first, each with the reasons for doubt (:data:`DOUBTS`, in order):
 ``conflict``
     the report states the figure's indicator again with another value;
 ``audit``
-    the figure is part of a check of :func:`analysis.compare.audit` that does
+    the figure is part of a check of :func:`analysis.reconcile.audit` that does
     not add up (a fraction against the percentage beside it, a result against
     its target, the report's words against its figures);
 ``metadata``
@@ -183,7 +183,7 @@ def review_queue(facts: pd.DataFrame, reports: pd.DataFrame,
     ----------
     facts, reports : the processed tables (reports without text will do).
     observations : for the conflicts (``is_conflict``), if given.
-    checks : :func:`analysis.compare.audit` of these facts, if given.
+    checks : :func:`analysis.reconcile.audit` of these facts, if given.
 
     Returns
     -------
