@@ -19,8 +19,17 @@ from _files import copy_raw
 from analysis import cli, paths, schema, store
 from analysis.build import build, process_batch
 from analysis.load import InputProblem, load_reports
-from analysis.store import (COPIES, NULL_PARTITION, SORT_ORDER, partitions, read_table, table_copy,
-                            table_files, table_path, write_tables)
+from analysis.store import (
+    COPIES,
+    NULL_PARTITION,
+    SORT_ORDER,
+    partitions,
+    read_table,
+    table_copy,
+    table_files,
+    table_path,
+    write_tables,
+)
 
 TABLES = ("reports", "facts", "observations")
 #: the read-side copies, made again from every partition whenever a period is rewritten
@@ -58,7 +67,7 @@ def test_tables_are_hive_partitioned_by_period(built):
         assert folder.is_dir()
         dirs = sorted(p.name for p in folder.iterdir() if p.is_dir())
         assert dirs == [f"period={p}" for p in partitions(name, built)]
-        for period, f in table_files(name, built):
+        for _period, f in table_files(name, built):
             assert f.name == "part-0.parquet"
             assert "period" not in pq.read_schema(f).names     # the folder says it
     assert partitions("reports", built) == sorted(PERIODS.values())
@@ -187,9 +196,7 @@ def test_any_cut_into_batches_gives_the_same_tables():
                                   whole.observations.sort_values(key).reset_index(drop=True))
 
 
-def test_the_copies_hold_every_row_and_each_units_latest_rows(built):
-    from analysis.observations import LEVEL_KINDS
-
+def test_the_copy_holds_every_row_sorted_by_indicator(built):
     obs = read_table("observations", built)
     path = table_copy("observations", "all_periods", built)
     everything = store.frame_from_arrow("observations", pq.read_table(path).select(list(obs.columns)),
@@ -203,18 +210,7 @@ def test_the_copies_hold_every_row_and_each_units_latest_rows(built):
     for i in range(meta.num_row_groups):                            # a row group, one indicator
         st = meta.row_group(i).column(at).statistics
         assert st.min == st.max
-    # the latest copy: what a comparison at each unit's latest period keeps, and the first
-    # rows stating each indicator's direction, aggregation and unit
-    latest = pq.read_table(table_copy("observations", "latest", built)).to_pandas()
-    level = obs[obs["kind"].isin(LEVEL_KINDS) & (obs["doc_kind"].fillna("results") != "plan")]
-    end = level.groupby(["indicator_id", "unit_name", "unit_level"], dropna=False)["period_end"] \
-        .transform("max")
-    firsts = set()
-    for col in ("direction", "aggregation", "unit"):
-        firsts |= set(obs[obs[col].notna()].groupby("indicator_id").head(1)["obs_id"])
-    assert set(latest["obs_id"]) == set(level.loc[level["period_end"] == end, "obs_id"]) | firsts
-    assert set(latest.loc[latest[store.PROPERTIES_ROW], "obs_id"]) == firsts
-    assert len(latest) == latest["obs_id"].nunique()                 # each row once
+    assert set(COPIES["observations"]) == {"all_periods"}           # the one copy queries read
 
 
 def test_readers_of_the_partitioned_dataset_see_each_row_once(built):
@@ -240,10 +236,10 @@ def test_copies_are_made_again_by_a_period_write_and_do_not_depend_on_memory(bui
     before = files_of(out)
     for rel in COPY_FILES:                     # tables written by a version without copies
         (out / rel).unlink()
-    assert table_copy("observations", "latest", out) is None
+    assert table_copy("observations", "all_periods", out) is None
     obs = read_table("observations", out)
     monkeypatch.setattr(store.copies, "_COPY_CHUNK", 5)   # a few indicators read at a time
     write_tables({"observations": obs[obs["period"] == "2021-H1"]}, out, periods=["2021-H1"])
     after = files_of(out)
     assert {k: v[1] for k, v in after.items()} == {k: v[1] for k, v in before.items()}
-    assert table_copy("observations", "latest", out) is not None
+    assert table_copy("observations", "all_periods", out) is not None

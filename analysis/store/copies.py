@@ -1,4 +1,4 @@
-"""Read-side copies of the observations: every period in one file, and each unit's latest rows.
+"""The read-side copy of the observations: every period in one file, sorted by indicator.
 
 Made from the partition files (and made again from all of them when some
 periods are rewritten), inside the dataset's folder, so that anything
@@ -29,18 +29,12 @@ from analysis.store.layout import (
     sort_keys,
 )
 
-__all__ = ["COPIES", "PROPERTIES_ROW", "write_copies", "table_copy", "table_copies", "copy_summary",
+__all__ = ["COPIES", "write_copies", "table_copy", "table_copies", "copy_summary",
            "read_copy_summary"]
 
 
 #: Read-side copies of a partitioned table: file names inside its folder (see :func:`table_copy`).
-COPIES = {"observations": {"all_periods": "_all_periods.parquet.copy",
-                          "latest": "_latest.parquet.copy"}}
-
-
-#: Column of the ``latest`` copy marking the rows that give an indicator's direction,
-#: aggregation and unit (the first row stating each, in :data:`SORT_ORDER`).
-PROPERTIES_ROW = "properties_row"
+COPIES = {"observations": {"all_periods": "_all_periods.parquet.copy"}}
 
 
 _COPY_GROUP = 16384       # rows per row group of a copy, at most (a row group holds one indicator)
@@ -77,44 +71,6 @@ def _segments(column: pa.ChunkedArray) -> list[tuple[int, int]]:
     cuts = np.flatnonzero(values[1:] != values[:-1]) + 1
     bounds = [0, *cuts.tolist(), len(values)]
     return [(a, b - a) for a, b in zip(bounds[:-1], bounds[1:])]
-
-
-def _latest_and_properties(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the rows a comparison at each unit's latest period uses, and of properties rows.
-
-    The first are what :func:`analysis.compare.compare_units` keeps with no
-    period (level statements, not from plans, at each unit's latest period
-    end, per indicator); the second, for each indicator, its first row (in
-    :data:`SORT_ORDER`) stating a direction, an aggregation, a unit: what the
-    comparison functions read the indicator's properties from.
-    """
-    from analysis.observations import LEVEL_KINDS
-
-    level = rows["kind"].isin(LEVEL_KINDS).to_numpy(bool, copy=True)
-    if "doc_kind" in rows:
-        level &= (rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)
-    sub = rows[level]
-    keys = ["indicator_id", "unit_name"] + (["unit_level"] if "unit_level" in rows else [])
-    latest = sub.groupby(keys, dropna=False)["period_end"].transform("max")
-    kept = np.flatnonzero(level)[(sub["period_end"] == latest).to_numpy(bool)]
-    firsts = set()
-    for col in ("direction", "aggregation", "unit"):
-        if col in rows:
-            stating = rows[rows[col].notna()]
-            firsts.update(stating.groupby("indicator_id", dropna=False).head(1).index.tolist())
-    return kept, np.array(sorted(firsts), dtype=np.int64)
-
-
-def _first_stated(rows: pd.DataFrame) -> list[list]:
-    """Per indicator, the first direction, aggregation and unit stated (in row order), or None."""
-    out = []
-    for ind, g in rows.groupby("indicator_id", dropna=False, sort=True):
-        values = []
-        for col in ("direction", "aggregation", "unit"):
-            stated = g[col].dropna() if col in g else ()
-            values.append(str(stated.iloc[0]) if len(stated) else None)
-        out.append([None if pd.isna(ind) else str(ind), *values])
-    return out
 
 
 def _reach(rows: pd.DataFrame) -> list[list]:
@@ -163,7 +119,6 @@ def write_copies(name: str, folder: Path) -> None:
         return
     columns = [f.name for f in base if f.name != PARTITION_COLUMN]
     target = pa.schema([base.field(c) for c in columns] + [pa.field(PARTITION_COLUMN, pa.large_string())])
-    marked = target.append(pa.field(PROPERTIES_ROW, pa.bool_()))
     order = [(k, "ascending", "at_end")
              for k in sort_keys(name, target.names, {**SORT_ORDER, **FILE_ORDER})]
     group = order[0][0]
@@ -185,10 +140,8 @@ def write_copies(name: str, folder: Path) -> None:
     options = dict(compression="zstd", compression_level=3, use_dictionary=True)
     paths = {which: folder / file for which, file in names.items()}
     writers = {"all_periods": pq.ParquetWriter(paths["all_periods"], target, write_statistics=stats,
-                                               **options),
-               "latest": pq.ParquetWriter(paths["latest"], marked,
-                                          write_statistics=stats + [PROPERTIES_ROW], **options)}
-    reach, stated = {"results": [], "all": []}, []
+                                               **options)}
+    reach = {"results": [], "all": []}
     try:
         for chunk in chunks:
             parts = [target.empty_table()]
@@ -208,41 +161,21 @@ def write_copies(name: str, folder: Path) -> None:
             del parts
             # the rows in order, taken an indicator at a time (no second copy of the chunk)
             ranked = pc.sort_indices(table, sort_keys=order)
-            rows = table.select([c for c in ("indicator_id", "unit_name", "unit_level", "period",
-                                             "period_end", "kind", "doc_kind", "direction",
-                                             "aggregation", "unit") if c in target.names]).take(ranked)
+            rows = table.select([c for c in ("indicator_id", "unit_name", "period", "doc_kind")
+                                 if c in target.names]).take(ranked)
             for start, n in _segments(rows[group]):
                 writers["all_periods"].write_table(table.take(ranked.slice(start, n)),
                                                    row_group_size=_COPY_GROUP)
             rows = rows.to_pandas()
-            kept, firsts = _latest_and_properties(rows)
-            chosen = np.union1d(kept, firsts).astype(np.int64)
-            marks = np.isin(chosen, firsts)
-            latest = table.take(ranked.take(pa.array(chosen, pa.int64())))
-            latest = latest.append_column(PROPERTIES_ROW, pa.array(marks, pa.bool_()))
-            for start, n in _segments(latest[group]):
-                # an indicator's properties rows first, in a row group of their own
-                block = marks[start:start + n]
-                head = np.flatnonzero(block)
-                if len(head):
-                    writers["latest"].write_table(latest.take(pa.array(start + head, pa.int64())),
-                                                  row_group_size=_COPY_GROUP)
-                rest = np.flatnonzero(~block)
-                if len(rest):
-                    writers["latest"].write_table(latest.take(pa.array(start + rest, pa.int64())),
-                                                  row_group_size=_COPY_GROUP)
             reach["all"] += _reach(rows)
-            stated += _first_stated(rows)
             if "doc_kind" in rows:
                 rows = rows[(rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)]
             reach["results"] += _reach(rows)
-            del table, rows, latest
+            del table, rows
         source = _source(folder, files)
-        summary = json.dumps({"indicator_reach": reach, "properties": stated}, ensure_ascii=False,
-                             sort_keys=True,
+        summary = json.dumps({"indicator_reach": reach}, ensure_ascii=False, sort_keys=True,
                              separators=(",", ":")).encode()
         writers["all_periods"].add_key_value_metadata({_META_SOURCE: source, _META_SUMMARY: summary})
-        writers["latest"].add_key_value_metadata({_META_SOURCE: source})
     finally:
         for w in writers.values():
             w.close()
@@ -265,13 +198,11 @@ def table_copy(name: str, which: str = "all_periods",
     """Return a read-side copy of a partitioned table, or None where there is none to trust.
 
     ``which`` is ``"all_periods"`` (every row in one file, the period as a
-    column, sorted by indicator, unit, period) or ``"latest"`` (the rows a
-    comparison at each unit's latest period uses, and the rows giving each
-    indicator's properties, marked in :data:`PROPERTIES_ROW`); see
-    :data:`COPIES`. None when the copy is missing (tables written by an older
-    version) or was not made from the partition files now beside it (files
-    added or replaced by another writer): readers then use the partitions
-    (``tests/test_partitions.py`` builds the bundled reports and reads both).
+    column, sorted by indicator, unit, period; see :data:`COPIES`). None
+    when the copy is missing (tables written by an older version) or was not
+    made from the partition files now beside it (files added or replaced by
+    another writer): readers then use the partitions
+    (the partition tests build the bundled reports and read both).
     """
     names = COPIES.get(name, {})
     if which not in names:
@@ -304,17 +235,14 @@ def copy_summary(name: str, processed: str | os.PathLike | None = None) -> dict 
     """Return the counts written with a table's copies (``{"indicator_reach": ...}``), or None without copies.
 
     ``indicator_reach`` maps ``"results"`` (plans left out) and ``"all"`` to
-    ``[indicator_id, n_units, n_periods, n_rows]`` per indicator, sorted;
-    ``properties`` lists ``[indicator_id, direction, aggregation, unit]``, the
-    first of each stated in the table's row order (what
-    :mod:`analysis.compare` reads an indicator's properties from).
+    ``[indicator_id, n_units, n_periods, n_rows]`` per indicator, sorted.
     """
     copy = table_copies(name, processed).get("all_periods")
     return None if copy is None else read_copy_summary(copy)
 
 
 def read_copy_summary(copy: Path) -> dict | None:
-    """Return the counts kept in a copy's footer (``indicator_reach``, ``properties``), or None."""
+    """Return the counts kept in a copy's footer (``indicator_reach``), or None."""
     meta = _copy_metadata(copy)
     if not meta or _META_SUMMARY not in meta:
         return None
