@@ -34,8 +34,9 @@ __all__ = ["ClusterProblem", "ClusterRunner", "parse_address", "package_fingerpr
 
 
 class ClusterProblem(InputProblem):
-    """The cluster cannot be used for this build: unreachable, without workers,
-    or with workers running another version of the package.
+    """The cluster cannot be used for this build.
+
+    It is unreachable, has no workers, or its workers run another version of the package.
 
     Examples
     --------
@@ -87,7 +88,7 @@ def connect_timeout() -> float:
 
 
 def package_fingerprint() -> tuple[str, str]:
-    """This process's ``analysis`` version and a digest of its code and rule files.
+    """Return this process's ``analysis`` version and a digest of its code and rule files.
 
     What the build compares between the driver and every worker: two
     installations that read reports differently give different digests.
@@ -117,10 +118,12 @@ class ClusterRunner:
         self.n_workers = n_workers
 
     def map_in_order(self, fn, items: list, window: int | None = None):
-        """``fn(item)`` of each item, in order, with at most ``window`` tasks in flight
-        (default ``2 × workers + 2``). Each task is pure: if its worker dies the
+        """Yield ``fn(item)`` of each item, in order, on the cluster.
+
+        At most ``window`` tasks are in flight (default ``2 × workers + 2``). Each task is pure: if its worker dies the
         scheduler runs it again elsewhere; a result is dropped from the cluster
-        as soon as it is here."""
+        as soon as it is here.
+        """
         from distributed import CancelledError, KilledWorker
 
         window = window or max(4, 2 * self.n_workers + 2)
@@ -180,14 +183,14 @@ def _check_workers(client, address: str, timeout: float) -> int:
         raise ClusterProblem(address, f"{len(other)} of {len(there)} worker(s) run another version of "
                              f"the analysis package (e.g. {worker}: {version}, code {digest}; here "
                              f"{here[0]}, code {here[1]})",
-                             f"install this version on every worker (same checkout, pip install -e .) "
+                             "install this version on every worker (same checkout, pip install -e .) "
                              "and restart them", code="cluster_version")
     return len(there)
 
 
 @contextmanager
 def connect(address: str, progress=None):
-    """A :class:`ClusterRunner` on the cluster at ``address``, closed on exit.
+    """Open a :class:`ClusterRunner` on the cluster at ``address``, closed on exit.
 
     ``local:N`` starts N worker processes here (one thread each, TCP on
     127.0.0.1) and stops them on exit. Raises :class:`ClusterProblem` if dask's

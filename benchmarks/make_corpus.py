@@ -170,7 +170,7 @@ def _replace_units(sentence: str, ward: str, district: str) -> str:
 
 
 def _unit_parts(sentence: str) -> list:
-    """The sentence as literal pieces and ('ward'|'district', capitals) slots."""
+    """Cut the sentence into literal pieces and ('ward'|'district', capitals) slots."""
     out, pos = [], 0
     for m in _UNIT_PREFIX.finditer(sentence):
         if m.start() < pos:
@@ -227,7 +227,7 @@ def _value(written: str) -> float:
 
 @lru_cache(maxsize=None)
 def _template(sentence: str) -> tuple:
-    """A sentence cut into literal text, unit slots and numbers (kind, text), once."""
+    """Cut a sentence into literal text, unit slots and numbers (kind, text), once."""
     parts: list = []
     for piece in _unit_parts(sentence):
         if not isinstance(piece, str):
@@ -264,7 +264,7 @@ def _vary(kind: str, text: str, rng: random.Random, year_shift: int) -> str:
 
 def rewrite_sentence(sentence: str, rng: random.Random, ward: str, district: str,
                      year_shift: int) -> str:
-    """A real sentence moved to another ward and year, its numbers redrawn.
+    """Move a real sentence to another ward and year, its numbers redrawn.
 
     >>> s = rewrite_sentence("Phường Thạch Bàn có 5209/5318 hộ, năm 2021", random.Random(1),
     ...                      "Cống Vị", "Ba Đình", -3)
@@ -367,7 +367,7 @@ def default_folder(n: int, seed: int) -> Path:
 
 
 def read_info(folder: Path) -> dict | None:
-    """The parameters and expected metadata recorded beside a corpus, if any."""
+    """Return the parameters and expected metadata recorded beside a corpus, if any."""
     try:
         return json.loads((Path(folder) / ".corpus.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -418,6 +418,7 @@ def write_corpus(n: int, seed: int = 2024, out: str | os.PathLike | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write a corpus as the command line asks; the exit code."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=12000, help="number of reports (default 12000)")
     ap.add_argument("--seed", type=int, default=2024)

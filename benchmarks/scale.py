@@ -66,6 +66,7 @@ QUICK_N = 600
 
 
 def log(msg: str) -> None:
+    """Print a timestamped progress line on stderr."""
     print(f"[scale {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
@@ -113,6 +114,7 @@ class TreeMemory(threading.Thread):
         self._halt = threading.Event()
 
     def run(self) -> None:
+        """Sample the tree's memory until stopped."""
         while not self._halt.is_set():
             pids = _tree(self.pid)
             pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
@@ -123,6 +125,7 @@ class TreeMemory(threading.Thread):
             self._halt.wait(self.every)
 
     def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
         self._halt.set()
         self.join()
 
@@ -146,6 +149,7 @@ def run_build_child(raw: str, out: str, jobs: int, cluster: str | None = None) -
 
 
 def measure_build(raw: Path, out: Path, jobs: int, cluster: str | None = None) -> dict:
+    """Run one build in a child process; its wall time, timings and peak memories."""
     if out.exists():
         shutil.rmtree(out)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--build-child", str(raw), str(out), str(jobs)]
@@ -171,12 +175,13 @@ def measure_build(raw: Path, out: Path, jobs: int, cluster: str | None = None) -
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file under ``folder``, by relative path."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def check_metadata(corpus: Path, processed: Path, examples: list | None = None) -> tuple[int, int]:
-    """(reports whose metadata differs from what they were written with, reports)."""
+    """Count the reports whose metadata differs from what they were written with; (wrong, all)."""
     import pandas as pd
     from make_corpus import read_info
 
@@ -194,7 +199,8 @@ def check_metadata(corpus: Path, processed: Path, examples: list | None = None) 
         wrong = seen != (e["unit_name"], e["parent"], e["period"], e["doc_kind"], e["published"])
         bad += wrong
         if wrong and len(examples) < 5:
-            examples.append(f"{e['doc']}: read {seen}, written {(e['unit_name'], e['parent'], e['period'], e['doc_kind'], e['published'])}")
+            written = (e["unit_name"], e["parent"], e["period"], e["doc_kind"], e["published"])
+            examples.append(f"{e['doc']}: read {seen}, written {written}")
     return bad, len(info["reports"])
 
 
@@ -242,7 +248,7 @@ print(json.dumps(res))
 
 
 def pick_queries(processed: Path) -> dict:
-    """The busiest indicator-period, a unit with the longest series, a full scorecard."""
+    """Pick the busiest indicator-period, a unit with the longest series, a full scorecard."""
     from analysis import query
     from analysis.store import table_files
 
@@ -268,6 +274,7 @@ def pick_queries(processed: Path) -> dict:
 
 
 def measure_queries(processed: Path) -> dict:
+    """Time the queries of :func:`pick_queries` in a fresh process, cold and warm."""
     spec = pick_queries(processed)
     code = QUERY_CHILD.format(root=str(ROOT), out=str(processed), spec=spec)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
@@ -277,7 +284,7 @@ def measure_queries(processed: Path) -> dict:
 
 
 def make_replica(processed: Path, folder: Path, rows: int = 1_000_000, min_units: int = 600) -> Path:
-    """The observations (and reports, without their text) copied under new unit names."""
+    """Copy the observations (and reports, without their text) under new unit names."""
     import pandas as pd
 
     from analysis.store import read_table, write_tables
@@ -312,8 +319,9 @@ def make_replica(processed: Path, folder: Path, rows: int = 1_000_000, min_units
 def measure_dashboard(processed: Path, runs: int, changes: int) -> dict:
     """First chart (cold, preheated) and selector → chart, with benchmarks/dashboard.py's harness."""
     import dashboard as dash
-    from browser_harness import VoilaServer, chromium_missing, launch_chromium
     from playwright.sync_api import sync_playwright
+
+    from browser_harness import VoilaServer, chromium_missing, launch_chromium
 
     missing = chromium_missing()
     if missing:
@@ -351,6 +359,7 @@ def _median(values) -> float:
 
 
 def format_results(r: dict) -> str:
+    """Return the "A city's decade" section of results.md."""
     c = r["corpus"]
     lines = ["## A city's decade (`benchmarks/scale.py`)", "",
              f"Corpus: {c['n']:,} generated reports (`benchmarks/make_corpus.py`, seed {c['seed']}), "
@@ -394,13 +403,15 @@ def format_results(r: dict) -> str:
                   f"{_ok(t['compare']['warm'] * 1000, TARGETS['query_ms'])} |",
                   f"| trend of {s['unit']} on `{s['trend_indicator']}` ({s['n_periods']} periods) | "
                   f"{t['trend']['rows']} | {t['trend']['cold'] * 1000:.0f} ms | "
-                  f"{t['trend']['warm'] * 1000:.0f} ms | < 200 ms {_ok(t['trend']['warm'] * 1000, TARGETS['query_ms'])} |",
+                  f"{t['trend']['warm'] * 1000:.0f} ms | "
+                  f"< 200 ms {_ok(t['trend']['warm'] * 1000, TARGETS['query_ms'])} |",
                   f"| scorecard of {s['card_unit']}, {s['card_period']} | {t['scorecard']['rows']} | "
                   f"{t['scorecard']['cold'] * 1000:.0f} ms | {t['scorecard']['warm'] * 1000:.0f} ms | "
                   f"< 200 ms {_ok(t['scorecard']['warm'] * 1000, TARGETS['query_ms'])} |",
                   f"| compare the same indicator, latest period of each unit (the app's default) | "
                   f"{t['latest']['rows']} | {t['latest']['cold'] * 1000:.0f} ms | "
-                  f"{t['latest']['warm'] * 1000:.0f} ms | < 200 ms {_ok(t['latest']['warm'] * 1000, TARGETS['query_ms'])} |",
+                  f"{t['latest']['warm'] * 1000:.0f} ms | "
+                  f"< 200 ms {_ok(t['latest']['warm'] * 1000, TARGETS['query_ms'])} |",
                   f"| an app's start through queries: reports without text + `indicator_reach()` | "
                   f"{t['startup']['rows']} indicators | {t['startup']['cold'] * 1000:.0f} ms | "
                   f"{t['startup']['warm'] * 1000:.0f} ms | — |",
@@ -444,9 +455,11 @@ PROJECT_N, PROJECT_CORES = 400_000, 64
 WRITER = "streaming"
 
 
-def measure_cluster_rows(sizes: list[int], seed: int, work: Path, done=None) -> list[dict]:
-    """For each size: ``build --cluster local:2`` and ``build --jobs 2`` on the same corpus,
-    their files compared; wall time, reports/s, the driver's and the tree's peak memory.
+def measure_cluster_rows(sizes: list[int], seed: int, work: Path, done=None,
+                         cluster_only: bool = False) -> list[dict]:
+    """Build each size with ``--cluster local:2`` and ``--jobs 2`` and compare their files.
+
+    Wall time, reports/s, the driver's and the tree's peak memory of each build.
 
     ``done(row)`` is called after each build, with the row as far as it goes (a long
     run keeps what it measured if it is stopped).
@@ -458,7 +471,7 @@ def measure_cluster_rows(sizes: list[int], seed: int, work: Path, done=None) -> 
         log(f"corpus of {n} reports")
         corpus = write_corpus(n, seed, quiet=True)
         row = {"n": n, "load_before": os.getloadavg()[0]}
-        for key, jobs, cluster in (("cluster", 0, CLUSTER), ("jobs", 2, None)):
+        for key, jobs, cluster in (("cluster", 0, CLUSTER), ("jobs", 2, None))[:1 if cluster_only else 2]:
             log(f"  build {'--cluster ' + cluster if cluster else '--jobs 2'} ({n})")
             row[key] = measure_build(corpus, work / key / "processed", jobs, cluster=cluster)
             log(f"    {row[key]['wall']:.0f} s, driver {row[key]['driver_mb']:.0f} MB")
@@ -475,34 +488,39 @@ def measure_cluster_rows(sizes: list[int], seed: int, work: Path, done=None) -> 
 
 
 def project_country(rows: list[dict]) -> dict:
-    """The line for 400,000 reports on 64 cores, from the largest cluster run: its
-    reading and extraction (spread over its 2 workers) shared out over 64, its
-    driver's steps (corrections, checks, the sorted write) grown with the corpus,
-    and the driver's memory extended along its measured slope (or, with one
-    size, its peak per report)."""
+    """Project 400,000 reports on 64 cores from the largest cluster run.
+
+    Its reading and extraction (spread over its 2 workers) shared out over 64,
+    its driver's steps after the extraction (corrections, checks, the merge and
+    the copies) grown with the corpus, and the driver's memory extended along
+    the slope measured between the smallest and the largest size (none with one size).
+    """
+    rows = [r for r in rows if r.get("cluster")]
     last = rows[-1]
     t = last["cluster"]["timings"]
     grow = PROJECT_N / last["n"]
     parallel = (t["reading"] + t["extracting"]) * grow * 2 / PROJECT_CORES
     serial = t["writing"] * grow
     per_worker = last["n"] / (t["reading"] + t["extracting"]) / 2
+    slope = driver = None
     if len(rows) > 1:
         first = rows[0]
-        slope = (last["cluster"]["driver_mb"] - first["cluster"]["driver_mb"]) / (last["n"] - first["n"])
-    else:
-        slope = last["cluster"]["driver_mb"] / last["n"]
-    driver = last["cluster"]["driver_mb"] + slope * (PROJECT_N - last["n"])
-    return {"per_worker": per_worker, "parallel_s": parallel, "serial_s": serial,
-            "driver_mb": driver, "slope_kb": slope * 1024, "sizes": len(rows)}
+        slope = max(0.0, (last["cluster"]["driver_mb"] - first["cluster"]["driver_mb"]) / (last["n"] - first["n"]))
+        driver = last["cluster"]["driver_mb"] + slope * (PROJECT_N - last["n"])
+    return {"per_worker": per_worker, "parallel_s": parallel, "serial_s": serial, "driver_mb": driver,
+            "slope_kb": None if slope is None else slope * 1024, "sizes": len(rows),
+            "last_mb": last["cluster"]["driver_mb"], "last_n": last["n"]}
 
 
 def format_cluster(rows: list[dict], started: str) -> str:
+    """Return the "build on a cluster" section of results.md."""
     p = project_country(rows)
     lines = ["## The build on a cluster (`benchmarks/scale.py --cluster-sizes`)", "",
              f"Corpora of `benchmarks/make_corpus.py` (seed as in the scale benchmark); each built with "
              f"`--jobs 2` and with `--cluster {CLUSTER}` (a `LocalCluster` of two worker processes on "
              f"this machine, TCP), each in its own process. Machine: {os.cpu_count()} cores, shared "
-             f"with other work (load averages below); each size's run time in the table. The driver is the process that runs "
+             f"with other work (load averages below); each size's run time in the table. "
+             "The driver is the process that runs "
              "`build`: with `--cluster` the workers are the `LocalCluster`'s processes, counted in the "
              "tree but not in the driver.", "",
              "| reports | build | run | wall | reports/s | driver peak (RSS) | tree peak (PSS) | "
@@ -516,12 +534,16 @@ def format_cluster(rows: list[dict], started: str) -> str:
                 continue
             same = ("—" if key == "jobs" or "identical" not in r
                     else "**byte-identical**" if r["identical"] else "**DIFFERENT** ✗")
-            lines.append(f"| {r['n']:,} | {label} | {r.get('when', '—')} | {b['wall']:.0f} s | {r['n'] / b['wall']:.0f} | "
+            lines.append(f"| {r['n']:,} | {label} | {r.get('when', '—')} | {b['wall']:.0f} s | "
+                         f"{r['n'] / b['wall']:.0f} | "
                          f"{b['driver_mb']:.0f} MB | {b['peak_pss_mb']:.0f} MB | {same} | "
                          f"{b['load_before']:.1f} → {b['load_after']:.1f} |")
-    slope = ("its peak grows by about {:.0f} KB per report between the sizes measured"
-             if p["sizes"] > 1 else "its peak is about {:.0f} KB per report (one size measured)"
-             ).format(p["slope_kb"])
+    if p["slope_kb"] is not None:
+        memory = (f"its peak grows by about {p['slope_kb']:.1f} KB per report between the sizes measured, "
+                  f"so about **{p['driver_mb'] / 1024:.1f} GB** for {PROJECT_N:,} reports along that line")
+    else:
+        memory = (f"its peak was {p['last_mb']:.0f} MB at {p['last_n']:,} reports (one size measured here: "
+                  "a second size gives the slope)")
     lines += ["", f"Projection for {PROJECT_N:,} reports on {PROJECT_CORES} worker cores, from the "
               f"{rows[-1]['n']:,}-report cluster run ({p['per_worker']:.0f} reports/s per worker "
               f"reading and extracting): **{p['parallel_s'] / 60:.0f} min** of reading and "
@@ -530,14 +552,16 @@ def format_cluster(rows: list[dict], started: str) -> str:
               f"steps (corrections, checks, the sorted write), which grow with the corpus: about "
               f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver writes each "
               f"batch's rows into per-period part files as they arrive and merges them one period at "
-              f"a time: {slope}, so about **{p['driver_mb'] / 1024:.1f} GB** for {PROJECT_N:,} "
-              "reports along that line (`docs/scaling.md`, \"What the driver holds\").", ""]
+              f"a time: {memory} (`docs/scaling.md`, \"What the driver holds\").", ""]
     return "\n".join(lines)
 
 
-def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = True) -> int:
-    """Measure each size in turn; after each build, keep it with the sizes measured before and
-    write the section."""
+def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = True,
+                 cluster_only: bool = False) -> int:
+    """Measure each size in turn, writing the section after each build.
+
+    Each build is kept with the sizes measured before (the table says when each was run).
+    """
     started = time.strftime("%Y-%m-%d %H:%M")
     cache = ROOT / "benchmarks" / ".cache"
     cache.mkdir(exist_ok=True)
@@ -566,7 +590,7 @@ def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = T
         return keep(None)
     folder = work or Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     try:
-        measure_cluster_rows(sizes, seed, folder, done=keep)
+        measure_cluster_rows(sizes, seed, folder, done=keep, cluster_only=cluster_only)
     finally:
         if work is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -579,6 +603,7 @@ def write_section(section: str, path: Path = RESULTS) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark the command line asks for; the exit code."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=12000, help="reports (default 12000)")
     ap.add_argument("--seed", type=int, default=2024)
@@ -594,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="instead of the steps above: build corpora of these sizes with "
                          "--cluster local:2 and with --jobs 2 (e.g. 12000,24000,48000) and write the "
                          "'Cluster' section of results.md")
+    ap.add_argument("--cluster-only", action="store_true",
+                    help="with --cluster-sizes: only the --cluster local:2 build of each size")
     ap.add_argument("--build-child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.build_child:
@@ -602,7 +629,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if a.cluster_sizes is not None:      # "" shows the sizes measured before, run nothing
         sizes = [int(x) for x in a.cluster_sizes.split(",") if x.strip()]
-        return cluster_main(sizes, a.seed, Path(a.work) if a.work else None, write=not a.no_write)
+        return cluster_main(sizes, a.seed, Path(a.work) if a.work else None, write=not a.no_write,
+                            cluster_only=a.cluster_only)
     from make_corpus import read_info, wards, write_corpus
 
     n = QUICK_N if a.quick else a.n

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from _files import tree_hash
-
 from analysis import schema, store
 from analysis.load import load_reports
 from analysis.store import TableMissing, read_table, write_tables
@@ -91,7 +91,7 @@ def test_failed_write_leaves_previous_tables(tmp_path, reports):
     with pytest.raises(schema.SchemaError, match="facts.unit"):
         write_tables({"reports": reports, "facts": bad}, out)
     unwritable = pd.DataFrame({"x": [object()]})             # Parquet cannot store it
-    with pytest.raises(Exception):
+    with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
         write_tables({"reports": reports.iloc[:1], "zz_bad": unwritable}, out)
     assert file_hashes(out) == before
     assert len(read_table("reports", out)) == 5

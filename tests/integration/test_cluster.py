@@ -37,7 +37,7 @@ from analysis.build import ReportJob, build, process_report  # noqa: E402
 from analysis.load import load_reports  # noqa: E402
 from analysis.store import SORT_ORDER, read_table, table_files, table_path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import make_corpus  # noqa: E402
 
 N_REPORTS = 200
@@ -101,7 +101,7 @@ def test_a_worker_killed_mid_build_has_its_batches_rerun_and_the_tables_are_the_
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             busy = [w for w, tasks in client.processing().items()
-                    if any(str(t).startswith("analysis-read_and_process") for t in tasks)]
+                    if any(str(t).startswith("analysis-process_files") for t in tasks)]
             if busy:
                 os.kill(pids[busy[0]], signal.SIGKILL)
                 killed.append(busy[0])
