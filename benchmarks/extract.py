@@ -335,6 +335,11 @@ def format_results(r: dict, before: dict | None = None) -> str:
             for name, k in steps:
                 lines.append(f"| {name} | {st[k]:.2f} | {st[k] / st['reports'] * 1e3:.1f} ms |")
             lines.append(f"| in all | {total:.2f} | {total / st['reports'] * 1e3:.1f} ms |")
+        per = total / st["reports"]
+        lines += ["", f"At {per * 1e3:.1f} ms a report, the 12,000 reports of the city's decade"
+                  f" (`benchmarks/scale.py`) need about {per * 12000:.0f} s of CPU for these three steps,"
+                  f" {per * 6000:.0f} s on each of 2 cores (the reading, the pipeline's per-report"
+                  " bookkeeping and the write come on top)."]
         lines.append("")
     if before:
         lines += [
