@@ -21,12 +21,14 @@ whose worker dies is run again on another by the scheduler.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import uuid
 from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 
+import analysis
 from analysis.load import InputProblem
 
 __all__ = ["ClusterProblem", "ClusterRunner", "parse_address", "package_fingerprint", "connect",
@@ -99,11 +101,10 @@ def package_fingerprint() -> tuple[str, str]:
     >>> version == __import__("analysis").__version__, len(digest)
     (True, 12)
     """
-    import analysis
-
     root = Path(analysis.__file__).resolve().parent
     h = hashlib.sha256()
-    for p in sorted([*root.glob("*.py"), *(root / "rules").glob("*.csv")]):
+    # every module, those of the subpackages (load/, metadata/, store/…) included
+    for p in sorted([*root.rglob("*.py"), *(root / "rules").glob("*.csv")]):
         h.update(p.relative_to(root).as_posix().encode("utf-8") + b"\0")
         h.update(p.read_bytes())
     return analysis.__version__, h.hexdigest()[:12]
@@ -124,6 +125,7 @@ class ClusterRunner:
         scheduler runs it again elsewhere; a result is dropped from the cluster
         as soon as it is here.
         """
+        # dask.distributed is heavy and optional: imported by the builds that use a cluster only
         from distributed import CancelledError, KilledWorker
 
         window = window or max(4, 2 * self.n_workers + 2)
@@ -198,9 +200,7 @@ def connect(address: str, progress=None):
     a worker runs another version of the package.
     """
     kind, where = parse_address(address)
-    try:
-        import logging
-
+    try:   # dask.distributed is heavy and optional: imported by the builds that use a cluster only
         from distributed import Client, LocalCluster
     except ModuleNotFoundError:
         raise ClusterProblem(str(address), "dask's distributed scheduler is not installed",

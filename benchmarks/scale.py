@@ -549,7 +549,8 @@ def format_cluster(rows: list[dict], started: str) -> str:
               f"reading and extracting): **{p['parallel_s'] / 60:.0f} min** of reading and "
               f"extraction on the workers (if the shared file system keeps up and the cores are "
               f"this machine's speed), then **{p['serial_s'] / 60:.0f} min** of the driver's own "
-              f"steps (corrections, checks, the sorted write), which grow with the corpus: about "
+              f"steps after the last batch (corrections, checks, merging the parts, the copy of every "
+              f"period), which grow with the corpus: about "
               f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver writes each "
               f"batch's rows into per-period part files as they arrive and merges them one period at "
               f"a time: {memory} (`docs/scaling.md`, \"What the driver holds\").", ""]
