@@ -99,6 +99,17 @@ class Indicator:
         """Whether the indicator grows with the period (a count or an amount)."""
         return self.aggregation == "flow"
 
+    def name(self, lang: str = "vi") -> str:
+        """Return the indicator's name in ``lang`` (``'vi'`` or ``'en'``), or its id as words.
+
+        Examples
+        --------
+        >>> indicator("child_stunting_rate").name("en")
+        'Child stunting'
+        """
+        given = self.name_en if lang == "en" else self.name_vi
+        return given or self.indicator_id.replace("_", " ")
+
 
 def cue_key(phrase: str) -> str:
     """Return a cue phrase as it is matched: folded, quotes and commas read as spaces.
