@@ -41,7 +41,7 @@ from .rows import (
                    unit_key,
                    with_unit_key,
 )
-from .server import log_to_server, release_memory
+from .server import log_to_server, release_memory, release_memory_later, wait_for_request
 from .widgets import DashboardApp, DownloadButton, download_button
 
 __all__ = ["DashboardApp", "Preview", "FrameRows", "QueryRows", "load_tables", "read_processed",
@@ -49,5 +49,5 @@ __all__ = ["DashboardApp", "Preview", "FrameRows", "QueryRows", "load_tables", "
            "export_table", "table_bytes", "chart_bytes", "download_button", "DownloadButton",
            "duplicate_reports", "summary_html", "unit_label", "unit_key", "split_unit_key",
            "with_unit_key", "escape_text", "as_text", "states_targets", "log_to_server",
-           "release_memory", "report_slug", "APP_CSS", "LATEST", "ALL_TOPICS", "EXPORT_COLUMNS",
-           "MIME"]
+           "release_memory", "release_memory_later", "wait_for_request", "report_slug", "APP_CSS",
+           "LATEST", "ALL_TOPICS", "EXPORT_COLUMNS", "MIME"]

@@ -19,7 +19,6 @@ never a traceback.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -48,7 +47,7 @@ from .rows import (
     states_targets,
     with_unit_key,
 )
-from .server import log_to_server, release_memory
+from .server import log_to_server, release_memory, release_memory_later, wait_for_request
 
 __all__ = ["DashboardApp", "DownloadButton", "download_button"]
 
@@ -248,11 +247,8 @@ class DashboardApp:
         (:func:`release_memory`): every open page is a kernel of its own.
         """
         release_memory()
-        if os.environ.get("VOILA_PREHEAT", "False") != "False":
-            # voila is there only in a Voilà kernel (not in tests, notebooks or period reports)
-            from voila.utils import wait_for_request
-
-            wait_for_request()
+        if wait_for_request():
+            release_memory_later()   # once the page's widgets have been sent
         self.reload_if_stale()
 
     # -- widgets ----------------------------------------------------------

@@ -411,3 +411,53 @@ def test_a_comparison_names_a_ward_and_a_district_of_one_name_apart():
     assert any(x.startswith("Quận Long Biên") for x in labels)
     selected = [r for r in chart_records_of(app.charts["compare"]) if r["is_selected"]]
     assert [r["row_label"].split(" · ")[0] for r in selected] == ["Quận Long Biên"]
+
+
+def test_a_preheated_kernel_waits_for_the_request_voila_sends(monkeypatch):
+    """The kernel side of Voilà's preheat protocol, as analysis.app.wait_for_request speaks it.
+
+    A stand-in for Voilà's /voila/query/<kernel id> websocket sends the request's details
+    when a reader takes the kernel; they land in the kernel's environment.
+    """
+    import asyncio
+    import json
+    import os
+    import threading
+
+    import websockets
+
+    from analysis.app import wait_for_request
+
+    paths_asked, ready, stop = [], threading.Event(), threading.Event()
+    port_box: list[int] = []
+
+    async def handler(ws):
+        paths_asked.append(ws.request.path)
+        await ws.send(json.dumps({"SCRIPT_NAME": "/lanh-dao/", "QUERY_STRING": "lang=en"}))
+
+    async def serve():
+        async with websockets.serve(handler, "127.0.0.1", 0) as server:
+            port_box.append(server.sockets[0].getsockname()[1])
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.05)
+
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("VOILA_APP_PORT", str(port_box[0]))
+    monkeypatch.setenv("VOILA_SERVER_URL", "/lanh-dao/")
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k-123")
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    try:
+        assert wait_for_request() is True
+    finally:
+        stop.set()
+        thread.join(10)
+    assert paths_asked == ["/lanh-dao/voila/query/k-123"]
+    assert os.environ["QUERY_STRING"] == "lang=en"
+    monkeypatch.delenv("QUERY_STRING")
+    monkeypatch.delenv("SCRIPT_NAME")
+    monkeypatch.setenv("VOILA_PREHEAT", "False")
+    assert wait_for_request() is False          # outside a preheated kernel: no wait at all

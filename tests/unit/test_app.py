@@ -25,3 +25,4 @@ def test_facts_table_escapes_report_text():
     assert html.count("<a ") == 1 and '<a class="ad-open" href="#at-' in html   # the reader link only
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<mark>97,95%</mark>" in html
+
