@@ -350,6 +350,10 @@ def load_rules() -> Rules:
         connectors.append((r["pattern"], r["relation"], r["needs_from"] == "yes"))
 
     suffix = quantity_suffix_pattern()
+    # Most numbers have no unit words: one look at the first letter after them
+    # spares the engine trying each multiplier and unit in turn.
+    ahead = (r"(?=[ \t]{0,2}(?:[" + "".join(sorted({re.escape(w[0]) for w in load_multipliers()}))
+             + "]|(?i:[" + "".join(sorted({re.escape(u.surface[0]) for u in load_units()})) + "])))")
     # Every alternative starts with a digit, written once in front so that the
     # regex engine skips to the next digit at C speed; the scan consumes whole
     # numerals, so no match starts inside one. Only 0-9 are digits: other
@@ -365,8 +369,8 @@ def load_rules() -> Rules:
         r"|[0-9]*(?::[0-9]+)+"
         r"|[0-9]*(?:/[0-9]+)*[-/][ \t]?[A-ZĐ])"
         r"|(?P<n1>(?>[0-9]*(?:[.,][0-9]+)*))"
-        rf"(?P<q1>{suffix})?"
-        rf"(?:[ \t]*/[ \t]*(?P<n2>(?>{NUMERAL}))(?P<q2>{suffix})?)?"
+        rf"(?:{ahead}(?P<q1>{suffix}))?"
+        rf"(?:[ \t]*/[ \t]*(?P<n2>(?>{NUMERAL}))(?:{ahead}(?P<q2>{suffix}))?)?"
         r")")
 
     return Rules(
@@ -942,16 +946,26 @@ _PHRASE_AFTER = re.compile(
     r"[ \t]*[“\"(‘]?[ \t]*([^\W\d_][^\s,;:()“”\"/]*(?:[ \t]+[^\W\d_][^\s,;:()“”\"/]*){0,7})")
 
 
-def _words_after(text: str, start: int, stop: int) -> list[str]:
-    m = _PHRASE_AFTER.match(text, start, stop)
-    if m is None:
-        return []
-    words = m.group(1).split()
-    end_after = _counted_words()["end_after"]
+@lru_cache(maxsize=1 << 14)
+def _counted_after(phrase: str, percent: bool) -> str | None:
+    """Return the noun phrase measured in the words right after a number, if they name it.
+
+    ``phrase`` is what :data:`_PHRASE_AFTER` reads after the number; the
+    same few thousand phrases recur across reports, so the answer is cached
+    by the phrase (and whether the number is a percentage).
+    """
+    words = phrase.split()
+    cw = _counted_words()
+    end_after = cw["end_after"]
     for i in range(1, len(words)):
         if words[i].lower() in end_after:
-            return words[:i]
-    return words
+            words = words[:i]
+            break
+    if percent:
+        first = words[0].lower()
+        if first in cw["cue_after_percent"] or first in end_after:
+            return None
+    return " ".join(words)
 
 
 def _words_before(text: str, start: int, stop: int) -> list[str]:
@@ -983,14 +997,12 @@ def _words_before(text: str, start: int, stop: int) -> list[str]:
 def _counted(text: str, rtext: str, c: _Cand, unit: str, qs: int, qe: int,
              clause_start: int) -> str | None:
     """Return the noun phrase measured, in the report's words (best effort)."""
-    after = _words_after(text, c.end, qe)
-    if after and unit not in _PERCENT_UNITS and unit != "vnd":
-        return " ".join(after)
-    if after and unit in _PERCENT_UNITS:
-        cw = _counted_words()
-        first = after[0].lower()
-        if first not in cw["cue_after_percent"] and first not in cw["end_after"]:
-            return " ".join(after)
+    if unit != "vnd":
+        m = _PHRASE_AFTER.match(text, c.end, qe)
+        if m is not None:
+            after = _counted_after(m.group(1), unit in _PERCENT_UNITS)
+            if after is not None:
+                return after
     before = _words_before(text, qs, c.start)
     if not before and clause_start > 0:
         # "5209/5318 hộ đăng ký gia đình văn hóa, đạt tỷ lệ 97,95%": the thing

@@ -144,10 +144,10 @@ def _is_heading(line: str) -> bool:
     s = line.strip()
     if not s or len(s) > 160:
         return False
-    letters = [c for c in s if c.isalpha()]
-    if letters and len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
-        return True
     if s.endswith(":") and len(s) <= 120:
+        return True
+    letters = "".join(filter(str.isalpha, s))  # C-level filter and count: one per line of text
+    if len(letters) >= 8 and sum(map(str.isupper, letters)) / len(letters) > 0.8:
         return True
     if _HEADING_RE.match(s) and not s.endswith((".", ";", ",")) and len(s) <= 120:
         return True
@@ -182,8 +182,13 @@ def _sentence_bounds(text: str) -> tuple[list[int], list[int]]:
             j += 1
         cuts.append((i, j))
         i = text.find("\n", j)
+    # a two-character str.find is far slower than a one-character one: look
+    # for a mark or a tab only where the text holds it at all
+    gaps = (" ", "\t") if "\t" in text else (" ",)
     for mark in _SENT_MARKS:
-        for gap in (" ", "\t"):
+        if mark not in text:
+            continue
+        for gap in gaps:
             pat = mark + gap
             i = text.find(pat)
             while i != -1:
