@@ -47,3 +47,10 @@ def test_test_file_names_are_unique_across_the_folders():
     # pytest imports each test file by its bare name (tests/ has no __init__.py)
     names = [p.name for p in TESTS.rglob("test_*.py")]
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
+
+
+def test_every_test_file_lives_in_the_folder_of_its_speed():
+    folders = {"unit", "gold", "integration", "browser", "notebooks"}
+    misplaced = [p.relative_to(TESTS).as_posix() for p in TESTS.rglob("test_*.py")
+                 if p.relative_to(TESTS).parts[0] not in folders]
+    assert misplaced == []
