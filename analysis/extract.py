@@ -68,7 +68,7 @@ from analysis.numbers import (
     value_of_number_words,
 )
 from analysis.rules import read_rules
-from analysis.text import TextIndex, normalize_text
+from analysis.text import Sentence, TextIndex, normalize_text
 
 __all__ = ["extract_facts", "load_rules", "Rules", "SHAPES"]
 
@@ -361,13 +361,14 @@ def load_rules() -> Rules:
     # are never facts (full dates, ISO dates and year-months such as
     # 2024-03-15 or 2023-11 in page stamps, colon ratios and times, codes like
     # 02-CTr/QU or 111/NĐ-CP), then a number with its unit words, optionally
-    # over another.
+    # over another. The digits before a mark are possessive (``*+``): giving
+    # one back leaves a digit where the mark should be, so never helps.
     scan = re.compile(
         r"[0-9](?:"
-        r"(?P<skip>[0-9]?(?P<sep>[./-])[0-9]{1,2}(?P=sep)[0-9]{2,4}(?![0-9])"
+        r"(?P<skip>[0-9]?+(?P<sep>[./-])[0-9]{1,2}(?P=sep)[0-9]{2,4}(?![0-9])"
         r"|(?<=[12])[0-9]{3}-[0-9]{1,2}(?:-[0-9]{1,2})?(?![0-9])"
-        r"|[0-9]*(?::[0-9]+)+"
-        r"|[0-9]*(?:/[0-9]+)*[-/][ \t]?[A-ZĐ])"
+        r"|[0-9]*+(?::[0-9]+)+"
+        r"|[0-9]*+(?:/[0-9]+)*[-/][ \t]?[A-ZĐ])"
         r"|(?P<n1>(?>[0-9]*(?:[.,][0-9]+)*))"
         rf"(?:{ahead}(?P<q1>{suffix}))?"
         rf"(?:[ \t]*/[ \t]*(?P<n2>(?>{NUMERAL}))(?:{ahead}(?P<q2>{suffix}))?)?"
@@ -922,6 +923,7 @@ def _trim_quote(text: str, qs: int, s: int, e: int, qe: int) -> tuple[int, int]:
 
 
 _STRIP = "()“”\"'‘’,;:.…"
+_NO_SENTENCE = Sentence(0, 0, "", None)
 
 
 @lru_cache(maxsize=None)
@@ -1067,6 +1069,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
 
     facts: list[dict] = []
     sentences = None
+    sent = _NO_SENTENCE
     plan_at: dict[int, tuple] = {}    # sentence start → (its first plan cue, its clause cues)
     lead_at: dict[int, str | None] = {}  # sentence start → qualifier opening it
     heading: dict[str | None, tuple] = {None: (False, None)}  # heading → (plan, qualifier)
@@ -1090,7 +1093,8 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             qs = min(qs, c.partner.start)
         qe = _clause_end(text, e)
 
-        sent = sentences.sentence_at(s)
+        if not sent.start <= s < sent.end:  # facts come in runs in one sentence
+            sent = sentences.sentence_at(s)
         sentence, sentence_start, section = sent.text, sent.start, sent.section
         head = heading.get(section)
         if head is None:
