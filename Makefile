@@ -80,9 +80,11 @@ test: lint venv-test chromium
 	$(PY) -m pytest -n 2 -q
 
 # tests/unit and the doctests of analysis/: no build, no subprocess, no server; the
-# fuzz properties on 200 texts each (ANALYSIS_FUZZ=quick; make test runs 2,000)
+# fuzz properties on 200 texts each (ANALYSIS_FUZZ=quick; make test runs 2,000).
+# One process: 25 s of CPU; two workers would each import and collect everything
+# (44 s of CPU) for no shorter wait on two cores (2026-12-03, load average 8-12).
 test-fast: venv-test
-	ANALYSIS_FUZZ=quick $(PY) -m pytest tests/unit analysis -n 2 -q -p no:cacheprovider
+	ANALYSIS_FUZZ=quick $(PY) -m pytest tests/unit analysis -q -p no:cacheprovider
 
 # the property tests of tests/unit/test_fuzz.py under the release profile
 fuzz: venv-test
