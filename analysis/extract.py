@@ -970,11 +970,20 @@ def _counted_after(phrase: str, percent: bool) -> str | None:
     return " ".join(words)
 
 
-def _words_before(text: str, start: int, stop: int) -> list[str]:
+def _words_before(text: str, start: int, stop: int) -> tuple[str, ...]:
     """Return the thing measured, from the words before a number in its clause."""
+    return _measured_before(text[max(start, stop - 90):stop])
+
+
+@lru_cache(maxsize=1 << 14)
+def _measured_before(span: str) -> tuple[str, ...]:
+    """Return the thing measured in the words of ``span`` (the clause before a number, at most 90 characters).
+
+    Cached by the span: reports repeat their phrasings, and most spans recur.
+    """
     cw = _counted_words()
     not_before, link, skip = cw["not_before"], cw["link_before"], cw["not_first"]
-    words = text[max(start, stop - 90):stop].split()
+    words = span.split()
     low = [w.strip(_STRIP).lower() for w in words]
     n = len(words)
     while n and (low[n - 1] in not_before or not low[n - 1]):
@@ -988,12 +997,12 @@ def _words_before(text: str, start: int, stop: int) -> list[str]:
     while cut < n and (low[cut] in skip or not low[cut]):
         cut += 1
     if cut < n:
-        return [w.strip(_STRIP) for w in words[max(cut, n - 8):n]]
+        return tuple(w.strip(_STRIP) for w in words[max(cut, n - 8):n])
     # "thu ngân sách 6 tháng đầu năm 2023 đạt": the words before the period
     for i, w in enumerate(low):
         if w and w[0].isdigit():
-            return [x.strip(_STRIP) for x in words[max(0, i - 8):i] if x.strip(_STRIP)]
-    return []
+            return tuple(x.strip(_STRIP) for x in words[max(0, i - 8):i] if x.strip(_STRIP))
+    return ()
 
 
 def _counted(text: str, rtext: str, c: _Cand, unit: str, qs: int, qe: int,

@@ -88,7 +88,7 @@ STAGES = (
     ("clause windows and quote", ("_clause_start", "_clause_end", "_trim_quote")),
     ("qualifiers, kinds and plan cues of the clause", ("_find_phrases", "_clause_hits", "_decide_kind",
                                                        "_first_cue", "_cue_starts")),
-    ("the counted noun", ("_counted", "_counted_after", "_words_before", "_counted_words")),
+    ("the counted noun", ("_counted", "_counted_after", "_words_before", "_measured_before", "_counted_words")),
 )
 _OWN_FILES = ("extract.py", "text.py", "numbers.py")
 ROW = "the row, and the rest of each fact's decisions"
