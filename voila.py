@@ -6,7 +6,7 @@ is Voilà's lab template without its two CDN stylesheet links, so the app makes
 no request beyond 127.0.0.1.
 
 Every open page is a kernel of its own (about 140 MB each, most of it the
-libraries' Python objects), so the kernels are started with two allocator
+libraries' Python objects), so the kernels are started with three memory
 settings that the server's environment passes on to them (each can be
 overridden by setting it before starting Voilà):
 
@@ -14,7 +14,9 @@ overridden by setting it before starting Voilà):
   heartbeat, DuckDB's workers) its own heap arena otherwise, each holding
   freed memory of its own;
 - ``ARROW_DEFAULT_MEMORY_POOL=system``: Arrow's own allocator keeps the memory
-  a query's columns used for later; the system allocator gives it back.
+  a query's columns used for later; the system allocator gives it back;
+- ``ANALYSIS_DUCKDB_THREADS=1`` (read by :mod:`analysis.query`): a kernel
+  answers one reader, and each DuckDB worker thread holds memory of its own.
 
 Measured with ``benchmarks/dashboard.py`` (``docs/deploy.md``). Everything else
 is in ``voila.json``.
@@ -28,3 +30,4 @@ if _share not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
         p for p in (_share, os.environ.get("JUPYTER_PATH", "")) if p)
 os.environ.setdefault("MALLOC_ARENA_MAX", "2")
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+os.environ.setdefault("ANALYSIS_DUCKDB_THREADS", "1")

@@ -63,6 +63,9 @@ def _connection():
                 break
             except duckdb.Error:
                 continue
+        threads = os.environ.get("ANALYSIS_DUCKDB_THREADS", "")
+        if threads.isdigit() and int(threads) > 0:   # the app's kernels: one reader each (voila.py)
+            con.execute(f"SET threads = {int(threads)}")
     return con
 
 

@@ -411,8 +411,9 @@ def run(processed: Path | None, runs: int, changes: int, sessions=SESSIONS) -> s
                   + "\n".join(sessions_table(together))
                   + f"\n\nLoad average when the sessions began: {load_sessions[0]:.2f}. The kernel "
                   "count includes the one preheated kernel waiting in the pool. Kernels start with "
-                  "`MALLOC_ARENA_MAX=2` and `ARROW_DEFAULT_MEMORY_POOL=system` (`voila.py`) and give "
-                  "the heap freed by the app's start back (`analysis.app.release_memory`).")
+                  "`MALLOC_ARENA_MAX=2`, `ARROW_DEFAULT_MEMORY_POOL=system` and `ANALYSIS_DUCKDB_THREADS=1` "
+                  "(`voila.py`) and give the heap freed by the app's start back "
+                  "(`analysis.app.release_memory`).")
     note = (f"Dataset: {n_reports} reports, {n_obs} observations"
             f"{' (' + str(processed) + ')' if processed else ' (fresh build of data/raw)'}. "
             f"Machine: {os.cpu_count()} cores, {platform.python_version()}; load average "
