@@ -427,3 +427,16 @@ def test_rules_compile_and_a_broken_table_is_named(tmp_path):
     (tmp_path / "units.csv").write_text("surface,unit,factor,not_before,note\nkg,kg,1,,a,b\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"units\.csv:2: 6 field\(s\) where the header has 5"):
         read_rules("units", folder=tmp_path)
+
+
+def test_the_same_words_after_a_count_and_after_a_percentage_are_read_for_each():
+    # after a count the words name what is counted; after a percentage "kế
+    # hoạch" names the plan, and what is measured stands before the number,
+    # in whichever order the two appear
+    count = "phường đã xây dựng 12 kế hoạch phòng chống dịch"
+    percent = "tỷ lệ tiêm chủng đạt 95% kế hoạch phòng chống dịch"
+    count_first = f"{count.capitalize()}; {percent}."
+    percent_first = f"{percent.capitalize()}; {count}."
+    for text in (count_first, percent_first):
+        counted = {f["raw"]: f["counted"] for f in extract_facts(text, "d")}
+        assert counted == {"12": "kế hoạch phòng chống dịch", "95%": "tiêm chủng"}
