@@ -7,6 +7,7 @@ renames, recovered on the next read or write if interrupted between them).
 """
 from __future__ import annotations
 
+import array
 import ctypes
 import errno
 import os
@@ -14,6 +15,11 @@ import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no flags to read, no lock to take
+    fcntl = None
 
 from analysis import paths
 from analysis.store.layout import NEW_FOLDER, OLD_FOLDER
@@ -59,8 +65,6 @@ def _pinned(path: Path) -> bool:
     """Whether the file is immutable or append-only (``chattr +i``/``+a``; Linux)."""
     if not sys.platform.startswith("linux"):
         return False
-    import array
-    import fcntl
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -150,10 +154,9 @@ def recover(out: Path) -> None:
 @contextmanager
 def locked(out: Path):
     """Hold an exclusive lock on the output's parent folder (no lock file left behind)."""
-    if os.name != "posix":
+    if fcntl is None:
         yield
         return
-    import fcntl
     fd = os.open(out.parent, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)   # a second build waits for the first

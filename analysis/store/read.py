@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -47,8 +48,6 @@ def _read_files(files: list[Path], columns: list[str], filters) -> list[pa.Table
 
     if len(files) < 8:
         return [read(f) for f in files]
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         return list(pool.map(read, files))
 
