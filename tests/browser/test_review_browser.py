@@ -134,7 +134,8 @@ def test_analyst_corrects_three_things_and_the_next_build_applies_them(folder, s
         # 3. A report's period.
         _choose(page, "rv-period", "3 tháng cuối năm 2021")
         _choose(page, "rv-report-choice", "Quận Thanh Xuân · 3 tháng cuối năm 2021 (thanh-xuan-2021-q4)")
-        form = page.locator(".rv-app .rv-report-form")
+        # the form of the report just chosen, not the previous report's one it replaces
+        form = page.locator(".rv-app .rv-report-form", has_text="thanh-xuan-2021-q4")
         form.wait_for(timeout=10_000)
         form.locator("input[type=text]").first.fill("2021-FY")
         form.locator(".rv-save-report").click()
