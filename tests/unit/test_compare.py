@@ -5,6 +5,7 @@ import itertools
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -22,6 +23,7 @@ from analysis.compare import (
     trend,
 )
 from analysis.compare.common import RESULTS_SQL, latest_per_unit_sql, represent
+from analysis.compare.trend import theil_sen
 from analysis.reconcile import beside_percent
 
 _ENDS = {"FY": ("01-01", "12-31", 12), "H1": ("01-01", "06-30", 6), "9M": ("01-01", "09-30", 9),
@@ -309,3 +311,19 @@ def test_the_percentage_beside_a_fraction_is_found_in_its_clause_only():
              "raw": "96%", "sentence_start": 0}
     assert beside_percent(fr, [fr, pct, other])["raw"] == "97,95%"
     assert beside_percent(fr, [fr, other]) is None           # past a semicolon: another clause
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_theil_sen_gives_scipys_line_and_interval(seed):
+    """The trend's own Theil–Sen fit equals SciPy's, ties and short series included."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 12))
+    x = np.sort(rng.integers(2015, 2026, size=n)).astype(float)   # repeated years: ties in x
+    y = np.round(rng.normal(80, 10, size=n), 0)                    # rounded values: ties in y
+    if len(set(x)) < 2:
+        x[-1] += 1
+    ours, theirs = theil_sen(x, y, confidence=0.95), stats.theilslopes(y, x, alpha=0.95)
+    assert ours.slope == pytest.approx(theirs.slope)
+    assert ours.intercept == pytest.approx(theirs.intercept)
+    assert ours.low_slope == pytest.approx(theirs.low_slope, nan_ok=True)
+    assert ours.high_slope == pytest.approx(theirs.high_slope, nan_ok=True)
