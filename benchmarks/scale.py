@@ -456,7 +456,7 @@ WRITER = "streaming"
 
 
 def measure_cluster_rows(sizes: list[int], seed: int, work: Path, done=None,
-                         cluster_only: bool = False) -> list[dict]:
+                         cluster_only: bool = False, jobs_only: bool = False) -> list[dict]:
     """Build each size with ``--cluster local:2`` and ``--jobs 2`` and compare their files.
 
     Wall time, reports/s, the driver's and the tree's peak memory of each build.
@@ -471,11 +471,13 @@ def measure_cluster_rows(sizes: list[int], seed: int, work: Path, done=None,
         log(f"corpus of {n} reports")
         corpus = write_corpus(n, seed, quiet=True)
         row = {"n": n, "load_before": os.getloadavg()[0]}
-        for key, jobs, cluster in (("cluster", 0, CLUSTER), ("jobs", 2, None))[:1 if cluster_only else 2]:
+        builds = (("cluster", 0, CLUSTER), ("jobs", 2, None))
+        builds = builds[:1] if cluster_only else builds[1:] if jobs_only else builds
+        for key, jobs, cluster in builds:
             log(f"  build {'--cluster ' + cluster if cluster else '--jobs 2'} ({n})")
             row[key] = measure_build(corpus, work / key / "processed", jobs, cluster=cluster)
             log(f"    {row[key]['wall']:.0f} s, driver {row[key]['driver_mb']:.0f} MB")
-            if "jobs" in row:
+            if "jobs" in row and "cluster" in row:
                 row["identical"] = (tree_digest(work / "jobs" / "processed")
                                     == tree_digest(work / "cluster" / "processed"))
             row["load_after"] = os.getloadavg()[0]
@@ -534,7 +536,7 @@ def format_cluster(rows: list[dict], started: str) -> str:
                 continue
             same = ("—" if key == "jobs" or "identical" not in r
                     else "**byte-identical**" if r["identical"] else "**DIFFERENT** ✗")
-            lines.append(f"| {r['n']:,} | {label} | {r.get('when', '—')} | {b['wall']:.0f} s | "
+            lines.append(f"| {r['n']:,} | {label} | {b.get('when') or r.get('when', '—')} | {b['wall']:.0f} s | "
                          f"{r['n'] / b['wall']:.0f} | "
                          f"{b['driver_mb']:.0f} MB | {b['peak_pss_mb']:.0f} MB | {same} | "
                          f"{b['load_before']:.1f} → {b['load_after']:.1f} |")
@@ -558,7 +560,7 @@ def format_cluster(rows: list[dict], started: str) -> str:
 
 
 def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = True,
-                 cluster_only: bool = False) -> int:
+                 cluster_only: bool = False, jobs_only: bool = False) -> int:
     """Measure each size in turn, writing the section after each build.
 
     Each build is kept with the sizes measured before (the table says when each was run).
@@ -574,8 +576,14 @@ def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = T
         # sizes measured in earlier runs are kept (the table says when each was run)
         earlier = [r for r in (json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else [])
                    if r.get("writer") == WRITER]
-        rows = sorted({**{r["n"]: r for r in earlier}, **({row["n"]: row} if row else {})}.values(),
-                      key=lambda r: r["n"])
+        for r in earlier + ([row] if row else []):   # each build keeps the time of its own run
+            for key in ("jobs", "cluster"):
+                if isinstance(r.get(key), dict):
+                    r[key].setdefault("when", r.get("when"))
+        by_n = {r["n"]: r for r in earlier}
+        if row is not None:   # a run of one kind of build keeps the other kind measured earlier
+            by_n[row["n"]] = {**by_n.get(row["n"], {}), **row}
+        rows = sorted(by_n.values(), key=lambda r: r["n"])
         if not rows:
             print("no cluster measurement to show: give --cluster-sizes")
             return 1
@@ -591,7 +599,7 @@ def cluster_main(sizes: list[int], seed: int, work: Path | None, write: bool = T
         return keep(None)
     folder = work or Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     try:
-        measure_cluster_rows(sizes, seed, folder, done=keep, cluster_only=cluster_only)
+        measure_cluster_rows(sizes, seed, folder, done=keep, cluster_only=cluster_only, jobs_only=jobs_only)
     finally:
         if work is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -622,6 +630,9 @@ def main(argv: list[str] | None = None) -> int:
                          "'Cluster' section of results.md")
     ap.add_argument("--cluster-only", action="store_true",
                     help="with --cluster-sizes: only the --cluster local:2 build of each size")
+    ap.add_argument("--jobs-only", action="store_true",
+                    help="with --cluster-sizes: only the --jobs 2 build of each size (kept beside the "
+                         "cluster build measured earlier)")
     ap.add_argument("--build-child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.build_child:
@@ -631,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.cluster_sizes is not None:      # "" shows the sizes measured before, run nothing
         sizes = [int(x) for x in a.cluster_sizes.split(",") if x.strip()]
         return cluster_main(sizes, a.seed, Path(a.work) if a.work else None, write=not a.no_write,
-                            cluster_only=a.cluster_only)
+                            cluster_only=a.cluster_only, jobs_only=a.jobs_only)
     from make_corpus import read_info, wards, write_corpus
 
     n = QUICK_N if a.quick else a.n
