@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from _files import gold_facts
+from _provenance import check_provenance
 from analysis import paths, schema
 from analysis.evaluate import format_score, match_facts, score
 from analysis.extract import extract_facts
-from analysis.numbers import load_number_words
-from analysis.text import normalize_text, split_sentences
+from analysis.text import normalize_text
 
 GOLD = gold_facts()
 DOCS = sorted({g["doc"] for g in GOLD})
@@ -68,29 +68,9 @@ def test_matched_pairs_point_at_the_gold_quote(texts, facts):
     assert not wrong
 
 
-def _check_provenance(doc, text):
-    """Offsets, quote and sentence of every fact of a text point into it, in text order."""
-    sentences = {(x.start, x.text, x.section) for x in split_sentences(text)}
-    prev = -1
-    for f in extract_facts(text, doc):
-        s, e = f["start"], f["end"]
-        assert text[s:e] == f["raw"], f
-        assert f["raw"][0].isdigit() or f["raw"].split()[0] in load_number_words(), f
-        assert s > prev, "facts come in text order"
-        prev = s
-        quote = f["quote"]
-        starts = [i for i in range(max(0, s - len(quote)), s + 1) if text.startswith(quote, i)]
-        assert any(i + len(quote) >= e for i in starts), (quote, f["raw"])
-        ss = f["sentence_start"]
-        assert text[ss:ss + len(f["sentence"])] == f["sentence"]
-        assert ss <= s and e <= ss + len(f["sentence"]), "the sentence holds the number"
-        # the number's sentence is one of the text's sentences, under its heading
-        assert (ss, f["sentence"], f["section"]) in sentences
-
-
 @pytest.mark.parametrize("doc", DOCS)
 def test_offsets_quotes_and_sentences_point_into_the_text(doc, texts):
-    _check_provenance(doc, texts[doc])
+    check_provenance(doc, texts[doc])
 
 
 def test_facts_fit_the_schema_with_deterministic_ids(texts, facts):

@@ -10,11 +10,11 @@ tests/gold/test_extract_gold.py.)
 import pandas as pd
 import pytest
 
+from _provenance import check_provenance
 from analysis.evaluate import match_facts, score
 from analysis.extract import extract_facts, load_rules
-from analysis.numbers import load_number_words
 from analysis.rules import read_rules
-from analysis.text import normalize_text, split_sentences
+from analysis.text import normalize_text
 
 # --------------------------------------------------------------------------
 # Beyond the seeds: how other units write their numbers
@@ -339,29 +339,9 @@ def test_excerpts_in_other_sites_styles(text, expected):
 # --------------------------------------------------------------------------
 
 
-def _check_provenance(doc, text):
-    """Offsets, quote and sentence of every fact of a text point into it, in text order."""
-    sentences = {(x.start, x.text, x.section) for x in split_sentences(text)}
-    prev = -1
-    for f in extract_facts(text, doc):
-        s, e = f["start"], f["end"]
-        assert text[s:e] == f["raw"], f
-        assert f["raw"][0].isdigit() or f["raw"].split()[0] in load_number_words(), f
-        assert s > prev, "facts come in text order"
-        prev = s
-        quote = f["quote"]
-        starts = [i for i in range(max(0, s - len(quote)), s + 1) if text.startswith(quote, i)]
-        assert any(i + len(quote) >= e for i in starts), (quote, f["raw"])
-        ss = f["sentence_start"]
-        assert text[ss:ss + len(f["sentence"])] == f["sentence"]
-        assert ss <= s and e <= ss + len(f["sentence"]), "the sentence holds the number"
-        # the number's sentence is one of the text's sentences, under its heading
-        assert (ss, f["sentence"], f["section"]) in sentences
-
-
 @pytest.mark.parametrize("i", range(len(PHRASINGS)))
 def test_offsets_quotes_and_sentences_point_into_the_text_of_each_phrasing(i):
-    _check_provenance(f"p{i}", normalize_text(PHRASINGS[i][0]))
+    check_provenance(f"p{i}", normalize_text(PHRASINGS[i][0]))
 
 
 # --------------------------------------------------------------------------
