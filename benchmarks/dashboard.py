@@ -137,19 +137,7 @@ def selector_changes(browser, server: VoilaServer, changes: int,
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server.url)
     wait_chart(page, "ad-chart-scorecard", timeout_ms=120_000)
-    units = [o.replace("\xa0", " ") for o in
-             page.locator(".ad-app select").nth(0).locator("option").all_inner_texts()]
-    with_targets = [u for u in units if "Cự Khối" in u or "Phúc Đồng" in u or "Cầu Giấy" in u]
-    cycle = with_targets if len(with_targets) >= 2 else units
-    out: dict[str, list[float]] = {"unit → scorecard": [], "indicator → comparison": []}
-    for i in range(changes):
-        label = cycle[(i + 1) % len(cycle)]
-        before = chart_marks(page, "ad-chart-scorecard")
-        start = time.perf_counter()
-        page.locator(".ad-app select").nth(0).select_option(label=label.replace(" ", "\xa0"))
-        wait_chart_change(page, "ad-chart-scorecard", before)
-        out["unit → scorecard"].append(time.perf_counter() - start)
-        time.sleep(0.6)   # let the rest of the page settle, as a reader would
+    out: dict[str, list[float]] = {"unit → scorecard": unit_changes(page, changes), "indicator → comparison": []}
     page.locator(".lm-TabBar-tab").nth(1).click()
     wait_chart(page, "ad-chart-compare")
     time.sleep(0.5)
@@ -244,7 +232,7 @@ def unit_changes(page, changes: int) -> list[float]:
         page.locator(".ad-app select").nth(0).select_option(label=label.replace(" ", "\xa0"))
         wait_chart_change(page, "ad-chart-scorecard", before)
         out.append(time.perf_counter() - start)
-        time.sleep(0.6)
+        time.sleep(0.6)   # let the rest of the page settle, as a reader would
     return out
 
 
