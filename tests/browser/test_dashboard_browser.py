@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from _built_data import processed_dir, table
 from analysis.theme import PROGRESS_COLOR, STATUS_COLORS
@@ -353,15 +354,21 @@ def test_stated_numbers_colours_sources_and_downloads(server, browser, tmp_path)
 
         # Cự Khối's revenue against its plan: the scorecard's colour, not a mean of two.
         _choose_value(page, 0, _unit_value(page, "Cự Khối"))
-        _indicator(page, "budget_revenue_target_achievement")
-        wait_chart(page, "ad-chart-compare")
-        fills = page.evaluate("""() => [...document.querySelectorAll(
-            '.ad-chart-compare svg.marks path[aria-roledescription="bar"]')]
-            .map(p => [p.getAttribute('aria-label') || '', p.getAttribute('fill')])""")
-        mine = [f for label, f in fills if "Cự Khối" in label]
         card = scorecard(table("observations"), "Cự Khối", "2018-FY")
         status = card[card["target_id"].eq("budget_revenue_target_achievement")
                       | card["indicator_id"].eq("budget_revenue_target_achievement")]["status"].iloc[0]
+        _indicator(page, "budget_revenue_target_achievement")
+        bars = """() => [...document.querySelectorAll(
+            '.ad-chart-compare svg.marks path[aria-roledescription="bar"]')]
+            .map(p => [p.getAttribute('aria-label') || '', p.getAttribute('fill')])"""
+        try:   # the unit's change and the indicator's each redraw the chart: wait for the last one
+            page.wait_for_function(
+                f"c => ({bars})().some(([l, f]) => l.includes('Cự Khối') && (f || '').toLowerCase() === c)",
+                arg=STATUS_COLORS[status].lower(), timeout=20_000, polling=50)
+        except PlaywrightTimeout:
+            pass   # the assertion below says what was drawn instead
+        fills = page.evaluate(bars)
+        mine = [f for label, f in fills if "Cự Khối" in label]
         assert mine and mine[0].lower() == STATUS_COLORS[status].lower(), fills
 
         # Downloads of what is shown: the comparison's table and chart, the trend's chart.
