@@ -171,7 +171,8 @@ def write_copies(name: str, folder: Path) -> None:
             if "doc_kind" in rows:
                 rows = rows[(rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)]
             reach["results"] += _reach(rows)
-            del table, rows
+            del table, rows, ranked
+            pa.default_memory_pool().release_unused()   # the next chunk starts from a small heap
         source = _source(folder, files)
         summary = json.dumps({"indicator_reach": reach}, ensure_ascii=False, sort_keys=True,
                              separators=(",", ":")).encode()

@@ -20,9 +20,9 @@ from analysis import paths, schema
 
 __all__ = ["SORT_ORDER", "FILE_ORDER", "PARTITIONED", "PARTITION_COLUMN", "NULL_PARTITION", "PART_FILE",
            "SCHEMA_FILE", "NEW_FOLDER", "OLD_FOLDER", "TableMissing", "table_path", "partition_name",
-           "partition_value", "sort_keys", "sorted_frame", "arrow_table", "write_parquet", "fsync_file",
-           "fsync_dir", "link_or_copy", "located", "wanted_periods", "table_files", "listing", "kept_for_file",
-           "with_partition_column"]
+           "partition_value", "sort_keys", "sorted_frame", "arrow_table", "write_parquet", "write_sorted_parquet",
+           "fsync_file", "fsync_dir", "link_or_copy", "located", "wanted_periods", "table_files", "listing",
+           "kept_for_file", "with_partition_column"]
 
 
 #: Row order of each table in its file (ties broken by the table's key).
@@ -59,6 +59,9 @@ SCHEMA_FILE = "_common_metadata"
 
 
 _ROW_GROUP = 1024
+
+
+_GROUPS_TAKEN = 16   # row groups put in order at once by write_sorted_parquet
 
 
 NEW_FOLDER, OLD_FOLDER = ".{}.new-", ".{}.old-"
@@ -130,8 +133,23 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
 def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     """Write one Parquet file as every file of the tables is written (zstd, statistics), and flush it."""
     table = frame if isinstance(frame, pa.Table) else arrow_table(frame)
-    pq.write_table(table, path, compression="zstd", compression_level=3,
-                   use_dictionary=True, write_statistics=True, row_group_size=_ROW_GROUP)
+    write_sorted_parquet(table, None, path)
+
+
+def write_sorted_parquet(table: pa.Table, order: pa.Array | None, path: Path) -> None:
+    """Write the rows of ``table`` in the order ``order`` (indices; None: as they are), as :func:`write_parquet`.
+
+    The rows are taken a few row groups at a time, so that memory holds
+    those, not a sorted copy of the table; the file is byte for byte the one
+    :func:`write_parquet` writes from the sorted table (the same row groups).
+    """
+    n = table.num_rows if order is None else len(order)
+    step = _ROW_GROUP * _GROUPS_TAKEN
+    with pq.ParquetWriter(path, table.schema, compression="zstd", compression_level=3,
+                          use_dictionary=True, write_statistics=True) as w:
+        for start in range(0, max(n, 1), step):
+            rows = table.slice(start, step) if order is None else table.take(order.slice(start, step))
+            w.write_table(rows, row_group_size=_ROW_GROUP)
     fsync_file(path)
 
 

@@ -31,7 +31,7 @@ from analysis.store.layout import (
     partition_name,
     sort_keys,
     with_partition_column,
-    write_parquet,
+    write_sorted_parquet,
 )
 from analysis.store.output import OutputProblem, check_output, locked, make_parent, recover
 from analysis.store.read import frame_of_arrow
@@ -327,12 +327,12 @@ class TableWriter:
             del parts
             if not table.num_rows:
                 return
-            rows = table.take(pc.sort_indices(table.select([k for k, _, _ in order]),
-                                              options=pc.SortOptions(sort_keys=order)))
-            del table
+            ranked = pc.sort_indices(table.select([k for k, _, _ in order]), options=pc.SortOptions(sort_keys=order))
             pdir = folder / partition_name(value)
             pdir.mkdir()
-            write_parquet(rows, pdir / PART_FILE)
+            write_sorted_parquet(table, ranked, pdir / PART_FILE)
+            del table, ranked
+            pa.default_memory_pool().release_unused()   # the next period starts from a small heap
 
         values = sorted(self._parts[name], key=lambda v: (v is None, "" if v is None else v))
         with ThreadPoolExecutor(min(_MERGE_THREADS, os.cpu_count() or 1)) as pool:
