@@ -68,7 +68,7 @@ from analysis.numbers import (
     value_of_number_words,
 )
 from analysis.rules import read_rules
-from analysis.text import Sentence, TextIndex, normalize_text
+from analysis.text import TextIndex, normalize_text
 
 __all__ = ["extract_facts", "load_rules", "Rules", "SHAPES"]
 
@@ -175,6 +175,23 @@ def _applies(value: str, table: str) -> int:
                          f"not_percent, not {value!r}") from None
 
 
+def _rows_by_shape(patterns: list[str], masks: list[int]) -> dict[int, re.Pattern | None]:
+    """For every combination of shapes, the rows that apply to it as one alternation.
+
+    One match then tells whether any row applying to a number matches at it
+    (``None``: no row applies).
+    """
+    _union(patterns, "nonfacts")  # rows with a capturing group are refused
+    compiled: dict[tuple, re.Pattern | None] = {(): None}
+    out = {}
+    for shape in range(1 << len(SHAPES)):
+        rows = tuple(i for i, m in enumerate(masks) if m & shape)
+        if rows not in compiled:
+            compiled[rows] = re.compile("|".join(f"(?:{patterns[i]})" for i in rows))
+        out[shape] = compiled[rows]
+    return out
+
+
 def _union(patterns: list[str], table: str) -> re.Pattern:
     """Rows' regular expressions as one alternation with a named group per row."""
     for p in patterns:
@@ -191,9 +208,8 @@ class Rules:
     scan: re.Pattern
     left_phrases: re.Pattern          # matched on the reversed text before a number
     left_roles: dict
-    left_regex: re.Pattern            # matched at a number's start (look-behinds)
-    left_regex_masks: tuple
-    left_regex_shapes: int            # the shapes any left regex row applies to
+    left_regex: dict                  # shapes → the skip rows for them as one regex (or None),
+                                      # matched at a number's start (look-behinds)
     left_keep: re.Pattern             # left regex rows that keep a number without a noun after
     left_keep_masks: tuple
     left_keep_shapes: int
@@ -201,9 +217,7 @@ class Rules:
     clause_keep_shapes: int
     right_phrases: re.Pattern         # matched at the end of a number
     right_roles: dict
-    right_regex: re.Pattern
-    right_regex_masks: tuple
-    right_regex_shapes: int
+    right_regex: dict                 # shapes → the skip rows for them, matched at a number's end
     shape_skips: int
     clause_cues: re.Pattern           # searched in the lower-cased clause before a number
     clause_roles: dict
@@ -381,14 +395,10 @@ def load_rules() -> Rules:
         left_phrases=re.compile(r"[ \t:]*(" + _trie_regex(p[::-1] for p in left_roles) + ")"
                                 + _NOT_LETTER_AFTER),
         left_roles=left_roles,
-        left_regex=_union(left_rx, "nonfacts"),
-        left_regex_masks=tuple(left_masks),
-        left_regex_shapes=_or(left_masks),
+        left_regex=_rows_by_shape(left_rx, left_masks),
         right_phrases=re.compile(r"[ \t]*(" + _trie_regex(right_roles) + ")" + _NOT_LETTER_AFTER),
         right_roles=right_roles,
-        right_regex=_union(right_rx, "nonfacts"),
-        right_regex_masks=tuple(right_masks),
-        right_regex_shapes=_or(right_masks),
+        right_regex=_rows_by_shape(right_rx, right_masks),
         shape_skips=shape_skips,
         # no flags and no look-behind in front: the engine then skips at C
         # speed to the first letter of a cue; word boundaries are checked after
@@ -454,14 +464,17 @@ class _Cand:
 
     __slots__ = ("start", "end", "n1", "n2", "value", "unit", "factor", "num", "den",
                  "default_unit", "mask", "role", "partner", "lskip", "lkeep", "qual",
-                 "lkind", "rskip", "rkind", "count_word", "counted", "qual_word", "word")
+                 "lkind", "rskip", "rkind", "count_word", "counted", "qual_word")
 
-    def __init__(self, start, end, n1, n2):
+    def __init__(self, start, end, n1, n2, tok):
         self.start, self.end, self.n1, self.n2 = start, end, n1, n2
+        # the token as read (see _read_token): value, unit, unit factor,
+        # whether the unit is only a multiplier, numerator, denominator, shape
+        self.value, self.unit, self.factor, self.default_unit, self.num, self.den, self.mask = tok
         self.role = None       # 'low'/'high' of a range, 'result'/'target' of a pair
         self.partner = None
         self.qual = self.lkind = self.rkind = self.counted = self.qual_word = None
-        self.lskip = self.lkeep = self.rskip = self.count_word = self.word = False
+        self.lskip = self.lkeep = self.rskip = self.count_word = False
 
 
 #: Digits beyond which a numeral is no number a report states (a float holds
@@ -483,6 +496,11 @@ def _value(numeral: str, factor: Decimal) -> float:
     elif "," not in numeral and numeral[:2] != "0." and all(
             len(g) == 3 for g in numeral.split(".")[1:]):
         v = int(numeral.replace(".", ""))  # dots grouping thousands
+    elif len(numeral) <= 28 and numeral.count(",") + numeral.count(".") == 1 \
+            and _power_of_ten(factor) is not None:
+        # one decimal mark (97,95; 120.14; 0,5 tỷ): the decimal string is exact,
+        # so float() rounds it once, as float(Decimal) does (28 digits: exact)
+        out = float(f"{numeral.replace(',', '.')}e{_power_of_ten(factor)}")
     else:
         out = float(parse_decimal(numeral) * factor)
     if v is not None:
@@ -492,9 +510,16 @@ def _value(numeral: str, factor: Decimal) -> float:
     return out
 
 
+@lru_cache(maxsize=None)
+def _power_of_ten(factor: Decimal) -> int | None:
+    """Return ``k`` when a unit factor is ``10**k`` (every factor of the tables so far), else None."""
+    sign, digits, exponent = factor.normalize().as_tuple()
+    return exponent if sign == 0 and digits == (1,) and exponent >= 0 else None
+
+
 @lru_cache(maxsize=1 << 14)
 def _read_token(n1: str, q1: str | None, n2: str | None, q2: str | None):
-    """Read a scanned number: (value, unit, factor, multiplier-only, numerator, denominator).
+    """Read a scanned number: (value, unit, factor, multiplier-only, numerator, denominator, shape).
 
     None when the numeral is not one number.
     """
@@ -502,31 +527,66 @@ def _read_token(n1: str, q1: str | None, n2: str | None, q2: str | None):
         unit1, f1, default1 = interpret_unit(q1) if q1 else (None, _ONE, False)
         v1 = _value(n1, f1)
         if n2 is None:
-            return v1, unit1, f1, default1, None, None
+            return v1, unit1, f1, default1, None, None, _shape(n1, None, unit1, None, None)
         unit2, f2, _ = interpret_unit(q2) if q2 else (None, _ONE, False)
         v2 = _value(n2, f2)
     except (ValueError, OverflowError):  # not one numeral (217,218,219), or no finite one
         return None
     if not v2:
         return None
-    same = unit1 is not None and unit1 == unit2 and unit1 not in _PERCENT_UNITS
-    return v1, (unit1 if same else "count"), f1, False, v1, v2
+    unit = unit1 if unit1 is not None and unit1 == unit2 and unit1 not in _PERCENT_UNITS else "count"
+    return v1, unit, f1, False, v1, v2, _shape(n1, n2, unit, v1, v2)
+
+
+#: The shapes of a bare number written in digits alone (``36``), and of a year (``2021``).
+_PLAIN_SHAPE = _ANY | _BARE | _PLAIN
+_YEAR_SHAPE = _PLAIN_SHAPE | _YEAR
+
+
+def _shape(n1: str, n2: str | None, unit: str | None, num, den) -> int:
+    """Return the shapes (bits of :data:`SHAPES`) of a number written in digits."""
+    m = _ANY
+    if n2 is not None:
+        m |= _FRACTION
+        if n1.isdigit() and n2.isdigit():
+            if unit == "count" and 1 <= num <= 31 and 1 <= den <= 12:
+                m |= _DATELIKE
+            if num == 1 and den >= 100:
+                m |= _SCALE
+            if 1 <= num <= 12 and 1900 <= den <= 2100 and len(n2) == 4:
+                m |= _MONTHYEAR
+    elif unit is None:
+        m |= _BARE
+        if n1.isdigit():  # no separator: 2021, 6 (not 2.468, which no date is)
+            m |= _PLAIN
+            if len(n1) == 4 and 1900 <= int(n1) <= 2100:
+                m |= _YEAR
+    else:
+        m |= _UNIT
+    return m
 
 
 def _scan(text: str, rules: Rules) -> list[_Cand]:
+    """Numbers written in digits, with their unit words, in text order."""
     out = []
     for m in rules.scan.finditer(text):
-        skip, _, n1r, q1, n2, q2 = m.groups()
-        if skip is not None:
+        last = m.lastindex  # 1: a date, time or code (skip); 3: a number alone; more: units or a fraction
+        if last == 3:
+            n1 = m.group()
+            if n1.isdigit() and len(n1) <= _MAX_DIGITS:  # most numbers: digits alone
+                v = int(n1)
+                tok = (float(v), None, _ONE, False, None, None,
+                       _YEAR_SHAPE if 1900 <= v <= 2100 and len(n1) == 4 else _PLAIN_SHAPE)
+            else:
+                tok = _read_token(n1, None, None, None)
+        elif last == 1:
             continue
-        start = m.start()
-        n1 = text[start:m.end(3)]  # group 3 is n1 (after skip and sep)
-        tok = _read_token(n1, q1, n2, q2)
-        if tok is None:
-            continue
-        c = _Cand(start, m.end(), n1, n2)
-        c.value, c.unit, c.factor, c.default_unit, c.num, c.den = tok
-        out.append(c)
+        else:
+            _, _, _, q1, n2, q2 = m.groups()
+            n1 = text[m.start():m.end(3)]  # the first digit is outside group 3
+            tok = _read_token(n1, q1, n2, q2)
+        if tok is not None:
+            out.append(_Cand(m.start(), m.end(), n1, m.group(5), tok))
     return out
 
 
@@ -545,11 +605,9 @@ def _scan_words(text: str, low: str, rules: Rules) -> list[_Cand]:
         if m is None:
             continue
         end = m.end(1)
-        c = _Cand(i, end, text[i:end], None)
-        c.value, c.unit, c.factor, c.default_unit = float(value_of_number_words(m.group(1))), "count", _ONE, False
-        c.num = c.den = None
-        c.word = True
-        out.append(c)
+        # a numeral in words is read like a bare number: thứ hai is an ordinal
+        tok = (float(value_of_number_words(m.group(1))), "count", _ONE, False, None, None, _PLAIN_SHAPE)
+        out.append(_Cand(i, end, text[i:end], None, tok))
     return out
 
 
@@ -590,33 +648,9 @@ def _link(text: str, cands: list[_Cand], rules: Rules) -> list[_Cand]:
             a.role, b.role = "result", "target"
         if a.unit is None and b.unit is not None:
             a.unit, a.value, a.factor = b.unit, float(parse_decimal(a.n1) * b.factor), b.factor
+            a.mask = _shape(a.n1, None, a.unit, None, None)
         a.partner, b.partner = b, a
     return out
-
-
-def _mask_of(c: _Cand) -> int:
-    if c.word:  # a numeral in words is read like a bare number: thứ hai is an ordinal
-        return _ANY | _BARE | _PLAIN
-    m = _ANY
-    if c.n2 is not None:
-        m |= _FRACTION
-        if c.n1.isdigit() and c.n2.isdigit():
-            a, b = c.num, c.den
-            if c.unit == "count" and 1 <= a <= 31 and 1 <= b <= 12:
-                m |= _DATELIKE
-            if a == 1 and b >= 100:
-                m |= _SCALE
-            if 1 <= a <= 12 and 1900 <= b <= 2100 and len(c.n2) == 4:
-                m |= _MONTHYEAR
-    elif c.unit is None:
-        m |= _BARE
-        if c.n1.isdigit():  # no separator: 2021, 6 (not 2.468, which no date is)
-            m |= _PLAIN
-        if len(c.n1) == 4 and c.n1.isdigit() and 1900 <= int(c.n1) <= 2100:
-            m |= _YEAR
-    else:
-        m |= _UNIT
-    return m
 
 
 def _lowered(text: str) -> str:
@@ -653,17 +687,28 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
     Phrases are matched on the reversed lower-cased text (``rlow``), from the
     number backwards, so that the nearest phrase wins and no slice is copied.
     """
-    s = c.start
+    r0 = len(text) - c.start
+    m = rules.left_phrases.match(rlow, r0, r0 + _PHRASE_WINDOW)
+    if m is not None:  # most numbers have no phrase right before them
+        _read_left_phrases(text, rlow, c, m, rules)
+        if c.lkeep:
+            c.lskip = False
+            return
+        if c.lskip:
+            return
+    rx = rules.left_regex[c.mask]
+    if rx is not None and rx.match(text, c.start) is not None and not _kept(text, rlow, c, rules):
+        c.lskip = True
+
+
+def _read_left_phrases(text: str, rlow: str, c: _Cand, m: re.Match, rules: Rules) -> None:
+    """Read the phrases before a number, nearest first; ``m`` is the nearest one's match."""
     n = len(text)
-    pos = r0 = n - s
-    limit = min(n, r0 + _PHRASE_WINDOW)
+    pos = r0 = n - c.start
     mask = c.mask
     # a qualifier may stand between a cue and the number ("tăng hơn 5%"): look
     # once more past it
     for _ in range(3):
-        m = rules.left_phrases.match(rlow, pos, limit)
-        if m is None:
-            break
         go_on = False
         key = _key(m.group(1)[::-1])
         for role in rules.left_roles.get(key, ()):
@@ -690,22 +735,11 @@ def _read_left(text: str, rlow: str, c: _Cand, rules: Rules) -> None:
                 else:
                     c.lkeep = True
         if not go_on:
-            break
+            return
         pos = m.end()
-    if c.lkeep:
-        c.lskip = False
-    elif not c.lskip and mask & rules.left_regex_shapes:
-        m = rules.left_regex.match(text, s)
-        if m is not None:
-            if mask & rules.left_regex_masks[int(m.lastgroup[1:])]:
-                c.lskip = True
-            else:  # another row may apply too
-                for i, rmask in enumerate(rules.left_regex_masks):
-                    if mask & rmask and _row(rules.left_regex, i).match(text, s):
-                        c.lskip = True
-                        break
-            if c.lskip and _kept(text, rlow, c, rules):
-                c.lskip = False
+        m = rules.left_phrases.match(rlow, pos, r0 + _PHRASE_WINDOW)
+        if m is None:
+            return
 
 
 def _kept(text: str, rlow: str, c: _Cand, rules: Rules) -> bool:
@@ -731,31 +765,9 @@ def _kept(text: str, rlow: str, c: _Cand, rules: Rules) -> bool:
     return False
 
 
-def _row(union: re.Pattern, i: int) -> re.Pattern:
-    """Row ``i`` of a union built by :func:`_union`, compiled on its own."""
-    return _row_patterns(union.pattern)[i]
-
-
-@lru_cache(maxsize=None)
-def _row_patterns(union_pattern: str) -> tuple:
-    rows = []
-    i = 0
-    while True:
-        head = f"(?P<r{i}>"
-        at = union_pattern.find(head)
-        if at < 0:
-            break
-        nxt = union_pattern.find(f"|(?P<r{i + 1}>", at)
-        body = union_pattern[at + len(head):(nxt if nxt >= 0 else len(union_pattern)) - 1]
-        rows.append(re.compile(body))
-        i += 1
-    return tuple(rows)
-
-
 def _read_right(text: str, low: str, rlow: str, c: _Cand, rules: Rules) -> None:
     """Phrases and characters right after a number: skip, kind cue, count noun."""
     e = c.end
-    mask = c.mask
     m = rules.right_phrases.match(low, e)
     if m is not None:
         for role in rules.right_roles.get(_key(m.group(1)), ()):
@@ -763,20 +775,12 @@ def _read_right(text: str, low: str, rlow: str, c: _Cand, rules: Rules) -> None:
             if tag == "kind":
                 if _role_applies(role[2], c.unit) and (c.rkind is None or role[3] < c.rkind[1]):
                     c.rkind = (role[1], role[3])
-            elif tag == "skip" and mask & role[1]:
+            elif tag == "skip" and c.mask & role[1]:
                 c.rskip = True
-    if not c.rskip and c.rkind is None and c.lkeep != 2 and mask & rules.right_regex_shapes:
-        m = rules.right_regex.match(text, e)
-        if m is not None:
-            if mask & rules.right_regex_masks[int(m.lastgroup[1:])]:
-                c.rskip = True
-            else:
-                for i, rmask in enumerate(rules.right_regex_masks):
-                    if mask & rmask and _row(rules.right_regex, i).match(text, e):
-                        c.rskip = True
-                        break
-            if c.rskip and _kept(text, rlow, c, rules):
-                c.rskip = False
+    if not c.rskip and c.rkind is None and c.lkeep != 2:
+        rx = rules.right_regex[c.mask]
+        if rx is not None and rx.match(text, e) is not None and not _kept(text, rlow, c, rules):
+            c.rskip = True
     if c.default_unit and rules.count_words.match(low, e):
         c.count_word = True
 
@@ -923,7 +927,6 @@ def _trim_quote(text: str, qs: int, s: int, e: int, qe: int) -> tuple[int, int]:
 
 
 _STRIP = "()“”\"'‘’,;:.…"
-_NO_SENTENCE = Sentence(0, 0, "", None)
 
 
 @lru_cache(maxsize=None)
@@ -1022,6 +1025,49 @@ def _counted(text: str, rtext: str, c: _Cand, unit: str, qs: int, qe: int,
     return " ".join(before) or None
 
 
+def _candidates(text: str, low: str, rlow: str, rules: Rules) -> list[_Cand]:
+    """Every number of the text, joined into ranges and pairs, with what its two sides say."""
+    cands = _scan(text, rules)
+    words = _scan_words(text, low, rules)
+    if words:
+        cands = sorted(cands + words, key=lambda c: c.start)
+    cands = _link(text, cands, rules)
+    for c in cands:
+        _read_left(text, rlow, c, rules)
+        role = c.role
+        # a number its left side already rules out needs no reading on its right
+        # (a range's low end reads its high end's, and is skipped with it)
+        if role != "low" and not c.lskip:
+            _read_right(text, low, rlow, c, rules)
+        if role == "high":  # both ends read: they share their context
+            p = c.partner
+            p.rskip, p.rkind, p.count_word = c.rskip, c.rkind, c.count_word
+            c.lskip = c.lskip or p.lskip
+            c.lkind = c.lkind or p.lkind
+    return cands
+
+
+def _sentence_cues(low: str, start: int, end: int, rules: Rules) -> tuple:
+    """Return what a sentence says of every number in it.
+
+    Returns the qualifier opening it (``Dự kiến cuối năm, ...``) or ``None``,
+    the offset of its first plan cue (``end`` if none) and the offsets of its
+    planned-figure cues.
+    """
+    m = rules.lead_quals.match(low, start)
+    return (rules.lead_qual_roles.get(_key(m.group(1))) if m else None,
+            _first_cue(rules.plan_sentence, low, start, end),
+            _cue_starts(rules.plan_clause, low, start, end))
+
+
+def _heading_cues(section: str, rules: Rules) -> tuple[bool, str | None]:
+    """Whether a section heading opens a plan, and the qualifier opening it (``* Ước cả năm:``)."""
+    lsec = section.lower()
+    m = rules.lead_quals.match(lsec)
+    return (rules.plan_section.search(lsec) is not None,
+            rules.lead_qual_roles.get(_key(m.group(1))) if m else None)
+
+
 def extract_facts(text: str, doc_id: str) -> list[dict]:
     """Every statistic stated in one report, in text order.
 
@@ -1055,72 +1101,55 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
     """
     rules = load_rules()
     low = _lowered(text)
-    cands = _scan(text, rules)
-    words = _scan_words(text, low, rules)
-    if words:
-        cands = sorted(cands + words, key=lambda c: c.start)
-    cands = _link(text, cands, rules)
     rlow = low[::-1]  # punctuation and digits as in the text: clause starts are read on it too
-    for c in cands:
-        c.mask = _mask_of(c)
-        _read_left(text, rlow, c, rules)
-        # a number its left side already rules out needs no reading on its right
-        # (a range's low end reads its high end's, and is skipped with it)
-        if c.role != "low" and not c.lskip:
-            _read_right(text, low, rlow, c, rules)
-    for c in cands:
-        p = c.partner
-        if c.role == "low":  # a range's low end reads the high end's words after it
-            c.rskip, c.rkind, c.count_word = p.rskip, p.rkind, p.count_word
-        elif c.role == "high":
-            c.lskip = c.lskip or p.lskip
-            c.lkind = c.lkind or p.lkind
-
     facts: list[dict] = []
-    sentences = None
-    sent = _NO_SENTENCE
-    plan_at: dict[int, tuple] = {}    # sentence start → (its first plan cue, its clause cues)
-    lead_at: dict[int, str | None] = {}  # sentence start → qualifier opening it
-    heading: dict[str | None, tuple] = {None: (False, None)}  # heading → (plan, qualifier)
+    lows = []                         # facts of a range's low end, and the high end they read
+    index = None                      # the sentences, built at the first fact
+    sent_start = sent_end = 0         # the sentence of the last fact ...
+    sentence = section = None
+    lead = plan_from = plan_clauses = None  # ... and what it says (see _sentence_cues)
+    head = (False, None)
+    headings: dict[str | None, tuple] = {None: head}  # heading → (plan, qualifier)
     prev_end = 0                      # end of the previous fact's number
-    for c in cands:
-        if c.lskip or c.rskip or (c.mask & rules.shape_skips and not c.lkeep):
+    shape_skips, clause_qual_words = rules.shape_skips, rules.clause_qual_words
+    right_qual_words = rules.right_qual_words
+    for c in _candidates(text, low, rlow, rules):
+        if c.lskip or c.rskip or (c.mask & shape_skips and not c.lkeep):
             continue
-        if c.role == "low" and c.partner.lskip:
+        role = c.role
+        if role == "low" and c.partner.lskip:
             continue
         s, e = c.start, c.end
-        if sentences is None:
-            sentences = TextIndex(text)
         unit = c.unit or "count"
         if c.default_unit and c.count_word:
             unit = "count"
+        percent = unit in _PERCENT_UNITS
 
         # the clause: a number opening a parenthesis belongs to the words
         # before it ("Chi ngân sách (100%)")
         qs = _clause_start(rlow, s)
-        if c.role == "high":
-            qs = min(qs, c.partner.start)
+        if role == "high" and c.partner.start < qs:
+            qs = c.partner.start
         qe = _clause_end(text, e)
 
-        if not sent.start <= s < sent.end:  # facts come in runs in one sentence
-            sent = sentences.sentence_at(s)
-        sentence, sentence_start, section = sent.text, sent.start, sent.section
-        head = heading.get(section)
-        if head is None:
-            lsec = section.lower()
-            m = rules.lead_quals.match(lsec)
-            head = heading[section] = (rules.plan_section.search(lsec) is not None,
-                                       rules.lead_qual_roles.get(_key(m.group(1))) if m else None)
+        if not sent_start <= s < sent_end:  # facts come in runs in one sentence
+            if index is None:
+                index = TextIndex(text)
+            sent = index.sentence_at(s)
+            sent_start, sent_end, sentence, section = sent.start, sent.end, sent.text, sent.section
+            lead, plan_from, plan_clauses = _sentence_cues(low, sent_start, sent_end, rules)
+            head = headings.get(section)
+            if head is None:
+                head = headings[section] = _heading_cues(section, rules)
 
-        qual = c.qual
-        if c.role == "low":
-            qual = "at_least"
-        elif c.role == "high":
-            qual = "at_most"
+        if role is None or role == "result" or role == "target":
+            qual = c.qual
+        else:
+            qual = "at_least" if role == "low" else "at_most"
         clause_hits = None
         if qual is None:
             # a qualifier later in the clause, before any other number ("5 người trở lên")
-            for word in rules.right_qual_words:
+            for word in right_qual_words:
                 if low.find(word, e, qe) != -1:
                     m = _DIGIT.search(text, e, qe)
                     found = _find_phrases(rules.right_quals, low, e, m.start() if m else qe)
@@ -1130,61 +1159,48 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
         if qual is None:
             # an estimate governs the clause up to the first number it qualifies:
             # in "ước đạt 9,1 tỷ đồng đạt 117%" the 117% is no estimate
-            lo = max(qs, prev_end)
-            if unit in _PERCENT_UNITS or rules.clause_qual_words is None:
+            lo = qs if qs > prev_end else prev_end
+            if percent or clause_qual_words is None:
                 clause_hits = _clause_hits(low, qs, s, rules)
                 hits = clause_hits if lo == qs else _clause_hits(low, lo, s, rules)
             else:
                 hits = ()
-                for w in rules.clause_qual_words:
+                for w in clause_qual_words:
                     if low.find(w, lo, s) != -1:
                         hits = _clause_hits(low, lo, s, rules)
                         break
-            for role in reversed(hits):
-                if role[0] == "qual" and _role_applies(role[2], unit):
-                    qual = role[1]
+            for hit in reversed(hits):
+                if hit[0] == "qual" and _role_applies(hit[2], unit):
+                    qual = hit[1]
                     break
-        if qual is None:
-            # an estimate opening the sentence or its heading ("Dự kiến cuối năm, ...",
-            # "* Ước cả năm:") governs every number under it
-            lead = lead_at.get(sentence_start, "")
-            if lead == "":
-                m = rules.lead_quals.match(low, sentence_start)
-                lead = lead_at[sentence_start] = \
-                    rules.lead_qual_roles.get(_key(m.group(1))) if m else None
-            qual = lead or head[1]
-        qual = qual or "exact"
+            if qual is None:
+                # an estimate opening the sentence or its heading ("Dự kiến cuối năm, ...",
+                # "* Ước cả năm:") governs every number under it
+                qual = lead or head[1] or "exact"
 
         if clause_hits is None:
-            clause_hits = _clause_hits(low, qs, s, rules) \
-                if unit in _PERCENT_UNITS or rules.clause_qual_words is None else []
-        kind = _decide_kind(c, unit, clause_hits, rules)
-        if kind == "measure" and unit in _UNIT_KIND:
-            kind = _UNIT_KIND[unit]
+            clause_hits = _clause_hits(low, qs, s, rules) if percent or clause_qual_words is None else ()
+        if c.n2 is None and c.rkind is None and c.lkind is None and not clause_hits \
+                and not (percent and c.value > 100):
+            kind = _UNIT_KIND.get(unit, "measure")  # no cue: the unit tells
+        else:
+            kind = _decide_kind(c, unit, clause_hits, rules)
+            if kind == "measure" and unit in _UNIT_KIND:
+                kind = _UNIT_KIND[unit]
         if c.qual_word == "vượt" and qual == c.qual and (
                 kind == "target_achievement" or _find_phrases(rules.excess_cues, low, e, qe)):
             # the excess over a plan, in any unit: vượt 15 hộ so với chỉ tiêu
             kind, qual = "target_achievement", "exact"
-        if kind != "fraction":
+        if kind != "fraction" and (
+                head[0] or (plan_from < s and _first_cue(rules.plan_undone, low, plan_from, s) == s)
+                or (plan_clauses and any(qs <= at < s for at in plan_clauses))):
             # a plan's figures are targets whatever their unit: "phấn đấu giảm
             # 25 hộ nghèo", a list under "Các chỉ tiêu chủ yếu đến năm 2030"
-            plan = plan_at.get(sentence_start)
-            if plan is None:  # once per sentence: its first plan cue, its planned-figure cues
-                plan = plan_at[sentence_start] = (
-                    _first_cue(rules.plan_sentence, low, sentence_start, sent.end),
-                    _cue_starts(rules.plan_clause, low, sentence_start, sent.end))
-            if (plan[0] < s and _first_cue(rules.plan_undone, low, plan[0], s) == s) or head[0] \
-                    or (plan[1] and any(qs <= at < s for at in plan[1])):
-                kind = "target"
+            kind = "target"
         prev_end = e
 
         qstart, qend = _trim_quote(text, qs, s, e, qe)
-        if c.role == "low":
-            counted = None  # the high end's, filled in below
-        else:
-            counted = _counted(text, rlow, c, unit, qstart, qend, qs)
-        c.counted = counted
-        facts.append({
+        fact = {
             "fact_id": f"{doc_id}:{s}-{e}:0",
             "doc_id": doc_id,
             "value": c.value,
@@ -1193,7 +1209,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             "numerator": c.num,
             "denominator": c.den,
             "qualifier": qual,
-            "counted": counted,
+            "counted": None,
             "indicator_id": None,
             "indicator_cue": None,
             "raw": text[s:e],
@@ -1201,12 +1217,14 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             "end": e,
             "quote": text[qstart:qend],
             "sentence": sentence,
-            "sentence_start": sentence_start,
+            "sentence_start": sent_start,
             "section": section,
-            "_cand": c,
-        })
-    for f in facts:
-        c = f.pop("_cand")
-        if c.role == "low" and f["counted"] is None:
-            f["counted"] = c.partner.counted
+        }
+        if role == "low":
+            lows.append((fact, c.partner))  # the high end's noun, filled in below
+        else:
+            fact["counted"] = c.counted = _counted(text, rlow, c, unit, qstart, qend, qs)
+        facts.append(fact)
+    for fact, high in lows:
+        fact["counted"] = high.counted
     return facts
