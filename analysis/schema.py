@@ -178,7 +178,8 @@ def validate(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Check a frame against its table; return it with columns in schema order.
 
     Casts columns to the declared dtypes, then checks nulls, allowed values and
-    key uniqueness.
+    key uniqueness. A column already of its dtype is checked as it is (the
+    frames the stages hand on are, and a cast would only copy them).
 
     Examples
     --------
@@ -193,29 +194,43 @@ def validate(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     extra = [c for c in frame.columns if c not in table.names]
     if extra and not table.extra_ok:
         raise SchemaError(f"{table.name}: unexpected columns: {', '.join(extra)}")
-    later = [c.name for c in table.columns if c.later and c.name not in frame.columns]
+    later = [c for c in table.columns if c.later and c.name not in frame.columns]
     if later:
-        frame = frame.assign(**{name: None for name in later})
-    out = frame[table.names + (extra if table.extra_ok else [])].copy()
+        frame = frame.assign(**{c.name: pd.array([None] * len(frame), dtype=c.dtype) for c in later})
+    names = table.names + (extra if table.extra_ok else [])
+    out = frame if list(frame.columns) == names else frame[names]
+    dtypes = {name: _dtype(name) for name in {c.dtype for c in table.columns} - {"object"}}
+    cast = {}
     for c in table.columns:
+        if c.dtype == "object" and c.nullable:
+            continue
         s = out[c.name]
-        try:
-            if c.dtype == "object":
-                pass
-            elif c.dtype.startswith("datetime64"):
-                out[c.name] = pd.to_datetime(s).astype(c.dtype)
-            else:
-                out[c.name] = s.astype(c.dtype)
-        except (TypeError, ValueError) as e:
-            raise SchemaError(f"{table.name}.{c.name}: cannot be {c.dtype}: {e}") from None
-        s = out[c.name]
-        if not c.nullable and s.isna().any():
-            raise SchemaError(f"{table.name}.{c.name}: {int(s.isna().sum())} null value(s)")
+        if c.dtype != "object" and s.dtype != dtypes[c.dtype]:
+            try:
+                if c.dtype.startswith("datetime64"):
+                    s = pd.to_datetime(s).astype(c.dtype)
+                else:
+                    s = s.astype(c.dtype)
+            except (TypeError, ValueError) as e:
+                raise SchemaError(f"{table.name}.{c.name}: cannot be {c.dtype}: {e}") from None
+            cast[c.name] = s
+        if not c.nullable:
+            missing = s.array.isna()
+            if missing.any():
+                raise SchemaError(f"{table.name}.{c.name}: {int(missing.sum())} null value(s)")
         if c.allowed is not None:
-            bad = sorted(set(s.dropna()) - set(c.allowed))
+            bad = sorted({v for v in s.unique() if not pd.isna(v)} - set(c.allowed))
             if bad:
                 raise SchemaError(f"{table.name}.{c.name}: values not allowed: {bad[:5]}")
-    if len(out) and out.duplicated(list(table.key)).any():
-        dup = out[out.duplicated(list(table.key), keep=False)][list(table.key)].head(3)
+    if cast:
+        out = out.assign(**cast)
+    key = list(table.key)
+    if len(out) and not (out[key[0]].is_unique if len(key) == 1 else not out.duplicated(key).any()):
+        dup = out[out.duplicated(key, keep=False)][key].head(3)
         raise SchemaError(f"{table.name}: duplicate keys {table.key}: {dup.values.tolist()}")
     return out.reset_index(drop=True)
+
+
+def _dtype(name: str):
+    """Return the pandas dtype a declared dtype names (``string``: as pandas stores strings now)."""
+    return pd.api.types.pandas_dtype(name)
