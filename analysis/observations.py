@@ -235,6 +235,9 @@ _FACT_NEEDS = ("fact_id", "doc_id", "value", "unit", "kind", "numerator", "denom
                "qualifier", "indicator_id", "raw", "start", "end", "quote")
 _REPORT_NEEDS = ("doc_id", "unit_name", "unit_level", "parent", "period",
                  "period_start", "period_end", "period_months", "doc_kind", "programs")
+#: The columns of a report read here and by :func:`analysis.admin.programmes_for`.
+_REPORT_READ = ("doc_id", "unit_name", "unit_level", "parent", "city", "period", "period_start",
+                "period_end", "doc_kind", "programs")
 
 
 def _check_columns(frame: pd.DataFrame, needed, table: str) -> None:
@@ -245,8 +248,14 @@ def _check_columns(frame: pd.DataFrame, needed, table: str) -> None:
 
 
 def _nan(x) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, str):
+        return False
+    if isinstance(x, float):
+        return x != x
     try:
-        return x is None or bool(pd.isna(x))
+        return bool(pd.isna(x))
     except (TypeError, ValueError):
         return False
 
@@ -258,6 +267,12 @@ def _gap_text(f_first: dict, f_second: dict) -> str | None:
     return f_first["sentence"][int(f_first["end"]) - base:int(f_second["start"]) - base]
 
 
+#: The columns of a fact the rules read; the others are taken into its
+#: observation as they are (:data:`_SOURCES`).
+_FACT_READ = ("fact_id", "value", "unit", "kind", "numerator", "denominator", "indicator_id",
+              "raw", "start", "end", "sentence", "sentence_start")
+
+
 def _facts_by_doc(facts: pd.DataFrame):
     """Each report's facts in text order, as ``(doc_id, list)``.
 
@@ -265,7 +280,8 @@ def _facts_by_doc(facts: pd.DataFrame):
     with an indicator, and targets and achievements, which fill the row of the
     value beside them. Any other fact stands as ``None`` in its place, so that
     "beside" keeps its meaning (:func:`_pair` looks at the next fact in the
-    text, whatever it is).
+    text, whatever it is). A dict holds the columns of :data:`_FACT_READ` the
+    frame has, and ``at``, the fact's position in ``facts``.
     """
     if not len(facts):
         return
@@ -277,7 +293,11 @@ def _facts_by_doc(facts: pd.DataFrame):
     wanted = [h or k == "target" or (k == "target_achievement" and u == "percent")
               for h, k, u in zip(has_id.tolist(), kind.tolist(), unit.tolist())]
     chosen = order[[i for i, w in enumerate(wanted) if w]]
-    records = iter(to_records(facts.iloc[chosen]))
+    read = [c for c in _FACT_READ if c in facts.columns]
+    records = to_records(facts[read].iloc[chosen])
+    for f, at in zip(records, chosen.tolist()):
+        f["at"] = at
+    records = iter(records)
     docs = keys["doc_id"].to_numpy(dtype=object)[order].tolist()
     for doc_id, group in itertools.groupby(zip(docs, wanted), key=operator.itemgetter(0)):
         yield doc_id, [next(records) if w else None for _, w in group]
@@ -330,7 +350,11 @@ def _pair(facts: list[dict | None], props: dict) -> tuple[dict, dict, set]:
     return targets, achievements, consumed
 
 
-def _row(f: dict, rep: dict, props: dict, target_f, ach_f, stated, keys) -> dict:
+def _row(f: dict, doc_id: str, rep: dict, props: dict, target_f, ach_f, stated, keys) -> dict:
+    """Return the columns of an observation the rules make, and those :func:`_mark_conflicts` reads.
+
+    The other columns come from the fact and the report as they are (:data:`_SOURCES`).
+    """
     p = _props_for(props, f["indicator_id"], f["unit"])
     value, unit, derived = float(f["value"]), f["unit"], False
     target = achievement = None
@@ -351,21 +375,12 @@ def _row(f: dict, rep: dict, props: dict, target_f, ach_f, stated, keys) -> dict
     if ach_f is not None:
         achievement, ach_source = float(ach_f["value"]), "stated"
     return {
-        "obs_id": f"{f['fact_id']}|{f['indicator_id']}",
-        "unit_name": rep["unit_name"], "unit_level": rep["unit_level"], "parent": rep["parent"],
-        "period": rep["period"], "period_start": rep["period_start"], "period_end": rep["period_end"],
-        "period_months": rep["period_months"], "doc_kind": rep["doc_kind"],
-        "indicator_id": f["indicator_id"], "value": value, "unit": unit, "kind": f["kind"],
-        "numerator": None if _nan(num) else float(num),
-        "denominator": None if _nan(den) else float(den),
-        "target": target, "achievement_pct": achievement, "qualifier": f["qualifier"],
-        "raw": f["raw"], "programs": list(rep["programs"]) if rep["programs"] is not None else [],
-        "is_conflict": False, "doc_id": f["doc_id"], "fact_id": f["fact_id"], "quote": f["quote"],
-        "sentence": f.get("sentence"), "start": int(f["start"]), "end": int(f["end"]),
-        "city": rep.get("city"), "direction": p["direction"], "aggregation": p["aggregation"],
-        "counted": f.get("counted"), "section": f.get("section"), "value_derived": derived,
-        "indicator_cue": f.get("indicator_cue"),
-        "achievement_source": ach_source,
+        "obs_id": f"{f['fact_id']}|{f['indicator_id']}", "doc_id": doc_id,
+        "indicator_id": f["indicator_id"], "kind": f["kind"], "raw": f["raw"],
+        "value": value, "unit": unit, "target": target, "achievement_pct": achievement,
+        "programs": list(rep["programs"]) if rep["programs"] is not None else [],
+        "is_conflict": False, "direction": p["direction"], "aggregation": p["aggregation"],
+        "value_derived": derived, "achievement_source": ach_source,
         "target_fact_id": None if target_f is None else target_f["fact_id"],
         "achievement_fact_id": None if ach_f is None else ach_f["fact_id"],
         "stated_result": None if stated is None else stated[0],
@@ -439,24 +454,25 @@ def to_records(frame: pd.DataFrame) -> list[dict]:
     >>> to_records(pd.DataFrame({"raw": pd.array(["97,95%", None], dtype="string")}))
     [{'raw': '97,95%'}, {'raw': None}]
     """
-    cols = {}
-    for c in frame.columns:
-        col = frame[c]
-        if isinstance(col.dtype, pd.StringDtype):
-            # long strings repeat (a sentence holds several facts): build each once
-            codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            table = uniques.tolist() + [None]
-            cols[c] = [table[k] for k in codes.tolist()]
-            continue
-        values = col.to_numpy(dtype=object, na_value=None) if col.dtype != object \
-            else col.to_numpy(dtype=object, copy=True)
-        if col.dtype == object or str(col.dtype).startswith("datetime"):
-            missing = pd.isna(col).to_numpy()
-            if missing.any():
-                values[missing] = None
-        cols[c] = values.tolist()
+    cols = {c: _column_values(frame[c]) for c in frame.columns}
     names = list(cols)
     return [dict(zip(names, row)) for row in zip(*cols.values())]
+
+
+def _column_values(col: pd.Series) -> list:
+    """Return a column's values as a list, missing values as None."""
+    if isinstance(col.dtype, pd.StringDtype):
+        # long strings repeat (a sentence holds several facts): build each once
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        table = uniques.tolist() + [None]
+        return [table[k] for k in codes.tolist()]
+    values = col.to_numpy(dtype=object, na_value=None) if col.dtype != object \
+        else col.to_numpy(dtype=object, copy=True)
+    if col.dtype == object or str(col.dtype).startswith("datetime"):
+        missing = pd.isna(col).to_numpy()
+        if missing.any():
+            values[missing] = None
+    return values.tolist()
 
 
 def _empty() -> pd.DataFrame:
@@ -523,17 +539,18 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
     """
     _check_columns(facts, _FACT_NEEDS, "facts")
     _check_columns(reports, _REPORT_NEEDS, "reports")
-    props = indicator_properties(catalog).to_dict("index")
+    props = _props_by_id(indicator_properties(catalog))
     phrases = load_result_phrases()
-    rep_by_doc = {r["doc_id"]: r for r in to_records(reports.drop(columns=["text"], errors="ignore"))}
+    read = [c for c in _REPORT_READ if c in reports.columns]
+    rep_by_doc = {r["doc_id"]: (at, r) for at, r in enumerate(to_records(reports[read]))}
     unknown = sorted(set(facts["doc_id"].unique()) - set(rep_by_doc))
     if unknown:
         raise ValueError(f"build_observations: facts of {unknown} have no row in the reports "
                          "table; load those reports (analysis.load.load_reports) first")
-    rows = []
+    rows, fact_at, report_at = [], [], []
     keys_cache: dict[tuple, list[str]] = {}
     for doc_id, doc_facts in _facts_by_doc(facts):
-        rep = rep_by_doc[doc_id]
+        at, rep = rep_by_doc[doc_id]
         rep["programs"] = _programs_list(rep.get("programs"))
         cache_key = (tuple(rep["programs"]), rep.get("unit_level"), rep.get("unit_name"),
                      rep.get("parent"), rep.get("city"), rep.get("period"), rep.get("period_end"))
@@ -552,20 +569,82 @@ def build_observations(facts: pd.DataFrame, reports: pd.DataFrame, *,
                     matches_by_sentence[key] = _phrase_matches(f["sentence"], phrases)
                 stated = _stated_result(f["sentence"], int(f["start"]) - int(f["sentence_start"]),
                                         matches_by_sentence[key])
-            rows.append(_row(f, rep, props, targets.get(f["fact_id"]),
+            rows.append(_row(f, doc_id, rep, props, targets.get(f["fact_id"]),
                              achievements.get(f["fact_id"]), stated, keys))
+            fact_at.append(f["at"])
+            report_at.append(at)
     if not rows:
         return validate(_empty(), OBSERVATIONS)
     _mark_conflicts(rows)
-    obs = pd.DataFrame({c: [r[c] for r in rows] for c in rows[0]})  # by column: no per-row dict work
-    for col in ("value_derived",):
-        obs[col] = obs[col].astype("boolean")
-    for col in ("city", "direction", "aggregation", "counted", "section", "achievement_source",
-                "target_fact_id", "achievement_fact_id", "stated_result",
-                "stated_result_phrase", "conflict_with"):
-        obs[col] = obs[col].astype("string")
-    obs = obs.sort_values(["doc_id", "start", "fact_id"], kind="stable")
+    # the table's order: by report, offset, then fact id
+    by = ["doc_id", "start", "fact_id"]
+    order = facts[by].iloc[fact_at].reset_index(drop=True).sort_values(by, kind="stable").index.tolist()
+    taken = {source: [name for name, s, _ in _SOURCES if s == source and name in frame.columns]
+             for source, frame in (("fact", facts), ("report", reports))}
+    obs = _frame([rows[i] for i in order], facts[taken["fact"]].iloc[[fact_at[i] for i in order]],
+                 reports[taken["report"]].iloc[[report_at[i] for i in order]])
     return validate(obs, OBSERVATIONS)
+
+
+def _props_by_id(props: pd.DataFrame) -> dict:
+    """Return ``{indicator_id: {column: value}}`` of :func:`analysis.catalog.indicator_properties`."""
+    names = list(props.columns)
+    columns = [props[c].tolist() for c in names]
+    return {i: dict(zip(names, values)) for i, *values in zip(props.index.tolist(), *columns)}
+
+
+#: The columns of an observation in the order of the table (those of
+#: :data:`analysis.schema.OBSERVATIONS`, then the extra ones), and where each
+#: comes from: its fact (taken as the facts frame holds it), its report
+#: (likewise), the rules of this module (:func:`_row`, :func:`_mark_conflicts`),
+#: or a later stage (nulls here); with the dtype it is made in.
+_SOURCES = (
+    ("obs_id", "rule", "string"), ("unit_name", "report", None), ("unit_level", "report", None),
+    ("parent", "report", None), ("period", "report", None), ("period_start", "report", None),
+    ("period_end", "report", None), ("period_months", "report", None), ("doc_kind", "report", None),
+    ("indicator_id", "fact", None), ("value", "rule", "float64"), ("unit", "rule", "string"),
+    ("kind", "fact", None), ("numerator", "fact", None), ("denominator", "fact", None),
+    ("target", "rule", "float64"), ("achievement_pct", "rule", "float64"), ("qualifier", "fact", None),
+    ("raw", "fact", None), ("programs", "rule", "object"), ("is_conflict", "rule", "boolean"),
+    ("doc_id", "fact", None), ("fact_id", "fact", None), ("quote", "fact", None),
+    ("sentence", "fact", None), ("start", "fact", None), ("end", "fact", None),
+    ("is_implausible", "later", "boolean"), ("review_status", "later", "string"),
+    ("corrected_from", "later", "string"),
+    ("city", "report", "string"), ("direction", "rule", "string"), ("aggregation", "rule", "string"),
+    ("counted", "fact", "string"), ("section", "fact", "string"), ("value_derived", "rule", "boolean"),
+    # the cue keeps the dtype its values give (str, or object when there is none)
+    ("indicator_cue", "fact", "values"),
+    ("achievement_source", "rule", "string"), ("target_fact_id", "rule", "string"),
+    ("achievement_fact_id", "rule", "string"), ("stated_result", "rule", "string"),
+    ("stated_result_phrase", "rule", "string"), ("conflict_with", "rule", "string"),
+    ("programme_keys", "rule", "object"),
+)
+
+
+def _frame(rows: list[dict], facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """Return the observations as a frame, column by column (:data:`_SOURCES`).
+
+    Row ``i`` is made of ``rows[i]``, of its fact ``facts.iloc[i]`` and of its
+    report ``reports.iloc[i]``.
+    """
+    n = len(rows)
+    columns = {}
+    for name, source, dtype in _SOURCES:
+        if source == "rule":
+            values = [r[name] for r in rows]
+            columns[name] = values if dtype == "object" else pd.array(values, dtype=dtype)
+            continue
+        frame = {"fact": facts, "report": reports}.get(source)
+        if frame is None or name not in frame.columns:
+            values = [None] * n
+            columns[name] = values if dtype in (None, "values") else pd.array(values, dtype=dtype)
+        elif dtype == "values":
+            columns[name] = _column_values(frame[name])
+        elif dtype is None:
+            columns[name] = frame[name].array
+        else:
+            columns[name] = frame[name].astype(dtype).array
+    return pd.DataFrame(columns)
 
 
 def _programs_list(value) -> list:
