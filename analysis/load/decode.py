@@ -154,6 +154,9 @@ def _check_not_binary(text: str, path) -> None:
 
 _MOJIBAKE_RE = re.compile("[ÃÄÅÆá][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                            "\u02c6\u02dc\u2013-\u2122]")
+# A character no Windows-1252 byte decodes to: text holding one (any Vietnamese
+# letter such as ư, ơ, ệ) cannot be UTF-8 read as Windows-1252.
+_NOT_CP1252_RE = re.compile("[^\x00-\xff" + bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore") + "]")
 
 
 def _repair_double_encoding(text: str) -> str | None:
@@ -169,7 +172,7 @@ def _repair_double_encoding(text: str) -> str | None:
     >>> _repair_double_encoding("Phường Thạch Bàn có 36 tin") is None
     True
     """
-    if len(_MOJIBAKE_RE.findall(text)) < 2:
+    if _NOT_CP1252_RE.search(text) is not None or len(_MOJIBAKE_RE.findall(text)) < 2:
         return None
     raw = bytearray()
     for ch in text:

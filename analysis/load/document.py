@@ -91,7 +91,7 @@ def open_document(path: str | os.PathLike, data: bytes | None = None) -> Documen
                                "check its permissions", code="unreadable") from None
     else:
         check_file_size(path, len(data))
-    if not data.strip():
+    if not data or data.isspace():
         raise InputProblem(path, "the file is empty",
                            "put the report's text in it or remove the file", code="empty")
     suffix = path.suffix.lower()

@@ -14,8 +14,14 @@ from pathlib import Path
 __all__ = ["display_path", "InputProblem", "Message"]
 
 
-def display_path(path: str | os.PathLike) -> str:
+def display_path(path: str | os.PathLike, cwd: Path | None = None) -> str:
     """Return the path as the analyst typed it: relative to the working folder when inside it.
+
+    Parameters
+    ----------
+    path : the path to show.
+    cwd : the working folder, resolved (default: read now); given by a caller
+        that shows many paths.
 
     Examples
     --------
@@ -24,7 +30,7 @@ def display_path(path: str | os.PathLike) -> str:
     """
     p = Path(path)
     try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return p.resolve().relative_to(cwd if cwd is not None else Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(p)
 

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _encodings import to_cp1258, to_tcvn3
 from analysis import paths
 from analysis.load import InputProblem, decode_bytes, html_to_text, open_document, read_document, read_manifest
+from analysis.load.intake import words_joined
 from analysis.text import normalize_text
 
 SEED = paths.RAW / "thach-ban-2021-h1.txt"
@@ -302,6 +305,25 @@ def test_html_page_without_article_text(tmp_path):
 def test_decode_bytes_says_which_encoding():
     assert decode_bytes(to_cp1258("Phường Cự Khối có 12/13 tổ dân phố văn hóa"))[1] == "Windows-1258"
     assert decode_bytes("Phường Cự Khối".encode("utf-8"))[1] == "UTF-8"
+
+
+def test_only_text_made_of_windows_1252_characters_is_taken_for_utf8_encoded_twice():
+    # 'á' before a curly quote twice looks like "UTF-8 read as Windows-1252", but a
+    # Vietnamese letter no Windows-1252 byte gives (ư) says the text was never through it
+    text = "Món “cá” và “lá”, bữa cơm"
+    assert decode_bytes(text.encode("utf-8")) == (text, "UTF-8", [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    [chr(c) for c in range(0x3100) if chr(c).isspace()] + ["a", "ệ", "5", ".", "\u3000", "\U0001f600"])))
+def test_a_files_words_are_compared_as_split_and_joined(text):
+    assert words_joined(text) == " ".join(text.split())
+
+
+def test_every_white_space_character_separates_words():
+    for space in (chr(c) for c in range(0x110000) if chr(c).isspace()):
+        assert words_joined(f" Thạch{space}{space} Bàn{space}") == "Thạch Bàn", repr(space)
 
 
 # ---------------------------------------------------------------- manifest
