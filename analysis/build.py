@@ -30,6 +30,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from analysis import paths, schema
 from analysis.cluster import connect
@@ -334,7 +335,7 @@ class BatchWriter:
         self._none = Corrections(self.corrections.path)
         self.partial = list(periods) if periods is not None else False
         self.tables = TableWriter(out_dir, periods)
-        self._kept: list[pd.DataFrame] = []
+        self._kept: list[pa.Table] = []       # per batch, as Arrow: a few bytes a report
         self._facts: Counter = Counter()
         self.n_facts = 0
         self.n_observations = 0
@@ -370,15 +371,15 @@ class BatchWriter:
         reports, facts, observations = self._reviewed(reports, batch.facts, batch.observations)
         self.tables.add({"reports": reports, "facts": facts, "observations": observations})
         self._count(reports, facts, observations)
-        self._kept.append(reports[_KEPT].astype(object))
+        self._kept.append(pa.Table.from_pandas(reports[_KEPT], preserve_index=False))
         for i, needle in self._needles.items():
             self._holding[i] += [d for d, t in zip(reports["doc_id"], reports["text"]) if needle in str(t)]
 
     def finish(self):
         """Apply the corrections; the reports' summaries (doc order) and the corrections' outcome."""
-        kept = (pd.concat(self._kept, ignore_index=True) if self._kept
+        kept = (pa.concat_tables(self._kept, promote_options="permissive").to_pandas().astype(object) if self._kept
                 else pd.DataFrame(columns=_KEPT, dtype=object))
-        self._kept = [kept]
+        self._kept = []
         if not self.corrections.rows:
             fixed = Applied(None, None, None, list(self.corrections.messages),
                             apply_corrections(*[schema.empty_frame(t) for t in

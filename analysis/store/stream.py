@@ -181,7 +181,6 @@ class TableWriter:
         self._pandas: dict[str, dict | None] = {}
         self._columns: dict[str, list] = {}
         self._left_out: dict = {}             # doc id -> rows of batches before this one are left out
-        self._where: dict[str, set] = {}      # doc id -> sequence numbers of the batches holding it
 
     def __enter__(self) -> "TableWriter":
         """Return the writer; leaving the block removes the parts."""
@@ -226,9 +225,6 @@ class TableWriter:
                 table = table.cast(self._schema[name].with_metadata(table.schema.metadata))
             if not table.num_rows:
                 continue
-            if "doc_id" in table.column_names:
-                for d in pc.unique(table["doc_id"]).to_pylist():
-                    self._where.setdefault(d, set()).add(seq)
             table, runs = _by_period(table, key)
             folder = self.folder / name
             folder.mkdir(exist_ok=True)
@@ -261,10 +257,10 @@ class TableWriter:
 
         For what can only be done once every batch is in (corrections found
         by a report's words): the rows come back, are changed and are given
-        again with :meth:`add`. Reads only the parts of the batches that hold them.
+        again with :meth:`add`. Reads the doc ids of every part (nothing is
+        kept per report while the batches come in), and the rows of those.
         """
         docs = set(docs) - set(self._left_out)
-        seqs = set().union(*(self._where.get(d, set()) for d in docs)) if docs else set()
         out = {}
         for name in self.names:
             if name not in self._schema:
@@ -273,11 +269,11 @@ class TableWriter:
             table_def = schema.TABLES.get(name)
             has_period = table_def is not None and PARTITION_COLUMN in table_def.names
             got = [_with_period(base.empty_table(), None, has_period)]
-            for value, parts in self._parts[name].items():
-                for seq, path, i in parts:
-                    if seq in seqs:
-                        t = self._read(base, path, i)
-                        t = t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(docs), t["doc_id"].type)))
+            for value, parts in self._parts[name].items() if docs else ():
+                for _, path, i in parts:
+                    t = self._read(base, path, i)
+                    t = t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(docs), t["doc_id"].type)))
+                    if t.num_rows:
                         got.append(_with_period(t, value, has_period))
             table = pa.concat_tables(got)
             out[name] = frame_of_arrow(name, table.select(with_partition_column(name, base.names)))
