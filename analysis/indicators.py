@@ -44,6 +44,7 @@ fact matched and facts with indicator-like words that matched nothing.
 """
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -79,6 +80,19 @@ class _Lazy:
             self._value, self._done = self._make(), True
         return self._value
 
+class _found_once:
+    """A method read as an attribute, computed on first reading and then kept in the instance."""
+
+    def __init__(self, method):
+        self.method, self.name, self.__doc__ = method, method.__name__, method.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.method(obj)
+        return value
+
+
 _NOUN_OF_ANOTHER = 0.25  # extra cost of a cue that is another number's noun; above an after-cue's 0.1
 _BEFORE = 400  # characters of the paragraph before a sentence read for its topic
 _QUOTES = "\"“”'‘’«»"
@@ -97,9 +111,9 @@ _BOUND_RX = re.compile(r"[,;:()\[\]\-–—/](?:(?<=[;:()\[\]])|(?<=,)(?:(?<!\d,
                        r"|(?<= [-–—])(?= )|(?<=/)(?:(?<!\d/)|(?!\d)))")
 
 
-def _mtime(path: Path) -> float:
+def _mtime(path: Path | str) -> float:
     try:
-        return Path(path).stat().st_mtime
+        return os.stat(path).st_mtime
     except OSError:
         return 0.0
 
@@ -117,7 +131,13 @@ class _Entry:
 
 
 class _Matcher:
-    """All cue phrases of a catalogue compiled into one pass over a sentence."""
+    """All cue phrases of a catalogue compiled into one pass over a sentence.
+
+    Built once per catalogue: the phrase trie, and per phrase the entries it
+    is a cue, context or exclusion of, indexed by phrase so that a fact's
+    evidence is gathered from the phrases found, never by a loop over the
+    entries.
+    """
 
     def __init__(self, catalog: pd.DataFrame):
         self.entries: list[_Entry] = []
@@ -128,6 +148,8 @@ class _Matcher:
             for role in ("cues", "context", "exclude"):
                 for p in r[role]:
                     roles.setdefault(cue_key(p), []).append((i, role))
+        # each id's entry (a catalogue keeps one row per id)
+        self.order_of = {e.id: e.order for e in self.entries}
         self.roles = roles
         self.trie: dict = {}
         for k in roles:
@@ -140,15 +162,20 @@ class _Matcher:
         self._sections: dict = {}
         # entries whose cue alone names a topic (no counted noun needed)
         self.blockers = frozenset(e.order for e in self.entries if not e.counted)
+        # per phrase, the entries it is a context phrase of
+        self.context_of = {k: frozenset(i for i, r in rs if r == "context") for k, rs in roles.items()}
         self.cue_sets = {i: frozenset(k for k, rs in roles.items() if (i, "cues") in rs)
                          for i in range(len(self.entries))}
         self.words = {i: " " + " | ".join(k for k, rs in roles.items()
                                           if (i, "cues") in rs or (i, "context") in rs)
                       + " | " + " | ".join(self.entries[i].counted) + " "
                       for i in range(len(self.entries))}
-        counted = sorted({c for e in self.entries for c in e.counted}, key=len, reverse=True)
-        self.counted_rx = {c: re.compile(_JOIN.join(re.escape(w) for w in c.split(" ")) + r"(?!\w)")
-                           for c in counted}
+        # the counted nouns by their first word: a number's next word says which can follow it
+        by_first: dict[str, list[tuple[str, re.Pattern]]] = {}
+        for c in sorted({c for e in self.entries for c in e.counted}, key=len, reverse=True):
+            rx = re.compile(_JOIN.join(re.escape(w) for w in c.split(" ")) + r"(?!\w)")
+            by_first.setdefault(c.split(" ")[0], []).append((c, rx))
+        self.counted_by_first = {w: tuple(v) for w, v in by_first.items()}
 
     def compatible(self, kind, unit) -> frozenset:
         """Return the indices of the entries that can carry a fact of this kind and unit."""
@@ -159,26 +186,68 @@ class _Matcher:
                                             if _compatible(e, kind, unit))
         return got
 
-    def relevant(self, kind, unit) -> dict:
-        """Per phrase, its roles that matter for a fact of this kind and unit (cached)."""
+    def relevant(self, kind, unit) -> dict[str, tuple[tuple, tuple, tuple, bool]]:
+        """Per phrase, the entries it matters to for a fact of this kind and unit (cached).
+
+        Returns
+        -------
+        dict
+            Phrase -> (entries it is a cue of, a context of, an exclusion of,
+            whether its first role is a cue): the roles of the compatible
+            entries, and the cues of the entries that name a topic by their cue
+            alone. Phrases with no such role are left out.
+        """
         key = (kind, unit)
         got = self._relevant.get(key)
         if got is None:
             compat, blockers = self.compatible(kind, unit), self.blockers
-            got = self._relevant[key] = {
-                k: rs for k, rs in ((k, [(i, r) for i, r in roles if i in compat
-                                         or (r == "cues" and i in blockers)])
-                                    for k, roles in self.roles.items()) if rs}
+            got = self._relevant[key] = {}
+            for k, roles in self.roles.items():
+                rs = [(i, r) for i, r in roles if i in compat or (r == "cues" and i in blockers)]
+                if rs:
+                    got[k] = (tuple(i for i, r in rs if r == "cues"),
+                              tuple(i for i, r in rs if r == "context"),
+                              tuple(i for i, r in rs if r == "exclude"), rs[0][1] == "cues")
         return got
 
-    def section_keys(self, heading: str) -> frozenset:
-        """Phrases found in a section heading (cached: headings repeat)."""
+    def compatible_cues(self, kind, unit) -> dict[str, frozenset]:
+        """Per phrase, the entries able to carry a fact of this kind and unit that it is a cue of (cached)."""
+        key = ("cues", kind, unit)
+        got = self._relevant.get(key)
+        if got is None:
+            compat = self.compatible(kind, unit)
+            got = self._relevant[key] = {k: frozenset(i for i, r in roles if r == "cues" and i in compat)
+                                         for k, roles in self.roles.items()}
+            got = self._relevant[key] = {k: v for k, v in got.items() if v}
+        return got
+
+    def section_context(self, heading: str) -> frozenset:
+        """Return the entries that a section heading gives a context phrase of (cached: headings repeat)."""
         got = self._sections.get(heading)
         if got is None:
             if len(self._sections) > 4096:
                 self._sections.clear()
-            got = self._sections[heading] = frozenset(k for _, _, k in self.hits(_fold_same_length(heading)))
+            got = self._sections[heading] = self.context_in(_fold_same_length(heading))
         return got
+
+    def context_in(self, folded: str) -> frozenset:
+        """Return the entries that a folded text gives a context phrase of."""
+        context_of = self.context_of
+        return frozenset(i for _, _, k in self.hits(folded) for i in context_of[k])
+
+    def heads(self, folded: str, e: int) -> frozenset:
+        """Return the counted nouns that the words right after a number ending at ``e`` begin with.
+
+        Quotes, spaces and an opening parenthesis may stand between the number
+        and the noun; the noun is looked for in the 80 characters after the
+        number.
+        """
+        tail = folded[e:e + 80]
+        lead = len(tail) - len(tail.lstrip(" \t" + _QUOTES + "("))
+        m = _WORD_RX.match(tail, lead)
+        if m is None:
+            return frozenset()
+        return frozenset(c for c, rx in self.counted_by_first.get(m.group(), ()) if rx.match(tail, lead))
 
     def names_unit(self, idx: int, noun: str) -> bool:
         """Whether an entry's phrases name a kind of unit ('thôn' in 'thôn văn hóa')."""
@@ -248,62 +317,135 @@ def _markers() -> dict[str, tuple[str, ...]]:
 class _Sentence:
     """A sentence prepared for matching: folded text, boundaries and cue hits.
 
-    ``before`` is the text of the same paragraph before the sentence (at most a
-    few hundred characters): where a sentence does not name its topic ('Kết quả
-    xử lý 204 cơ sở vi phạm'), the sentence before it may ('kiểm tra an toàn
-    thực phẩm 914 cơ sở.').
+    ``report`` is the text the sentence stands in, at ``start``: the text of
+    the same paragraph before the sentence (at most a few hundred characters)
+    is read where a sentence does not name its topic ('Kết quả xử lý 204 cơ
+    sở vi phạm') and the sentence before it may ('kiểm tra an toàn thực phẩm
+    914 cơ sở.').
+
+    Only the folded text and the cue hits are found at once: most sentences
+    name no indicator their numbers can carry, and their boundaries, numbers
+    and distances are never needed (they are found on first use).
     """
 
     def __init__(self, text: str, start: int, section: str | None, matcher: _Matcher,
-                 before: str = ""):
+                 report: str = ""):
         self.text = text
         self.start = start
         self.folded = _fold_same_length(text)
-        self.bounds = [m.start() for m in _BOUND_RX.finditer(text)]
-        self.closes = [i for i in self.bounds if text[i] == ")"]
-        self.commas = [i for i in self.bounds if text[i] == ","]
-        self.semis = [i for i in self.bounds if text[i] == ";"]
         self.hits = matcher.hits(self.folded)
-        self.section_keys = matcher.section_keys(section) if section else frozenset()
-        self.before = before
+        # the entries whose context phrase the section heading gives
+        self.section_context = matcher.section_context(section) if section else frozenset()
+        self.report = report
         self.own = None  # callable: ((level, name) of the report's own unit, units per level)
-        self._before_keys = None
+        self._before_context = None
         self._nums = None
-        self._follows: dict = {}
+        self._num_ends = None
+        self._located = None
         self._marks: dict = {}
+        self._cued: dict = {}
         self._hits_for: dict = {}
-        # the base of a ratio ('so với số hộ đã đăng ký') up to the end of its clause
-        bases = _markers().get("base", ())
-        self.bases = ([(m, self.clause(m, m)[1]) for m in _marker_positions(self.folded, bases)]
-                      if bases else [])
+        self._heads: dict = {}
 
-    def hits_for(self, kind, unit, matcher: _Matcher) -> list:
-        """Return the hits whose phrase matters for a fact of this kind and unit, with those roles."""
-        got = self._hits_for.get((kind, unit))
+    @_found_once
+    def bounds(self) -> list[int]:
+        """Find the clause boundaries (:data:`_BOUND_RX`), in order."""
+        return [m.start() for m in _BOUND_RX.finditer(self.text)]
+
+    @_found_once
+    def closes(self) -> list[int]:
+        return [i for i in self.bounds if self.text[i] == ")"] if ")" in self.text else []
+
+    @_found_once
+    def commas(self) -> list[int]:
+        return [i for i in self.bounds if self.text[i] == ","] if "," in self.text else []
+
+    @_found_once
+    def semis(self) -> list[int]:
+        return [i for i in self.bounds if self.text[i] == ";"] if ";" in self.text else []
+
+    @_found_once
+    def bases(self) -> list[tuple[int, int]]:
+        """Find the bases of a ratio ('so với số hộ đã đăng ký'): (start, end of its clause)."""
+        bases = _markers().get("base", ())
+        return [(m, self.clause(m, m)[1]) for m in _marker_positions(self.folded, bases)] if bases else []
+
+    def cued(self, kind, unit, matcher: _Matcher) -> tuple[bool, frozenset]:
+        """Say which entries able to carry a fact of this kind and unit a hit is a cue of (cached).
+
+        Returns whether one of them needs no counted noun after the number
+        (or the kind is not counted), and the counted nouns the others need:
+        a number followed by none of these gets no indicator.
+        """
+        got = self._cued.get((kind, unit))
         if got is None:
-            relevant, bounds = matcher.relevant(kind, unit), self.bounds
-            # with the boundaries before each end, so that a distance needs no search
-            got = self._hits_for[(kind, unit)] = [
-                (hs, he, k, relevant[k], bisect_left(bounds, hs), bisect_left(bounds, he))
-                for hs, he, k in self.hits if k in relevant]
+            cues, entries = matcher.compatible_cues(kind, unit), matcher.entries
+            cued = frozenset().union(*(cues[k] for _, _, k in self.hits if k in cues))
+            if kind in ("count", "fraction"):
+                got = (any(not entries[i].counted for i in cued),
+                       frozenset(c for i in cued for c in entries[i].counted))
+            else:
+                got = (bool(cued), frozenset())
+            self._cued[(kind, unit)] = got
         return got
 
-    def before_keys(self, matcher: _Matcher) -> frozenset:
-        if self._before_keys is None:
-            self._before_keys = (frozenset(k for _, _, k in matcher.hits(_fold_same_length(self.before)))
-                                 if self.before else frozenset())
-        return self._before_keys
+    def hits_for(self, kind, unit, matcher: _Matcher) -> list[tuple]:
+        """Return the hits whose phrase matters for a fact of this kind and unit (cached).
 
-    @staticmethod
-    def context_in(keys, order: int, matcher: _Matcher) -> bool:
-        return any(i == order and r == "context" for k in keys for i, r in matcher.roles[k])
+        Each is (start, end, phrase, its length, the entries it is a cue of, a
+        context of, an exclusion of, whether its first role is a cue, the
+        boundaries before its start and before its end, what a number right
+        before it adds to its cost): with the boundaries, a distance needs no
+        search.
+        """
+        got = self._hits_for.get((kind, unit))
+        if got is None:
+            relevant = matcher.relevant(kind, unit)
+            got = self._hits_for[(kind, unit)] = [
+                (hs, he, k, klen, *relevant[k], at_hs, at_he, noun)
+                for hs, he, k, klen, at_hs, at_he, noun in self.located() if k in relevant]
+        return got
+
+    def located(self) -> list[tuple]:
+        """Return the hits with their phrase's length, the boundaries before their ends and a number's cost.
+
+        (start, end, phrase, its length, the boundaries before its start and
+        before its end, what a number right before it adds to its cost).
+        """
+        if self._located is None:
+            bounds, after = self.bounds, self.after_numbers
+            self._located = [(hs, he, k, len(k), bisect_left(bounds, hs), bisect_left(bounds, he),
+                              _NOUN_OF_ANOTHER if hs in after else 0.0)
+                             for hs, he, k in self.hits]
+        return self._located
+
+    def before_context(self, matcher: _Matcher) -> frozenset:
+        """Return the entries whose context phrase the paragraph before the sentence gives."""
+        if self._before_context is None:
+            st, report = self.start, self.report
+            para = report.rfind("\n", max(0, st - _BEFORE), st) + 1
+            before = report[max(para, st - _BEFORE):st]
+            self._before_context = matcher.context_in(_fold_same_length(before)) if before else frozenset()
+        return self._before_context
+
+    def heads(self, e: int, matcher: _Matcher) -> frozenset:
+        """Return the counted nouns that follow a number ending at ``e`` (cached)."""
+        got = self._heads.get(e)
+        if got is None:
+            got = self._heads[e] = matcher.heads(self.folded, e)
+        return got
+
+    def numbers(self) -> list[int]:
+        """Return the starts of the numbers (not years) in the sentence."""
+        if self._nums is None:
+            found = [m for m in _NUM_RX.finditer(self.text) if not _YEAR_RX.fullmatch(m.group())]
+            self._nums = [m.start() for m in found]
+            self._num_ends = frozenset(m.end() for m in found)
+        return self._nums
 
     def numbers_between(self, a: int, b: int) -> list[int]:
         """Return the starts of the numbers (not years) that begin in [a, b)."""
-        if self._nums is None:
-            self._nums = [m.start() for m in _NUM_RX.finditer(self.text)
-                          if not _YEAR_RX.fullmatch(m.group())]
-        nums = self._nums
+        nums = self.numbers()
         k = bisect_left(nums, a)
         out = []
         while k < len(nums) and nums[k] < b:
@@ -311,17 +453,16 @@ class _Sentence:
             k += 1
         return out
 
-    def follows_number(self, i: int) -> bool:
-        """Whether a number (not a year) ends right before position i (spaces between)."""
-        got = self._follows.get(i)
-        if got is None:
-            j = len(self.text[:i].rstrip())
-            got = False
-            if j and self.text[j - 1].isdigit():
-                starts = self.numbers_between(0, j)
-                got = bool(starts) and _NUM_RX.match(self.text, starts[-1]).end() == j
-            self._follows[i] = got
-        return got
+    @_found_once
+    def after_numbers(self) -> frozenset:
+        """Find where a word right after a number (not a year) begins, spaces between."""
+        self.numbers()
+        text, n, out = self.text, len(self.text), []
+        for i in self._num_ends:
+            while i < n and text[i].isspace():
+                i += 1
+            out.append(i)
+        return frozenset(out)
 
     def marks(self, markers: tuple[str, ...]) -> list[int]:
         got = self._marks.get(markers)
@@ -361,25 +502,6 @@ def _fold_same_length(s: str) -> str:
     return out
 
 
-def _distance(sent: _Sentence, hs: int, he: int, s: int, e: int,
-              between: int | None = None) -> tuple[float, int, str]:
-    """Return (cost, boundary count, side) of a phrase at [hs, he) from a number at [s, e).
-
-    ``between``, when known, is the number of clause boundaries between them.
-    """
-    if he <= s:
-        b = sent.n_bounds(he, s) if between is None else between
-        return b + (s - he) / 400.0, b, "before"
-    if hs >= e:
-        b = sent.n_bounds(e, hs) if between is None else between
-        if b == 0:
-            return 0.1 + (hs - e) / 400.0, 0, "after"
-        side = "after-list" if b == sent.n_commas(e, hs) else "after"
-        b = b + 2 * sent.n_closes(e, hs)
-        return 2 + 1.5 * b + (hs - e) / 400.0, 2 + b, side
-    return 0.0, 0, "over"
-
-
 # --------------------------------------------------------------------------- assignment
 
 def _compatible(entry: _Entry, kind: str, unit: str) -> bool:
@@ -392,13 +514,76 @@ def _compatible(entry: _Entry, kind: str, unit: str) -> bool:
     return unit == entry.unit
 
 
+def _evidence(sent: _Sentence, hits: list[tuple], s: int, e: int, kind) -> tuple[dict, dict, dict]:
+    """Return the best evidence of each entry for a number at [s, e) of the sentence.
+
+    Three dicts, of cues, context phrases and exclusions: entry index ->
+    (cost, boundary count, phrase length, start, end, phrase) of its nearest
+    phrase of that role (the longer on a tie of cost), among the sentence's
+    hits for the number's kind and unit (:meth:`_Sentence.hits_for`). The
+    cost of a phrase before the number is the clause boundaries between them
+    plus their distance / 400; after the number, a phrase in the number's
+    clause costs 0.1 plus the distance / 400, one beyond 2 + 1.5 per boundary
+    (two per closing parenthesis).
+    """
+    cues: dict = {}
+    contexts: dict = {}
+    excludes: dict = {}
+    bases = [(a, b) for a, b in sent.bases if not a <= s < b]
+    # boundaries before the number's ends: with a hit's, they count the boundaries between
+    bounds, semis = sent.bounds, sent.semis
+    at_s, at_e = bisect_left(bounds, s), bisect_left(bounds, e)
+    for hs, he, key, klen, cue_of, context_of, exclude_of, cue_first, at_hs, at_he, noun in hits:
+        if hs < e and he > s:  # a phrase never overlaps its own number
+            continue
+        # what the base of a ratio names ('đạt 96% so với số hộ đã đăng ký') is
+        # the denominator, not what the number counts
+        if bases and any(a <= hs < b for a, b in bases):
+            continue
+        if he <= s:
+            b = at_s - at_he
+            # (a phrase right after another number is that number's noun,
+            # '8 hộ nghèo và 21 hộ cận nghèo': weaker for the next one)
+            cost = b + (s - he) / 400.0 + noun
+            # neither a cue nor a veto reaches into another item of a list
+            # ('tai nạn giao thông ...; ... ma túy')
+            reaches = vetoes = not (semis and sent.crosses_item(he, s))
+        else:
+            b = at_hs - at_e
+            vetoes = True
+            if b == 0:
+                cost = 0.1 + (hs - e) / 400.0
+                reaches = bool(cue_of) and _cue_reaches(sent, hs, he, s, e, "after", 0, kind)
+            else:
+                listed = b == sent.n_commas(e, hs)
+                b = b + 2 * sent.n_closes(e, hs)
+                cost = 2 + 1.5 * b + (hs - e) / 400.0
+                b = 2 + b
+                # (a cue beyond the clause reaches across a list's commas only
+                # when the phrase is first of all the cue of an entry)
+                reaches = listed and cue_first and _cue_reaches(sent, hs, he, s, e, "after-list", b, kind)
+        cand = (cost, b, klen, hs, he, key)
+        if reaches and cue_of:
+            _keep(cues, cue_of, cand)
+        if context_of:
+            _keep(contexts, context_of, cand)
+        if vetoes and exclude_of:
+            _keep(excludes, exclude_of, cand)
+    return cues, contexts, excludes
+
+
+def _keep(best: dict, entries: tuple, cand: tuple) -> None:
+    """Keep a phrase as the evidence of these entries where it costs less than theirs (longer on a tie)."""
+    cost, klen = cand[0], cand[2]
+    for idx in entries:
+        cur = best.get(idx)
+        if cur is None or cost < cur[0] or (cost == cur[0] and klen > cur[2]):
+            best[idx] = cand
+
+
 def _head_ok(entry: _Entry, sent: _Sentence, e: int, matcher: _Matcher) -> bool:
-    tail = sent.folded[e:e + 80]
-    lead = len(tail) - len(tail.lstrip(" \t" + _QUOTES + "("))
-    for c in entry.counted:
-        if matcher.counted_rx[c].match(tail, lead):
-            return True
-    return False
+    """Whether the words after a number ending at ``e`` begin with one of the entry's counted nouns."""
+    return not sent.heads(e, matcher).isdisjoint(entry.counted)
 
 
 def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int, int] | None:
@@ -408,62 +593,35 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     e = int(fact["end"]) - sent.start
     if not (0 <= s <= e <= len(sent.text)):
         return None
-    # best evidence per entry and role
     compat = matcher.compatible(kind, unit)
     if not compat:
         return None
-    blockers = matcher.blockers
-    best: dict[tuple[int, str], tuple[float, int, int, int, int, str]] = {}
-    bases = [(a, b) for a, b in sent.bases if not a <= s < b]
-    # boundaries before the number's ends: with a hit's, they count the boundaries between
-    at_s, at_e = bisect_left(sent.bounds, s), bisect_left(sent.bounds, e)
-    for hs, he, key, rel, at_hs, at_he in sent.hits_for(kind, unit, matcher):
-        if hs < e and he > s:  # a phrase never overlaps its own number
-            continue
-        # what the base of a ratio names ('đạt 96% so với số hộ đã đăng ký') is
-        # the denominator, not what the number counts
-        if bases and any(a <= hs < b for a, b in bases):
-            continue
-        cost, b, side = _distance(sent, hs, he, s, e, at_s - at_he if he <= s else at_hs - at_e)
-        # a phrase right after another number is that number's noun
-        # ('8 hộ nghèo và 21 hộ cận nghèo'): weaker for the next one
-        if side == "before" and sent.follows_number(hs):
-            cost += _NOUN_OF_ANOTHER
-        reaches = None
-        for idx, role in rel:
-            if role == "cues":
-                if reaches is None:
-                    reaches = _cue_reaches(sent, hs, he, s, e, side, b, kind)
-                if not reaches:
-                    continue
-            elif role == "exclude" and side == "before" and sent.crosses_item(he, s):
-                continue  # a veto in another item of a list ('tai nạn giao thông ...; ... ma túy')
-            if side == "after-list":
-                side = "after"
-            cur = best.get((idx, role))
-            cand = (cost, b, len(key), hs, he, key)
-            if cur is None or (cost, -len(key)) < (cur[0], -cur[2]):
-                best[(idx, role)] = cand
+    # only an entry with a cue in the sentence, and the counted noun it needs after the number, can win
+    free, nouns = sent.cued(kind, unit, matcher)
+    if not free and (not nouns or sent.heads(e, matcher).isdisjoint(nouns)):
+        return None
+    entries = matcher.entries
+    counts = kind in ("count", "fraction")
+    cues, contexts, excludes = _evidence(sent, sent.hits_for(kind, unit, matcher), s, e, kind)
     choices = []
-    for (idx, role), cue in best.items():   # the entries a cue was found for
-        if role != "cues" or idx not in compat:
+    for idx, cue in cues.items():   # the entries a cue was found for
+        if idx not in compat:
             continue
-        entry = matcher.entries[idx]
-        if entry.counted and kind in ("count", "fraction") and not _head_ok(entry, sent, e, matcher):
+        entry = entries[idx]
+        if counts and entry.counted and not _head_ok(entry, sent, e, matcher):
             continue
         ctx_cost, ctx_b = 0.0, 0
         if entry.has_context:
-            ctx = best.get((entry.order, "context"))
+            ctx = contexts.get(idx)
             if ctx is None:
-                if not (sent.context_in(sent.section_keys, entry.order, matcher)
-                        or sent.context_in(sent.before_keys(matcher), entry.order, matcher)):
+                if not (idx in sent.section_context or idx in sent.before_context(matcher)):
                     continue
                 ctx = (6.0, 6, 0)
             ctx_cost, ctx_b = ctx[0], ctx[1]
-        exc = best.get((entry.order, "exclude"))
+        exc = excludes.get(idx)
         if exc is not None and exc[1] <= max(cue[1], ctx_b):
             continue
-        choices.append((cue[0] + 0.3 * ctx_cost, -cue[2], entry.order, entry.id))
+        choices.append((cue[0] + 0.3 * ctx_cost, -cue[2], idx, entry.id))
     if not choices:
         return None
     best_choice = min(choices)
@@ -478,14 +636,18 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     # nghèo với tổng trị giá'; a topic named three clauses or more before is an
     # item of a list, not the number's topic: 'quà ... đến người có công, hộ
     # nghèo, hộ cận nghèo, ... với tổng trị giá 800 triệu đồng')
-    won = best[(best_choice[2], "cues")]
-    for (idx, role), ev in best.items():
-        if (role == "cues" and ev[1] < won[1] and ev[1] <= 2 and ev[3] < s and idx in blockers
-                and not any(c[2] == idx for c in choices)
-                and (best_choice[2], "context") not in matcher.roles[ev[5]]):
-            if not matcher.shares_cue(idx, best_choice[2]):
+    won_idx = best_choice[2]
+    won = cues[won_idx]
+    blockers, context_of = matcher.blockers, matcher.context_of
+    chosen = None
+    for idx, ev in cues.items():
+        if (ev[1] < won[1] and ev[1] <= 2 and ev[3] < s and idx in blockers
+                and won_idx not in context_of[ev[5]]):
+            if chosen is None:
+                chosen = {c[2] for c in choices}
+            if idx not in chosen and not matcher.shares_cue(idx, won_idx):
                 return None
-    if _out_of_scope(kind, sent, s, e, best_choice[2], matcher, won[5]):
+    if _out_of_scope(kind, sent, s, e, won_idx, matcher, won[5]):
         return None
     # the number's own clause names another activity than the cue's, which lies in an
     # earlier clause ('Kiểm tra ... 65 cơ sở, nhắc nhở 12 cơ sở')
@@ -656,8 +818,10 @@ def _scope_rx() -> dict:
         return "|".join(_JOIN.join(re.escape(w) for w in m.split(" "))
                         for m in sorted(words, key=len, reverse=True))
 
-    sub, sup, per, tim = alt("subunit"), alt("superlative"), alt("per_item"), alt("per_time")
-    apart, average, activity, peers = alt("apart"), alt("average"), alt("activity"), alt("peers")
+    def whole(role):
+        return _whole_words(tuple(sorted(marks.get(role, ()), key=len, reverse=True)))
+
+    sub, per, tim, peers = alt("subunit"), alt("per_item"), alt("per_time"), alt("peers")
     never = "(?!)"
     return {
         # 'cao nhất quận', 'cao nhất trong toàn huyện': the subject ranked among its peers
@@ -665,12 +829,12 @@ def _scope_rx() -> dict:
         # '100% các xã', '5/8 xã', '(100%) số phường': the number counts sub-units
         "subunit": re.compile(r"[\s(\"“”]*(?:%|‰)?[\s)]*(?:(?:các|số|tổng số|toàn bộ)\s+)?("
                               + (sub or never) + r")(?!\w)"),
-        "superlative": re.compile(r"(?<!\w)(?:" + (sup or never) + r")(?!\w)"),
-        "apart": re.compile(r"(?<!\w)(?:" + (apart or never) + r")(?!\w)"),
-        "average": re.compile(r"(?<!\w)(?:" + (average or never) + r")(?!\w)"),
-        "activity": re.compile(r"(?<!\w)(?:" + (activity or never) + r")(?!\w)"),
+        "superlative": whole("superlative"),
+        "apart": whole("apart"),
+        "average": whole("average"),
+        "activity": whole("activity"),
         # 'mỗi suất trị giá 800 nghìn đồng' (not 'mỗi năm')
-        "per_unit": re.compile(r"(?<!\w)(?:" + (per or never) + r")(?!\w)"),
+        "per_unit": whole("per_item"),
         "per_time": re.compile(r"\s*(?:" + (tim or never) + r")(?!\w)"),
         # '500.000 đồng/suất', '2 triệu đồng mỗi phần'
         "after_per": re.compile(r"\s*(?:/\s*|(?:" + (per or never) + r")\s+)(?=\w)"),
@@ -741,11 +905,8 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
         key = (int(st), len(sent_text))
         sent = sentences.get(key)
         if sent is None:
-            st = int(st)
-            para = text.rfind("\n", max(0, st - _BEFORE), st) + 1
-            before = text[max(para, st - _BEFORE):st]
-            sent = sentences[key] = _Sentence(sent_text, st, section if isinstance(section, str) else None,
-                                              matcher, before)
+            sent = sentences[key] = _Sentence(sent_text, int(st), section if isinstance(section, str) else None,
+                                              matcher, text)
             sent.own = own_unit
         got = _choose(f, sent, matcher)
         if got is not None:
@@ -765,6 +926,8 @@ def assign_indicators(facts: Iterable[Mapping], text: str,
 
 
 def _isna(x) -> bool:
+    if isinstance(x, int):  # an offset as the extractor gives it
+        return False
     try:
         return bool(pd.isna(x))
     except (TypeError, ValueError):
@@ -799,8 +962,10 @@ def _drop_breakdowns(facts: list[dict], placed, sentences, text: str) -> None:
     rx = _marker_rx(markers)
     for n, key in enumerate(keys):
         idxs = by_sent[key]
+        if all(facts[i]["indicator_id"] is None for i in idxs):
+            continue  # nothing to drop
         sent = sentences[key]
-        marks = _marker_positions(sent.folded, markers)
+        marks = sent.marks(markers)
         if not marks:
             continue
         opening = rx.match(sent.folded, len(sent.folded) - len(sent.folded.lstrip(" *-+•")))
@@ -851,7 +1016,7 @@ def _rates_follow_fractions(facts: list[dict], placed, sentences, cues: dict, ma
     for key, i in placed:
         by_sent.setdefault(key, []).append(i)
     rate_ok = matcher.compatible("rate", "percent")
-    ids = {e.id: e.order for e in matcher.entries}
+    ids = matcher.order_of
     for key, idxs in by_sent.items():
         if len(idxs) < 2:
             continue
@@ -920,8 +1085,26 @@ def _drop_restatements(facts: list[dict], placed, sentences) -> None:
 
 @lru_cache(maxsize=8)
 def _marker_rx(markers: tuple[str, ...]):
-    alt = "|".join(_JOIN.join(re.escape(w) for w in m.split(" ")) for m in markers)
-    return re.compile(r"(?<!\w)(?:" + alt + r")(?!\w)")
+    return _whole_words(markers)
+
+
+def _whole_words(phrases: tuple[str, ...]) -> re.Pattern:
+    r"""Compile a pattern of any of these folded phrases as whole words, in this order of preference.
+
+    Between their words stand spaces, quotes or commas. Each alternative
+    begins with its first character and only then looks behind it
+    (``(?<!\w.)``: no letter or digit stands before the phrase), so that the
+    engine skips to the next candidate at C speed: a look-behind first would
+    be tried at every character.
+    """
+    if not phrases:
+        return re.compile("(?!)")
+    alts = []
+    for phrase in phrases:
+        first, *rest = phrase.split(" ")
+        alts.append(re.escape(first[0]) + r"(?<!\w.)" + re.escape(first[1:])
+                    + "".join(_JOIN + re.escape(w) for w in rest))
+    return re.compile("(?:" + "|".join(alts) + r")(?!\w)")
 
 
 @lru_cache(maxsize=8)
