@@ -9,14 +9,14 @@ from bisect import bisect_right
 from datetime import date
 from functools import lru_cache
 
-from analysis.fastmatch import LeadingPattern
+from analysis.fastmatch import LeadingPattern, PatternGroup
 from analysis.metadata.report_period import period_hits
 from analysis.metadata.spans import Covered, fold
 from analysis.periods import parse_period
 from analysis.rules import read_rules
 from analysis.text import normalize_text
 
-__all__ = ["kind_cues", "read_doc_kind", "doc_kind_of"]
+__all__ = ["kind_cues", "cue_groups", "read_doc_kind", "doc_kind_of"]
 
 @lru_cache(maxsize=None)
 def kind_cues() -> list[tuple[LeadingPattern, str, float, str]]:
@@ -26,6 +26,14 @@ def kind_cues() -> list[tuple[LeadingPattern, str, float, str]]:
         pat = LeadingPattern(r["cue"].replace(" ", r"\s+") + r"(?!\w)")
         out.append((pat, r["kind"], float(r["weight"]), r["scope"]))
     return out
+
+
+@lru_cache(maxsize=None)
+def cue_groups() -> tuple[PatternGroup, PatternGroup]:
+    """Return the cues of :func:`kind_cues` read on the title, and those read on the body, each searched as a group."""
+    cues = kind_cues()
+    return (PatternGroup([rx for rx, _, _, scope in cues if scope == "title"]),
+            PatternGroup([rx for rx, _, _, scope in cues if scope != "title"]))
 
 
 def read_doc_kind(text: str, title: str | None = None, period: str | None = None,
@@ -76,16 +84,18 @@ def doc_kind_of(body: str, title: str | None, period: str | None, published: str
     outlook = _outlook(body, period) if period else []
     in_outlook = Covered(len(body), outlook)
     score = {"plan": 0.0, "results": 0.0}
-    for rx, kind, weight, scope in kind_cues():
-        src = head if scope == "title" else body
-        if not src:
+    title_cues, body_cues = cue_groups()
+    found = {"title": iter(title_cues.scan(head)), "body": iter(body_cues.scan(body))}
+    for _, kind, weight, scope in kind_cues():
+        matches = next(found["title" if scope == "title" else "body"])
+        if not (head if scope == "title" else body):
             continue
         if kind == "plan" and scope != "title" and outlook:
             # the words of what comes after the period ('Năm 2023, huyện phấn đấu ...'
             # closing a report of 2022) do not make the report a plan
-            n = sum(1 for m in rx.finditer(src) if m.start() not in in_outlook)
+            n = sum(1 for m in matches if m.start() not in in_outlook)
         else:
-            n = rx.count(src)
+            n = len(matches)
         score[kind] += weight * n
     return "plan" if score["plan"] > score["results"] else "results"
 

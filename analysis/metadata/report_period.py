@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 from functools import lru_cache
 
-from analysis.fastmatch import LeadingPattern
+from analysis.fastmatch import LeadingPattern, PatternGroup
 from analysis.metadata.dates import ref_date, split_dateline
 from analysis.metadata.spans import Covered, blank, first_match, fold
 from analysis.metadata.titles import SENTENCE_STOP_RE, lead_of
@@ -19,7 +19,7 @@ from analysis.periods import parse_period
 from analysis.rules import read_rules
 from analysis.text import normalize_text
 
-__all__ = ["period_rules", "period_hits", "read_period", "period_of"]
+__all__ = ["period_rules", "period_groups", "period_hits", "forget_hits", "read_period", "period_of"]
 
 # the year after a period phrase: '6 tháng đầu năm 2021', 'quý I/2022', 'quý I năm 2022'
 _YEAR_AFTER = r"(?:\s*(?:/|-|năm)\s*|\s+)((?:19|20)\d{2})(?!\d)"
@@ -60,7 +60,21 @@ def period_rules() -> dict:
 _ODD_REACH = 1200   # characters: the headline and the opening paragraphs of a report
 
 
-@lru_cache(maxsize=8)      # the period and the kind readers look at the same text
+@lru_cache(maxsize=None)
+def period_groups() -> tuple[PatternGroup, PatternGroup, PatternGroup]:
+    """Return the phrases of :func:`period_rules` read on the same text, grouped to search their first words once.
+
+    The masks (on the folded text); the cut-offs, cut-offs to a month and
+    sub-year phrases (on the masked text); the whole-year phrases, the
+    report's year said without its number and 'năm qua' (once the sub-year
+    phrases are blanked too).
+    """
+    rules = period_rules()
+    return (PatternGroup(rules["-"]),
+            PatternGroup([*rules["cutoff"], *rules["cutoff-month"], *(rx for rx, _ in rules["sub"])]),
+            PatternGroup([*(rx for rx, _ in rules["fy"]), *rules["same"], *rules["past"]]))
+
+
 def period_hits(folded: str) -> dict:
     """Return what a text says of its period.
 
@@ -68,21 +82,41 @@ def period_hits(folded: str) -> dict:
     ``(start, year, strength)``; ``same``: phrases for the report's year without
     its number; ``past``: 'năm qua'; ``odd``: figures up to an odd cut-off.
     """
+    sub_hits, odd, _ = _part_hits(folded)
+    return {"sub": sub_hits, **_year_hits(folded), "odd": odd}
+
+
+def forget_hits() -> None:
+    """Forget the hits of the texts read so far (they are kept for the last few texts)."""
+    _part_hits.cache_clear()
+    _year_hits.cache_clear()
+
+
+@lru_cache(maxsize=8)      # the period and the kind readers look at the same text
+def _part_hits(folded: str) -> tuple[list, bool, str]:
+    """Return the sub-year hits of a text, whether it gives figures to an odd cut-off, and the text left.
+
+    The text left, read for years, has the masks and the sub-year phrases blanked.
+    """
     rules = period_rules()
-    masked = blank(folded, [(m.start(), m.end()) for rx in rules["-"] for m in rx.finditer(folded)])
+    masks, parts, _ = period_groups()
+    masked = blank(folded, [(m.start(), m.end()) for found in masks.scan(folded) for m in found])
     # a cut-off stated in the headline or the opening paragraphs governs the report's
     # figures; one further down qualifies a single figure of a report of its own period
     opening = masked[:_ODD_REACH]
     odd = any(first_match(rx, opening) is not None for rx in rules["odd"])
+    found = parts.scan(masked)      # in the order of the group: cut-offs, to a month, sub-year
+    n, k = len(rules["cutoff"]), len(rules["cutoff"]) + len(rules["cutoff-month"])
+    cutoffs, to_month, parts_found = found[:n], found[n:k], found[k:]
     sub_hits, spans = [], []
-    for rx in rules["cutoff"]:
-        for m in rx.finditer(masked):
+    for matches in cutoffs:
+        for m in matches:
             day, month = int(m.group(1)), int(m.group(2))
             if (1 <= day <= 31 and 1 <= month <= 12 and (day, month) not in _QUARTER_ENDS
                     and m.start() < _ODD_REACH):
                 odd = True
-    for rx in rules["cutoff-month"]:
-        for m in rx.finditer(masked):
+    for matches in to_month:
+        for m in matches:
             month = int(m.group(1))
             code = _MONTH_ENDS.get(month)
             if code is None:
@@ -92,25 +126,37 @@ def period_hits(folded: str) -> dict:
                 sub_hits.append((m.start(), code, int(y) if y else None))
                 spans.append((m.start(), m.end()))
     covered = Covered(len(masked), spans)
-    for rx, code in rules["sub"]:
-        for m in rx.finditer(masked):
+    for (_, code), matches in zip(rules["sub"], parts_found):
+        for m in matches:
             if covered.overlaps(m.start(), m.end()):
                 continue
             y = m.group(m.lastindex) if m.lastindex else None
             sub_hits.append((m.start(), code, int(y) if y else None))
             spans.append((m.start(), m.end()))
             covered.add(m.start(), m.end())
-    masked = blank(masked, spans)
+    return sorted(sub_hits), odd, blank(masked, spans)
+
+
+@lru_cache(maxsize=8)
+def _year_hits(folded: str) -> dict:
+    """Return the whole-year hits of a text (``fy``), and its counts of ``same`` and ``past`` (see :func:`period_hits`).
+
+    Read apart from the sub-year hits: a report whose headline gives its
+    period with a year needs none of them.
+    """
+    rules = period_rules()
+    found = period_groups()[2].scan(_part_hits(folded)[2])      # whole years, the year unnamed, 'năm qua'
+    n, k = len(rules["fy"]), len(rules["fy"]) + len(rules["same"])
     fy_hits, seen = [], set()
-    for rx, strength in rules["fy"]:     # strongest phrases first: a year is counted once
-        for m in rx.finditer(masked):
+    for (_, strength), matches in zip(rules["fy"], found[:n]):     # strongest phrases first: a year is counted once
+        for m in matches:
             at = m.start(m.lastindex)
             if at not in seen:
                 seen.add(at)
                 fy_hits.append((m.start(), int(m.group(m.lastindex)), strength))
-    same = sum(rx.count(masked) for rx in rules["same"])
-    past = sum(rx.count(masked) for rx in rules["past"])
-    return {"sub": sorted(sub_hits), "fy": sorted(fy_hits), "same": same, "past": past, "odd": odd}
+    same = sum(len(matches) for matches in found[n:k])
+    past = sum(len(matches) for matches in found[k:])
+    return {"fy": sorted(fy_hits), "same": same, "past": past}
 
 
 def _infer_year(fy_hits, ref: date | None, code: str, sub_hits=()) -> int | None:
@@ -188,32 +234,33 @@ def period_of(folded: str, head: str | None, published: str | None, dateline: st
     str or None
         A period code such as ``2021-H1``.
     """
-    body = period_hits(folded)
-    if body["odd"]:
+    sub_all, odd, _ = _part_hits(folded)
+    if odd:
         return None
     ref = ref_date(published, dateline)
-    fy_all = body["fy"]
-    h = None
     lead_from = None    # where the article's first sentence is looked for, below a headline
     if head:
         hf = fold(normalize_text(head))
         at = folded.find(hf)
         if at >= 0:         # the headline is a line of the text: its hits are those of the text there
             end = lead_from = at + len(hf)
-            h = {"sub": [x for x in body["sub"] if at <= x[0] < end],
-                 "fy": [x for x in body["fy"] if at <= x[0] < end], "odd": False}
+            h_sub, h_fy = [x for x in sub_all if at <= x[0] < end], None    # its years read when needed
         else:
             h = period_hits(hf)
-        if h["odd"]:
-            return None
-        if h["sub"]:
-            _, code, year = h["sub"][0]
-            year = year or _infer_year(fy_all, ref, code, h["sub"] + body["sub"])
+            if h["odd"]:
+                return None
+            h_sub, h_fy = h["sub"], h["fy"]
+        if h_sub:
+            _, code, year = h_sub[0]
+            year = year or _infer_year(_year_hits(folded)["fy"], ref, code, h_sub + sub_all)
             return f"{year}-{code}" if year else None
-        named = [y for _, y, s in h["fy"] if s >= 1]
+        fy_all = _year_hits(folded)["fy"]
+        if h_fy is None:
+            h_fy = [x for x in fy_all if at <= x[0] < end]
+        named = [y for _, y, s in h_fy if s >= 1]
         if named:
             return f"{named[0]}-FY"
-        weak = [y for _, y, s in h["fy"] if s == 0]
+        weak = [y for _, y, s in h_fy if s == 0]
         if weak:
             # a headline of next year's tasks gives the period, unless the body sums up a year
             # ('Xã X triển khai nhiệm vụ năm 2023' over 'hội nghị tổng kết ... năm 2022')
@@ -223,15 +270,17 @@ def period_of(folded: str, head: str | None, published: str | None, dateline: st
             results = Counter(y for _, y, s in fy_all if s == 2)
             year = _top(results, first) if results else None
             return f"{year or weak[0]}-FY"
-    if body["sub"]:
-        counts = Counter(code for _, code, _ in body["sub"])
+    if sub_all:
+        counts = Counter(code for _, code, _ in sub_all)
         order = {}
-        for s, code, _ in body["sub"]:
+        for s, code, _ in sub_all:
             order.setdefault(code, s)
         code = max(counts, key=lambda c: (counts[c], -order[c]))
-        years = Counter(y for _, c, y in body["sub"] if c == code and y)
-        year = years.most_common(1)[0][0] if years else _infer_year(fy_all, ref, code, body["sub"])
+        years = Counter(y for _, c, y in sub_all if c == code and y)
+        year = years.most_common(1)[0][0] if years else _infer_year(_year_hits(folded)["fy"], ref, code, sub_all)
         return f"{year}-{code}" if year else None
+    body = _year_hits(folded)
+    fy_all = body["fy"]
     first = {}
     for s, y, _ in fy_all:
         first.setdefault(y, s)

@@ -156,19 +156,15 @@ def _abbreviations(text: str, abbrevs: tuple[str, ...]):
     """
     n = len(text)
     dotted = [w for w in abbrevs if w.endswith(".")]
-    lasts = {w[-2] for w in dotted}
-    i = text.find(".")
-    while i != -1:
-        if i == 0 or text[i - 1] not in lasts:     # most dots follow a digit or a lower-case word
-            i = text.find(".", i + 1)
-            continue
+    # most dots follow a digit or a lower-case word: only those after an abbreviation's last letter
+    for dot in _dots_after("".join(sorted({w[-2] for w in dotted}))).finditer(text):
+        i = dot.end() - 1
         for w in dotted:
             s = i + 1 - len(w)
             if s >= 0 and text.startswith(w, s) and not _glued(text, s):
                 after = i + 1 + (i + 1 < n and text[i + 1] in " \t")
                 yield s, i + 1, after, w
                 break
-        i = text.find(".", i + 1)
     for w in abbrevs:
         if w.endswith("."):
             continue
@@ -182,9 +178,21 @@ def _abbreviations(text: str, abbrevs: tuple[str, ...]):
             i = text.find(w + " ", i + 1)
 
 
+@lru_cache(maxsize=None)
+def _dots_after(letters: str) -> re.Pattern:
+    """Return the pattern of a dot after one of the letters (with the letter)."""
+    return re.compile("[" + re.escape(letters) + r"]\.")
+
+
 def _glued(text: str, i: int) -> bool:
     """Whether the character before ``i`` joins a word or an abbreviation to what starts there."""
     return i > 0 and (text[i - 1].isalnum() or text[i - 1] in "._")
+
+
+def _name_may_start(text: str, pos: int) -> bool:
+    """Whether a name can start at ``pos``: :func:`_name_tokens` finds none unless a capital or a digit is there."""
+    c = text[pos:pos + 1]
+    return c.isupper() or c.isdigit()
 
 
 def _unit_mentions(text: str, folded: str | None = None, skip=()) -> list[dict]:
@@ -192,10 +200,11 @@ def _unit_mentions(text: str, folded: str | None = None, skip=()) -> list[dict]:
     rx, by_word, abbrevs = unit_words()
     if folded is None:
         folded = fold(text)
-    found = []
-    for m in rx.finditer(folded):
-        found.append((m.start(), m.start(1), m.end(1), m.end(), by_word[_WS_RE.sub(" ", m.group(1))]))
-    found.extend((s, s, e, after, by_word[w]) for s, e, after, w in _abbreviations(text, abbrevs))
+    # a name starts with a capital or a number: other mentions are passed over at once
+    found = [(m.start(), m.start(1), m.end(1), m.end(), by_word[_WS_RE.sub(" ", m.group(1))])
+             for m in rx.finditer(folded) if _name_may_start(text, m.end())]
+    found.extend((s, s, e, after, by_word[w]) for s, e, after, w in _abbreviations(text, abbrevs)
+                 if _name_may_start(text, after))
     aliases, alias_names = _place_aliases()
     skip = Covered(len(text), skip)
     taken = Covered(len(text))
@@ -402,8 +411,7 @@ def unit_of(text: str, title: str | None, folded: str, when: date | None) -> dic
             district = next(iter(table))
         elif said:
             district = said.most_common(1)[0][0]
-    # a province named only in a caption or the site's address is not one the report writes
-    city = _read_city(blank(text, aside), name, level, district, mentions, reformed, chosen.get("type"))
+    city = _read_city(text, aside, name, level, district, mentions, reformed, chosen.get("type"))
     if reformed and city:
         city = places.after_reform(city)
     city = places.label(city, early=when is None or when < HUE_DATE)
@@ -475,8 +483,11 @@ def _writes(text: str, name: str) -> bool:
     return False
 
 
-def _read_city(text, name, level, parent, mentions, reformed, kind=None) -> str | None:
-    """Return the province of the unit (as the gazetteer names it), or None."""
+def _read_city(text, aside, name, level, parent, mentions, reformed, kind=None) -> str | None:
+    """Return the province of the unit (as the gazetteer names it), or None.
+
+    ``aside``: the spans of the text that are not the report's own (captions, the site's address).
+    """
     places = gazetteer()
     if level == "city":
         return places.provinces[place_key(name)]["name"] if place_key(name) in places.provinces else name
@@ -490,7 +501,9 @@ def _read_city(text, name, level, parent, mentions, reformed, kind=None) -> str 
         return next(iter(cands))
     if cands:
         # a name in several provinces: the one whose name the text writes, if only one is
-        written = [p for p in cands if _writes(text, p)]
+        # (a province named only in a caption or the site's address is not one the report writes)
+        body = blank(text, aside)
+        written = [p for p in cands if _writes(body, p)]
         return written[0] if len(written) == 1 else None
     if named:
         top = named.most_common(2)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import analysis.metadata as md
 from analysis import text as tx
-from analysis.fastmatch import LeadingPattern
+from analysis.fastmatch import LeadingPattern, PatternGroup
 from analysis.metadata import dates, kinds, programmes, report_period, spans, units
 from analysis.paths import RAW
 from analysis.text import normalize_text
@@ -58,11 +58,12 @@ _RESTS = [r"năm\s+(\d{4})?", r"(?:6|06|sáu)\s+tháng", r"q", r"o(?=a)", r"a|b"
           r"tháng|(năm)", r"(?:)", r"(?:các\s+)?tháng\s+còn\s+lại(?!\w)",
           r"(?:sơ\s+kết|kết\s+quả)\s+(?:6|06|sáu)\s+tháng(?!\s+cuối)(?:\s+(\d{4}))?",
           r"(phường|quận|xã)[ \t]+", r"(?:a|ab|b)(?:b)?", r"(?:o|oa)?a", r"(?:a(x)|b)(y)?",
-          r"(?:\d|x)\s*-", r"hoá(?!\w)", r"(?:á|h)o?(?=\s)", r"(?:y|x[^]|]|a[]|])b?"]
+          r"(?:\d|x)\s*-", r"hoá(?!\w)", r"(?:á|h)o?(?=\s)", r"(?:y|x[^]|]|a[]|])b?",
+          r"\(năm(?!\w)", r"\(?năm", r"a\.b?", r"(?:aa|a)(ab)?", r"(?:ab|a|b|ba|x|y|q|o|oa)\s"]
 _LEADING_TEXT = st.lists(st.sampled_from(["a", "b", "ab", "x", "y", "o", "oa", " ", "\t", "\n", "-", "/",
                                           "q", "1", "06", "sáu", "6 tháng", "tháng", "các ", "còn lại",
                                           "sơ kết ", "kết quả ", "cuối", "2021", "năm", "phường ", "|", "]",
-                                          "quận\t", "xã", "hoá", "á", "_", "tân"]),
+                                          "quận\t", "xã", "hoá", "á", "_", "tân", "(", "(năm", ".", "aa"]),
                          max_size=30).map("".join)
 
 
@@ -74,6 +75,34 @@ def test_leading_lookbehind_finds_the_same_matches_as_the_regex(text, rest, befo
     assert [(m.span(), m.groups(), m.lastindex) for m in fast.finditer(text)] == \
         [(m.span(), m.groups(), m.lastindex) for m in full.finditer(text)]
     assert fast.count(text) == len(full.findall(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LEADING_TEXT, st.lists(st.sampled_from(_RESTS), min_size=1, max_size=6),
+       st.sampled_from([r"\w", r"[\w/]"]))
+def test_a_group_finds_for_each_pattern_the_matches_the_regex_finds(text, rests, before):
+    patterns = [LeadingPattern(rest, before) for rest in rests]
+    group = PatternGroup(patterns)
+    for rx, found in zip(patterns, group.scan(text)):
+        assert [(m.span(), m.groups(), m.lastindex) for m in found] == \
+            [(m.span(), m.groups(), m.lastindex) for m in rx.full.finditer(text)], rx.full.pattern
+
+
+def test_a_group_matches_alone_the_patterns_it_cannot_search_together():
+    # the same group name in two patterns that start alike: their guards cannot be one pattern
+    patterns = [LeadingPattern(r"a(?P<x>b)"), LeadingPattern(r"a(?P<x>c)"), LeadingPattern(r"\w+b"),
+                LeadingPattern(r"d")]
+    group = PatternGroup(patterns)
+    assert group.alone == {0, 1, 2}
+    text = "ab ac xab d ad"
+    assert [[m.span() for m in found] for found in group.scan(text)] == \
+        [[m.span() for m in rx.full.finditer(text)] for rx in patterns]
+
+
+def test_many_alternatives_that_start_with_few_words_are_searched_by_those_words():
+    rx = units.unit_words()[0]
+    assert rx.branches is None and rx.group is not None
+    assert len(rx.group.scanners) < len(rx.leads)
 
 
 def test_alternatives_that_start_together_are_tried_in_the_order_written():
@@ -121,6 +150,14 @@ def test_the_rule_tables_patterns_are_found_by_their_first_words_with_the_same_m
         for text in texts:
             assert [(m.span(), m.groups()) for m in rx.finditer(text)] == \
                 [(m.span(), m.groups()) for m in rx.full.finditer(text)], rx.full.pattern
+    # the groups the readers search at once
+    groups = [*report_period.period_groups(), *kinds.cue_groups()]
+    assert sum(len(g.scanners) for g in groups) < sum(len(rx.leads or ()) for g in groups for rx in g.patterns) / 2
+    for group in groups:
+        assert all(group.patterns[i].leads is None for i in group.alone)     # '\d+%\s+kế hoạch'
+        for text in texts:
+            assert [[(m.span(), m.groups()) for m in found] for found in group.scan(text)] == \
+                [[(m.span(), m.groups()) for m in rx.full.finditer(text)] for rx in group.patterns]
 
 
 def test_read_metadata_equals_the_readers_one_by_one():
