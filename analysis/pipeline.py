@@ -233,8 +233,9 @@ def bound_for(bounds, unit: str, kind: str, unit_level: str | None) -> Bound | N
     return best
 
 
-def _implausible(row: dict, unit_level, bounds) -> Bound | None:
-    b = bound_for(bounds, row["unit"], row["kind"], unit_level)
+def _implausible(row: dict, unit_level, bounds, known: dict) -> Bound | None:
+    key = (row["unit"], row["kind"])
+    b = known[key] if key in known else known.setdefault(key, bound_for(bounds, row["unit"], row["kind"], unit_level))
     if b is not None and not (b.low <= row["value"] <= b.high):
         return b
     return None
@@ -295,6 +296,7 @@ def process_report(job: ReportJob) -> ReportOutput:
             doc=job.doc_id)])
     facts, dropped = [], []
     names = schema.FACTS.names
+    known: dict = {}              # (unit, kind) -> its bound, for this report's level
     for n, f in enumerate(found):
         row = {c: f.get(c) for c in names}
         row["doc_id"] = job.doc_id
@@ -308,7 +310,7 @@ def process_report(job: ReportJob) -> ReportOutput:
         if not row["fact_id"]:
             row["fact_id"] = f"{job.doc_id}:{row['start']}-{row['end']}:{n}"
         row["value"] = float(row["value"])
-        bound = _implausible(row, job.unit_level, bounds)
+        bound = _implausible(row, job.unit_level, bounds, known)
         row["is_implausible"] = bound is not None
         if bound is not None:
             level = job.unit_level or "unit of unknown level"
