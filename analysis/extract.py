@@ -98,10 +98,10 @@ def _canon(phrase: str) -> str:
 
 
 def _key(matched: str) -> str:
-    key = matched.lower()
-    if "  " in key or "\t" in key:
-        key = " ".join(key.split())
-    return key
+    """Return a phrase matched on the lower-cased text as the tables write it (single spaces)."""
+    if "  " in matched or "\t" in matched:
+        return " ".join(matched.split())
+    return matched
 
 
 def _atoms(phrase: str) -> list[str]:
@@ -586,7 +586,8 @@ def _scan(text: str, rules: Rules) -> list[_Cand]:
             n1 = text[m.start():m.end(3)]  # the first digit is outside group 3
             tok = _read_token(n1, q1, n2, q2)
         if tok is not None:
-            out.append(_Cand(m.start(), m.end(), n1, m.group(5), tok))
+            start, end = m.span()
+            out.append(_Cand(start, end, n1, m.group(5), tok))
     return out
 
 
@@ -793,8 +794,8 @@ def _read_right(text: str, low: str, rlow: str, c: _Cand, rules: Rules) -> None:
 # dots, commas and colons inside numbers (12.877.755.000, 97,95). Going back
 # from a number, a closing bracket does not end it, and a number opening a
 # bracket belongs to the words before it ("Chi ngân sách (100%)"); the regex
-# runs on the reversed text.
-_CLAUSE_BACK = re.compile(r"[^,;:(\n.!?]*")
+# runs on the reversed text, where that bracket comes first.
+_CLAUSE_BACK = re.compile(r"(?:[ \t]*\()?[^,;:(\n.!?]*")
 _CLAUSE_FORWARD = re.compile(r"[^,;:()\n.!?]*")
 _INNER = ".,:"
 # a number that closes its clause: a comma, semicolon, bracket, line break, a
@@ -811,9 +812,6 @@ def _clause_start(rtext: str, s: int) -> int:
     r = n - s
     hi = min(n, r + _CLAUSE_WINDOW)
     k = r
-    while k < hi and rtext[k] in " \t":
-        k += 1
-    k = k + 1 if k < hi and rtext[k] == "(" else r
     while True:
         k = _CLAUSE_BACK.match(rtext, k, hi).end()
         # in the reversed text, k - 1 is the character after the mark
@@ -973,11 +971,6 @@ def _counted_after(phrase: str, percent: bool) -> str | None:
     return " ".join(words)
 
 
-def _words_before(text: str, start: int, stop: int) -> tuple[str, ...]:
-    """Return the thing measured, from the words before a number in its clause."""
-    return _measured_before(text[max(start, stop - 90):stop])
-
-
 @lru_cache(maxsize=1 << 14)
 def _measured_before(span: str) -> tuple[str, ...]:
     """Return the thing measured in the words of ``span`` (the clause before a number, at most 90 characters).
@@ -1017,11 +1010,13 @@ def _counted(text: str, rtext: str, c: _Cand, unit: str, qs: int, qe: int,
             after = _counted_after(m.group(1), unit in _PERCENT_UNITS)
             if after is not None:
                 return after
-    before = _words_before(text, qs, c.start)
+    s = c.start
+    before = _measured_before(text[max(qs, s - 90):s])
     if not before and clause_start > 0:
         # "5209/5318 hộ đăng ký gia đình văn hóa, đạt tỷ lệ 97,95%": the thing
         # measured is in the clause before
-        before = _words_before(text, _clause_start(rtext, clause_start - 1), clause_start - 1)
+        s = clause_start - 1
+        before = _measured_before(text[max(_clause_start(rtext, s), s - 90):s])
     return " ".join(before) or None
 
 

@@ -127,6 +127,13 @@ class Sentence:
 # Boundaries are found with str.find, far cheaper than a regex scan of the text.
 _SENT_MARKS = (".", "!", "?", "…")
 _SENT_NEXT = re.compile(r"[ \t]+(?=[\"“'(\[A-ZÀ-ỸĐ0-9])")
+
+
+def _opens_sentence(ch: str) -> bool:
+    """Tell whether a character may open a sentence (the look-ahead of ``_SENT_NEXT``)."""
+    return "A" <= ch <= "Z" or "À" <= ch <= "Ỹ" or "0" <= ch <= "9" or (ch != "" and ch in "\"“'([")
+
+
 _HEADING_RE = re.compile(
     r"^\s*(?:"
     r"[IVXLC]+[.)/-]\s|"              # I. II. III.
@@ -192,9 +199,13 @@ def _sentence_bounds(text: str) -> tuple[list[int], list[int]]:
             pat = mark + gap
             i = text.find(pat)
             while i != -1:
-                m = _SENT_NEXT.match(text, i + 1)
-                if m is not None:
-                    cuts.append((i + 1, m.end()))
+                nxt = text[i + 2:i + 3]
+                if _opens_sentence(nxt):  # most often: one space, then the next sentence
+                    cuts.append((i + 1, i + 2))
+                elif nxt == " " or nxt == "\t":
+                    m = _SENT_NEXT.match(text, i + 1)
+                    if m is not None:
+                        cuts.append((i + 1, m.end()))
                 i = text.find(pat, i + 2)
     cuts.sort()
     starts, ends, last = [0], [], -1

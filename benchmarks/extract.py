@@ -74,21 +74,25 @@ ANALYST = re.compile(rf"{ANALYST_NUMBER}|{_UNITS_ALT}")
 ANALYST_WITH_UNIT = re.compile(rf"(?:{ANALYST_NUMBER})(?:[ \t]*(?:{_UNITS_ALT})(?!\w))?")
 
 # Where the extractor's time goes: its functions (in analysis/extract.py,
-# text.py and numbers.py) by stage; the time of a built-in they call (a regex
-# match, str.find) counts for the caller. Anything else is the row itself.
+# text.py and numbers.py) by stage, named as ``name`` or, where two modules use
+# the name, ``file:name``; the time of a built-in they call (a regex match,
+# str.find) counts for the caller. Anything else is the row itself.
 STAGES = (
-    ("number scan (the scan's regex and each candidate)", ("_scan", "_read_token", "_value", "__init__")),
+    ("number scan (the scan's regex and each candidate)",
+     ("_scan", "_read_token", "_value", "_shape", "_power_of_ten", "extract.py:__init__")),
     ("numerals in words", ("_scan_words", "value_of_number_words")),
     ("joining ranges, result/target pairs and sums", ("_link", "parse_decimal")),
     ("context before and after: non-fact rules, qualifiers, kind cues",
-     ("_mask_of", "_read_left", "_read_right", "_kept", "_row", "_key", "_role_applies",
+     ("_candidates", "_read_left", "_read_left_phrases", "_read_right", "_kept", "_key", "_role_applies",
       "_names_document", "_lowered")),
-    ("sentences and section headings", ("_sentence_bounds", "section_headings", "_is_heading",
-                                        "_sentence", "sentence_at")),
+    ("sentences and section headings", ("_sentence_bounds", "_opens_sentence", "section_headings",
+                                        "_is_heading", "_sentence", "sentence_at", "text.py:__init__",
+                                        "<string>:__init__")),
     ("clause windows and quote", ("_clause_start", "_clause_end", "_trim_quote")),
-    ("qualifiers, kinds and plan cues of the clause", ("_find_phrases", "_clause_hits", "_decide_kind",
-                                                       "_first_cue", "_cue_starts")),
-    ("the counted noun", ("_counted", "_counted_after", "_words_before", "_measured_before", "_counted_words")),
+    ("qualifiers, kinds and plan cues of the clause and the sentence",
+     ("_find_phrases", "_clause_hits", "_decide_kind", "_first_cue", "_cue_starts", "_sentence_cues",
+      "_heading_cues")),
+    ("the counted noun", ("_counted", "_counted_after", "_measured_before", "_counted_words")),
 )
 _OWN_FILES = ("extract.py", "text.py", "numbers.py")
 ROW = "the row, and the rest of each fact's decisions"
@@ -161,8 +165,9 @@ def _stage_of(key: tuple) -> str:
     """Return the stage a profiled function belongs to (``key``: file, line, name)."""
     file, _, name = key
     if file.endswith(_OWN_FILES) or file.startswith("<"):
+        qualified = f"{Path(file).name}:{name}"
         for stage, names in STAGES:
-            if name in names:
+            if name in names or qualified in names:
                 return stage
     return ROW
 

@@ -7,14 +7,17 @@ tests/gold/test_extract_gold.py.)
   and provinces write them, non-facts included.
 * The provenance of every fact: offsets, quote, sentence and section.
 """
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 
 from _provenance import check_provenance
 from analysis.evaluate import match_facts, score
 from analysis.extract import extract_facts, load_rules
+from analysis.numbers import parse_decimal
 from analysis.rules import read_rules
-from analysis.text import normalize_text
+from analysis.text import normalize_text, split_sentences
 
 # --------------------------------------------------------------------------
 # Beyond the seeds: how other units write their numbers
@@ -420,3 +423,48 @@ def test_the_same_words_after_a_count_and_after_a_percentage_are_read_for_each()
     for text in (count_first, percent_first):
         counted = {f["raw"]: f["counted"] for f in extract_facts(text, "d")}
         assert counted == {"12": "kế hoạch phòng chống dịch", "95%": "tiêm chủng"}
+
+
+# --------------------------------------------------------------------------
+# Values and sentences as the fast paths read them
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, numeral, factor", [
+    ("97,95%", "97,95", 1),
+    ("120.14%", "120.14", 1),
+    ("0.553 ha", "0.553", 1),
+    ("0,35 tỷ đồng", "0,35", 10**9),
+    ("2,5 triệu đồng", "2,5", 10**6),
+    ("1,25 nghìn tỷ đồng", "1,25", 10**12),
+    ("3,5 tạ", "3,5", 100),
+    ("12.877.755,5 đồng", "12.877.755,5", 1),
+    ("1.553 triệu đồng", "1.553", 10**6),
+    ("0,1234567890123456789012345678 tỷ đồng", "0,1234567890123456789012345678", 10**9),
+])
+def test_a_decimal_is_read_as_its_exact_value_times_its_unit(raw, numeral, factor):
+    # one rounding, from the exact decimal to the nearest float, whatever the
+    # decimal mark, the grouping or the multiplier
+    facts = extract_facts(f"Kết quả đạt {raw} trong năm.", "d")
+    assert [f["raw"] for f in facts] == [raw]
+    assert facts[0]["value"] == float(parse_decimal(numeral) * Decimal(factor))
+
+
+def test_a_year_is_told_from_a_count_of_the_same_digits():
+    facts = extract_facts("Năm 2023 phường có 2023 hộ gia đình, tăng 15 hộ so với năm 2022.", "d")
+    assert [(f["raw"], f["value"]) for f in facts] == [("2023", 2023.0), ("15", 15.0)]
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("Có 36 tin. Đạt 97,95%.", ["Có 36 tin.", "Đạt 97,95%."]),
+    ("Có 36 tin.  Đạt 97,95%.", ["Có 36 tin.", "Đạt 97,95%."]),
+    ("Có 36 tin.\tĐạt 97,95%.", ["Có 36 tin.", "Đạt 97,95%."]),
+    ("Có 36 tin. \t“Đạt” 97,95%.", ["Có 36 tin.", "“Đạt” 97,95%."]),
+    ("Có 36 tin. 12 tin mới.", ["Có 36 tin.", "12 tin mới."]),
+    ("Có 36 tin. tăng 5%.", ["Có 36 tin. tăng 5%."]),  # a lower-case (ASCII) letter goes on
+    ("Có 36 tin. ", ["Có 36 tin."]),
+    ("Có 36 tin! (Đạt) 5%… Ước 7%? Xong", ["Có 36 tin!", "(Đạt) 5%…", "Ước 7%?", "Xong"]),
+])
+def test_a_sentence_ends_at_a_mark_before_spaces_and_a_capital_digit_quote_or_bracket(text, sentences):
+    assert [s.text for s in split_sentences(text)] == sentences
+    facts = extract_facts(text, "d")
+    assert all(f["sentence"] in sentences for f in facts)
