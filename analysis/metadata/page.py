@@ -67,13 +67,33 @@ def line_is_furniture(line: str) -> bool:
 def aside_spans(folded: str) -> list[tuple[int, int]]:
     """Return the lines that are not the report's own text: photo captions, the site's address."""
     _, _, aside = furniture()
+    marks: dict[str, list[int]] = {}      # where the text has each mark an aside word ends with
     spans = []
     for word in aside:
-        pos = folded.find(word)
-        while pos != -1:
+        last = word[-1]
+        if last.isalnum():
+            found = _occurrences(folded, word)
+        else:       # 'ảnh:', 'địa chỉ:': found from the text's colons, far fewer than its letters
+            if last not in marks:
+                marks[last] = _occurrences(folded, last)
+            found = [i + 1 - len(word) for i in marks[last]
+                     if i + 1 >= len(word) and folded.startswith(word, i + 1 - len(word))]
+        end = 0
+        for pos in found:
+            if pos < end:       # on the line already taken
+                continue
             start = folded.rfind("\n", 0, pos) + 1
             end = folded.find("\n", pos)
             end = len(folded) if end == -1 else end
             spans.append((start, end))
-            pos = folded.find(word, end)
     return spans
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Return where a word starts in the text, each place (overlapping ones too)."""
+    out = []
+    pos = text.find(word)
+    while pos != -1:
+        out.append(pos)
+        pos = text.find(word, pos + 1)
+    return out

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import analysis.metadata as md
 from analysis import text as tx
 from analysis.fastmatch import LeadingPattern, PatternGroup
-from analysis.metadata import dates, kinds, programmes, report_period, spans, units
+from analysis.metadata import dates, kinds, page, programmes, report_period, spans, units
 from analysis.paths import RAW
 from analysis.text import normalize_text
 
@@ -174,3 +174,27 @@ def test_read_metadata_equals_the_readers_one_by_one():
                 md.read_unit(text, title)
             assert got["doc_kind"] == md.read_doc_kind(text, title, period, published)
             assert got["programs"] == md.read_programs(text)
+
+
+def _aside_spans_one_word_at_a_time(folded: str) -> list[tuple[int, int]]:
+    _, _, aside = page.furniture()
+    spans = []
+    for word in aside:
+        pos = folded.find(word)
+        while pos != -1:
+            start = folded.rfind("\n", 0, pos) + 1
+            end = folded.find("\n", pos)
+            end = len(folded) if end == -1 else end
+            spans.append((start, end))
+            pos = folded.find(word, end)
+    return spans
+
+
+_ASIDE_TEXT = st.lists(st.sampled_from(["ảnh:", "ảnh", ":", "nh:", "\n", " ", "địa chỉ:", "bản quyền", "x",
+                                        "tòa soạn:", "điện thoại:", "11:34"]), max_size=15).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ASIDE_TEXT)
+def test_aside_lines_found_from_the_colons_are_those_each_word_finds(text):
+    assert page.aside_spans(text) == _aside_spans_one_word_at_a_time(text)
