@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "Column", "Table", "SchemaError", "TABLES", "REPORTS", "FACTS",
     "OBSERVATIONS", "UNITS", "KINDS", "QUALIFIERS", "PERIOD_CODES",
-    "DOC_KINDS", "UNIT_LEVELS", "REVIEW_STATUSES", "empty_frame", "validate",
+    "DOC_KINDS", "UNIT_LEVELS", "REVIEW_STATUSES", "empty_frame", "pandas_dtype", "validate",
 ]
 
 UNITS = ("count", "percent", "per_mille", "vnd", "ha", "km2", "m2", "km", "m",
@@ -199,7 +200,7 @@ def validate(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         frame = frame.assign(**{c.name: pd.array([None] * len(frame), dtype=c.dtype) for c in later})
     names = table.names + (extra if table.extra_ok else [])
     out = frame if list(frame.columns) == names else frame[names]
-    dtypes = {name: _dtype(name) for name in {c.dtype for c in table.columns} - {"object"}}
+    dtypes = {name: pandas_dtype(name) for name in {c.dtype for c in table.columns} - {"object"}}
     cast = {}
     for c in table.columns:
         if c.dtype == "object" and c.nullable:
@@ -210,7 +211,7 @@ def validate(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
                 if c.dtype.startswith("datetime64"):
                     s = pd.to_datetime(s).astype(c.dtype)
                 else:
-                    s = s.astype(c.dtype)
+                    s = s.astype(dtypes[c.dtype])
             except (TypeError, ValueError) as e:
                 raise SchemaError(f"{table.name}.{c.name}: cannot be {c.dtype}: {e}") from None
             cast[c.name] = s
@@ -231,6 +232,21 @@ def validate(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _dtype(name: str):
-    """Return the pandas dtype a declared dtype names (``string``: as pandas stores strings now)."""
-    return pd.api.types.pandas_dtype(name)
+def pandas_dtype(name: str):
+    """Return the pandas dtype a column's declared dtype names.
+
+    ``string`` is stored as pandas' options say when called. The same as
+    ``pandas.api.types.pandas_dtype(name)``, without searching pandas' registry
+    of dtypes for the names the tables use.
+
+    Examples
+    --------
+    >>> [str(pandas_dtype(c.dtype)) for c in REPORTS.columns[7:10]]
+    ['datetime64[ms]', 'datetime64[ms]', 'Int64']
+    """
+    made = _DTYPES.get(name)
+    return made() if made is not None else pd.api.types.pandas_dtype(name)
+
+
+_DTYPES = {"string": pd.StringDtype, "Int64": pd.Int64Dtype, "boolean": pd.BooleanDtype,
+           "float64": lambda: np.dtype("float64"), "datetime64[ms]": lambda: np.dtype("datetime64[ms]")}
