@@ -93,6 +93,8 @@ class _found_once:
         return value
 
 
+# a fact's evidence is kept per slot, 3 * entry index + the phrase's role
+_CUE, _CONTEXT, _EXCLUDE = 0, 1, 2
 _NOUN_OF_ANOTHER = 0.25  # extra cost of a cue that is another number's noun; above an after-cue's 0.1
 _BEFORE = 400  # characters of the paragraph before a sentence read for its topic
 _QUOTES = "\"“”'‘’«»"
@@ -186,28 +188,50 @@ class _Matcher:
                                             if _compatible(e, kind, unit))
         return got
 
-    def relevant(self, kind, unit) -> dict[str, tuple[tuple, tuple, tuple, bool]]:
-        """Per phrase, the entries it matters to for a fact of this kind and unit (cached).
+    def relevant(self, kind, unit) -> dict[str, tuple[tuple, bool, bool]]:
+        """Per phrase, the evidence slots it fills for a fact of this kind and unit (cached).
 
         Returns
         -------
         dict
-            Phrase -> (entries it is a cue of, a context of, an exclusion of,
-            whether its first role is a cue): the roles of the compatible
-            entries, and the cues of the entries that name a topic by their cue
-            alone. Phrases with no such role are left out.
+            Phrase -> (slots, whether it is a cue, whether its first role is a
+            cue). A slot is ``3 * entry index + role`` (:data:`_CUE`,
+            :data:`_CONTEXT`, :data:`_EXCLUDE`), for the roles of the
+            compatible entries and the cues of the entries that name a topic
+            by their cue alone; ``slots[2 * reaches + vetoes]`` are those it
+            fills as a cue that reaches the number (or not) and as a veto
+            that reaches it (or not). Phrases with no such role are left out.
         """
         key = (kind, unit)
         got = self._relevant.get(key)
         if got is None:
             compat, blockers = self.compatible(kind, unit), self.blockers
             got = self._relevant[key] = {}
+            place = {"cues": _CUE, "context": _CONTEXT, "exclude": _EXCLUDE}
             for k, roles in self.roles.items():
                 rs = [(i, r) for i, r in roles if i in compat or (r == "cues" and i in blockers)]
                 if rs:
-                    got[k] = (tuple(i for i, r in rs if r == "cues"),
-                              tuple(i for i, r in rs if r == "context"),
-                              tuple(i for i, r in rs if r == "exclude"), rs[0][1] == "cues")
+                    slots = tuple(tuple(3 * i + place[r] for i, r in rs
+                                        if r == "context" or (r == "cues" and reaches) or (r == "exclude" and vetoes))
+                                  for reaches in (False, True) for vetoes in (False, True))
+                    got[k] = (slots, any(r == "cues" for _, r in rs), rs[0][1] == "cues")
+        return got
+
+    def counted_nouns(self, kind, unit) -> tuple[bool, frozenset]:
+        """Say whether an entry able to carry a fact of this kind and unit needs no counted noun (cached).
+
+        Returns that, and the counted nouns the others need (none are needed
+        but for counts and fractions).
+        """
+        key = ("counted", kind, unit)
+        got = self._relevant.get(key)
+        if got is None:
+            compat = [self.entries[i] for i in self.compatible(kind, unit)]
+            if kind in ("count", "fraction"):
+                got = (any(not e.counted for e in compat), frozenset(c for e in compat for c in e.counted))
+            else:
+                got = (bool(compat), frozenset())
+            self._relevant[key] = got
         return got
 
     def compatible_cues(self, kind, unit) -> dict[str, frozenset]:
@@ -279,25 +303,23 @@ class _Matcher:
         if not first:
             return []
         at = list(accumulate(map(len, parts)))  # at[2i]: start of word i, at[2i + 1]: its end
-        gaps = parts[2::2]                       # gaps[i]: what stands between words i and i + 1
         out, last = [], len(words) - 1
         for i in first:
             node = trie[words[i]]
-            s = at[2 * i]
             j = i
             while True:
                 key = node.get("")
                 if key is not None:
-                    out.append((s, at[2 * j + 1], key))
+                    out.append((at[2 * i], at[2 * j + 1], key))
                 if j == last:
                     break
-                gap = gaps[j]
+                node = node.get(words[j + 1])
+                if node is None:
+                    break
+                gap = parts[2 * j + 2]  # what stands between words j and j + 1
                 if gap != " " and gap.strip(_GAP_CHARS):
                     break
                 j += 1
-                node = node.get(words[j])
-                if node is None:
-                    break
         return out
 
 
@@ -323,9 +345,11 @@ class _Sentence:
     sở vi phạm') and the sentence before it may ('kiểm tra an toàn thực phẩm
     914 cơ sở.').
 
-    Only the folded text and the cue hits are found at once: most sentences
-    name no indicator their numbers can carry, and their boundaries, numbers
-    and distances are never needed (they are found on first use).
+    Only the folded text is made at once: the numbers of many sentences can
+    carry no indicator whatever the sentence says (no counted noun of one
+    follows them), and most sentences name no indicator their numbers can
+    carry; the cue hits, boundaries, numbers and distances are found on
+    first use.
     """
 
     def __init__(self, text: str, start: int, section: str | None, matcher: _Matcher,
@@ -333,9 +357,8 @@ class _Sentence:
         self.text = text
         self.start = start
         self.folded = _fold_same_length(text)
-        self.hits = matcher.hits(self.folded)
-        # the entries whose context phrase the section heading gives
-        self.section_context = matcher.section_context(section) if section else frozenset()
+        self.matcher = matcher
+        self.section = section
         self.report = report
         self.own = None  # callable: ((level, name) of the report's own unit, units per level)
         self._before_context = None
@@ -346,6 +369,21 @@ class _Sentence:
         self._cued: dict = {}
         self._hits_for: dict = {}
         self._heads: dict = {}
+
+    @_found_once
+    def hits(self) -> list[tuple[int, int, str]]:
+        """Find the catalogue phrases in the sentence (:meth:`_Matcher.hits`)."""
+        return self.matcher.hits(self.folded)
+
+    @_found_once
+    def phrases(self) -> frozenset:
+        """Find the distinct catalogue phrases in the sentence."""
+        return frozenset(k for _, _, k in self.hits)
+
+    @_found_once
+    def section_context(self) -> frozenset:
+        """Find the entries whose context phrase the section heading gives."""
+        return self.matcher.section_context(self.section) if self.section else frozenset()
 
     @_found_once
     def bounds(self) -> list[int]:
@@ -380,7 +418,7 @@ class _Sentence:
         got = self._cued.get((kind, unit))
         if got is None:
             cues, entries = matcher.compatible_cues(kind, unit), matcher.entries
-            cued = frozenset().union(*(cues[k] for _, _, k in self.hits if k in cues))
+            cued = frozenset().union(*map(cues.__getitem__, self.phrases & cues.keys()))
             if kind in ("count", "fraction"):
                 got = (any(not entries[i].counted for i in cued),
                        frozenset(c for i in cued for c in entries[i].counted))
@@ -392,11 +430,11 @@ class _Sentence:
     def hits_for(self, kind, unit, matcher: _Matcher) -> list[tuple]:
         """Return the hits whose phrase matters for a fact of this kind and unit (cached).
 
-        Each is (start, end, phrase, its length, the entries it is a cue of, a
-        context of, an exclusion of, whether its first role is a cue, the
-        boundaries before its start and before its end, what a number right
-        before it adds to its cost): with the boundaries, a distance needs no
-        search.
+        Each is (start, end, phrase, its length, its evidence slots, whether
+        it is a cue, whether its first role is a cue (see
+        :meth:`_Matcher.relevant`), the boundaries before its start and
+        before its end, what a number right before it adds to its cost): with
+        the boundaries, a distance needs no search.
         """
         got = self._hits_for.get((kind, unit))
         if got is None:
@@ -514,26 +552,24 @@ def _compatible(entry: _Entry, kind: str, unit: str) -> bool:
     return unit == entry.unit
 
 
-def _evidence(sent: _Sentence, hits: list[tuple], s: int, e: int, kind) -> tuple[dict, dict, dict]:
-    """Return the best evidence of each entry for a number at [s, e) of the sentence.
+def _evidence(sent: _Sentence, hits: list[tuple], s: int, e: int, kind) -> dict:
+    """Return the best evidence of each entry and role for a number at [s, e) of the sentence.
 
-    Three dicts, of cues, context phrases and exclusions: entry index ->
-    (cost, boundary count, phrase length, start, end, phrase) of its nearest
-    phrase of that role (the longer on a tie of cost), among the sentence's
-    hits for the number's kind and unit (:meth:`_Sentence.hits_for`). The
-    cost of a phrase before the number is the clause boundaries between them
-    plus their distance / 400; after the number, a phrase in the number's
-    clause costs 0.1 plus the distance / 400, one beyond 2 + 1.5 per boundary
-    (two per closing parenthesis).
+    Slot (``3 * entry index + role``) -> (cost, boundary count, phrase
+    length, start, end, phrase) of the nearest phrase of that role (the
+    longer on a tie of cost), among the sentence's hits for the number's kind
+    and unit (:meth:`_Sentence.hits_for`). The cost of a phrase before the
+    number is the clause boundaries between them plus their distance / 400;
+    after the number, a phrase in the number's clause costs 0.1 plus the
+    distance / 400, one beyond 2 + 1.5 per boundary (two per closing
+    parenthesis).
     """
-    cues: dict = {}
-    contexts: dict = {}
-    excludes: dict = {}
+    best: dict = {}
     bases = [(a, b) for a, b in sent.bases if not a <= s < b]
     # boundaries before the number's ends: with a hit's, they count the boundaries between
     bounds, semis = sent.bounds, sent.semis
     at_s, at_e = bisect_left(bounds, s), bisect_left(bounds, e)
-    for hs, he, key, klen, cue_of, context_of, exclude_of, cue_first, at_hs, at_he, noun in hits:
+    for hs, he, key, klen, slots, is_cue, cue_first, at_hs, at_he, noun in hits:
         if hs < e and he > s:  # a phrase never overlaps its own number
             continue
         # what the base of a ratio names ('đạt 96% so với số hộ đã đăng ký') is
@@ -553,7 +589,7 @@ def _evidence(sent: _Sentence, hits: list[tuple], s: int, e: int, kind) -> tuple
             vetoes = True
             if b == 0:
                 cost = 0.1 + (hs - e) / 400.0
-                reaches = bool(cue_of) and _cue_reaches(sent, hs, he, s, e, "after", 0, kind)
+                reaches = is_cue and _cue_reaches(sent, hs, he, s, e, "after", 0, kind)
             else:
                 listed = b == sent.n_commas(e, hs)
                 b = b + 2 * sent.n_closes(e, hs)
@@ -563,22 +599,11 @@ def _evidence(sent: _Sentence, hits: list[tuple], s: int, e: int, kind) -> tuple
                 # when the phrase is first of all the cue of an entry)
                 reaches = listed and cue_first and _cue_reaches(sent, hs, he, s, e, "after-list", b, kind)
         cand = (cost, b, klen, hs, he, key)
-        if reaches and cue_of:
-            _keep(cues, cue_of, cand)
-        if context_of:
-            _keep(contexts, context_of, cand)
-        if vetoes and exclude_of:
-            _keep(excludes, exclude_of, cand)
-    return cues, contexts, excludes
-
-
-def _keep(best: dict, entries: tuple, cand: tuple) -> None:
-    """Keep a phrase as the evidence of these entries where it costs less than theirs (longer on a tie)."""
-    cost, klen = cand[0], cand[2]
-    for idx in entries:
-        cur = best.get(idx)
-        if cur is None or cost < cur[0] or (cost == cur[0] and klen > cur[2]):
-            best[idx] = cand
+        for slot in slots[2 * reaches + vetoes]:
+            cur = best.get(slot)
+            if cur is None or cost < cur[0] or (cost == cur[0] and klen > cur[2]):
+                best[slot] = cand
+    return best
 
 
 def _head_ok(entry: _Entry, sent: _Sentence, e: int, matcher: _Matcher) -> bool:
@@ -597,28 +622,32 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     if not compat:
         return None
     # only an entry with a cue in the sentence, and the counted noun it needs after the number, can win
+    free, nouns = matcher.counted_nouns(kind, unit)
+    if not free and (not nouns or sent.heads(e, matcher).isdisjoint(nouns)):
+        return None  # (whatever the sentence says)
     free, nouns = sent.cued(kind, unit, matcher)
     if not free and (not nouns or sent.heads(e, matcher).isdisjoint(nouns)):
         return None
     entries = matcher.entries
     counts = kind in ("count", "fraction")
-    cues, contexts, excludes = _evidence(sent, sent.hits_for(kind, unit, matcher), s, e, kind)
+    best = _evidence(sent, sent.hits_for(kind, unit, matcher), s, e, kind)
     choices = []
-    for idx, cue in cues.items():   # the entries a cue was found for
-        if idx not in compat:
+    for slot, cue in best.items():   # the entries a cue was found for
+        idx, role = divmod(slot, 3)
+        if role != _CUE or idx not in compat:
             continue
         entry = entries[idx]
         if counts and entry.counted and not _head_ok(entry, sent, e, matcher):
             continue
         ctx_cost, ctx_b = 0.0, 0
         if entry.has_context:
-            ctx = contexts.get(idx)
+            ctx = best.get(slot + _CONTEXT)
             if ctx is None:
                 if not (idx in sent.section_context or idx in sent.before_context(matcher)):
                     continue
                 ctx = (6.0, 6, 0)
             ctx_cost, ctx_b = ctx[0], ctx[1]
-        exc = excludes.get(idx)
+        exc = best.get(slot + _EXCLUDE)
         if exc is not None and exc[1] <= max(cue[1], ctx_b):
             continue
         choices.append((cue[0] + 0.3 * ctx_cost, -cue[2], idx, entry.id))
@@ -637,11 +666,12 @@ def _choose(fact: Mapping, sent: _Sentence, matcher: _Matcher) -> tuple[str, int
     # item of a list, not the number's topic: 'quà ... đến người có công, hộ
     # nghèo, hộ cận nghèo, ... với tổng trị giá 800 triệu đồng')
     won_idx = best_choice[2]
-    won = cues[won_idx]
+    won = best[3 * won_idx + _CUE]
     blockers, context_of = matcher.blockers, matcher.context_of
     chosen = None
-    for idx, ev in cues.items():
-        if (ev[1] < won[1] and ev[1] <= 2 and ev[3] < s and idx in blockers
+    for slot, ev in best.items():
+        idx, role = divmod(slot, 3)
+        if (role == _CUE and ev[1] < won[1] and ev[1] <= 2 and ev[3] < s and idx in blockers
                 and won_idx not in context_of[ev[5]]):
             if chosen is None:
                 chosen = {c[2] for c in choices}
