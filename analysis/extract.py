@@ -573,6 +573,7 @@ def _scan(text: str, rules: Rules) -> list[_Cand]:
         last = m.lastindex  # 1: a date, time or code (skip); 3: a number alone; more: units or a fraction
         if last == 3:
             n1 = m.group()
+            n2 = None
             if n1.isdigit() and len(n1) <= _MAX_DIGITS:  # most numbers: digits alone
                 v = int(n1)
                 tok = (float(v), None, _ONE, False, None, None,
@@ -587,7 +588,7 @@ def _scan(text: str, rules: Rules) -> list[_Cand]:
             tok = _read_token(n1, q1, n2, q2)
         if tok is not None:
             start, end = m.span()
-            out.append(_Cand(start, end, n1, m.group(5), tok))
+            out.append(_Cand(start, end, n1, n2, tok))
     return out
 
 
@@ -950,14 +951,17 @@ _PHRASE_AFTER = re.compile(
 
 
 @lru_cache(maxsize=1 << 14)
-def _counted_after(phrase: str, percent: bool) -> str | None:
+def _counted_after(after: str, percent: bool) -> str | None:
     """Return the noun phrase measured in the words right after a number, if they name it.
 
-    ``phrase`` is what :data:`_PHRASE_AFTER` reads after the number; the
-    same few thousand phrases recur across reports, so the answer is cached
-    by the phrase (and whether the number is a percentage).
+    ``after`` is the rest of the number's clause; the same few thousand
+    recur across reports (``hộ gia đình``, ``so với cùng kỳ``), so the answer
+    is cached by it (and whether the number is a percentage).
     """
-    words = phrase.split()
+    m = _PHRASE_AFTER.match(after)
+    if m is None:
+        return None
+    words = m.group(1).split()
     cw = _counted_words()
     end_after = cw["end_after"]
     for i in range(1, len(words)):
@@ -1005,11 +1009,9 @@ def _counted(text: str, rtext: str, c: _Cand, unit: str, qs: int, qe: int,
              clause_start: int) -> str | None:
     """Return the noun phrase measured, in the report's words (best effort)."""
     if unit != "vnd":
-        m = _PHRASE_AFTER.match(text, c.end, qe)
-        if m is not None:
-            after = _counted_after(m.group(1), unit in _PERCENT_UNITS)
-            if after is not None:
-                return after
+        after = _counted_after(text[c.end:qe], unit in _PERCENT_UNITS)
+        if after is not None:
+            return after
     s = c.start
     before = _measured_before(text[max(qs, s - 90):s])
     if not before and clause_start > 0:
