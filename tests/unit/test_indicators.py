@@ -20,7 +20,7 @@ from analysis.indicators import assign_indicators, unmatched_cues
 from analysis.numbers import parse_number
 from analysis.paths import CATALOG, ROOT
 from analysis.schema import KINDS, UNITS
-from analysis.text import normalize_text
+from analysis.text import TextIndex, normalize_text
 
 CORE_IDS = core_ids()
 
@@ -347,6 +347,54 @@ def test_assignment_accepts_a_frame_and_a_catalogue_path(tmp_path):
     path = tmp_path / "indicators.csv"
     _write_catalog(catalog, path)
     assert assign_indicators(frame, text, catalog=path)[0]["indicator_id"] == "cremation_rate"
+
+
+def _with_sentences(facts: list[dict], text: str) -> list[dict]:
+    """The facts as the extractor gives them: each with its sentence, where it starts and its section."""
+    index = TextIndex(text)
+    out = []
+    for f in facts:
+        snt = index.sentence_at(f["start"])
+        out.append({**f, "sentence": snt.text, "sentence_start": snt.start, "section": snt.section})
+    return out
+
+
+def test_facts_that_carry_their_sentence_get_what_facts_without_it_get():
+    for text, specs in PHRASINGS + RULE_PHRASINGS:
+        text = normalize_text(text)
+        facts = _facts_in(text, specs)
+        alone = [(f["indicator_id"], f["indicator_cue"]) for f in assign_indicators(facts, text)]
+        carried = assign_indicators(_with_sentences(facts, text), text)
+        assert [(f["indicator_id"], f["indicator_cue"]) for f in carried] == alone, text
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the section's heading names the topic the sentence leaves out
+    ("II. An toàn thực phẩm\nKết quả xử phạt 9 cơ sở vi phạm.", "food_safety_violations"),
+    ("II. Văn hóa\nKết quả xử phạt 9 cơ sở vi phạm.", None),
+    # so does the sentence before it, in the same paragraph only
+    ("Kiểm tra an toàn thực phẩm 120 cơ sở. Kết quả xử phạt 9 cơ sở vi phạm.", "food_safety_violations"),
+    ("Kiểm tra an toàn thực phẩm 120 cơ sở.\nKết quả xử phạt 9 cơ sở vi phạm.", None),
+])
+def test_the_heading_or_the_sentence_before_gives_the_topic(text, expected):
+    text = normalize_text(text)
+    i = text.index("9 cơ sở")
+    facts = [{"start": i, "end": i + 1, "kind": "count", "unit": "count"}]
+    assert assign_indicators(facts, text)[0]["indicator_id"] == expected
+    assert assign_indicators(_with_sentences(facts, text), text)[0]["indicator_id"] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Kết nạp 12 đảng viên mới.", "new_party_members"),
+    # a count no counted noun of an indicator follows gets none, whatever cue stands before it
+    ("Kết nạp 12 hội viên mới.", None),
+    # the noun may stand after a quote or an opening parenthesis
+    ("Kết nạp 12 (đảng viên mới).", "new_party_members"),
+])
+def test_a_count_needs_the_noun_its_indicator_counts_right_after_it(text, expected):
+    text = normalize_text(text)
+    facts = [{"start": 8, "end": 10, "kind": "count", "unit": "count"}]
+    assert assign_indicators(facts, text)[0]["indicator_id"] == expected
 
 
 # --------------------------------------------------------------------------- catalogue
