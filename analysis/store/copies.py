@@ -26,6 +26,7 @@ from analysis.store.layout import (
     kept_for_file,
     listing,
     located,
+    open_output,
     sort_keys,
 )
 
@@ -139,7 +140,8 @@ def write_copies(name: str, folder: Path) -> None:
     stats = [c for c in _COPY_STATS if c in target.names]
     options = dict(compression="zstd", compression_level=3, use_dictionary=True)
     paths = {which: folder / file for which, file in names.items()}
-    writers = {"all_periods": pq.ParquetWriter(paths["all_periods"], target, write_statistics=stats,
+    sink = open_output(paths["all_periods"])
+    writers = {"all_periods": pq.ParquetWriter(sink, target, write_statistics=stats,
                                                **options)}
     reach = {"results": [], "all": []}
     try:
@@ -180,6 +182,7 @@ def write_copies(name: str, folder: Path) -> None:
     finally:
         for w in writers.values():
             w.close()
+        sink.close()
         for _, pf in readers:
             pf.close()
     for p in paths.values():

@@ -21,8 +21,8 @@ from analysis import paths, schema
 __all__ = ["SORT_ORDER", "FILE_ORDER", "PARTITIONED", "PARTITION_COLUMN", "NULL_PARTITION", "PART_FILE",
            "SCHEMA_FILE", "NEW_FOLDER", "OLD_FOLDER", "TableMissing", "table_path", "partition_name",
            "partition_value", "sort_keys", "sorted_frame", "arrow_table", "write_parquet", "write_sorted_parquet",
-           "fsync_file", "fsync_dir", "link_or_copy", "located", "wanted_periods", "table_files", "listing",
-           "kept_for_file", "with_partition_column"]
+           "open_output", "fsync_file", "fsync_dir", "link_or_copy", "located", "wanted_periods", "table_files",
+           "listing", "kept_for_file", "with_partition_column"]
 
 
 #: Row order of each table in its file (ties broken by the table's key).
@@ -62,6 +62,9 @@ _ROW_GROUP = 1024
 
 
 _GROUPS_TAKEN = 16   # row groups put in order at once by write_sorted_parquet
+
+
+_WRITE_BUFFER = 1 << 20   # bytes: a system call per megabyte, not per page (88,000 calls for 600 reports)
 
 
 NEW_FOLDER, OLD_FOLDER = ".{}.new-", ".{}.old-"
@@ -145,12 +148,18 @@ def write_sorted_parquet(table: pa.Table, order: pa.Array | None, path: Path) ->
     """
     n = table.num_rows if order is None else len(order)
     step = _ROW_GROUP * _GROUPS_TAKEN
-    with pq.ParquetWriter(path, table.schema, compression="zstd", compression_level=3,
-                          use_dictionary=True, write_statistics=True) as w:
+    with open_output(path) as sink, \
+            pq.ParquetWriter(sink, table.schema, compression="zstd", compression_level=3,
+                             use_dictionary=True, write_statistics=True) as w:
         for start in range(0, max(n, 1), step):
             rows = table.slice(start, step) if order is None else table.take(order.slice(start, step))
             w.write_table(rows, row_group_size=_ROW_GROUP)
     fsync_file(path)
+
+
+def open_output(path: Path) -> pa.NativeFile:
+    """Open a file for writing through a buffer: Arrow's writers write each page and buffer on its own."""
+    return pa.BufferedOutputStream(pa.OSFile(str(path), "wb"), buffer_size=_WRITE_BUFFER)
 
 
 def fsync_file(path: Path) -> None:

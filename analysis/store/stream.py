@@ -28,6 +28,7 @@ from analysis.store.layout import (
     SORT_ORDER,
     fsync_file,
     link_or_copy,
+    open_output,
     partition_name,
     sort_keys,
     with_partition_column,
@@ -229,7 +230,7 @@ class TableWriter:
             folder = self.folder / name
             folder.mkdir(exist_ok=True)
             path = folder / f"part-{seq:06d}.arrow"
-            with pa.OSFile(str(path), "wb") as sink, \
+            with open_output(path) as sink, \
                     pa.ipc.new_file(sink, table.schema, options=_IPC) as w:
                 for i, (value, start, n) in enumerate(runs):
                     w.write_batch(table.slice(start, n).to_batches()[0])
