@@ -50,6 +50,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, count
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -378,7 +379,7 @@ class _Sentence:
     @_found_once
     def phrases(self) -> frozenset:
         """Find the distinct catalogue phrases in the sentence."""
-        return frozenset(k for _, _, k in self.hits)
+        return frozenset(map(itemgetter(2), self.hits))
 
     @_found_once
     def section_context(self) -> frozenset:
