@@ -11,14 +11,14 @@ together, one search for all the first words that start with the same
 character, then tells each phrase its own matches, as ``re`` would give them.
 
 It is kept because the build needs it. Measured 3 December 2026 on this
-2-core machine, CPU time on one core, best of three passes:
+2-core machine (load average 3), CPU time on one core, best of three passes:
 :func:`analysis.metadata.read_metadata` over ``benchmarks/corpus/n600-s2024``
-(600 generated reports, 9.9 MB) takes 2.0 s with it and 13.3 s with the plain
-patterns (6.6 times slower: 4.9 MB/s against 0.75 MB/s, about 265 s more
+(600 generated reports, 9.9 MB) takes 0.90 s with it and 10.2 s with the plain
+patterns (11.3 times slower: 11.0 MB/s against 0.97 MB/s, about 185 s more
 CPU for the city's 12,000 reports, where the whole build has 60 s); on one
-huge report (``benchmarks/big_reports.py``) both stay linear, 0.12 to 0.17 s
-per MB with it, 1.15 to 1.32 s per MB without (``benchmarks/metadata.py``
-measures both; section ``metadata`` of ``benchmarks/results.md``). It uses
+huge report (``benchmarks/big_reports.py``) both stay linear, 0.06 s per MB
+with it, 0.79 to 0.83 s per MB without (``benchmarks/metadata.py`` measures
+both; section ``metadata`` of ``benchmarks/results.md``). It uses
 only the pattern text (no private ``re`` internals).
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ _META = frozenset("\\.^$*+?{}[]|()")
 # Beyond a few alternatives, one search for the rest of the pattern is faster
 # than one search per alternative.
 _MAX_BRANCHES = 4
-# ... unless they start with few distinct words, each searched for once (:class:`PatternGroup`)
+# ... unless they start with few distinct characters, each searched for once (:class:`PatternGroup`)
 _MAX_HEADS = 10
 _QUANTIFIERS = frozenset("?*+{")
 _ESCAPE_RE = re.compile(r"\\(.)", re.S)
@@ -232,7 +232,9 @@ class LeadingPattern:
     character of a report. Where the rest of the pattern starts with words,
     or with a group of a few alternative words (``(?:6|06|sáu)\s+tháng``),
     the lookbehind is put behind those words, one pattern per alternative,
-    and ``re`` finds each by its words. Otherwise this searches for the rest of
+    and ``re`` finds each by its words (many alternatives that start with few
+    characters are searched as a :class:`PatternGroup`, one search per
+    character). Otherwise this searches for the rest of
     the pattern and checks the character before each hit. Either way the
     matches are exactly those of the full pattern.
 
@@ -260,7 +262,7 @@ class LeadingPattern:
         self.branches = self.group = None
         if self.leads and len(self.leads) <= _MAX_BRANCHES:
             self.branches = tuple(lead.rx for lead in self.leads)
-        elif self.leads and len({lead.literal for lead in self.leads}) <= _MAX_HEADS:
+        elif self.leads and len({lead.value[0] for lead in self.leads}) <= _MAX_HEADS:
             # many alternatives that start with a few words ('quận ủy', 'quận', 'phường'...)
             self.group = PatternGroup((self,))
 

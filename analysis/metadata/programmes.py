@@ -4,6 +4,7 @@ Which document codes are programmes is ``analysis/rules/metadata_doc_codes.csv``
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from analysis.fastmatch import LeadingPattern
@@ -14,6 +15,9 @@ __all__ = ["PROGRAMME_RE", "programme_matches", "read_programs", "programs_of"]
 
 PROGRAMME_RE = LeadingPattern(
     r"(\d{1,3})\s*-\s*([^\W\d_]{1,4})\s*/\s*([^\W\d_]{1,4}(?:-[^\W\d_]{1,6})?)(?![\w])", r"[\w/]")
+
+# a hyphen after neither a digit nor a space ends no run of digits
+_CODE_HYPHEN_RE = re.compile(r"-(?<=[\d\s]-)")
 
 
 def programme_matches(text: str):
@@ -31,9 +35,9 @@ def programme_matches(text: str):
     ['02-CTr/QU', '3 - ctr/qu']
     """
     rest = PROGRAMME_RE.rest
-    pos, hyphen = 0, text.find("-")
-    while hyphen != -1:
-        end = hyphen
+    pos = 0
+    for found in _CODE_HYPHEN_RE.finditer(text):       # the hyphens after a digit or a space
+        end = found.start()
         while end and text[end - 1].isspace():
             end -= 1
         start = end
@@ -45,7 +49,6 @@ def programme_matches(text: str):
             if m is not None:
                 yield m
                 pos = m.end()
-        hyphen = text.find("-", hyphen + 1)
 
 
 @lru_cache(maxsize=None)
