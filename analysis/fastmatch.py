@@ -341,7 +341,8 @@ class PatternGroup:
                             + "|".join(dict.fromkeys(guards)) + ")" for literal, guards in words.items()]
             # the branches of each pattern that start with this character, in the pattern's order
             tried = {i: leads for i, p in enumerate(self.patterns) if i not in alone
-                     for leads in [tuple(lead for lead in p.leads if lead.value[0] == first)] if leads}
+                     for leads in [tuple((lead.value, lead.rx) for lead in p.leads if lead.value[0] == first)]
+                     if leads}
             try:
                 rx = re.compile("(?:" + "|".join(alternatives) + ")")
             except re.error:        # the guards do not compile together: their patterns go alone
@@ -354,7 +355,7 @@ class PatternGroup:
 
     def scan(self, text: str) -> list[list[re.Match]]:
         """Return, for each pattern of the group in order, its matches in the text, as ``re.finditer`` gives them."""
-        starts: list[dict[int, tuple[Lead, ...]]] = [{} for _ in self.patterns]
+        starts: list[dict[int, tuple[tuple[str, re.Pattern], ...]]] = [{} for _ in self.patterns]
         for rx, overlapping, tried in self.scanners:
             for s in _starts(rx, text, overlapping):
                 for i, leads in tried.items():
@@ -385,19 +386,20 @@ def _starts(rx: re.Pattern, text: str, overlapping: bool):
     return out
 
 
-def _matches_at(text: str, starts: dict[int, tuple[Lead, ...]]) -> list[re.Match]:
+def _matches_at(text: str, starts: dict[int, tuple[tuple[str, re.Pattern], ...]]) -> list[re.Match]:
     """Return the matches that start at the given places, left to right, none inside another.
 
-    At each place, the first of the branches tried there that matches (the
-    branches are in the order ``re`` tries them).
+    At each place, the first of the branches tried there (their first
+    characters, their pattern) that matches; the branches are in the order
+    ``re`` tries them.
     """
     out, pos = [], 0
     for s in sorted(starts):
         if s < pos:
             continue
-        for lead in starts[s]:
-            if text.startswith(lead.value, s):
-                m = lead.rx.match(text, s)
+        for value, rx in starts[s]:
+            if text.startswith(value, s):
+                m = rx.match(text, s)
                 if m is not None:
                     out.append(m)
                     pos = m.end()

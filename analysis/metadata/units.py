@@ -201,8 +201,12 @@ def _unit_mentions(text: str, folded: str | None = None, skip=()) -> list[dict]:
     if folded is None:
         folded = fold(text)
     # a name starts with a capital or a number: other mentions are passed over at once
-    found = [(m.start(), m.start(1), m.end(1), m.end(), by_word[_WS_RE.sub(" ", m.group(1))])
-             for m in rx.finditer(folded) if _name_may_start(text, m.end())]
+    found = []
+    for m in rx.finditer(folded):
+        end = m.end()
+        c = text[end:end + 1]
+        if c.isupper() or c.isdigit():      # (as _name_may_start, inline: most mentions are not names)
+            found.append((m.start(), m.start(1), m.end(1), end, by_word[_WS_RE.sub(" ", m.group(1))]))
     found.extend((s, s, e, after, by_word[w]) for s, e, after, w in _abbreviations(text, abbrevs)
                  if _name_may_start(text, after))
     aliases, alias_names = _place_aliases()
