@@ -81,6 +81,7 @@ class _Lazy:
             self._value, self._done = self._make(), True
         return self._value
 
+
 class _found_once:
     """A method read as an attribute, computed on first reading and then kept in the instance."""
 
@@ -241,9 +242,9 @@ class _Matcher:
         got = self._relevant.get(key)
         if got is None:
             compat = self.compatible(kind, unit)
-            got = self._relevant[key] = {k: frozenset(i for i, r in roles if r == "cues" and i in compat)
-                                         for k, roles in self.roles.items()}
-            got = self._relevant[key] = {k: v for k, v in got.items() if v}
+            cues = ((k, frozenset(i for i, r in roles if r == "cues" and i in compat))
+                    for k, roles in self.roles.items())
+            got = self._relevant[key] = {k: v for k, v in cues if v}
         return got
 
     def section_context(self, heading: str) -> frozenset:
@@ -410,11 +411,12 @@ class _Sentence:
         return [(m, self.clause(m, m)[1]) for m in _marker_positions(self.folded, bases)] if bases else []
 
     def cued(self, kind, unit, matcher: _Matcher) -> tuple[bool, frozenset]:
-        """Say which entries able to carry a fact of this kind and unit a hit is a cue of (cached).
+        """Say what the entries that a hit is a cue of need to carry a fact of this kind and unit (cached).
 
-        Returns whether one of them needs no counted noun after the number
-        (or the kind is not counted), and the counted nouns the others need:
-        a number followed by none of these gets no indicator.
+        Among the entries able to carry such a fact that a hit is a cue of:
+        whether one needs no counted noun after the number (or the kind is
+        not counted), and the counted nouns the others need. A number
+        followed by none of these gets no indicator.
         """
         got = self._cued.get((kind, unit))
         if got is None:
