@@ -74,14 +74,63 @@ def _segments(column: pa.ChunkedArray) -> list[tuple[int, int]]:
     return [(a, b - a) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _reach(rows: pd.DataFrame) -> list[list]:
-    """Per indicator: units, periods and rows (``[indicator_id, n_units, n_periods, n_rows]``)."""
+def _add_reach(acc: dict, rows: pd.DataFrame) -> None:
+    """Add rows to the reach of their indicators: ``acc[indicator_id] = [units, periods, n_rows]``.
+
+    Rows come in indicator order; an indicator's rows may come in several
+    chunks (a large one is cut by unit), so units and periods are kept as sets.
+    """
     if not len(rows):
-        return []
-    g = rows.groupby("indicator_id", dropna=False, sort=True)
-    counts = pd.DataFrame({"u": g["unit_name"].nunique(), "p": g["period"].nunique(), "n": g.size()})
-    return [[None if pd.isna(k) else str(k), int(u), int(p), int(n)]
-            for k, u, p, n in zip(counts.index, counts["u"], counts["p"], counts["n"])]
+        return
+    for k, g in rows.groupby("indicator_id", dropna=False, sort=True):
+        key = None if pd.isna(k) else str(k)
+        units, periods, n = acc.setdefault(key, [set(), set(), 0])
+        units.update(g["unit_name"].dropna().tolist())
+        periods.update(g["period"].dropna().tolist())
+        acc[key][2] = n + len(g)
+
+
+def _reach(acc: dict) -> list[list]:
+    """Per indicator: units, periods and rows (``[indicator_id, n_units, n_periods, n_rows]``)."""
+    return [[k, len(units), len(periods), n] for k, (units, periods, n) in acc.items()]
+
+
+def _chunks(counts: dict) -> list[tuple[list, list | None, bool]]:
+    """Cut the rows into chunks of about :data:`_COPY_CHUNK` rows, in the copy's order.
+
+    ``counts`` maps each indicator to the rows of each of its units. A chunk
+    is ``(indicators, None, True)`` (whole indicators), or ``([indicator],
+    units, last)`` for an indicator too large for one chunk, cut between its
+    units (``last``: its last piece). The copy's row groups do not depend on
+    the cut: a piece writes whole row groups and leaves the rest to the next.
+    """
+    def ordered(values):
+        return sorted(v for v in values if v is not None) + ([None] if None in values else [])
+
+    chunks, current, size = [], [], 0
+    for v in ordered(counts):
+        rows = sum(counts[v].values())
+        if rows > _COPY_CHUNK:
+            if current:
+                chunks.append((current, None, True))
+                current, size = [], 0
+            units, n = [], 0
+            for u in ordered(counts[v]):
+                if units and n + counts[v][u] > _COPY_CHUNK:
+                    chunks.append(([v], units, False))
+                    units, n = [], 0
+                units.append(u)
+                n += counts[v][u]
+            chunks.append(([v], units, True))
+            continue
+        if current and size + rows > _COPY_CHUNK:
+            chunks.append((current, None, True))
+            current, size = [], 0
+        current.append(v)
+        size += rows
+    if current or not chunks:
+        chunks.append((current, None, True))
+    return chunks
 
 
 def _row_groups_of(pf: pq.ParquetFile, column: str, values: list) -> list[int]:
@@ -104,9 +153,9 @@ def write_copies(name: str, folder: Path) -> None:
     """Write the read-side copies of a partitioned table (:data:`COPIES`) from its partitions.
 
     Made from the files of ``folder`` alone, so that a full build and a rebuild
-    of some periods give the same bytes. Whole indicators are read at a time
-    (about 33,000 rows, more if one indicator has more), so memory stays
-    bounded however many periods there are.
+    of some periods give the same bytes. About 33,000 rows are read at a
+    time (whole indicators; one too large for that is cut between its units),
+    so memory stays bounded however many periods and reports there are.
     """
     names = COPIES.get(name)
     if not names:
@@ -122,30 +171,25 @@ def write_copies(name: str, folder: Path) -> None:
     target = pa.schema([base.field(c) for c in columns] + [pa.field(PARTITION_COLUMN, pa.large_string())])
     order = [(k, "ascending", "at_end")
              for k in sort_keys(name, target.names, {**SORT_ORDER, **FILE_ORDER})]
-    group = order[0][0]
+    group, unit = order[0][0], order[1][0]
     readers = [(value, pq.ParquetFile(f)) for value, f in files]
-    counts: dict = {}
+    counts: dict = {}                    # indicator -> unit -> rows
     for _, pf in readers:
-        vc = pf.read(columns=[group])[group].value_counts()
-        for v, n in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()):
-            counts[v] = counts.get(v, 0) + n
-    chunks, current, size = [], [], 0
-    for v in sorted((v for v in counts if v is not None)) + ([None] if None in counts else []):
-        if current and size + counts[v] > _COPY_CHUNK:
-            chunks.append(current)
-            current, size = [], 0
-        current.append(v)
-        size += counts[v]
-    chunks.append(current)
+        n = pf.read(columns=[group, unit]).group_by([group, unit], use_threads=False).aggregate([([], "count_all")])
+        for v, u, k in zip(*(n[c].to_pylist() for c in (group, unit, "count_all"))):
+            by_unit = counts.setdefault(v, {})
+            by_unit[u] = by_unit.get(u, 0) + k
+    chunks = _chunks(counts)
     stats = [c for c in _COPY_STATS if c in target.names]
     options = dict(compression="zstd", compression_level=3, use_dictionary=True)
     paths = {which: folder / file for which, file in names.items()}
     sink = open_output(paths["all_periods"])
     writers = {"all_periods": pq.ParquetWriter(sink, target, write_statistics=stats,
                                                **options)}
-    reach = {"results": [], "all": []}
+    reach = {"results": {}, "all": {}}
+    carry = None
     try:
-        for chunk in chunks:
+        for chunk, units, last in chunks:
             parts = [target.empty_table()]
             for value, pf in readers:
                 if len(chunks) == 1:
@@ -155,8 +199,12 @@ def write_copies(name: str, folder: Path) -> None:
                     if not groups:
                         continue
                     t = pf.read_row_groups(groups, columns=columns)
-                    t = t.filter(pc.is_in(t[group], value_set=pa.array(chunk, t.schema.field(group).type),
-                                          skip_nulls=False))   # a null matches a null of the chunk
+                    keep = pc.is_in(t[group], value_set=pa.array(chunk, t.schema.field(group).type),
+                                    skip_nulls=False)   # a null matches a null of the chunk
+                    if units is not None:
+                        keep = pc.and_(keep, pc.is_in(t[unit], value_set=pa.array(units, t.schema.field(unit).type),
+                                                      skip_nulls=False))
+                    t = t.filter(keep)
                 parts.append(t.append_column(PARTITION_COLUMN,
                                              pa.array([value] * t.num_rows, pa.large_string())))
             table = pa.concat_tables([p.cast(target) for p in parts])
@@ -166,16 +214,23 @@ def write_copies(name: str, folder: Path) -> None:
             rows = table.select([c for c in ("indicator_id", "unit_name", "period", "doc_kind")
                                  if c in target.names]).take(ranked)
             for start, n in _segments(rows[group]):
-                writers["all_periods"].write_table(table.take(ranked.slice(start, n)),
-                                                   row_group_size=_COPY_GROUP)
+                seg = table.take(ranked.slice(start, n))
+                if carry is not None:       # the rows of this indicator not written yet
+                    seg, carry = pa.concat_tables([carry, seg]), None
+                if not last:                # more of this indicator comes: whole row groups only
+                    whole = seg.num_rows - seg.num_rows % _COPY_GROUP
+                    seg, carry = seg.slice(0, whole), seg.slice(whole)
+                if seg.num_rows:
+                    writers["all_periods"].write_table(seg, row_group_size=_COPY_GROUP)
             rows = rows.to_pandas()
-            reach["all"] += _reach(rows)
+            _add_reach(reach["all"], rows)
             if "doc_kind" in rows:
                 rows = rows[(rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)]
-            reach["results"] += _reach(rows)
+            _add_reach(reach["results"], rows)
             del table, rows, ranked
             pa.default_memory_pool().release_unused()   # the next chunk starts from a small heap
         source = _source(folder, files)
+        reach = {k: _reach(v) for k, v in reach.items()}
         summary = json.dumps({"indicator_reach": reach}, ensure_ascii=False, sort_keys=True,
                              separators=(",", ":")).encode()
         writers["all_periods"].add_key_value_metadata({_META_SOURCE: source, _META_SUMMARY: summary})

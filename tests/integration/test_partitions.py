@@ -243,3 +243,22 @@ def test_copies_are_made_again_by_a_period_write_and_do_not_depend_on_memory(bui
     after = files_of(out)
     assert {k: v[1] for k, v in after.items()} == {k: v[1] for k, v in before.items()}
     assert table_copy("observations", "all_periods", out) is not None
+
+
+def test_an_indicator_cut_between_its_units_gives_the_copy_of_it_whole(built, tmp_path, monkeypatch):
+    """A country's largest indicator is read a piece at a time; its row groups stay those of one piece."""
+    monkeypatch.setattr(store.copies, "_COPY_GROUP", 2)          # row groups of 2 rows
+    copies = {}
+    for chunk in (1 << 15, 3, 1):                                  # whole indicators; cut between units
+        out = tmp_path / f"chunk-{chunk}"
+        shutil.copytree(table_path("observations", built), out)
+        for f in COPIES["observations"].values():
+            (out / f).unlink()
+        monkeypatch.setattr(store.copies, "_COPY_CHUNK", chunk)
+        store.copies.write_copies("observations", out)
+        copies[chunk] = (out / COPIES["observations"]["all_periods"]).read_bytes()
+    obs = read_table("observations", built)
+    assert obs["indicator_id"].value_counts().max() > 3             # some indicator is cut
+    assert copies[3] == copies[1 << 15] and copies[1] == copies[1 << 15]
+    meta = pq.read_metadata(tmp_path / f"chunk-1/{COPIES['observations']['all_periods']}")
+    assert meta.num_rows == len(obs) and meta.num_row_groups >= len(obs) // 2
