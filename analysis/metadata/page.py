@@ -42,7 +42,7 @@ def _banners() -> tuple[str, ...]:
 
 def head_lines(text: str) -> list[str]:
     """Return the lines above the article's first paragraph (at most 40)."""
-    lines = text.split("\n")[:40]
+    lines = text.split("\n", 40)[:40]        # (the rest of the text is not cut into lines)
     for i, line in enumerate(lines):
         if len(line.strip()) > BODY_LINE:
             return lines[:i]

@@ -73,7 +73,7 @@ def title_of(text: str) -> str | None:
 def lead_of(text: str) -> str | None:
     """Return the first sentence of the article (what a news page opens with when it has no title)."""
     start, _ = split_dateline(text)
-    for line in text[start:].split("\n")[:40]:
+    for line in text[start:].split("\n", 40)[:40]:
         s = line.strip()
         if len(s.split()) < 6 or line_is_furniture(s):
             continue
