@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.observations import build_observations, stated_decimals, values_agree
-from analysis.schema import OBSERVATIONS
+from analysis.schema import FACTS, OBSERVATIONS, validate
 
 
 def _fact(text, raw, value, kind, indicator, *, unit="percent", num=None, den=None, n=0, doc="d"):
@@ -177,3 +177,36 @@ def test_a_report_repeating_an_indicator_flags_the_one_value_that_disagrees(n):
     obs = statements([same] * n + [other])
     assert len(obs) == n + 1 and obs["is_conflict"].all()
     assert all("88,2%" in c for c in obs[obs["value"] == 93.5]["conflict_with"])
+
+
+def _two_reports():
+    return pd.concat([_report("a"), _report("b")], ignore_index=True)
+
+
+TWO_RATES = "Tỷ lệ hộ gia đình văn hóa đạt 91%; tỷ lệ trẻ suy dinh dưỡng thể thấp còi 6,8%."
+
+
+def _facts_of_two_reports():
+    text = TWO_RATES
+    facts = []
+    for doc in ("b", "a"):
+        facts += [_fact(text, "6,8%", 6.8, "rate", "child_stunting_rate", doc=doc, n=1),
+                  _fact(text, "91%", 91, "rate", "cultural_family_rate", doc=doc),
+                  _fact(text, "6,8%", 6.8, "rate", "child_stunting_rate", doc=doc, n=0)]
+    return facts
+
+
+def test_observations_come_by_report_offset_and_fact_id_whatever_the_facts_order():
+    # given report b first, and in each report the second of two facts at one offset first
+    obs = _one(_facts_of_two_reports(), _two_reports())
+    rate, stunting = TWO_RATES.index("91%"), TWO_RATES.index("6,8%")
+    assert obs["fact_id"].tolist() == [f"{d}:{at}:{n}" for d in "ab" for at, n in
+                                       ((rate, 0), (stunting, 0), (stunting, 1))]
+    assert obs["obs_id"].is_unique and obs.index.tolist() == list(range(6))
+
+
+def test_facts_as_the_pipeline_hands_them_make_the_same_observations_as_plain_values():
+    plain = pd.DataFrame(_facts_of_two_reports())
+    typed = validate(plain.assign(indicator_cue=None), FACTS)
+    pd.testing.assert_frame_equal(build_observations(typed, _two_reports()),
+                                  build_observations(plain.assign(indicator_cue=None), _two_reports()))
