@@ -138,13 +138,26 @@ def run_build_child(raw: str, out: str, jobs: int, cluster: str | None = None) -
 
     from analysis.build import build
 
+    anon = [0]                      # the driver's own memory (heap, Arrow buffers), mapped files left out
+    halt = threading.Event()
+
+    def sample() -> None:
+        while not halt.is_set():
+            anon[0] = max(anon[0], _kb("/proc/self/status", "RssAnon:"))
+            halt.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     t0 = time.perf_counter()
     # what `build --jobs N` (or `build --cluster ADDRESS`) runs
     summary = build(raw, out, jobs=jobs, progress=False, cluster=cluster)
     wall = time.perf_counter() - t0
+    halt.set()
+    sampler.join()
     print(next(ln for ln in summary.format_table().splitlines() if " reports, " in ln and " facts, " in ln))
     print(json.dumps({"code": 0, "wall": wall, "timings": summary.timings,
                       "maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "anon_self_mb": anon[0] / 1024,
                       "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 
 
@@ -169,7 +182,8 @@ def measure_build(raw: Path, out: Path, jobs: int, cluster: str | None = None) -
     return {"jobs": jobs, "wall": wall, "build_wall": child["wall"], "timings": child.get("timings", {}),
             "peak_pss_mb": mem.peak_pss / 1024, "peak_rss_sum_mb": mem.peak_rss / 1024,
             "max_single_mb": max(child["maxrss_self_mb"], child["maxrss_children_mb"]),
-            "driver_mb": child["maxrss_self_mb"], "cluster": cluster,
+            "driver_mb": child["maxrss_self_mb"], "driver_anon_mb": child.get("anon_self_mb"),
+            "cluster": cluster,
             "procs": mem.peak_procs, "load_before": load0, "load_after": os.getloadavg()[0],
             "summary": summary}
 
@@ -525,20 +539,22 @@ def format_cluster(rows: list[dict], started: str) -> str:
              "The driver is the process that runs "
              "`build`: with `--cluster` the workers are the `LocalCluster`'s processes, counted in the "
              "tree but not in the driver.", "",
-             "| reports | build | run | wall | reports/s | driver peak (RSS) | tree peak (PSS) | "
-             "files equal to `--jobs 2` | load average |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| reports | build | run | wall | reports/s | driver peak (RSS) | driver peak, own memory "
+             "(RssAnon) | tree peak (PSS) | files equal to `--jobs 2` | load average |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         for key, label in (("jobs", "`--jobs 2`"), ("cluster", f"`--cluster {CLUSTER}`")):
             b = r.get(key)
             if b is None:
-                lines.append(f"| {r['n']:,} | {label} | not run | | | | | | |")
+                lines.append(f"| {r['n']:,} | {label} | not run | | | | | | | |")
                 continue
             same = ("—" if key == "jobs" or "identical" not in r
                     else "**byte-identical**" if r["identical"] else "**DIFFERENT** ✗")
             lines.append(f"| {r['n']:,} | {label} | {b.get('when') or r.get('when', '—')} | {b['wall']:.0f} s | "
                          f"{r['n'] / b['wall']:.0f} | "
-                         f"{b['driver_mb']:.0f} MB | {b['peak_pss_mb']:.0f} MB | {same} | "
+                         f"{b['driver_mb']:.0f} MB | "
+                         f"{'—' if b.get('driver_anon_mb') is None else format(b['driver_anon_mb'], '.0f') + ' MB'} | "
+                         f"{b['peak_pss_mb']:.0f} MB | {same} | "
                          f"{b['load_before']:.1f} → {b['load_after']:.1f} |")
     if p["slope_kb"] is not None:
         memory = (f"its peak grows by about {p['slope_kb']:.1f} KB per report between the sizes measured, "
