@@ -88,7 +88,7 @@ def implausible_facts(processed: str | os.PathLike | None = None) -> pd.DataFram
 # Summary
 # --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportLine:
     """One line of the build summary."""
 
