@@ -349,8 +349,8 @@ def plan_inputs(source, manifest, known: frozenset = frozenset()) -> InputPlan:
     inputs = []
     for path, folder, resolved, source_file in found:
         rec = by_path.get(resolved)
-        inputs.append(InputFile(path, folder, rec["doc"] if rec else path.stem, display_path(path, cwd), rec,
-                                source_file))
+        inputs.append(InputFile(path, folder, rec["doc"] if rec else path.stem,
+                                display_path(path, cwd, resolved), rec, source_file))
     return InputPlan(inputs, messages, mshown, tuple(skipped))
 
 

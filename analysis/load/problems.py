@@ -14,7 +14,7 @@ from pathlib import Path
 __all__ = ["display_path", "InputProblem", "Message"]
 
 
-def display_path(path: str | os.PathLike, cwd: Path | None = None) -> str:
+def display_path(path: str | os.PathLike, cwd: Path | None = None, resolved: Path | None = None) -> str:
     """Return the path as the analyst typed it: relative to the working folder when inside it.
 
     Parameters
@@ -22,6 +22,7 @@ def display_path(path: str | os.PathLike, cwd: Path | None = None) -> str:
     path : the path to show.
     cwd : the working folder, resolved (default: read now); given by a caller
         that shows many paths.
+    resolved : ``path`` resolved, if the caller has it.
 
     Examples
     --------
@@ -30,7 +31,8 @@ def display_path(path: str | os.PathLike, cwd: Path | None = None) -> str:
     """
     p = Path(path)
     try:
-        return p.resolve().relative_to(cwd if cwd is not None else Path.cwd().resolve()).as_posix()
+        return (resolved if resolved is not None else p.resolve()).relative_to(
+            cwd if cwd is not None else Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(p)
 
