@@ -61,7 +61,6 @@ import pandas as pd
 from tqdm import tqdm
 
 from analysis import paths, schema
-from analysis.catalog import load_catalog
 from analysis.extract import extract_facts
 from analysis.indicators import assign_indicators
 from analysis.load import (
@@ -392,10 +391,10 @@ def observe(facts: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     """
     placed = reports[reports["unit_name"].notna() & reports["period"].notna()]
     facts = facts[facts["doc_id"].isin(set(placed["doc_id"]))].reset_index(drop=True)
-    obs = build_observations(facts, placed.reset_index(drop=True), catalog=load_catalog())
+    obs = build_observations(facts, placed.reset_index(drop=True))
     if "is_implausible" in facts.columns:     # the mark follows the fact into its observation
-        flag = dict(zip(facts["fact_id"], facts["is_implausible"]))
-        obs = obs.assign(is_implausible=obs["fact_id"].map(flag).astype("boolean"))
+        at = pd.Index(facts["fact_id"]).get_indexer(obs["fact_id"])
+        obs = obs.assign(is_implausible=facts["is_implausible"].astype("boolean").array.take(at, allow_fill=True))
     return schema.validate(obs, schema.OBSERVATIONS)
 
 
