@@ -851,13 +851,30 @@ def _find_phrases(rx: re.Pattern, low: str, lo: int, hi: int) -> list[str]:
     return out
 
 
-def _clause_hits(low: str, lo: int, hi: int, rules: Rules) -> list:
-    """Cue phrases in the clause before a number, nearest last."""
+def _clause_hits(low: str, lo: int, hi: int) -> tuple:
+    """Roles of the cue phrases in the clause before a number (lo..hi), nearest last."""
+    if hi <= lo:
+        return ()
+    return _cue_roles(low[lo:hi], lo > 0 and low[lo - 1].isalpha(), hi < len(low) and low[hi].isalpha())
+
+
+@lru_cache(maxsize=1 << 14)
+def _cue_roles(span: str, letter_before: bool, letter_after: bool) -> tuple:
+    """Roles of the whole-word cue phrases in ``span``, nearest last.
+
+    ``letter_before`` and ``letter_after`` tell whether a letter touches the span
+    in the text. Clauses repeat their wording across reports, so the answer
+    is cached by the span.
+    """
+    rules = load_rules()
     hits = []
-    if hi > lo:
-        for phrase in _find_phrases(rules.clause_cues, low, lo, hi):
-            hits.extend(rules.clause_roles.get(_key(phrase), ()))
-    return hits
+    n = len(span)
+    for m in rules.clause_cues.finditer(span):
+        i, j = m.span()
+        if (span[i - 1].isalpha() if i else letter_before) or (span[j].isalpha() if j < n else letter_after):
+            continue
+        hits.extend(rules.clause_roles.get(_key(m.group()), ()))
+    return tuple(hits)
 
 
 def _first_cue(cues: tuple, low: str, lo: int, hi: int) -> int:
@@ -1158,13 +1175,13 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
             # in "ước đạt 9,1 tỷ đồng đạt 117%" the 117% is no estimate
             lo = qs if qs > prev_end else prev_end
             if percent or clause_qual_words is None:
-                clause_hits = _clause_hits(low, qs, s, rules)
-                hits = clause_hits if lo == qs else _clause_hits(low, lo, s, rules)
+                clause_hits = _clause_hits(low, qs, s)
+                hits = clause_hits if lo == qs else _clause_hits(low, lo, s)
             else:
                 hits = ()
                 for w in clause_qual_words:
                     if low.find(w, lo, s) != -1:
-                        hits = _clause_hits(low, lo, s, rules)
+                        hits = _clause_hits(low, lo, s)
                         break
             for hit in reversed(hits):
                 if hit[0] == "qual" and _role_applies(hit[2], unit):
@@ -1176,7 +1193,7 @@ def extract_facts(text: str, doc_id: str) -> list[dict]:
                 qual = lead or head[1] or "exact"
 
         if clause_hits is None:
-            clause_hits = _clause_hits(low, qs, s, rules) if percent or clause_qual_words is None else ()
+            clause_hits = _clause_hits(low, qs, s) if percent or clause_qual_words is None else ()
         if c.n2 is None and c.rkind is None and c.lkind is None and not clause_hits \
                 and not (percent and c.value > 100):
             kind = _UNIT_KIND.get(unit, "measure")  # no cue: the unit tells
