@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputRecord:
     """What became of one input file: ``loaded``, ``duplicate``, ``failed`` or ``skipped``."""
 
@@ -282,7 +282,7 @@ def _read_files(paths_: list[Path], jobs: int, progress):
             yield one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputFile:
     """One file to load: where it is, the doc id it gets, its manifest row.
 
