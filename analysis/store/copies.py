@@ -28,6 +28,7 @@ from analysis.store.layout import (
     located,
     open_output,
     sort_keys,
+    take_rows,
 )
 
 __all__ = ["COPIES", "write_copies", "table_copy", "table_copies", "copy_summary",
@@ -211,10 +212,10 @@ def write_copies(name: str, folder: Path) -> None:
             del parts
             # the rows in order, taken an indicator at a time (no second copy of the chunk)
             ranked = pc.sort_indices(table, sort_keys=order)
-            rows = table.select([c for c in ("indicator_id", "unit_name", "period", "doc_kind")
-                                 if c in target.names]).take(ranked)
+            rows = take_rows(table.select([c for c in ("indicator_id", "unit_name", "period", "doc_kind")
+                                           if c in target.names]), ranked)
             for start, n in _segments(rows[group]):
-                seg = table.take(ranked.slice(start, n))
+                seg = take_rows(table, ranked.slice(start, n))
                 if carry is not None:       # the rows of this indicator not written yet
                     seg, carry = pa.concat_tables([carry, seg]), None
                 if not last:                # more of this indicator comes: whole row groups only

@@ -21,8 +21,8 @@ from analysis import paths, schema
 __all__ = ["SORT_ORDER", "FILE_ORDER", "PARTITIONED", "PARTITION_COLUMN", "NULL_PARTITION", "PART_FILE",
            "SCHEMA_FILE", "NEW_FOLDER", "OLD_FOLDER", "TableMissing", "table_path", "partition_name",
            "partition_value", "sort_keys", "sorted_frame", "arrow_table", "write_parquet", "write_sorted_parquet",
-           "open_output", "fsync_file", "fsync_dir", "link_or_copy", "located", "wanted_periods", "table_files",
-           "listing", "kept_for_file", "with_partition_column"]
+           "take_rows", "open_output", "fsync_file", "fsync_dir", "link_or_copy", "located", "wanted_periods",
+           "table_files", "listing", "kept_for_file", "with_partition_column"]
 
 
 #: Row order of each table in its file (ties broken by the table's key).
@@ -152,9 +152,40 @@ def write_sorted_parquet(table: pa.Table, order: pa.Array | None, path: Path) ->
             pq.ParquetWriter(sink, table.schema, compression="zstd", compression_level=3,
                              use_dictionary=True, write_statistics=True) as w:
         for start in range(0, max(n, 1), step):
-            rows = table.slice(start, step) if order is None else table.take(order.slice(start, step))
+            rows = table.slice(start, step) if order is None else take_rows(table, order.slice(start, step))
             w.write_table(rows, row_group_size=_ROW_GROUP)
     fsync_file(path)
+
+
+def take_rows(table: pa.Table, indices) -> pa.Table:
+    """Return ``table.take(indices)``, taking from each chunk of the table alone.
+
+    Arrow's ``take`` on a table of many chunks (a period put together from
+    many batches) first joins the chunks into one copy of the whole table, for
+    every call; here only the rows asked for are copied.
+
+    Examples
+    --------
+    >>> t = pa.concat_tables([pa.table({"a": [0, 1, 2]}), pa.table({"a": [3, 4]})])
+    >>> take_rows(t, [4, 0, 3, 1])["a"].to_pylist()
+    [4, 0, 3, 1]
+    """
+    at = np.asarray(indices.to_numpy(zero_copy_only=False) if isinstance(indices, (pa.Array, pa.ChunkedArray))
+                    else indices, dtype=np.int64)
+    batches = table.to_batches()
+    if len(batches) <= 1 or not len(at):
+        return table.take(pa.array(at, pa.int64()))
+    starts = np.cumsum([0] + [b.num_rows for b in batches])
+    chunk = np.searchsorted(starts, at, side="right") - 1
+    gather = np.argsort(chunk, kind="stable")         # the rows grouped by chunk, each group in order
+    pieces = []
+    for rows in np.split(gather, np.flatnonzero(np.diff(chunk[gather])) + 1):
+        c = chunk[rows[0]]
+        pieces.append(batches[c].take(pa.array(at[rows] - starts[c], pa.int64())))
+    got = pa.Table.from_batches(pieces, schema=table.schema).combine_chunks()
+    back = np.empty(len(at), np.int64)
+    back[gather] = np.arange(len(at))                  # row i of the answer is row back[i] of got
+    return got.take(pa.array(back))
 
 
 def open_output(path: Path) -> pa.NativeFile:

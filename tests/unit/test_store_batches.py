@@ -97,3 +97,21 @@ def test_a_period_write_refuses_rows_of_other_periods(tmp_path):
     with TableWriter(out, periods=["2021-H1"], names=["reports"]) as w:
         with pytest.raises(ValueError, match="2018-FY"):
             w.add({"reports": _reports(ROWS[:2])})
+
+
+def test_rows_taken_chunk_by_chunk_are_the_rows_taken_from_the_whole_table():
+    import numpy as np
+    import pyarrow as pa
+
+    from analysis.store.layout import take_rows
+
+    rng = np.random.default_rng(7)
+    columns = pa.schema([("n", pa.int64()), ("word", pa.string())])
+    for _ in range(200):
+        parts = [pa.table({"n": rng.integers(0, 99, k), "word": [f"w{x}" for x in rng.integers(0, 9, k)]},
+                          schema=columns) for k in rng.integers(0, 5, rng.integers(1, 6))]
+        table = pa.concat_tables(parts)        # a period put together from batches: one chunk each
+        if not table.num_rows:
+            continue
+        at = rng.integers(0, table.num_rows, rng.integers(0, 10))
+        assert take_rows(table, at).equals(table.combine_chunks().take(pa.array(at, pa.int64())))
