@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -182,6 +183,7 @@ class TableWriter:
         self._pandas: dict[str, dict | None] = {}
         self._columns: dict[str, list] = {}
         self._left_out: dict = {}             # doc id -> rows of batches before this one are left out
+        self._removing: list[threading.Thread] = []   # parts of tables written, being removed
 
     def __enter__(self) -> "TableWriter":
         """Return the writer; leaving the block removes the parts."""
@@ -193,6 +195,9 @@ class TableWriter:
 
     def close(self) -> None:
         """Remove the part files (the committed tables stay)."""
+        for t in self._removing:
+            t.join()
+        self._removing = []
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
@@ -226,7 +231,7 @@ class TableWriter:
                 table = table.cast(self._schema[name].with_metadata(table.schema.metadata))
             if not table.num_rows:
                 continue
-            table, runs = _by_period(table, key)
+            table, runs = _by_period(table.replace_schema_metadata(None), key)   # columns in _pandas
             folder = self.folder / name
             folder.mkdir(exist_ok=True)
             path = folder / f"part-{seq:06d}.arrow"
@@ -335,6 +340,12 @@ class TableWriter:
         with ThreadPoolExecutor(min(_MERGE_THREADS, os.cpu_count() or 1)) as pool:
             for _ in pool.map(merge, values):
                 pass
+        # this table's parts are no longer needed: they are removed while the next table is merged
+        # (removing gigabytes takes seconds on some file systems); close() waits for it
+        gone = threading.Thread(target=shutil.rmtree, args=(self.folder / name,), kwargs={"ignore_errors": True},
+                                name=f"remove-parts-{name}")
+        gone.start()
+        self._removing.append(gone)
         if old is not None and (old / SCHEMA_FILE).exists():
             link_or_copy(old / SCHEMA_FILE, folder / SCHEMA_FILE)
             return
