@@ -518,13 +518,18 @@ def project_country(rows: list[dict]) -> dict:
     parallel = (t["reading"] + t["extracting"]) * grow * 2 / PROJECT_CORES
     serial = t["writing"] * grow
     per_worker = last["n"] / (t["reading"] + t["extracting"]) / 2
-    slope = driver = None
+    slope = driver = anon_slope = anon = None
     if len(rows) > 1:
         first = rows[0]
         slope = max(0.0, (last["cluster"]["driver_mb"] - first["cluster"]["driver_mb"]) / (last["n"] - first["n"]))
         driver = last["cluster"]["driver_mb"] + slope * (PROJECT_N - last["n"])
+        if first["cluster"].get("driver_anon_mb") and last["cluster"].get("driver_anon_mb"):
+            anon_slope = max(0.0, (last["cluster"]["driver_anon_mb"] - first["cluster"]["driver_anon_mb"])
+                             / (last["n"] - first["n"]))
+            anon = last["cluster"]["driver_anon_mb"] + anon_slope * (PROJECT_N - last["n"])
     return {"per_worker": per_worker, "parallel_s": parallel, "serial_s": serial, "driver_mb": driver,
             "slope_kb": None if slope is None else slope * 1024, "sizes": len(rows),
+            "anon_mb": anon, "anon_slope_kb": None if anon_slope is None else anon_slope * 1024,
             "last_mb": last["cluster"]["driver_mb"], "last_n": last["n"]}
 
 
@@ -559,6 +564,10 @@ def format_cluster(rows: list[dict], started: str) -> str:
     if p["slope_kb"] is not None:
         memory = (f"its peak grows by about {p['slope_kb']:.1f} KB per report between the sizes measured, "
                   f"so about **{p['driver_mb'] / 1024:.1f} GB** for {PROJECT_N:,} reports along that line")
+        if p["anon_slope_kb"] is not None:
+            memory += (f"; its own memory (RssAnon: the RSS less the part files it maps, which the system "
+                       f"can take back) by about {p['anon_slope_kb']:.1f} KB per report, so about "
+                       f"**{p['anon_mb'] / 1024:.1f} GB** for {PROJECT_N:,} reports")
     else:
         memory = (f"its peak was {p['last_mb']:.0f} MB at {p['last_n']:,} reports (one size measured here: "
                   "a second size gives the slope)")
@@ -570,8 +579,9 @@ def format_cluster(rows: list[dict], started: str) -> str:
               f"steps after the last batch (corrections, checks, merging the parts, the copy of every "
               f"period), which grow with the corpus: about "
               f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver writes each "
-              f"batch's rows into per-period part files as they arrive and merges them one period at "
-              f"a time: {memory} (`docs/scaling.md`, \"What the driver holds\").", ""]
+              f"batch's rows into a part file as they arrive and merges them two periods at a time, "
+              f"each from its sorted keys, a few row groups at a time: {memory} "
+              f"(`docs/scaling.md`, \"What the driver holds\").", ""]
     return "\n".join(lines)
 
 
