@@ -1,8 +1,9 @@
-"""Writing the tables batch by batch: part files per period, merged into the same bytes at the end.
+"""Writing the tables batch by batch: a part file per batch, merged period by period into the same bytes.
 
 What a build on many reports uses (:class:`TableWriter`): memory holds one
-batch while the reports are read and extracted, and one period while the
-parts are merged, never the whole corpus.
+batch while the reports are read and extracted and, while the parts are
+merged, the sort keys and a few row groups of two periods (their rows are
+mapped from the part files), never the whole corpus.
 """
 from __future__ import annotations
 
@@ -129,14 +130,17 @@ def _with_period(t: pa.Table, value, has_period: bool) -> pa.Table:
 class TableWriter:
     """Write the partitioned tables batch by batch, then swap them in at once.
 
-    Each batch (:meth:`add`) is cut by period and written as it comes into
-    part files of a folder beside the output (``.<out>.parts-<pid>-<n>``), so
-    that memory holds one batch, never the whole corpus. :meth:`commit` puts
-    each period's parts together in the order of :func:`write_tables` (one
-    period in memory at a time), writes the same files :func:`write_tables`
-    would have written from the whole tables (byte for byte), and swaps them
-    in atomically; :meth:`close` (or leaving the ``with`` block) removes the
-    parts. Nothing in the output folder changes before :meth:`commit`.
+    Each batch (:meth:`add`) is written as it comes into a part file per
+    table in a folder beside the output (``.<out>.parts-<pid>-<n>``), its
+    rows ordered by period (a record batch each), so that memory holds one
+    batch, never the whole corpus. :meth:`commit` puts each period's parts
+    together in the order of :func:`write_tables` (two periods at a time, on
+    threads; their rows mapped from the parts, taken a few row groups at a
+    time), writes the same files :func:`write_tables` would have written from
+    the whole tables (byte for byte), and swaps them in atomically; each
+    table's parts are removed once its files are written, and :meth:`close`
+    (or leaving the ``with`` block) removes the rest. Nothing in the output
+    folder changes before :meth:`commit`.
 
     Parameters
     ----------
