@@ -274,11 +274,12 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
 
 @contextmanager
 def _system_allocator():
-    """Allocate Arrow's buffers with the C library's allocator while the build runs (workers forked in it too).
+    """Allocate pyarrow's buffers with the C library's allocator while the build runs (workers forked in it too).
 
-    Measured on the 12,000-report build: the driver's own memory peaks at
-    268 MB with it, 360 MB with Arrow's default (mimalloc, which keeps pages
-    the threads of the merge freed), at the same speed. The pool before is put back after.
+    For a build started from Python (a notebook, a benchmark): ``python -m
+    analysis`` sets ``ARROW_DEFAULT_MEMORY_POOL=system`` before Arrow loads,
+    which also covers Arrow's own internals (see ``analysis/__main__.py`` for
+    the figures); here only what pyarrow allocates. The pool before is put back after.
     """
     before = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
