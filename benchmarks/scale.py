@@ -169,7 +169,8 @@ def measure_build(raw: Path, out: Path, jobs: int, cluster: str | None = None) -
     cmd += [cluster] if cluster else []
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "system"}    # as `python -m analysis` sets it
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     mem = TreeMemory(proc.pid)
     mem.start()
     stdout, stderr = proc.communicate()
