@@ -54,11 +54,12 @@ _EMPTY_TYPES = ("empty", "list[empty]")
 
 #: Part files are not compressed: a batch holds a few reports of each period, and
 #: compressing their many small buffers one by one (LZ4) cost 6× the write itself;
-#: the parts take about 3.5 times the raw text's size on disk while the build runs.
+#: the parts take about 3.7 times the raw text's size on disk while the build runs
+#: (3.3 GB for the 894 MB of the 48,000-report corpus).
 _IPC = pa.ipc.IpcWriteOptions(compression=None)
 
 
-_MERGE_THREADS = 2   # periods merged at once: memory holds this many periods
+_MERGE_THREADS = 2   # periods merged at once: each holds its sort keys and a few row groups
 
 
 def _alive(pid: int) -> bool:
