@@ -290,6 +290,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.reader": ("Văn bản báo cáo", "The report's text"),
     "empty.no_programme": ("Chưa có báo cáo nào nêu một chương trình", "No report cites a programme yet"),
     "source.open": ("Mở báo cáo tại câu này", "Open the report at this sentence"),
+    "source.excerpt": ("(trích các đoạn có số liệu; toàn văn ở thẻ «Kết quả của đơn vị»)",
+                       "(the paragraphs with figures; the whole text in «The unit's results»)"),
     "source.report": ("{title}, đăng ngày {published}", "{title}, published {published}"),
     "reader.hint": ("Bấm «Mở báo cáo tại câu này» bên một số liệu để đọc câu đó trong toàn văn.",
                     "Click «Open the report at this sentence» beside a figure to read it in the "
@@ -321,6 +323,10 @@ LABELS: dict[str, tuple[str, str]] = {
                          "by its rank band (top, middle or bottom third)."),
     "note.colour_none": ("Dưới {n} đơn vị: không so hơn kém với mức trung bình.",
                          "Fewer than {n} units: no better/worse against the mean."),
+    "note.stated_twice_more": ("{n} đơn vị khác cũng nêu nhiều giá trị; biểu đồ dùng giá trị lớn nhất "
+                               "của mỗi đơn vị.",
+                               "{n} other units also state more than one value; the chart uses the "
+                               "largest of each."),
     "note.stated_twice": ("{unit}: báo cáo nêu {n} giá trị ({shown}; {others}); biểu đồ dùng {shown}"
                           " — giá trị lớn nhất, là tổng hoặc phạm vi rộng hơn.",
                           "{unit}: the report states {n} values ({shown}; {others}); the chart "
@@ -398,6 +404,7 @@ LABELS: dict[str, tuple[str, str]] = {
                             "{pct}% interval {low} to {high}; Fisher p {fisher}"),
     "audit.fraction_detail": ("{raw} = {expected} → báo cáo ghi {stated} {mark}",
                               "{raw} = {expected} → stated {stated} {mark}"),
+    "list.and_more": ("{names} và {n} đơn vị khác", "{names} and {n} other units"),
     "note.other_lengths": ("Số liệu cộng dồn chỉ so sánh giữa các kỳ cùng độ dài: ở đây các kỳ "
                            "{months} tháng, như báo cáo ghi, không quy đổi. Không hiển thị: {units}.",
                            "Counts and amounts are compared only over periods of the same length: "

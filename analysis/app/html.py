@@ -244,11 +244,46 @@ def source_html(row: dict, meta: dict | None = None, text: str | None = None,
             f'<div class="ad-ref">{ref}{opener}</div>')
 
 
-def reader_html(doc_id: str, text: str, meta: dict | None, figures, lang: str = DEFAULT_LANG) -> str:
-    """Return the report's whole text, each figure's sentence an anchor a source link opens.
+#: an excerpt shows a figure's paragraph whole up to this many characters, else the sentence
+#: and about half this around it
+EXCERPT_CHARS = 900
+
+
+def _excerpt_windows(text: str, spans: list[list]) -> list[list[int]]:
+    """Return the stretches of ``text`` an excerpt shows: each marked sentence's paragraph, merged.
+
+    A paragraph longer than :data:`EXCERPT_CHARS` is cut to its sentence and
+    the whole sentences around it (at spaces where no sentence ends near).
+    """
+    half = EXCERPT_CHARS // 2
+    wins: list[list[int]] = []
+    for ss, se, _ in spans:
+        lo = text.rfind("\n", 0, ss) + 1
+        hi = text.find("\n", se)
+        hi = len(text) if hi < 0 else hi
+        if ss - lo > half:
+            cut = text.find(". ", ss - half, ss)
+            lo = cut + 2 if cut >= 0 else text.find(" ", ss - half, ss) + 1 or ss
+        if hi - se > half:
+            cut = text.rfind(". ", se, se + half)
+            hi = cut + 1 if cut >= 0 else (text.rfind(" ", se, se + half) if " " in text[se:se + half] else se)
+        if wins and lo <= wins[-1][1]:
+            wins[-1][1] = max(wins[-1][1], hi)
+        else:
+            wins.append([lo, hi])
+    return wins
+
+
+def reader_html(doc_id: str, text: str, meta: dict | None, figures, lang: str = DEFAULT_LANG,
+                excerpt: bool = False) -> str:
+    r"""Return the report's text, each figure's sentence an anchor a source link opens.
 
     ``figures`` are rows with ``start``, ``end`` and ``sentence``. The text is
     escaped; a sentence reached by a link is highlighted (CSS ``:target``).
+    With ``excerpt``, only the paragraphs that hold the figures are shown, in
+    the report's order, ``…`` where text is left out, and the head says so:
+    what a comparison of thirty units shows, 30 KB of text instead of 400 KB
+    (the whole reports stay in each unit's own view).
 
     Examples
     --------
@@ -257,6 +292,11 @@ def reader_html(doc_id: str, text: str, meta: dict | None, figures, lang: str = 
     ...     "sentence": "Tặng quà trị giá trên 800 triệu đồng."}])
     >>> '<span class="ad-rs"><a id="at-tb-30"></a>Tặng quà' in out, "&lt;b&gt;" in out
     (True, True)
+    >>> text = "Phần một.\nTặng quà trị giá trên 800 triệu đồng.\nPhần ba."
+    >>> out = reader_html("tb", text, {"title": "Báo cáo"}, [{"start": 32, "end": 46,
+    ...     "sentence": "Tặng quà trị giá trên 800 triệu đồng."}], excerpt=True)
+    >>> "Phần một" in out, "Tặng quà" in out, out.count("…")
+    (False, True, 2)
     """
     spans: list[list] = []   # [start, end, [ids]]
     for r in figures:
@@ -277,16 +317,28 @@ def reader_html(doc_id: str, text: str, meta: dict | None, figures, lang: str = 
         else:
             spans.append([ss, se, [aid]])
     spans.sort()
-    out, pos = [], 0
-    for ss, se, ids in spans:
-        out.append(escape_text(text[pos:ss]))
-        out.append('<span class="ad-rs">' + "".join(f'<a id="{a}"></a>' for a in ids)
-                   + escape_text(text[ss:se]) + "</span>")
-        pos = se
-    out.append(escape_text(text[pos:]))
+    windows = _excerpt_windows(text, spans) if excerpt and spans else [[0, len(text)]]
+    gap = '<span class="ad-gap">…</span>'
+    out, i = [], 0
+    for lo, hi in windows:
+        if excerpt and lo > 0:
+            out.append(gap + ("\n" if out else ""))
+        pos = lo
+        while i < len(spans) and spans[i][1] <= hi:
+            ss, se, ids = spans[i]
+            out.append(escape_text(text[pos:ss]))
+            out.append('<span class="ad-rs">' + "".join(f'<a id="{a}"></a>' for a in ids)
+                       + escape_text(text[ss:se]) + "</span>")
+            pos = se
+            i += 1
+        out.append(escape_text(text[pos:hi]))
+        if excerpt and hi < len(text) and (lo, hi) == tuple(windows[-1]):
+            out.append(gap)
     m = meta or {}
     head = escape_text(t("source.report", lang, title=as_text(m.get("title")) or doc_id,
                          published=_date(m.get("published"))))
+    if excerpt:
+        head += f' <span class="ad-excerpt">{escape_text(t("source.excerpt", lang))}</span>'
     return (f'<div class="ad-reader" data-doc="{escape_text(doc_id)}"><div class="ad-reader-head">'
             f'{head}</div><div class="ad-reader-text">{"".join(out)}</div></div>')
 
@@ -384,6 +436,8 @@ APP_CSS = """
 .ad-ref { font-size: 12px; color: #607D8B; margin-top: 3px; }
 .ad-open { color: #0B5394; text-decoration: underline; cursor: pointer; white-space: nowrap; }
 .ad-reader { border: 1px solid #CFD8DC; border-radius: 4px; margin: 8px 0; }
+.ad-excerpt { font-weight: 400; color: #546E7A; font-size: 13px; }
+.ad-gap { color: #78909C; }
 .ad-reader-head { font-weight: 600; background: #ECEFF1; padding: 6px 10px; font-size: 14px; }
 .ad-reader-text { white-space: pre-wrap; max-height: 420px; overflow-y: auto; padding: 8px 10px;
                   font-size: 14px; line-height: 1.5; overflow-wrap: anywhere; }

@@ -219,7 +219,8 @@ class QueryRows:
         """Return the texts of these reports, by report id."""
         want = [d for d in doc_ids if ("text", d) not in self._cache]
         if want:
-            for d, text in self._q.report_texts(want, self._processed).items():
+            periods = self.reports.loc[self.reports["doc_id"].isin(want), "period"]
+            for d, text in self._q.report_texts(want, self._processed, periods=periods.tolist()).items():
                 self._kept(("text", d), lambda text=text: text)
         return {d: self._cache[("text", d)] for d in doc_ids if ("text", d) in self._cache}
 

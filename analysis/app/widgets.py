@@ -32,6 +32,7 @@ from .. import admin, paths, query
 from ..charts import chart_compare, chart_scorecard, chart_trend
 from ..compare import MIN_PEERS, ComparisonRefused, scorecard
 from ..i18n import LABELS, indicator_info, indicator_name, period_name, t, topic_name, vietnamese_sort_key
+from ..observations import to_records
 from ..theme import DEFAULT_LANG, check_lang, enable_offline_widgets, format_number, offline_chart_html
 from .export import MIME, chart_bytes, export_table, report_slug, table_bytes
 from .html import APP_CSS, Preview, as_text, escape_text, reader_html, render_facts_table, summary_html, unit_label
@@ -207,7 +208,7 @@ class DashboardApp:
         self.reach = self.rows.indicator_units()
         self.meta = {d: {"title": ti, "published": pu} for d, ti, pu in
                      zip(self.reports["doc_id"], self.reports["title"], self.reports["published"])}
-        self.duplicates = duplicate_reports(self.reports)
+        self.duplicates = with_unit_key(duplicate_reports(self.reports))
 
     def unit_key_of(self, name: str, level: str | None = None) -> str:
         """Return the key of the unit of this name (and level): what the unit selector holds."""
@@ -615,12 +616,15 @@ class DashboardApp:
     def _texts(self, doc_ids) -> dict:
         return self.rows.texts(list(doc_ids))
 
-    def _readers(self, frame: pd.DataFrame, texts: dict) -> str:
-        out = []
-        for doc, g in frame.groupby("doc_id", sort=False):
-            if doc in texts:
-                out.append(reader_html(doc, texts[doc], self.meta.get(doc), g.to_dict("records"),
-                                       self.sel.lang))
+    def _readers(self, frame: pd.DataFrame, texts: dict, excerpt: bool = False) -> str:
+        # each report's figures as plain rows, grouped in one pass: a frame's groupby copies
+        # its attrs for every group (a comparison's list of units left out), which cost about
+        # a second for the 30 reports of a comparison on a decade of reports
+        figures: dict[str, list[dict]] = {}
+        for r in to_records(frame, [c for c in ("doc_id", "start", "end", "sentence") if c in frame.columns]):
+            figures.setdefault(r["doc_id"], []).append(r)
+        out = [reader_html(doc, texts[doc], self.meta.get(doc), rows, self.sel.lang, excerpt=excerpt)
+               for doc, rows in figures.items() if doc in texts]
         if not out:
             return ""
         return (f'<div class="ad-h2">{escape_text(t("section.reader", self.sel.lang))}</div>'
@@ -634,8 +638,7 @@ class DashboardApp:
         notes = []
         dup = self.duplicates
         if len(dup):
-            mine = with_unit_key(dup)
-            mine = mine[(mine["unit_key"] == self.sel.unit) & (mine["period"] == period)]
+            mine = dup[(dup["unit_key"] == self.sel.unit) & (dup["period"] == period)]
             if len(mine):
                 titles = "; ".join(as_text(x) or d for x, d in zip(mine["title"], mine["doc_id"]))
                 notes.append(t("note.duplicate", lang, n=len(mine), unit=self._unit_label(self.sel.unit),
@@ -723,13 +726,26 @@ class DashboardApp:
                                                                      "period": period},
                             len(frame), card, self.sel.lang)
 
-    def _compare_notes(self, cmp: pd.DataFrame) -> list[str]:
-        """Return what a reader of the comparison must know, in plain words."""
+    #: units a note names one by one; the rest are counted (a decade of a city leaves hundreds out)
+    NAMED_IN_NOTE = 12
+
+    def _name_list(self, names: list[str]) -> str:
+        """Return names for a note: all of them, or the first few and how many more."""
+        if len(names) <= self.NAMED_IN_NOTE:
+            return ", ".join(names)
+        more = format_number(len(names) - self.NAMED_IN_NOTE, None, self.sel.lang)
+        return t("list.and_more", self.sel.lang, names=", ".join(names[:self.NAMED_IN_NOTE]), n=more)
+
+    def _compare_notes(self, cmp: pd.DataFrame, left_out: list[str]) -> list[str]:
+        """Return what a reader of the comparison must know, in plain words.
+
+        ``left_out``: the units left out of it (their periods are of another length).
+        """
         lang = self.sel.lang
         notes = []
-        if cmp.attrs.get("left_out"):
+        if left_out:
             months = cmp["period_months"].dropna()
-            notes.append(t("note.other_lengths", lang, units=", ".join(cmp.attrs["left_out"]),
+            notes.append(t("note.other_lengths", lang, units=self._name_list(left_out),
                            months=int(months.iloc[0]) if len(months) else "?"))
         if cmp.empty:
             return notes
@@ -741,14 +757,22 @@ class DashboardApp:
             notes.append(t("note.periods", lang))
         if bool(cmp["annualised"].fillna(False).astype(bool).any()):
             notes.append(t("note.annualised", lang))
-        for r in cmp.to_dict("records"):
-            if as_text(r.get("other_values")) and r.get("aggregation") == "flow":
-                notes.append(t("note.stated_twice", lang, unit=r["unit_name"],
-                               n=int(r.get("n_statements") or 2), shown=r["raw"],
-                               others=r["other_values"]))
+        twice = [r for r in to_records(cmp, [c for c in ("other_values", "aggregation", "unit_name",
+                                                         "unit_key", "n_statements", "raw")
+                                             if c in cmp.columns])
+                 if as_text(r.get("other_values")) and r.get("aggregation") == "flow"]
+        # the unit chosen first; past a few units, the others are counted in one line
+        twice.sort(key=lambda r: r.get("unit_key") != self.sel.unit)
+        for r in twice[:self.NAMED_IN_NOTE]:
+            notes.append(t("note.stated_twice", lang, unit=r["unit_name"],
+                           n=int(r.get("n_statements") or 2), shown=r["raw"],
+                           others=r["other_values"]))
+        if len(twice) > self.NAMED_IN_NOTE:
+            notes.append(t("note.stated_twice_more", lang,
+                           n=format_number(len(twice) - self.NAMED_IN_NOTE, None, lang)))
         conflicts = cmp.loc[cmp["is_conflict"].fillna(False).astype(bool), "unit_name"].tolist()
         if conflicts:
-            notes.append(t("note.conflict", lang, units=", ".join(conflicts)))
+            notes.append(t("note.conflict", lang, units=self._name_list(conflicts)))
         if len(cmp) > 1:
             notes.append(t("note.colour_target", lang))
             notes.append(t("note.colour_band", lang, n=MIN_PEERS) if len(cmp) >= MIN_PEERS
@@ -793,9 +817,14 @@ class DashboardApp:
     def _make_compare_view(self, ind: str) -> dict:
         lang = self.sel.lang
         name, level, parent = self._unit_parts()
-        cmp = with_unit_key(self.rows.compare(ind, lang, name))
+        found = self.rows.compare(ind, lang, name)
+        left_out = list(found.attrs.get("left_out") or [])
+        cmp = with_unit_key(found)
+        # pandas copies a frame's attrs at every step: on a decade of reports the units left
+        # out number hundreds, and copying them cost a tenth of a second a comparison
+        cmp.attrs = {}
         view = {"note": "".join(f'<div class="ad-note">{escape_text(c)}</div>'
-                                for c in self._compare_notes(cmp)),
+                                for c in self._compare_notes(cmp, left_out)),
                 "table": "", "reader": "", "cmp": None}
         if cmp.empty:
             view["compare"] = ("message", t("empty.no_compare", lang))
@@ -817,7 +846,7 @@ class DashboardApp:
             shown = cmp.head(COMPARE_BARS + 1)
             view["table"] = render_facts_table(shown.assign(status=shown["target_status"]), lang,
                                                self.meta, texts)
-            view["reader"] = self._readers(shown, texts)
+            view["reader"] = self._readers(shown, texts, excerpt=True)
             view["cmp"] = cmp
         try:
             result = self.rows.trend(name, ind, lang, level, parent) if name else None

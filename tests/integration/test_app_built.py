@@ -153,6 +153,7 @@ def test_app_on_disk_reads_only_what_it_shows_and_shows_what_the_whole_tables_gi
             app.unit.value = unit
         assert lean.summary.value == whole.summary.value
         assert lean.facts.value == whole.facts.value
+        assert lean.reader.value == whole.reader.value       # texts read by their period's file
         assert lean.indicator.options == whole.indicator.options
         assert (lean.charts.get("scorecard") is None) == (whole.charts.get("scorecard") is None)
         if "scorecard" in whole.charts:
@@ -163,6 +164,7 @@ def test_app_on_disk_reads_only_what_it_shows_and_shows_what_the_whole_tables_gi
         for app in (whole, lean):
             app.indicator.value = ind
         assert lean.compare_note.value == whole.compare_note.value
+        assert lean.compare_reader.value == whole.compare_reader.value
         assert lean.trend_msg.value == whole.trend_msg.value
         for name in ("compare", "trend"):
             if name in whole.charts:
@@ -461,3 +463,41 @@ def test_a_preheated_kernel_waits_for_the_request_voila_sends(monkeypatch):
     monkeypatch.delenv("SCRIPT_NAME")
     monkeypatch.setenv("VOILA_PREHEAT", "False")
     assert wait_for_request() is False          # outside a preheated kernel: no wait at all
+
+
+def _anchors(html: str) -> set[str]:
+    return set(re.findall(r'<a id="([^"]+)"></a>', html))
+
+
+def test_every_source_in_a_comparison_opens_its_sentence_in_an_excerpt(app):
+    """In the comparison, each figure's source link leads to its sentence, in its report's own words.
+
+    The comparison's reader holds only the paragraphs with figures (thirty
+    whole reports would weigh hundreds of kilobytes at every change of
+    indicator), says that it is an excerpt, and the unit's own view keeps the
+    whole text.
+    """
+    from analysis.store import read_table
+    texts = dict(read_table("reports", processed_dir(), columns=["doc_id", "text"]).values.tolist())
+    app.views.selected_index = 1
+    checked = 0
+    for _, ind in app.indicator.options:
+        app.indicator.value = ind
+        links = set(re.findall(r'class="ad-open" href="#([^"]+)"', app.compare_table.value))
+        reader = app.compare_reader.value
+        assert links <= _anchors(reader), ind
+        if not links:
+            continue
+        assert "trích các đoạn có số liệu" in reader
+        docs = set(re.findall(r'class="ad-reader" data-doc="([^"]+)"', reader))
+        shown = re.sub(r"<[^>]+>", "", reader)
+        assert sum(len(texts[d]) for d in docs) > len(shown)          # less than the whole reports
+        for sentence in re.findall(r'<div class="ad-sent">(.*?)</div>', app.compare_table.value):
+            plain = " ".join(re.sub(r"<[^>]+>", "", sentence).split())
+            assert plain in " ".join(shown.split()), (ind, plain)
+        checked += 1
+    assert checked >= 3
+    app.views.selected_index = 0
+    app.unit.value = app.unit_key_of("Cự Khối")
+    assert "trích" not in app.reader.value                       # the unit's view: the whole text
+    assert re.sub(r"<[^>]+>", "", app.reader.value).count("\n") >= texts["cu-khoi-2018-fy"].count("\n")

@@ -281,3 +281,24 @@ def test_on_the_bundled_build_a_query_reads_the_reports_figures():
     assert menu.loc["food_safety_violations", ["first_period", "last_period"]].tolist() == \
         ["2021-H1", "2021-H1"]
     assert int(menu.loc["food_safety_violations", "n_periods"]) == 1
+
+
+def test_a_reports_text_is_read_from_its_periods_file_alone(tmp_path):
+    """A reader's click on a decade of reports opens one period's file, not every period's.
+
+    Given the reports' periods, every other period's file may even be damaged;
+    without them, the texts are the same, found across every file.
+    """
+    copy = tmp_path / "processed"
+    shutil.copytree(processed_dir(), copy)
+    reports = read_table("reports", copy, columns=["doc_id", "period", "text"])
+    mine = reports[reports["doc_id"] == "cu-khoi-2018-fy"].iloc[0]
+    everywhere = query.report_texts([mine["doc_id"]], copy)
+    assert everywhere == {mine["doc_id"]: mine["text"]} and len(mine["text"]) > 1000
+    for period, f in table_files("reports", copy):
+        if period != mine["period"]:
+            f.write_bytes(b"not parquet")
+    assert query.report_texts([mine["doc_id"]], copy, periods=[mine["period"]]) == everywhere
+    assert query.report_texts(["no-such-report"], copy, periods=[mine["period"]]) == {}
+    with pytest.raises((pa.ArrowInvalid, OSError)):   # without the periods, every file is read
+        query.report_texts([mine["doc_id"]], copy)
