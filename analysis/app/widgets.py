@@ -562,10 +562,16 @@ class DashboardApp:
             return
         self.status.value = ""
         self.views.layout.display = None
-        self._set_indicator_options()
-        # Only the view on screen is drawn now; the others when they are opened.
+        # Only the view on screen is drawn now; the others when they are opened. The unit's
+        # view does not depend on the menu of indicators (ordered by what the unit states, a
+        # query of its own): it is drawn first, and the menu made while the page draws it.
         self._stale = {"unit", "compare", "programme"}
-        self._refresh_stale()
+        if self.views.selected_index == 0:
+            self._refresh_stale()
+            self._set_indicator_options()
+        else:
+            self._set_indicator_options()
+            self._refresh_stale()
 
     def _refresh_stale(self) -> None:
         view = {0: "unit", 1: "compare"}.get(self.views.selected_index, "programme")
@@ -673,41 +679,52 @@ class DashboardApp:
             self.facts.value = ""
             self.reader.value = ""
             return
-        key = ("unit", self.sel.unit, period, self.sel.topic, lang)
-        view = self._views.get(key)
-        if view is None:   # made once per unit, period, topic and language, then kept
-            view = self._make_unit_view(period)
-            if len(self._views) >= 64:
-                self._views.pop(next(iter(self._views)))
-            self._views[key] = view
+        # Made once per unit, period, topic and language, then kept; in two steps, the
+        # chart sent to the page before the figures' table and the report's text are made.
+        view = self._view(("unit", self.sel.unit, period, self.sel.topic, lang))
+        if "chart" not in view:
+            view.update(self._make_unit_card(period))
         self.summary.value, self.unit_notes.value = view["summary"], view["notes"]
         if view["chart"] is None:
             self._show("scorecard", self.scorecard_msg, message=t("empty.no_targets", lang))
         else:
             self._show("scorecard", self.scorecard_msg, chart=view["chart"])
+        if "facts" not in view:
+            view.update(self._make_unit_facts(view["frame"], view["card"]))
         self.facts.value, self.reader.value = view["facts"], view["reader"]
         if view["table"] is not None:
             self._shown["table.facts"] = view["table"]
 
-    def _make_unit_view(self, period: str) -> dict:
+    def _view(self, key: tuple) -> dict:
+        """Return the view kept for ``key`` (a new one, the oldest dropped past 64)."""
+        view = self._views.get(key)
+        if view is None:
+            if len(self._views) >= 64:
+                self._views.pop(next(iter(self._views)))
+            view = self._views[key] = {}
+        return view
+
+    def _make_unit_card(self, period: str) -> dict:
         lang = self.sel.lang
         frame = self._unit_obs(period)
         card = self._scorecard(period, frame)
-        view = {"summary": self._summary_html(period, frame, card),
+        return {"frame": frame, "card": card,
+                "summary": self._summary_html(period, frame, card),
                 "notes": self._unit_notes(period),
-                "chart": None if card is None or card.empty else chart_scorecard(card, lang),
-                "table": None, "reader": ""}
+                "chart": None if card is None or card.empty else chart_scorecard(card, lang)}
+
+    def _make_unit_facts(self, frame: pd.DataFrame, card: pd.DataFrame | None) -> dict:
+        lang = self.sel.lang
         if frame.empty:
-            view["facts"] = f'<div class="ad-empty">{escape_text(t("empty.no_facts", lang))}</div>'
-        else:
-            table = frame
-            if card is not None and not card.empty and "status" in card.columns and "obs_id" in card.columns:
-                table = frame.merge(card[["obs_id", "status"]], on="obs_id", how="left")
-            table = table.sort_values(["start"]) if "start" in table.columns else table
-            texts = self._texts(table["doc_id"].unique())
-            view.update(facts=render_facts_table(table, lang, self.meta, texts),
-                        reader=self._readers(table, texts), table=table)
-        return view
+            return {"facts": f'<div class="ad-empty">{escape_text(t("empty.no_facts", lang))}</div>',
+                    "table": None, "reader": ""}
+        table = frame
+        if card is not None and not card.empty and "status" in card.columns and "obs_id" in card.columns:
+            table = frame.merge(card[["obs_id", "status"]], on="obs_id", how="left")
+        table = table.sort_values(["start"]) if "start" in table.columns else table
+        texts = self._texts(table["doc_id"].unique())
+        return {"facts": render_facts_table(table, lang, self.meta, texts),
+                "reader": self._readers(table, texts), "table": table}
 
     def _scorecard(self, period: str, frame: pd.DataFrame) -> pd.DataFrame | None:
         if frame.empty or not states_targets(frame):  # compare.scorecard needs one
@@ -790,13 +807,12 @@ class DashboardApp:
             self._show("trend", self.trend_msg, message=t("empty.no_indicator", lang))
             self.compare_note.value = ""
             return
-        key = ("compare", ind, self.sel.unit, lang)
-        view = self._views.get(key)
-        if view is None:   # made once per indicator, unit and language, then kept
-            view = self._make_compare_view(ind)
-            if len(self._views) >= 64:
-                self._views.pop(next(iter(self._views)))
-            self._views[key] = view
+        # Made once per indicator, unit and language, then kept; in three steps, each
+        # sent to the page before the next is made: the comparison's chart, its table and
+        # the reports' paragraphs, the unit's trend.
+        view = self._view(("compare", ind, self.sel.unit, lang))
+        if "compare" not in view:
+            view.update(self._make_compare_chart(ind))
         self.compare_note.value = view["note"]
         kind, what = view["compare"]
         if kind == "chart":
@@ -805,18 +821,22 @@ class DashboardApp:
             self._show("compare", self.compare_msg, html_message=what)
         else:
             self._show("compare", self.compare_msg, message=what)
+        if "table" not in view:
+            view.update(self._make_compare_table(view["cmp"]))
         self.compare_table.value, self.compare_reader.value = view["table"], view["reader"]
         if view["cmp"] is not None:
             self._shown["table.compare"] = view["cmp"]
+        if "trend" not in view:
+            view["trend"] = self._make_trend(ind)
         kind, what = view["trend"]
         if kind == "chart":
             self._show("trend", self.trend_msg, chart=what)
         else:
             self._show("trend", self.trend_msg, message=what)
 
-    def _make_compare_view(self, ind: str) -> dict:
+    def _make_compare_chart(self, ind: str) -> dict:
         lang = self.sel.lang
-        name, level, parent = self._unit_parts()
+        name = self._unit_parts()[0]
         found = self.rows.compare(ind, lang, name)
         left_out = list(found.attrs.get("left_out") or [])
         cmp = with_unit_key(found)
@@ -825,7 +845,7 @@ class DashboardApp:
         cmp.attrs = {}
         view = {"note": "".join(f'<div class="ad-note">{escape_text(c)}</div>'
                                 for c in self._compare_notes(cmp, left_out)),
-                "table": "", "reader": "", "cmp": None}
+                "cmp": cmp if len(cmp) else None}
         if cmp.empty:
             view["compare"] = ("message", t("empty.no_compare", lang))
         elif len(cmp) == 1:
@@ -836,29 +856,32 @@ class DashboardApp:
             view["compare"] = ("html", f'<div class="ad-one">{escape_text(one)}</div>')
         else:
             shared = cmp["unit_name"].duplicated(keep=False)    # phường and quận Long Biên
-            cmp = cmp.assign(row_unit=[self._unit_label(k) if (k in self._needs_parent or same)
-                                       else n for k, n, same in
-                                       zip(cmp["unit_key"], cmp["unit_name"], shared)])
-            view["compare"] = ("chart", chart_compare(cmp, lang, highlight=self.sel.unit,
+            rows = cmp.assign(row_unit=[self._unit_label(k) if (k in self._needs_parent or same)
+                                        else n for k, n, same in
+                                        zip(cmp["unit_key"], cmp["unit_name"], shared)])
+            view["compare"] = ("chart", chart_compare(rows, lang, highlight=self.sel.unit,
                                                       max_units=COMPARE_BARS))
-        if len(cmp):
-            texts = self._texts(cmp["doc_id"].unique()[:COMPARE_BARS + 1])
-            shown = cmp.head(COMPARE_BARS + 1)
-            view["table"] = render_facts_table(shown.assign(status=shown["target_status"]), lang,
-                                               self.meta, texts)
-            view["reader"] = self._readers(shown, texts, excerpt=True)
-            view["cmp"] = cmp
+        return view
+
+    def _make_compare_table(self, cmp: pd.DataFrame | None) -> dict:
+        if cmp is None:
+            return {"table": "", "reader": ""}
+        texts = self._texts(cmp["doc_id"].unique()[:COMPARE_BARS + 1])
+        shown = cmp.head(COMPARE_BARS + 1)
+        return {"table": render_facts_table(shown.assign(status=shown["target_status"]), self.sel.lang,
+                                            self.meta, texts),
+                "reader": self._readers(shown, texts, excerpt=True)}
+
+    def _make_trend(self, ind: str) -> tuple[str, object]:
+        lang = self.sel.lang
+        name, level, parent = self._unit_parts()
         try:
             result = self.rows.trend(name, ind, lang, level, parent) if name else None
         except ComparisonRefused:
-            view["trend"] = ("message", t("empty.trend_lengths", lang))
-            return view
+            return ("message", t("empty.trend_lengths", lang))
         if result is None or result.frame.empty:
-            view["trend"] = ("message", t("empty.no_trend", lang,
-                                          unit=self._unit_label(self.sel.unit or "")))
-        else:
-            view["trend"] = ("chart", chart_trend(result, lang))
-        return view
+            return ("message", t("empty.no_trend", lang, unit=self._unit_label(self.sel.unit or "")))
+        return ("chart", chart_trend(result, lang))
 
     def _refresh_programme_view(self) -> None:
         self._stale.discard("programme")
