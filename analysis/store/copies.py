@@ -134,20 +134,69 @@ def _chunks(counts: dict) -> list[tuple[list, list | None, bool]]:
     return chunks
 
 
-def _row_groups_of(pf: pq.ParquetFile, column: str, values: list) -> list[int]:
-    """Row groups of a file that may hold rows whose ``column`` is one of ``values`` (statistics)."""
-    at = pf.schema_arrow.get_field_index(column)
-    known = sorted(v for v in values if v is not None)
+def _row_group_index(pf: pq.ParquetFile, group: str, unit: str) -> list[tuple]:
+    """Return what a copy needs of each row group of a file: ``(group stats, unit stats)``, each ``(min, max, nulls)``.
+
+    ``None`` for a column without statistics. Kept in place of the file's
+    footer: the footers of every period file together grow with the corpus
+    (30 MB for the observations of 48,000 reports).
+    """
+    at = [pf.schema_arrow.get_field_index(c) for c in (group, unit)]
     out = []
     for i in range(pf.metadata.num_row_groups):
-        st = pf.metadata.row_group(i).column(at).statistics
-        if st is None or not st.has_min_max:
-            out.append(i)
-            continue
-        nulls = st.null_count if st.has_null_count else 1
-        if (None in values and nulls) or any(st.min <= v <= st.max for v in known):
-            out.append(i)
+        rg = pf.metadata.row_group(i)
+        stats = []
+        for j in at:
+            st = rg.column(j).statistics if j >= 0 else None
+            if st is None or not st.has_min_max:
+                stats.append(None)
+            else:
+                stats.append((st.min, st.max, st.null_count if st.has_null_count else 1))
+        out.append(tuple(stats))
     return out
+
+
+def _may_hold(stats: tuple | None, values: list) -> bool:
+    """Whether a row group whose column has these statistics may hold one of ``values`` (None: a null)."""
+    if stats is None:
+        return True
+    low, high, nulls = stats
+    if None in values and nulls:
+        return True
+    known = [v for v in values if v is not None]
+    return bool(known) and min(known) <= high and max(known) >= low
+
+
+def _rows_to_write(table: pa.Table, ranked: pa.Array, start: int, n: int, carry: pa.Table | None, last: bool,
+                   write) -> pa.Table | None:
+    """Write the rows ``ranked[start:start + n]`` of ``table`` after ``carry``, whole row groups at a time.
+
+    The same row groups, each with the same chunks, as writing ``carry`` and
+    those rows (taken at once) with ``row_group_size=_COPY_GROUP``: each row
+    group's rows are taken on their own (memory holds one row group of the
+    copy, not the whole indicator). Returns the rows left to write (``last``
+    false: an indicator whose next rows come with the next chunk).
+    """
+    held = 0 if carry is None else carry.num_rows
+    done = 0
+    while True:
+        size = min(_COPY_GROUP - held, n - done)
+        whole = held + size == _COPY_GROUP
+        if not whole and not last:             # fewer rows than a row group: kept for the next chunk
+            if not size:
+                return carry
+            rows = take_rows(table, ranked.slice(start + done, size))
+            return rows if carry is None else pa.concat_tables([carry, rows])
+        if size or (carry is not None and held):
+            rows = take_rows(table, ranked.slice(start + done, size)) if size else None
+            parts = [p for p in (carry, rows) if p is not None and p.num_rows]
+            group = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+            write(group)
+            del group, parts, rows
+        carry, held = None, 0
+        done += size
+        if done >= n:
+            return None
 
 
 def write_copies(name: str, folder: Path) -> None:
@@ -156,7 +205,9 @@ def write_copies(name: str, folder: Path) -> None:
     Made from the files of ``folder`` alone, so that a full build and a rebuild
     of some periods give the same bytes. About 33,000 rows are read at a
     time (whole indicators; one too large for that is cut between its units),
-    so memory stays bounded however many periods and reports there are.
+    and written a row group at a time; of each period file only the
+    statistics of its row groups are kept between reads (not its footer), so
+    memory stays bounded however many periods and reports there are.
     """
     names = COPIES.get(name)
     if not names:
@@ -173,33 +224,45 @@ def write_copies(name: str, folder: Path) -> None:
     order = [(k, "ascending", "at_end")
              for k in sort_keys(name, target.names, {**SORT_ORDER, **FILE_ORDER})]
     group, unit = order[0][0], order[1][0]
-    readers = [(value, pq.ParquetFile(f)) for value, f in files]
     counts: dict = {}                    # indicator -> unit -> rows
-    for _, pf in readers:
-        n = pf.read(columns=[group, unit]).group_by([group, unit], use_threads=False).aggregate([([], "count_all")])
+    index = []                           # (period, file, statistics of each row group)
+    for value, f in files:
+        with pq.ParquetFile(f) as pf:
+            n = pf.read(columns=[group, unit]).group_by([group, unit], use_threads=False) \
+                .aggregate([([], "count_all")])
+            index.append((value, f, _row_group_index(pf, group, unit)))
         for v, u, k in zip(*(n[c].to_pylist() for c in (group, unit, "count_all"))):
             by_unit = counts.setdefault(v, {})
             by_unit[u] = by_unit.get(u, 0) + k
+        del n
     chunks = _chunks(counts)
+    del counts
     stats = [c for c in _COPY_STATS if c in target.names]
     options = dict(compression="zstd", compression_level=3, use_dictionary=True)
     paths = {which: folder / file for which, file in names.items()}
     sink = open_output(paths["all_periods"])
     writers = {"all_periods": pq.ParquetWriter(sink, target, write_statistics=stats,
                                                **options)}
+
+    def write(rows: pa.Table) -> None:
+        writers["all_periods"].write_table(rows, row_group_size=_COPY_GROUP)
+
     reach = {"results": {}, "all": {}}
     carry = None
     try:
         for chunk, units, last in chunks:
             parts = [target.empty_table()]
-            for value, pf in readers:
+            for value, f, groups in index:
                 if len(chunks) == 1:
-                    t = pf.read(columns=columns)
+                    with pq.ParquetFile(f) as pf:
+                        t = pf.read(columns=columns)
                 else:
-                    groups = _row_groups_of(pf, group, chunk)
-                    if not groups:
+                    wanted = [i for i, (g, u) in enumerate(groups)
+                              if _may_hold(g, chunk) and (units is None or _may_hold(u, units))]
+                    if not wanted:
                         continue
-                    t = pf.read_row_groups(groups, columns=columns)
+                    with pq.ParquetFile(f) as pf:
+                        t = pf.read_row_groups(wanted, columns=columns)
                     keep = pc.is_in(t[group], value_set=pa.array(chunk, t.schema.field(group).type),
                                     skip_nulls=False)   # a null matches a null of the chunk
                     if units is not None:
@@ -208,21 +271,16 @@ def write_copies(name: str, folder: Path) -> None:
                     t = t.filter(keep)
                 parts.append(t.append_column(PARTITION_COLUMN,
                                              pa.array([value] * t.num_rows, pa.large_string())))
+                del t
             table = pa.concat_tables([p.cast(target) for p in parts])
             del parts
-            # the rows in order, taken an indicator at a time (no second copy of the chunk)
+            # the rows in order, taken a row group at a time (no second copy of the chunk)
             ranked = pc.sort_indices(table, sort_keys=order)
             rows = take_rows(table.select([c for c in ("indicator_id", "unit_name", "period", "doc_kind")
                                            if c in target.names]), ranked)
             for start, n in _segments(rows[group]):
-                seg = take_rows(table, ranked.slice(start, n))
-                if carry is not None:       # the rows of this indicator not written yet
-                    seg, carry = pa.concat_tables([carry, seg]), None
-                if not last:                # more of this indicator comes: whole row groups only
-                    whole = seg.num_rows - seg.num_rows % _COPY_GROUP
-                    seg, carry = seg.slice(0, whole), seg.slice(whole)
-                if seg.num_rows:
-                    writers["all_periods"].write_table(seg, row_group_size=_COPY_GROUP)
+                # the rows of this indicator not written yet come first; more of it may come next
+                carry = _rows_to_write(table, ranked, start, n, carry, last, write)
             rows = rows.to_pandas()
             _add_reach(reach["all"], rows)
             if "doc_kind" in rows:
@@ -239,8 +297,6 @@ def write_copies(name: str, folder: Path) -> None:
         for w in writers.values():
             w.close()
         sink.close()
-        for _, pf in readers:
-            pf.close()
     for p in paths.values():
         fsync_file(p)
 

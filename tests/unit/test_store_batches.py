@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis import schema
-from analysis.store import TableWriter, partitions, read_table, write_tables
+from analysis.store import TableWriter, partitions, read_table, stream, write_tables
 
 
 def _reports(rows: list[tuple]) -> pd.DataFrame:
@@ -36,8 +36,10 @@ def _files(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.parametrize("part_bytes", [0, 200, 1 << 30])   # a part file per batch, per few, one
 @pytest.mark.parametrize("cuts", [[5], [1, 1, 1, 1, 1], [2, 3], [4, 1]])
-def test_any_cut_into_batches_writes_the_bytes_of_the_whole_table(tmp_path, cuts):
+def test_any_cut_into_batches_writes_the_bytes_of_the_whole_table(tmp_path, monkeypatch, cuts, part_bytes):
+    monkeypatch.setattr(stream, "_PART_BYTES", part_bytes)
     reports = _reports(ROWS)
     write_tables({"reports": reports}, tmp_path / "whole")
     with TableWriter(tmp_path / "batches", names=["reports"]) as w:
@@ -49,8 +51,10 @@ def test_any_cut_into_batches_writes_the_bytes_of_the_whole_table(tmp_path, cuts
     assert _files(tmp_path / "batches") == _files(tmp_path / "whole")
 
 
-def test_a_batch_with_a_column_all_empty_takes_the_type_the_others_give(tmp_path):
+@pytest.mark.parametrize("part_bytes", [0, 1 << 30])
+def test_a_batch_with_a_column_all_empty_takes_the_type_the_others_give(tmp_path, monkeypatch, part_bytes):
     # the first batch cites no programme and has no unit: its columns are typed by the later ones
+    monkeypatch.setattr(stream, "_PART_BYTES", part_bytes)
     reports = _reports([ROWS[4], ROWS[1], ROWS[0]])
     write_tables({"reports": reports}, tmp_path / "whole")
     with TableWriter(tmp_path / "batches", names=["reports"]) as w:
@@ -61,7 +65,8 @@ def test_a_batch_with_a_column_all_empty_takes_the_type_the_others_give(tmp_path
     assert read_table("reports", tmp_path / "batches")["programs"].tolist() == [[], [], ["02-CTr/QU"]]
 
 
-def test_nothing_is_written_before_commit_and_the_parts_go_when_the_writer_closes(tmp_path):
+def test_nothing_is_written_before_commit_and_the_parts_go_when_the_writer_closes(tmp_path, monkeypatch):
+    monkeypatch.setattr(stream, "_PART_BYTES", 0)     # each batch written at once into a part file
     out = tmp_path / "processed"
     write_tables({"reports": _reports(ROWS[:1])}, out)
     before = _files(out)
@@ -74,8 +79,10 @@ def test_nothing_is_written_before_commit_and_the_parts_go_when_the_writer_close
     assert _files(out) == before
 
 
-def test_rows_taken_back_are_replaced_by_what_is_given_again(tmp_path):
+@pytest.mark.parametrize("part_bytes", [0, 1 << 30])
+def test_rows_taken_back_are_replaced_by_what_is_given_again(tmp_path, monkeypatch, part_bytes):
     # what the build does for a correction that moves a report to another period
+    monkeypatch.setattr(stream, "_PART_BYTES", part_bytes)
     reports = _reports(ROWS)
     with TableWriter(tmp_path / "out", names=["reports"]) as w:
         w.add({"reports": reports.iloc[:3].reset_index(drop=True)})
