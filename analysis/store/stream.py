@@ -1,12 +1,14 @@
-"""Writing the tables batch by batch: a part file per batch, merged period by period into the same bytes.
+"""Writing the tables batch by batch: part files of a few batches each, merged period by period into the same bytes.
 
-What a build on many reports uses (:class:`TableWriter`): memory holds one
-batch while the reports are read and extracted and, while the parts are
-merged, the sort keys and a few row groups of two periods (their rows are
-mapped from the part files), never the whole corpus.
+What a build on many reports uses (:class:`TableWriter`): memory holds
+about 32 MB of batches while the reports are read and extracted and, while
+the parts are merged, the sort keys and about 4 MB of rows of two periods
+(one for the reports' texts; their rows are mapped from the part files),
+never the whole corpus.
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -62,11 +64,38 @@ _IPC = pa.ipc.IpcWriteOptions(compression=None)
 _MERGE_THREADS = 2   # periods merged at once: each holds its sort keys and a few row groups
 
 
+#: Bytes a row above which a table's periods are merged one at a time: a row group of the
+#: reports (1,024 texts, 17 MB on the 48,000-report corpus) makes the Parquet writer hold
+#: 60-80 MB while it encodes it, so two at once took 140 MB; facts and observations
+#: (0.7 and 1.1 KB a row) are merged two periods at a time.
+_WIDE_ROW = 4096
+
+
 #: Bytes of batches held before they are written as one part file (a record batch per period).
 #: With a part file per batch (96 reports), the 48,000-report build's periods were merged
 #: from 477 record batches each: their metadata took 11-23 MB per period merged, and taking
 #: rows in order cost a call per record batch and column.
 _PART_BYTES = 32 << 20
+
+
+#: Buffers of at least this many bytes are mapped on their own while the tables are merged,
+#: and given back to the system when freed (glibc's default moves the limit up to 32 MB as
+#: large buffers are freed, and keeps them in its heap after). Measured on the 48,000-report
+#: corpus's merge: the driver's own memory peaked at 164-176 MB with it, 189-241 MB without,
+#: 10-15% slower.
+_MAPPED_BUFFER = 128 << 10
+
+
+def _map_large_buffers() -> None:
+    """Have the C library map each buffer of :data:`_MAPPED_BUFFER` bytes or more on its own (glibc; else nothing).
+
+    For the rest of the process: called when the tables are merged, once
+    the workers that read the reports are gone.
+    """
+    try:
+        ctypes.CDLL(None).mallopt(-3, _MAPPED_BUFFER)     # M_MMAP_THRESHOLD (the process's own C library)
+    except (OSError, AttributeError):
+        pass
 
 
 def _alive(pid: int) -> bool:
@@ -138,13 +167,14 @@ def _with_period(t: pa.Table, value, has_period: bool) -> pa.Table:
 class TableWriter:
     """Write the partitioned tables batch by batch, then swap them in at once.
 
-    Each batch (:meth:`add`) is written as it comes into a part file per
-    table in a folder beside the output (``.<out>.parts-<pid>-<n>``), its
-    rows ordered by period (a record batch each), so that memory holds one
-    batch, never the whole corpus. :meth:`commit` puts each period's parts
-    together in the order of :func:`write_tables` (two periods at a time, on
-    threads; their rows mapped from the parts, taken a few row groups at a
-    time), writes the same files :func:`write_tables` would have written from
+    The batches (:meth:`add`) are held until about :data:`_PART_BYTES` of
+    them are in, then written into a part file per table in a folder beside
+    the output (``.<out>.parts-<pid>-<n>``), their rows ordered by period (a
+    record batch each), so that memory holds a few batches, never the whole
+    corpus. :meth:`commit` puts each period's parts together in the order
+    of :func:`write_tables` (two periods at a time, on threads, one for a
+    table of wide rows; their rows mapped from the parts, taken about 4 MB
+    at a time), writes the same files :func:`write_tables` would have written from
     the whole tables (byte for byte), and swaps them in atomically; each
     table's parts are removed once its files are written, and :meth:`close`
     (or leaving the ``with`` block) removes the rest. Nothing in the output
@@ -199,6 +229,7 @@ class TableWriter:
         self._held: dict[str, list] = {}      # name -> [(table, runs)] of the batches not written yet
         self._held_bytes = 0
         self._held_seq = 0
+        self._size: dict[str, list] = {}      # name -> [bytes, rows] given
 
     def __enter__(self) -> "TableWriter":
         """Return the writer; leaving the block removes the parts."""
@@ -249,6 +280,9 @@ class TableWriter:
             table, runs = _by_period(table.replace_schema_metadata(None), key)   # columns in _pandas
             self._held.setdefault(name, []).append((table, runs))
             self._held_bytes += table.nbytes
+            size = self._size.setdefault(name, [0, 0])
+            size[0] += table.nbytes
+            size[1] += table.num_rows
         self._held_seq = seq
         if self._held_bytes >= _PART_BYTES:
             self._flush()
@@ -354,7 +388,8 @@ class TableWriter:
         """One table's period files from its parts, as :func:`_write_dataset` writes them.
 
         Periods are merged on a few threads at once (Arrow's sorting and
-        Parquet writing run outside Python's lock), each into its own file.
+        Parquet writing run outside Python's lock), each into its own file;
+        those of a table of wide rows (the reports' texts) one at a time.
         """
         folder.mkdir()
         target = self._canonical(name)
@@ -381,7 +416,9 @@ class TableWriter:
             pa.default_memory_pool().release_unused()   # the next period starts from a small heap
 
         values = sorted(self._parts[name], key=lambda v: (v is None, "" if v is None else v))
-        with ThreadPoolExecutor(min(_MERGE_THREADS, os.cpu_count() or 1)) as pool:
+        nbytes, rows = self._size.get(name, (0, 0))
+        threads = 1 if nbytes > _WIDE_ROW * rows else min(_MERGE_THREADS, os.cpu_count() or 1)
+        with ThreadPoolExecutor(threads) as pool:
             for _ in pool.map(merge, values):
                 pass
         # this table's parts are no longer needed: they are removed while the next table is merged
@@ -403,6 +440,7 @@ class TableWriter:
         """
         names = sorted(n for n in self.names if n in self._schema)
         self._flush()
+        _map_large_buffers()
         with locked(self.out):
             recover(self.out)
             if self.wanted is not None:
