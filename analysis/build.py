@@ -265,11 +265,11 @@ def build(raw: str | os.PathLike = paths.RAW, out: str | os.PathLike | None = No
             writer = writing.enter_context(BatchWriter(out_dir, periods, corrections_file(raw)
                                                        if corrections is None else corrections))
             clock = time.perf_counter()
-            loaded, messages, file_of, timings = _extract_all(
+            loaded, messages, timings = _extract_all(
                 raw, manifest, out_dir, periods, today, jobs, bar, runner, writer.add)
         if runner is not None:        # the cluster's shutdown is not part of the writing
             clock = time.perf_counter() - timings["reading"] - timings["extracting"]
-        return _finish(raw, out_dir, strict, periods, writer, loaded, messages, file_of, timings, clock)
+        return _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, clock)
 
 
 @contextmanager
@@ -294,23 +294,25 @@ def _extract_all(raw, manifest, out_dir, periods, today, jobs, bar, runner, sink
 
     The corpus step (:class:`analysis.pipeline.CorpusRun`) reads, extracts and
     observes the files in workers; with ``periods`` its plan holds only the
-    files that may be of them, and only their reports are kept. Returns the
-    load result, the messages, the file shown for each doc id (a function) and
-    the timings.
+    files that may be of them, and only their reports are kept. ``sink``
+    gets each batch's reports, tables and the file shown for each report.
+    Returns the load result, the messages and the timings; the run itself
+    (its plan, the loader's checksums of every file) is dropped here, before
+    the tables are written.
     """
     clock = time.perf_counter()
     stored = _stored_reports(out_dir) if periods is not None else None
     run = CorpusRun(raw, manifest, today=today, jobs=jobs, runner=runner, known=_known_files(out_dir),
                     progress=bar, periods=periods, stored=stored)
     for batch in run:
-        sink(batch.reports, BatchOutput(batch.facts, batch.observations, batch.messages))
+        sink(batch.reports, BatchOutput(batch.facts, batch.observations, batch.messages), batch.files)
     loaded = LoadResult(schema.empty_frame(schema.REPORTS), run.load_messages, run.inputs)
     # reading and extracting ran together: their time is shared out as the workers spent it
     both = time.perf_counter() - clock
     read, extract = run.seconds["reading"], run.seconds["extracting"]
     timings = {"reading": both * read / (read + extract) if read + extract else both}
     timings["extracting"] = both - timings["reading"]
-    return loaded, run.messages, run.file_of, timings
+    return loaded, run.messages, timings
 
 
 def _stored_reports(out_dir: Path) -> pd.DataFrame:
@@ -326,6 +328,14 @@ def _stored_reports(out_dir: Path) -> pd.DataFrame:
 _KEPT = ["doc_id", "unit_level", "unit_name", "parent", "period", "doc_kind", "sha256"]
 
 
+#: and, beside those, the file shown for it and its number of facts
+_SHOWN, _N_FACTS = "file", "n_facts"
+
+
+#: what the summary's lines need while the tables are written (the lines are made after)
+_LINES = ["doc_id", "unit_name", "period", "doc_kind", _SHOWN, _N_FACTS]
+
+
 class BatchWriter:
     """The write side of a build: batch results in, the tables out, atomically.
 
@@ -333,12 +343,13 @@ class BatchWriter:
     columns (:func:`analysis.corrections.apply_corrections` with no
     correction: what every report not corrected gets) and written at once
     into per-period part files (:class:`analysis.store.TableWriter`); only a
-    small summary per report stays here (its unit, period, kind, checksum,
-    number of facts) and, for corrections found by a report's words, which
-    reports hold those words. :meth:`finish` then applies the corrections to
-    the few reports they name (their rows taken back from the parts), and
-    :meth:`commit` writes the tables, byte for byte those of the whole
-    tables, and swaps them in.
+    small summary per report stays here, as Arrow (its unit, period, kind,
+    checksum, file shown, number of facts: about 300 bytes a report) and,
+    for corrections found by a report's words, which reports hold those
+    words. :meth:`finish` then applies the corrections to the few reports
+    they name (their rows taken back from the parts), and :meth:`commit`
+    writes the tables, byte for byte those of the whole tables, and swaps
+    them in.
 
     Parameters
     ----------
@@ -354,7 +365,6 @@ class BatchWriter:
         self.partial = list(periods) if periods is not None else False
         self.tables = TableWriter(out_dir, periods)
         self._kept: list[pa.Table] = []       # per batch, as Arrow: a few bytes a report
-        self._facts: Counter = Counter()
         self.n_facts = 0
         self.n_observations = 0
         self._needles = {}
@@ -379,24 +389,25 @@ class BatchWriter:
         return done.reports, facts, done.observations
 
     def _count(self, reports, facts, observations, sign: int = 1) -> None:
-        for d, k in facts["doc_id"].value_counts().items():
-            self._facts[d] += sign * int(k)
         self.n_facts += sign * len(facts)
         self.n_observations += sign * len(observations)
 
-    def add(self, reports: pd.DataFrame, batch: BatchOutput) -> None:
-        """Write one batch: its reports' rows (``text`` included) and its :class:`BatchOutput`."""
+    def add(self, reports: pd.DataFrame, batch: BatchOutput, files: list[str] | None = None) -> None:
+        """Write one batch: its reports' rows (``text`` included), its :class:`BatchOutput`, the files shown."""
         reports, facts, observations = self._reviewed(reports, batch.facts, batch.observations)
         self.tables.add({"reports": reports, "facts": facts, "observations": observations})
         self._count(reports, facts, observations)
-        self._kept.append(pa.Table.from_pandas(reports[_KEPT], preserve_index=False))
+        if len(reports):
+            kept = reports[_KEPT].assign(**{_SHOWN: reports["doc_id"] if files is None else list(files),
+                                            _N_FACTS: _facts_per_report(reports, facts)})
+            self._kept.append(pa.Table.from_pandas(kept, preserve_index=False))
         for i, needle in self._needles.items():
             self._holding[i] += [d for d, t in zip(reports["doc_id"], reports["text"]) if needle in str(t)]
 
     def finish(self):
         """Apply the corrections; the reports' summaries (doc order) and the corrections' outcome."""
         kept = (pa.concat_tables(self._kept, promote_options="permissive").to_pandas().astype(object) if self._kept
-                else pd.DataFrame(columns=_KEPT, dtype=object))
+                else pd.DataFrame(columns=[*_KEPT, _SHOWN, _N_FACTS], dtype=object))
         self._kept = []
         if not self.corrections.rows:
             fixed = Applied(None, None, None, list(self.corrections.messages),
@@ -425,41 +436,59 @@ class BatchWriter:
             now = fixed.reports[_KEPT].astype(object).set_index("doc_id")
             kept = kept.set_index("doc_id")
             kept.update(now)
+            # the facts of a report taken back are those given again (none if it was not)
+            counted = fixed.facts["doc_id"].value_counts()
+            again = kept.index.isin(taken["reports"]["doc_id"])
+            kept.loc[again, _N_FACTS] = [int(counted.get(d, 0)) for d in kept.index[again]]
             kept = kept.reset_index()
         kept = kept.sort_values("doc_id", kind="stable").reset_index(drop=True)
         return kept, fixed
-
-    def facts_of(self, doc: str) -> int:
-        """Facts of one report written (corrections applied)."""
-        return self._facts.get(doc, 0)
 
     def commit(self) -> None:
         """Write the tables and swap them in."""
         self.tables.commit()
 
 
-def _finish(raw, out_dir, strict, periods, writer, loaded, messages, file_of, timings,
-            clock) -> BuildSummary:
-    """Apply the corrections, check, summarise and write: the build's last, global steps."""
+def _facts_per_report(reports: pd.DataFrame, facts: pd.DataFrame) -> list[int]:
+    """Return the number of facts of each report (in the reports' order)."""
+    counted = facts["doc_id"].value_counts()
+    return [int(counted.get(d, 0)) for d in reports["doc_id"]]
+
+
+def _lines(rows: pd.DataFrame, per_doc_warnings: Counter) -> list[ReportLine]:
+    """Return the summary's line of each report (columns :data:`_LINES`)."""
+    return [ReportLine(r[0], r[4], _none(r[1]), _none(r[2]), _none(r[3]), int(r[5]),
+                       per_doc_warnings.get(r[0], 0))
+            for r in rows[_LINES].itertuples(index=False, name=None)]
+
+
+def _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, clock) -> BuildSummary:
+    """Apply the corrections, check, summarise and write: the build's last, global steps.
+
+    While the tables are written the summary's lines are not made yet: what
+    they need is kept as Arrow (about 150 bytes a report, against 1 KB as
+    Python objects), and the lines are made once the tables are in.
+    """
     reports, fixed = writer.finish()
     messages = messages + fixed.messages
-    files = [file_of(d) for d in reports["doc_id"]]
-    messages = messages + _same_unit_and_period(reports, files)
+    messages = messages + _same_unit_and_period(reports, reports[_SHOWN].tolist())
     per_doc_warnings = Counter(m.doc for m in messages
                                if m.level in ("warning", "error") and m.code != "duplicate")
-    lines = [ReportLine(r.doc_id, file, _none(r.unit_name), _none(r.period), _none(r.doc_kind),
-                        writer.facts_of(r.doc_id), per_doc_warnings.get(r.doc_id, 0))
-             for r, file in zip(reports.itertuples(index=False), files)]
-    summary = BuildSummary(lines, messages, loaded.inputs, writer.n_facts, writer.n_observations,
+    summary = BuildSummary([], messages, loaded.inputs, writer.n_facts, writer.n_observations,
                            out_dir, written=False, strict=strict,
                            corrections=fixed.summary_line(), timings=timings)
     if not len(reports):
         what = f"no report of {', '.join(periods)}" if periods else "no report"
         raise BuildFailed(f"{what} could be loaded from {display_path(raw)}; nothing written", summary)
     if strict and summary.problems:
+        summary.lines = _lines(reports, per_doc_warnings)
         raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
                           summary)
+    kept = pa.Table.from_pandas(reports[_LINES], preserve_index=False)
+    del reports, fixed
     writer.commit()
+    summary.lines = _lines(kept.to_pandas(), per_doc_warnings)
+    del kept
     summary.written = True
     timings["writing"] = time.perf_counter() - clock - timings["reading"] - timings["extracting"]
     return summary
