@@ -579,9 +579,10 @@ def format_cluster(rows: list[dict], started: str) -> str:
               f"this machine's speed), then **{p['serial_s'] / 60:.0f} min** of the driver's own "
               f"steps after the last batch (corrections, checks, merging the parts, the copy of every "
               f"period), which grow with the corpus: about "
-              f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver writes each "
-              f"batch's rows into a part file as they arrive and merges them two periods at a time, "
-              f"each from its sorted keys, a few row groups at a time: {memory} "
+              f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver writes the "
+              f"batches' rows into part files as they arrive (about 32 MB each), merges them two "
+              f"periods at a time (the reports' texts one), each from its sorted keys, about 4 MB of "
+              f"rows at a time, then makes the copy of every period a row group at a time: {memory} "
               f"(`docs/scaling.md`, \"What the driver holds\").", ""]
     return "\n".join(lines)
 

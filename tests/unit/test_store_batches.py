@@ -1,7 +1,7 @@
 """Tables written batch by batch (``analysis.store.TableWriter``) are the tables written whole.
 
 Small frames written here, no build: the build hands its batches to the same
-writer, so that its memory holds one batch and one period, never the corpus.
+writer, so that its memory holds a few batches and a few row groups, never the corpus.
 """
 from __future__ import annotations
 
