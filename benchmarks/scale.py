@@ -60,7 +60,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 RESULTS = ROOT / "benchmarks" / "results.md"
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
-TARGETS = {"build_s": 180.0, "peak_mb": 2048.0, "query_ms": 200.0,
+#: with all cores the city's decade builds in 60 s within 1.5 GB; with one process the
+#: earlier bar of 180 s within 2 GB
+TARGETS = {"build_s": 180.0, "peak_mb": 2048.0, "build_all_s": 60.0, "peak_all_mb": 1536.0,
+           "query_ms": 200.0,
            "warm_s": 3.0, "cold_s": 6.0, "select_ms": 300.0}
 QUICK_N = 600
 
@@ -389,8 +392,9 @@ def format_results(r: dict) -> str:
              "|---|---|---|---|---|---|---|---|---|"]
     for b in r["builds"]:
         label = "all cores" if b["jobs"] == 0 else f"--jobs {b['jobs']}"
-        target = (f"< {TARGETS['build_s']:.0f} s {_ok(b['wall'], TARGETS['build_s'])}; "
-                  f"< 2 GB {_ok(b['peak_pss_mb'], TARGETS['peak_mb'])}")
+        wall, peak = (("build_all_s", "peak_all_mb") if b["jobs"] == 0 else ("build_s", "peak_mb"))
+        target = (f"≤ {TARGETS[wall]:.0f} s {_ok(b['wall'], TARGETS[wall])}; "
+                  f"< {TARGETS[peak] / 1024:.1f} GB {_ok(b['peak_pss_mb'], TARGETS[peak])}").replace(".0 GB", " GB")
         t = b.get("timings", {})
         phases = " / ".join(f"{t.get(k, float('nan')):.0f}" for k in ("reading", "extracting", "writing"))
         lines.append(f"| {label} ({b['procs']} processes) | {b['wall']:.0f} s | {phases} s | "
