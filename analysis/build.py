@@ -399,7 +399,7 @@ class BatchWriter:
         self._count(reports, facts, observations)
         if len(reports):
             kept = reports[_KEPT].assign(**{_SHOWN: reports["doc_id"] if files is None else list(files),
-                                            _N_FACTS: _facts_per_report(reports, facts)})
+                                            _N_FACTS: _facts_per_report(reports["doc_id"], facts)})
             self._kept.append(pa.Table.from_pandas(kept, preserve_index=False))
         for i, needle in self._needles.items():
             self._holding[i] += [d for d, t in zip(reports["doc_id"], reports["text"]) if needle in str(t)]
@@ -437,9 +437,8 @@ class BatchWriter:
             kept = kept.set_index("doc_id")
             kept.update(now)
             # the facts of a report taken back are those given again (none if it was not)
-            counted = fixed.facts["doc_id"].value_counts()
             again = kept.index.isin(taken["reports"]["doc_id"])
-            kept.loc[again, _N_FACTS] = [int(counted.get(d, 0)) for d in kept.index[again]]
+            kept.loc[again, _N_FACTS] = _facts_per_report(kept.index[again], fixed.facts)
             kept = kept.reset_index()
         kept = kept.sort_values("doc_id", kind="stable").reset_index(drop=True)
         return kept, fixed
@@ -449,10 +448,10 @@ class BatchWriter:
         self.tables.commit()
 
 
-def _facts_per_report(reports: pd.DataFrame, facts: pd.DataFrame) -> list[int]:
-    """Return the number of facts of each report (in the reports' order)."""
+def _facts_per_report(docs, facts: pd.DataFrame) -> list[int]:
+    """Return the number of facts of each report of ``docs`` (doc ids, in their order)."""
     counted = facts["doc_id"].value_counts()
-    return [int(counted.get(d, 0)) for d in reports["doc_id"]]
+    return [int(counted.get(d, 0)) for d in docs]
 
 
 def _lines(rows: pd.DataFrame, per_doc_warnings: Counter) -> list[ReportLine]:

@@ -400,10 +400,7 @@ def report_texts(doc_ids, processed: str | os.PathLike | None = None,
     ids = [d for d in dict.fromkeys(doc_ids) if isinstance(d, str)]
     if not ids:
         return {}
-    period = None
-    if periods is not None:
-        period = sorted({p if isinstance(p, str) else None for p in periods},
-                        key=lambda p: (p is None, p or ""))
+    period = None if periods is None else [p if isinstance(p, str) else None for p in periods]
     frame = store.read_table("reports", processed, columns=["doc_id", "text"],
                              filters=[("doc_id", "in", ids)], period=period)
     return {d: ("" if t is None or t is pd.NA else str(t))

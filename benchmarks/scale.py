@@ -394,7 +394,7 @@ def format_results(r: dict) -> str:
         label = "all cores" if b["jobs"] == 0 else f"--jobs {b['jobs']}"
         wall, peak = (("build_all_s", "peak_all_mb") if b["jobs"] == 0 else ("build_s", "peak_mb"))
         target = (f"≤ {TARGETS[wall]:.0f} s {_ok(b['wall'], TARGETS[wall])}; "
-                  f"< {TARGETS[peak] / 1024:.1f} GB {_ok(b['peak_pss_mb'], TARGETS[peak])}").replace(".0 GB", " GB")
+                  f"< {TARGETS[peak] / 1024:g} GB {_ok(b['peak_pss_mb'], TARGETS[peak])}")
         t = b.get("timings", {})
         phases = " / ".join(f"{t.get(k, float('nan')):.0f}" for k in ("reading", "extracting", "writing"))
         lines.append(f"| {label} ({b['procs']} processes) | {b['wall']:.0f} s | {phases} s | "

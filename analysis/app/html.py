@@ -261,12 +261,12 @@ def _excerpt_windows(text: str, spans: list[list]) -> list[list[int]]:
         lo = text.rfind("\n", 0, ss) + 1
         hi = text.find("\n", se)
         hi = len(text) if hi < 0 else hi
-        if ss - lo > half:
-            cut = text.find(". ", ss - half, ss)
-            lo = cut + 2 if cut >= 0 else text.find(" ", ss - half, ss) + 1 or ss
-        if hi - se > half:
-            cut = text.rfind(". ", se, se + half)
-            hi = cut + 1 if cut >= 0 else (text.rfind(" ", se, se + half) if " " in text[se:se + half] else se)
+        if ss - lo > half:     # from the first sentence (else word) that starts within half
+            cut, space = text.find(". ", ss - half, ss), text.find(" ", ss - half, ss)
+            lo = cut + 2 if cut >= 0 else (space + 1 if space >= 0 else ss)
+        if hi - se > half:     # to the last sentence (else word) that ends within half
+            cut, space = text.rfind(". ", se, se + half), text.rfind(" ", se, se + half)
+            hi = cut + 1 if cut >= 0 else (space if space >= 0 else se)
         if wins and lo <= wins[-1][1]:
             wins[-1][1] = max(wins[-1][1], hi)
         else:
@@ -320,9 +320,9 @@ def reader_html(doc_id: str, text: str, meta: dict | None, figures, lang: str = 
     windows = _excerpt_windows(text, spans) if excerpt and spans else [[0, len(text)]]
     gap = '<span class="ad-gap">…</span>'
     out, i = [], 0
-    for lo, hi in windows:
+    for k, (lo, hi) in enumerate(windows):
         if excerpt and lo > 0:
-            out.append(gap + ("\n" if out else ""))
+            out.append(gap + ("\n" if k else ""))
         pos = lo
         while i < len(spans) and spans[i][1] <= hi:
             ss, se, ids = spans[i]
@@ -332,7 +332,7 @@ def reader_html(doc_id: str, text: str, meta: dict | None, figures, lang: str = 
             pos = se
             i += 1
         out.append(escape_text(text[pos:hi]))
-        if excerpt and hi < len(text) and (lo, hi) == tuple(windows[-1]):
+        if excerpt and hi < len(text) and k == len(windows) - 1:
             out.append(gap)
     m = meta or {}
     head = escape_text(t("source.report", lang, title=as_text(m.get("title")) or doc_id,

@@ -190,7 +190,7 @@ def _rows_to_write(table: pa.Table, ranked: pa.Array, start: int, n: int, carry:
                 return carry
             rows = take_rows(table, ranked.slice(start + done, size))
             return rows if carry is None else pa.concat_tables([carry, rows])
-        if size or (carry is not None and held):
+        if size or held:
             rows = take_rows(table, ranked.slice(start + done, size)) if size else None
             parts = [p for p in (carry, rows) if p is not None and p.num_rows]
             group = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
