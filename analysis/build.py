@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import paths, schema
 from analysis.cluster import connect
@@ -332,8 +333,20 @@ _KEPT = ["doc_id", "unit_level", "unit_name", "parent", "period", "doc_kind", "s
 _SHOWN, _N_FACTS = "file", "n_facts"
 
 
-#: what the summary's lines need while the tables are written (the lines are made after)
+#: what the summary's lines need (the lines are made once the tables are written)
 _LINES = ["doc_id", "unit_name", "period", "doc_kind", _SHOWN, _N_FACTS]
+
+
+#: the columns of the reports' summaries file (one row a report)
+_SUMMARY = pa.schema([(c, pa.string()) for c in _KEPT] + [(_SHOWN, pa.string()), (_N_FACTS, pa.int64())])
+
+
+#: summary rows held before they are written to the file (about 2 MB): the file is read
+#: back a record batch at a time, so it holds few and large ones
+_SUMMARY_ROWS = 8192
+
+
+_SUMMARY_FILE = "summaries.arrow"
 
 
 class BatchWriter:
@@ -342,14 +355,15 @@ class BatchWriter:
     Each batch's reports, facts and observations are given their review
     columns (:func:`analysis.corrections.apply_corrections` with no
     correction: what every report not corrected gets) and written at once
-    into per-period part files (:class:`analysis.store.TableWriter`); only a
-    small summary per report stays here, as Arrow (its unit, period, kind,
-    checksum, file shown, number of facts: about 300 bytes a report) and,
+    into per-period part files (:class:`analysis.store.TableWriter`); of each
+    report only a small summary is kept (its unit, period, kind, checksum,
+    file shown, number of facts), written as Arrow into a file beside the
+    parts as the batches come in (nothing per report stays in memory) and,
     for corrections found by a report's words, which reports hold those
     words. :meth:`finish` then applies the corrections to the few reports
-    they name (their rows taken back from the parts), and :meth:`commit`
+    they name (their rows taken back from the parts), :meth:`commit`
     writes the tables, byte for byte those of the whole tables, and swaps
-    them in.
+    them in, and :meth:`summaries` reads the summaries back in doc order.
 
     Parameters
     ----------
@@ -364,7 +378,11 @@ class BatchWriter:
         self._none = Corrections(self.corrections.path)
         self.partial = list(periods) if periods is not None else False
         self.tables = TableWriter(out_dir, periods)
-        self._kept: list[pa.Table] = []       # per batch, as Arrow: a few bytes a report
+        self._held: list[pa.Table] = []       # summary rows not written yet
+        self._held_rows = 0
+        self._sink = None                     # the summaries file, open while batches come in
+        self._changed: dict[str, dict] = {}   # doc id -> summary values the corrections changed
+        self.n_reports = 0
         self.n_facts = 0
         self.n_observations = 0
         self._needles = {}
@@ -379,6 +397,7 @@ class BatchWriter:
         return self
 
     def __exit__(self, *exc):
+        self._close_summaries()
         self.tables.close()
 
     def _reviewed(self, reports, facts, observations):
@@ -400,48 +419,110 @@ class BatchWriter:
         if len(reports):
             kept = reports[_KEPT].assign(**{_SHOWN: reports["doc_id"] if files is None else list(files),
                                             _N_FACTS: _facts_per_report(reports["doc_id"], facts)})
-            self._kept.append(pa.Table.from_pandas(kept, preserve_index=False))
+            self._held.append(pa.Table.from_pandas(kept, schema=_SUMMARY, preserve_index=False))
+            self._held_rows += len(kept)
+            self.n_reports += len(kept)
+            if self._held_rows >= _SUMMARY_ROWS:
+                self._write_summaries()
         for i, needle in self._needles.items():
             self._holding[i] += [d for d, t in zip(reports["doc_id"], reports["text"]) if needle in str(t)]
 
+    def _write_summaries(self) -> None:
+        """Write the summary rows held into the summaries file, as one record batch."""
+        if not self._held:
+            return
+        if self._sink is None:
+            path = self.tables.folder / _SUMMARY_FILE
+            self._sink = pa.ipc.new_file(pa.OSFile(str(path), "wb"), _SUMMARY,
+                                         options=pa.ipc.IpcWriteOptions(compression=None))
+        rows = pa.concat_tables(self._held).combine_chunks()
+        self._held, self._held_rows = [], 0
+        for b in rows.to_batches():
+            self._sink.write_batch(b)
+
+    def _close_summaries(self) -> None:
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
+
+    def _read_summaries(self, columns: list[str]) -> pa.Table:
+        """Return the summary rows as written (batch order), in ``columns``, the corrections' changes left out."""
+        path = self.tables.folder / _SUMMARY_FILE if self.tables.folder is not None else None
+        if path is None or not path.exists():
+            return _SUMMARY.empty_table().select(columns)
+        with pa.memory_map(str(path)) as f:
+            reader = pa.ipc.open_file(f)
+            return pa.Table.from_batches([reader.get_batch(i).select(columns)
+                                          for i in range(reader.num_record_batches)],
+                                         schema=pa.schema([_SUMMARY.field(c) for c in columns]))
+
     def finish(self):
-        """Apply the corrections; the reports' summaries (doc order) and the corrections' outcome."""
-        kept = (pa.concat_tables(self._kept, promote_options="permissive").to_pandas().astype(object) if self._kept
-                else pd.DataFrame(columns=[*_KEPT, _SHOWN, _N_FACTS], dtype=object))
-        self._kept = []
+        """Apply the corrections; the corrections' outcome (the summaries: :meth:`summaries`)."""
+        self._write_summaries()
+        self._close_summaries()
         if not self.corrections.rows:
-            fixed = Applied(None, None, None, list(self.corrections.messages),
-                            apply_corrections(*[schema.empty_frame(t) for t in
-                                                (schema.REPORTS, schema.FACTS, schema.OBSERVATIONS)],
-                                              self._none).outcomes)
-        else:
-            docs = set(kept["doc_id"])
-            shas = set(kept["sha256"].dropna())
-            named = set()
-            for i, c in enumerate(self.corrections.rows):
-                if c["doc_id"] in docs:
-                    named.add(c["doc_id"])
-                elif c["sha256"] and c["sha256"] in shas:
-                    named.add(kept.loc[kept["sha256"] == c["sha256"], "doc_id"].iloc[0])
-                else:
-                    named.update(self._holding.get(i, ()))
-            taken = self.tables.take(sorted(named))
-            self._count(taken["reports"], taken["facts"], taken["observations"], -1)
-            fixed = apply_corrections(taken["reports"], taken["facts"], taken["observations"],
-                                      self.corrections, observe=observe, partial=self.partial)
-            if len(fixed.reports):
-                self.tables.add({"reports": fixed.reports, "facts": fixed.facts,
-                                 "observations": fixed.observations})
-            self._count(fixed.reports, fixed.facts, fixed.observations)
-            now = fixed.reports[_KEPT].astype(object).set_index("doc_id")
-            kept = kept.set_index("doc_id")
-            kept.update(now)
-            # the facts of a report taken back are those given again (none if it was not)
-            again = kept.index.isin(taken["reports"]["doc_id"])
-            kept.loc[again, _N_FACTS] = _facts_per_report(kept.index[again], fixed.facts)
-            kept = kept.reset_index()
-        kept = kept.sort_values("doc_id", kind="stable").reset_index(drop=True)
-        return kept, fixed
+            return Applied(None, None, None, list(self.corrections.messages),
+                           apply_corrections(*[schema.empty_frame(t) for t in
+                                               (schema.REPORTS, schema.FACTS, schema.OBSERVATIONS)],
+                                             self._none).outcomes)
+        ids = self._read_summaries(["doc_id", "sha256"])
+        docs = set(ids["doc_id"].to_pylist())
+        wanted = {c["sha256"] for c in self.corrections.rows if c["sha256"]}
+        first_of_sha: dict = {}                 # the first report (in batch order) of each checksum named
+        for d, sha in zip(ids["doc_id"].to_pylist(), ids["sha256"].to_pylist()):
+            if sha in wanted and sha not in first_of_sha:
+                first_of_sha[sha] = d
+        del ids
+        named = set()
+        for i, c in enumerate(self.corrections.rows):
+            if c["doc_id"] in docs:
+                named.add(c["doc_id"])
+            elif c["sha256"] and c["sha256"] in first_of_sha:
+                named.add(first_of_sha[c["sha256"]])
+            else:
+                named.update(self._holding.get(i, ()))
+        taken = self.tables.take(sorted(named))
+        self._count(taken["reports"], taken["facts"], taken["observations"], -1)
+        fixed = apply_corrections(taken["reports"], taken["facts"], taken["observations"],
+                                  self.corrections, observe=observe, partial=self.partial)
+        if len(fixed.reports):
+            self.tables.add({"reports": fixed.reports, "facts": fixed.facts,
+                             "observations": fixed.observations})
+        self._count(fixed.reports, fixed.facts, fixed.observations)
+        # as DataFrame.update of the summaries by the reports corrected: their values that are not missing
+        for row in fixed.reports[_KEPT].astype(object).to_dict("records"):
+            if row["doc_id"] in docs:
+                change = self._changed.setdefault(row["doc_id"], {})
+                change.update({c: v for c, v in row.items() if c != "doc_id" and _none(v) is not None})
+        # the facts of a report taken back are those given again (none if it was not)
+        again = [d for d in taken["reports"]["doc_id"] if d in docs]
+        for d, n in zip(again, _facts_per_report(again, fixed.facts)):
+            self._changed.setdefault(d, {})[_N_FACTS] = n
+        return fixed
+
+    def summaries(self, columns: list[str] | None = None) -> pa.Table:
+        """Return each report's summary (columns of :data:`_SUMMARY`), in doc-id order, as Arrow.
+
+        Read from the summaries file (after :meth:`finish`; until the writer is closed).
+        """
+        columns = list(columns or _SUMMARY.names)
+        if "doc_id" not in columns:
+            columns = ["doc_id", *columns]
+        rows = self._read_summaries(columns)
+        if self._changed:
+            docs = rows["doc_id"].to_pylist()
+            changed = {}
+            for c in columns:
+                values = None
+                for i, d in enumerate(docs):
+                    if d in self._changed and c in self._changed[d]:
+                        values = values if values is not None else rows[c].to_pylist()
+                        values[i] = self._changed[d][c]
+                if values is not None:
+                    changed[c] = pa.array(values, _SUMMARY.field(c).type)
+            for c, values in changed.items():
+                rows = rows.set_column(rows.schema.get_field_index(c), c, values)
+        return rows.take(pc.sort_indices(rows, sort_keys=[("doc_id", "ascending")]))
 
     def commit(self) -> None:
         """Write the tables and swap them in."""
@@ -454,40 +535,50 @@ def _facts_per_report(docs, facts: pd.DataFrame) -> list[int]:
     return [int(counted.get(d, 0)) for d in docs]
 
 
-def _lines(rows: pd.DataFrame, per_doc_warnings: Counter) -> list[ReportLine]:
+def _rows(table: pa.Table, columns: list[str]):
+    """Yield the rows of some columns of an Arrow table as tuples (nulls as None), a record batch at a time."""
+    for b in table.select(columns).to_batches(max_chunksize=_SUMMARY_ROWS):
+        yield from zip(*(b.column(c).to_pylist() for c in columns))
+
+
+def _lines(rows: pa.Table, per_doc_warnings: Counter) -> list[ReportLine]:
     """Return the summary's line of each report (columns :data:`_LINES`)."""
-    return [ReportLine(r[0], r[4], _none(r[1]), _none(r[2]), _none(r[3]), int(r[5]),
-                       per_doc_warnings.get(r[0], 0))
-            for r in rows[_LINES].itertuples(index=False, name=None)]
+    return [ReportLine(r[0], r[4], r[1], r[2], r[3], int(r[5]), per_doc_warnings.get(r[0], 0))
+            for r in _rows(rows, _LINES)]
+
+
+def _warnings_per_doc(messages: list[Message]) -> Counter:
+    return Counter(m.doc for m in messages if m.level in ("warning", "error") and m.code != "duplicate")
 
 
 def _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, clock) -> BuildSummary:
     """Apply the corrections, check, summarise and write: the build's last, global steps.
 
-    While the tables are written the summary's lines are not made yet: what
-    they need is kept as Arrow (about 150 bytes a report, against 1 KB as
-    Python objects), and the lines are made once the tables are in.
+    While the tables are written nothing per report is held here: the
+    reports' summaries are in a file beside the parts, and the summary's
+    lines and the warnings about two reports of one unit and period are
+    made from it once the tables are in (with ``strict``, those warnings
+    before: any of them fails the build).
     """
-    reports, fixed = writer.finish()
+    fixed = writer.finish()
     messages = messages + fixed.messages
-    messages = messages + _same_unit_and_period(reports, reports[_SHOWN].tolist())
-    per_doc_warnings = Counter(m.doc for m in messages
-                               if m.level in ("warning", "error") and m.code != "duplicate")
     summary = BuildSummary([], messages, loaded.inputs, writer.n_facts, writer.n_observations,
                            out_dir, written=False, strict=strict,
                            corrections=fixed.summary_line(), timings=timings)
-    if not len(reports):
+    if not writer.n_reports:
         what = f"no report of {', '.join(periods)}" if periods else "no report"
         raise BuildFailed(f"{what} could be loaded from {display_path(raw)}; nothing written", summary)
-    if strict and summary.problems:
-        summary.lines = _lines(reports, per_doc_warnings)
-        raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
-                          summary)
-    kept = pa.Table.from_pandas(reports[_LINES], preserve_index=False)
-    del reports, fixed
+    del fixed
+    if strict:
+        summary.messages = messages + _same_unit_and_period(writer.summaries())
+        if summary.problems:
+            summary.lines = _lines(writer.summaries(_LINES), _warnings_per_doc(summary.messages))
+            raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
+                              summary)
     writer.commit()
-    summary.lines = _lines(kept.to_pandas(), per_doc_warnings)
-    del kept
+    if not strict:
+        summary.messages = messages + _same_unit_and_period(writer.summaries())
+    summary.lines = _lines(writer.summaries(_LINES), _warnings_per_doc(summary.messages))
     summary.written = True
     timings["writing"] = time.perf_counter() - clock - timings["reading"] - timings["extracting"]
     return summary
@@ -502,16 +593,17 @@ def _known_files(out_dir: Path) -> frozenset:
     return frozenset(str(f) for f in stored["source_file"].dropna())
 
 
-def _same_unit_and_period(reports: pd.DataFrame, files: list[str]) -> list[Message]:
+def _same_unit_and_period(reports: pa.Table) -> list[Message]:
     """Return one warning per pair of reports of the same unit, period and kind, naming both files.
 
-    Their texts differ: identical ones are duplicates already.
+    ``reports``: the reports' summaries in doc-id order. Their texts differ:
+    identical ones are duplicates already.
     """
-    key = reports[["unit_level", "unit_name", "parent", "period", "doc_kind"]].astype(object)
     first: dict[tuple, tuple[str, str]] = {}
     out = []
-    for doc, file, k in zip(reports["doc_id"], files, key.itertuples(index=False)):
-        k = tuple(_none(v) for v in k)
+    for doc, file, *k in _rows(reports, ["doc_id", _SHOWN, "unit_level", "unit_name", "parent", "period",
+                                         "doc_kind"]):
+        k = tuple(k)
         if k[1] is None or k[3] is None:
             continue
         if k in first:
