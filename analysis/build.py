@@ -307,7 +307,8 @@ def _extract_all(raw, manifest, out_dir, periods, today, jobs, bar, runner, sink
                     progress=bar, periods=periods, stored=stored)
     for batch in run:
         sink(batch.reports, BatchOutput(batch.facts, batch.observations, batch.messages), batch.files)
-    loaded = LoadResult(schema.empty_frame(schema.REPORTS), run.load_messages, run.inputs)
+    # what became of each file, held compactly until the summary is made (a list then)
+    loaded = LoadResult(schema.empty_frame(schema.REPORTS), run.load_messages, run.records)
     # reading and extracting ran together: their time is shared out as the workers spent it
     both = time.perf_counter() - clock
     read, extract = run.seconds["reading"], run.seconds["extracting"]
@@ -562,16 +563,18 @@ def _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, cl
     """
     fixed = writer.finish()
     messages = messages + fixed.messages
-    summary = BuildSummary([], messages, loaded.inputs, writer.n_facts, writer.n_observations,
+    summary = BuildSummary([], messages, [], writer.n_facts, writer.n_observations,
                            out_dir, written=False, strict=strict,
                            corrections=fixed.summary_line(), timings=timings)
     if not writer.n_reports:
+        summary.inputs = list(loaded.inputs)
         what = f"no report of {', '.join(periods)}" if periods else "no report"
         raise BuildFailed(f"{what} could be loaded from {display_path(raw)}; nothing written", summary)
     del fixed
     if strict:
         summary.messages = messages + _same_unit_and_period(writer.summaries())
         if summary.problems:
+            summary.inputs = list(loaded.inputs)
             summary.lines = _lines(writer.summaries(_LINES), _warnings_per_doc(summary.messages))
             raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
                               summary)
@@ -579,6 +582,7 @@ def _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, cl
     if not strict:
         summary.messages = messages + _same_unit_and_period(writer.summaries())
     summary.lines = _lines(writer.summaries(_LINES), _warnings_per_doc(summary.messages))
+    summary.inputs = list(loaded.inputs)
     summary.written = True
     timings["writing"] = time.perf_counter() - clock - timings["reading"] - timings["extracting"]
     return summary

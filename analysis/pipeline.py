@@ -67,8 +67,10 @@ from analysis.load import (
     LIMITS,
     FileRead,
     InputFile,
+    InputFiles,
     InputPlan,
     InputRecord,
+    InputRecords,
     Intake,
     LoadResult,
     Message,
@@ -703,28 +705,29 @@ def iter_batches(plan: InputPlan, intake: Intake, today: date, jobs: int = 1, ru
         files = inputs[a:b] if runner is None else [replace(i, path=i.path.absolute(), folder=i.folder.absolute())
                                                     for i in inputs[a:b]]
         return FileTask(tuple(files), plan.mshown, today, limits)
-    # a cluster's tasks name their files by absolute paths: made as each task is sent, not
-    # for every file at once (a second listing of the corpus, about 30 MB at 48,000 reports)
-    work = [task(a, b) for a, b in bounds] if runner is None else (task(a, b) for a, b in bounds)
+    # each task is made as it is sent, not for every file at once (the plan's files as objects
+    # take about 800 bytes a file; a cluster's absolute paths as many again)
+    work = _Tasks(bounds, task)
     progress = progress or Progress(False)
     reading, extracting = progress.phase("reading", n), progress.phase("extracting", n)
     seconds = seconds if seconds is not None else [0.0, 0.0]
     results = (runner.map_in_order(process_files, work) if runner is not None
                else ordered_in_workers(process_files, work, jobs))
     for (a, b), out in zip(bounds, results):
+        these = inputs[a:b]
         kept = []                                   # indices in the batch of the files loaded
         for k in range(b - a):
             said_k = out.said[k]
-            if intake.add(inputs[a + k], out.reads[k], None if said_k is None else (None, said_k)):
+            if intake.add(these[k], out.reads[k], None if said_k is None else (None, said_k)):
                 kept.append(k)
-            reading(a + k + 1, n, inputs[a + k].shown)
+            reading(a + k + 1, n, these[k].shown)
         seconds[0] += out.seconds[0]
         seconds[1] += out.seconds[1]
         rows = [out.at[k] for k in kept if out.at[k] is not None]
         late = [k for k in kept if out.at[k] is None]
         batch = out.batch
         parts = [out.reports if len(rows) == len(out.reports) else out.reports.iloc[rows]]
-        files = [inputs[a + k].shown for k in kept if out.at[k] is not None]
+        files = [these[k].shown for k in kept if out.at[k] is not None]
         if len(rows) != len(out.reports):
             keep = set(out.reports["doc_id"].iloc[rows])
             batch = BatchOutput(batch.facts[batch.facts["doc_id"].isin(keep)].reset_index(drop=True),
@@ -735,15 +738,29 @@ def iter_batches(plan: InputPlan, intake: Intake, today: date, jobs: int = 1, ru
             clock = time.perf_counter()
             extra = _reports_frame([out.spare[k] for k in late])
             parts.append(extra)
-            files.extend(inputs[a + k].shown for k in late)
-            both = [batch, process_batch(extra, [inputs[a + k].shown for k in late])]
+            files.extend(these[k].shown for k in late)
+            both = [batch, process_batch(extra, [these[k].shown for k in late])]
             batch = BatchOutput(_concat([p.facts for p in both], both[0].facts),
                                 _concat([p.observations for p in both], both[0].observations),
                                 [m for p in both for m in p.messages])
             seconds[1] += time.perf_counter() - clock
         reports = parts[0] if len(parts) == 1 else _concat(parts, parts[0])
         yield BatchResult(reports, files, batch.facts, batch.observations, batch.messages)
-        extracting(b, n, inputs[b - 1].shown)
+        extracting(b, n, these[-1].shown)
+        del these
+
+
+class _Tasks:
+    """The tasks of the batches ``bounds``, each made by ``make(a, b)`` as it is sent: ``len`` and iteration."""
+
+    def __init__(self, bounds: list, make):
+        self.bounds, self.make = bounds, make
+
+    def __len__(self) -> int:
+        return len(self.bounds)
+
+    def __iter__(self):
+        return (self.make(a, b) for a, b in self.bounds)
 
 
 def _stored_periods(stored: pd.DataFrame | None) -> tuple[dict, dict]:
@@ -791,7 +808,7 @@ def plan_periods(plan: InputPlan, periods: list[str], stored: pd.DataFrame) -> I
             continue
         if sha not in period_of_sha or period_of_sha[sha] in wanted:
             chosen.append(inp)
-    return replace(plan, inputs=chosen)
+    return replace(plan, inputs=InputFiles(chosen))
 
 
 class CorpusRun:
@@ -800,9 +817,10 @@ class CorpusRun:
     Once the iteration is over, :attr:`messages` holds the loader's messages
     (for a rebuild of some periods: those about the reports kept, and every
     error), then those of the period selection, then each report's extraction
-    messages in doc-id order; :attr:`inputs` what became of each input;
-    :meth:`file_of` the file shown for a report; :attr:`seconds` the time the
-    workers spent ``reading`` and ``extracting``.
+    messages in doc-id order; :attr:`inputs` what became of each input
+    (:attr:`records` the same, held compactly); :attr:`seconds` the time the
+    workers spent ``reading`` and ``extracting``. Nothing is kept here of a
+    report without messages (for some periods: its doc id).
 
     Parameters
     ----------
@@ -825,7 +843,7 @@ class CorpusRun:
         self.progress = progress if isinstance(progress, Progress) else Progress(progress)
         self.intake = Intake(plan, self.today)
         self._seconds = [0.0, 0.0]
-        self._files: dict[str, str] = {}
+        self._kept: set[str] = set()     # the doc ids kept, for a rebuild of some periods
         self._said: dict[str, list[Message]] = {}
         self._other: list[tuple[str, Message]] = []
         self._taken: list[tuple[str, Message]] = []
@@ -836,7 +854,7 @@ class CorpusRun:
                                   self.progress, self._seconds):
             if self.periods is not None:
                 batch = self._select(batch)
-            self._files.update(zip(batch.reports["doc_id"], batch.files))
+                self._kept.update(batch.reports["doc_id"])
             for m in batch.messages:
                 self._said.setdefault(m.doc, []).append(m)
             yield batch
@@ -878,22 +896,24 @@ class CorpusRun:
         return self.intake.inputs
 
     @property
+    def records(self) -> InputRecords:
+        """What became of each input file, as :class:`analysis.load.InputRecords` (a list made when read)."""
+        return self.intake.records
+
+    @property
     def load_messages(self) -> list[Message]:
         """The loader's messages (for some periods: about the reports kept, and every error)."""
         if self.periods is None:
             return list(self.intake.messages)
-        return [m for m in self.intake.messages if m.doc is None or m.doc in self._files or m.level == "error"]
+        return [m for m in self.intake.messages if m.doc is None or m.doc in self._kept or m.level == "error"]
 
     @property
     def messages(self) -> list[Message]:
         """The loader's, the period selection's, then the extraction messages by doc id."""
         chosen = [m for _, m in sorted(self._other, key=lambda p: p[0])] + \
             [m for _, m in sorted(self._taken, key=lambda p: p[0])]
-        return self.load_messages + chosen + [m for d in sorted(self._files) for m in self._said.get(d, ())]
-
-    def file_of(self, doc_id: str) -> str:
-        """Return the file shown for a report kept (its doc id otherwise)."""
-        return self._files.get(doc_id, doc_id)
+        return self.load_messages + chosen + [m for d in sorted(d for d in self._said if d is not None)
+                                              for m in self._said[d]]
 
     @property
     def seconds(self) -> dict:

@@ -44,8 +44,10 @@ from analysis.load.html import html_to_text
 from analysis.load.intake import (
     FileRead,
     InputFile,
+    InputFiles,
     InputPlan,
     InputRecord,
+    InputRecords,
     Intake,
     LoadResult,
     list_inputs,
@@ -64,5 +66,6 @@ __all__ = [
     "REPORT_SUFFIXES", "MANIFEST_FIELDS", "open_document", "read_document",
     "decode_bytes", "html_to_text", "read_manifest", "load_reports",
     "display_path", "Limit", "LIMITS", "limit", "end_with_parent", "ordered_in_workers",
-    "FileRead", "InputFile", "InputPlan", "Intake", "list_inputs", "plan_inputs", "read_file", "report_of",
+    "FileRead", "InputFile", "InputFiles", "InputPlan", "InputRecords", "Intake", "list_inputs", "plan_inputs",
+    "read_file", "report_of",
 ]
