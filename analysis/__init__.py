@@ -31,7 +31,8 @@ Analysis and display
     other), ``query`` (DuckDB over the processed tables), ``charts`` (Altair
     charts, never displayed), ``app/`` (the leaders' Voilà app), ``review``
     (the analysts' review app), ``period_reports`` (one offline page per unit
-    and period).
+    and period), ``kernels`` (the apps' kernels, forked from one process that
+    has imported the libraries).
 Command line
     ``cli`` and ``__main__`` (``python -m analysis``).
 

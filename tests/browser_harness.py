@@ -122,8 +122,13 @@ class VoilaServer:
         raise TimeoutError(f"{pattern!r} x{count} not in the voila log after {timeout:.0f} s")
 
     def kernel_pids(self) -> list[int]:
-        """Process ids of the kernels the server runs now (its children running ipykernel)."""
-        pids = []
+        """Process ids of the kernels the server runs now.
+
+        Kernels forked from the server's kernel template (``analysis.kernels``)
+        are the template's children; a kernel started the usual way is the
+        server's child running ipykernel.
+        """
+        children: dict[int, list[tuple[int, bytes]]] = {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -132,8 +137,13 @@ class VoilaServer:
                 cmdline = (entry / "cmdline").read_bytes()
             except (OSError, ValueError, IndexError):
                 continue
-            if ppid == self.proc.pid and b"ipykernel" in cmdline:
-                pids.append(int(entry.name))
+            children.setdefault(ppid, []).append((int(entry.name), cmdline))
+        pids = []
+        for pid, cmdline in children.get(self.proc.pid, []):
+            if b"analysis.kernels" in cmdline:
+                pids += [kernel for kernel, _ in children.get(pid, [])]
+            elif b"ipykernel" in cmdline:
+                pids.append(pid)
         return sorted(pids)
 
     def wait_kernels_idle(self, quiet: float = 1.0, timeout: float = 120.0) -> None:

@@ -502,3 +502,53 @@ def test_a_closed_page_s_kernel_is_culled_and_an_open_one_is_kept(dataset, brows
         _choose(pages[1], 0, "Phường Cự Khối")
         wait_chart_change(pages[1], "ad-chart-scorecard", before)
         pages[1].close()
+
+
+def test_pages_kernels_share_one_template_and_none_outlives_the_server(dataset, browser, tmp_path):
+    """Each page's kernel is forked from the server's kernel template (``analysis.kernels``).
+
+    The libraries are imported once, in the template, and shared; the pages
+    work as before. When the server dies without a word (SIGKILL, its process
+    alone), the template and every kernel end with it: nothing is left running.
+    """
+    import signal
+    import time
+    from pathlib import Path
+
+    def parent(pid: int) -> int:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+    def runs(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    srv = VoilaServer(dataset, preheat=True, log=tmp_path / "template.log").start()
+    try:
+        pages = []
+        for n in (2, 3):
+            page = browser.new_page()
+            page.goto(srv.url)
+            wait_chart(page, "ad-chart-scorecard")
+            pages.append(page)
+            srv.wait_for_log("is filled with", count=n, timeout=120)
+        kernels = srv.kernel_pids()
+        assert len(kernels) == 3                            # two pages and the pool
+        templates = {parent(pid) for pid in kernels}
+        assert len(templates) == 1
+        template = templates.pop()
+        assert parent(template) == srv.proc.pid
+        assert b"analysis.kernels" in Path(f"/proc/{template}/cmdline").read_bytes()
+        before = chart_marks(pages[1], "ad-chart-scorecard")
+        _choose(pages[1], 0, "Phường Cự Khối")
+        wait_chart_change(pages[1], "ad-chart-scorecard", before)
+
+        os.kill(srv.proc.pid, signal.SIGKILL)
+        srv.proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(runs(pid) for pid in (template, *kernels)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in (template, *kernels) if runs(pid)]
+    finally:
+        srv.stop()
