@@ -25,6 +25,7 @@ Measured with ``benchmarks/dashboard.py`` (``docs/deploy.md``). Everything else
 is in ``voila.json``.
 """
 import os
+from importlib.metadata import entry_points
 from pathlib import Path
 
 _share = str(Path(__file__).resolve().parent / "share" / "jupyter")
@@ -34,4 +35,7 @@ if _share not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
 os.environ.setdefault("MALLOC_ARENA_MAX", "2")
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 os.environ.setdefault("ANALYSIS_DUCKDB_THREADS", "1")
-os.environ.setdefault("JUPYTER_DEFAULT_PROVISIONER_NAME", "analysis-forking")  # "local-provisioner": no forking
+# "local-provisioner" starts every kernel the usual way; without the package's entry point
+# (an install older than the provisioner) that is what happens
+if entry_points(group="jupyter_client.kernel_provisioners", name="analysis-forking"):
+    os.environ.setdefault("JUPYTER_DEFAULT_PROVISIONER_NAME", "analysis-forking")
