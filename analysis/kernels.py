@@ -63,7 +63,10 @@ START_TIMEOUT = 120.0
 _LAUNCHER = "ipykernel_launcher"
 
 # Altair's slow optional import is skipped before anything imports the app's package.
-_TEMPLATE = ("import sys; from analysis import theme; theme.skip_slow_imports(); "
+# The folder it was started in is left off the path while it imports (as ipykernel_launcher
+# does; a kernel puts it back for the notebook's own imports).
+_TEMPLATE = ("import sys; sys.path[:] = [p for p in sys.path if p]; "
+             "from analysis import theme; theme.skip_slow_imports(); "
              "from analysis.kernels import serve; sys.exit(serve(sys.argv[1:]))")
 
 
@@ -245,6 +248,7 @@ class Template:
             self.proc.stdin.flush()
             reply = self._reply(30.0)
         if "pid" not in reply:
+            self.proc.kill()   # a late answer would be taken for the next kernel's: start afresh
             raise RuntimeError(f"the kernel template could not fork: {reply}")
         # an earlier kernel may have had this process id: its exit, read before
         # this reply (the template says things in order), is not this kernel's
