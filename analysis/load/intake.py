@@ -499,6 +499,93 @@ class InputRecords(Sequence):
         return n + sum(r.status in statuses for r in self._open)
 
 
+_MISSING = object()
+
+
+_PAIR = 1 << 62      # entries of Intake's tables from this one on stand for a pair in Intake._pairs
+
+
+class _Seen:
+    """A map of strings to integers (the keys seen before) holding about 50 bytes an entry.
+
+    A Python dict of strings took about 180 bytes an entry. Keys are kept
+    as their SHA-256 digests: the latest few thousand in a dict, the others
+    in sorted arrays (digest prefix, digest, value), merged in as the dict
+    fills.
+
+    Examples
+    --------
+    >>> seen = _Seen()
+    >>> seen["a"] = 3
+    >>> "a" in seen, "b" in seen, seen["a"]
+    (True, False, 3)
+    """
+
+    _RECENT = 8192          # entries held in the dict before they are merged into the arrays
+
+    def __init__(self):
+        self._recent: dict[bytes, int] = {}
+        self._prefix = np.empty(0, np.uint64)          # sorted
+        self._digest = np.empty((0, 32), np.uint8)
+        self._value = np.empty(0, np.int64)
+
+    @staticmethod
+    def _key(key: str) -> bytes:
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+
+    def _find(self, d: bytes) -> int:
+        """Return the position of a digest in the arrays, or -1."""
+        p = np.uint64(int.from_bytes(d[:8], "little"))
+        i = int(np.searchsorted(self._prefix, p))
+        while i < len(self._prefix) and self._prefix[i] == p:
+            if self._digest[i].tobytes() == d:
+                return i
+            i += 1
+        return -1
+
+    def get(self, key: str, default=None):
+        """Return the value of ``key``, or ``default``."""
+        d = self._key(key)
+        if d in self._recent:
+            return self._recent[d]
+        i = self._find(d)
+        return default if i < 0 else int(self._value[i])
+
+    def __contains__(self, key: str) -> bool:
+        """Whether ``key`` was seen."""
+        return self.get(key, _MISSING) is not _MISSING
+
+    def __getitem__(self, key: str) -> int:
+        """Return the value of ``key`` (KeyError if it was not seen)."""
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: int) -> None:
+        """Set the value of ``key``."""
+        d = self._key(key)
+        if d not in self._recent:
+            i = self._find(d)
+            if i >= 0:
+                self._value[i] = value
+                return
+        self._recent[d] = value
+        if len(self._recent) >= self._RECENT:
+            self._merge()
+
+    def _merge(self) -> None:
+        digest = np.frombuffer(b"".join(self._recent), np.uint8).reshape(-1, 32)
+        value = np.fromiter(self._recent.values(), np.int64, len(self._recent))
+        self._recent = {}
+        prefix = digest[:, :8].copy().view("<u8").ravel().astype(np.uint64)
+        prefix = np.concatenate([self._prefix, prefix])
+        order = np.argsort(prefix, kind="stable")
+        self._prefix = prefix[order]
+        self._digest = np.concatenate([self._digest, digest])[order]
+        self._value = np.concatenate([self._value, value])[order]
+
+
 class Intake:
     """The loader's decisions, file by file in the plan's order.
 
@@ -520,10 +607,11 @@ class Intake:
         self.messages: list[Message] = list(plan.messages)
         self.records = InputRecords()
         self.rows: list[dict] = []
-        self._first_of_bytes: dict[str, int] = {}   # sha256 -> its first file (see _first)
-        self._first_of_text: dict[str, int] = {}
-        self._taken: dict[str, int] = {}              # doc id -> the file that has it (see _first)
-        self._n = 0                                   # files decided on
+        self._first_of_bytes = _Seen()      # sha256 -> its first file (see _first)
+        self._first_of_text = _Seen()
+        self._taken = _Seen()               # doc id -> the file that has it (see _first)
+        self._pairs: list[tuple] = []       # (file, doc id) of files that are not the plan's next
+        self._n = 0                         # files decided on
         for skip in plan.skipped:
             shown = display_path(skip.path)
             self.messages.append(Message("warning", shown, f"{skip.problem}; {skip.fix}", code=skip.code))
@@ -538,11 +626,12 @@ class Intake:
         """Return the file shown and the doc id (None: not loaded) that an entry of the tables above stands for.
 
         An entry is the position of a file of the plan (``k``: with its doc
-        id; ``-1 - k``: without), or the pair itself for a file that is not
-        the plan's next (a caller deciding on files of its own).
+        id; ``-1 - k``: without), or, for a file that is not the plan's next
+        (a caller deciding on files of its own), ``_PAIR`` plus the position
+        of the pair in ``_pairs``.
         """
-        if isinstance(at, tuple):
-            return at
+        if at >= _PAIR:
+            return self._pairs[at - _PAIR]
         inp = self.plan.inputs[at if at >= 0 else -1 - at]
         return inp.shown, inp.doc_id if at >= 0 else None
 
@@ -559,7 +648,8 @@ class Intake:
         if k < len(inputs) and inputs[k].shown == shown and inputs[k].doc_id == doc_id:
             with_doc, without = k, -1 - k              # the plan's next file: its position stands for it
         else:
-            with_doc, without = (shown, doc_id), (shown, None)
+            self._pairs += [(shown, doc_id), (shown, None)]
+            with_doc, without = _PAIR + len(self._pairs) - 2, _PAIR + len(self._pairs) - 1
         messages, records = self.messages, self.records
         if sha is not None and sha in self._first_of_bytes:
             first, first_doc = self._first(self._first_of_bytes[sha])
