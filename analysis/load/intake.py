@@ -305,8 +305,10 @@ class InputFiles(Sequence):
     """The input files of a plan, in order, held as Arrow strings: an :class:`InputFile` is made when asked for.
 
     A list of :class:`InputFile` took about 800 bytes a file (its paths as
-    ``Path`` objects); this holds about 250, and nothing but strings. Reads
-    like a list: ``len``, ``[i]``, ``[a:b]`` (a list), iteration.
+    ``Path`` objects); this holds about 90: the path, and the file shown,
+    doc id and path in its folder only where they are not the path itself,
+    its stem and its name. Reads like a list: ``len``, ``[i]``, ``[a:b]``
+    (a list), iteration.
 
     Examples
     --------
@@ -331,17 +333,25 @@ class InputFiles(Sequence):
         self._folders = list(folder_at)
         self._folder = np.asarray(folder, np.int32)
         self._rec = np.asarray(rec, np.int32)
-        self._columns = {c: pa.array([str(getattr(inp, c)) for inp in inputs], pa.string())
-                         for c in ("path", "doc_id", "shown", "source_file")}
+        paths_ = [str(inp.path) for inp in inputs]
+        # what the path gives is left out (None): the file shown, its stem, its name
+        self._columns = {
+            "path": pa.array(paths_, pa.string()),
+            "doc_id": pa.array([None if inp.doc_id == inp.path.stem else inp.doc_id for inp in inputs], pa.string()),
+            "shown": pa.array([None if inp.shown == p else inp.shown for inp, p in zip(inputs, paths_)], pa.string()),
+            "source_file": pa.array([None if inp.source_file == inp.path.name else inp.source_file
+                                     for inp in inputs], pa.string())}
 
     def __len__(self) -> int:
         """Return the number of files."""
         return len(self._folder)
 
-    def _make(self, k: int, path: str, doc_id: str, shown: str, source_file: str) -> InputFile:
+    def _make(self, k: int, path: str, doc_id: str | None, shown: str | None, source_file: str | None) -> InputFile:
         r = int(self._rec[k])
-        return InputFile(Path(path), self._folders[int(self._folder[k])], doc_id, shown,
-                         self._recs[r] if r >= 0 else None, source_file)
+        as_path = Path(path)
+        return InputFile(as_path, self._folders[int(self._folder[k])], as_path.stem if doc_id is None else doc_id,
+                         path if shown is None else shown, self._recs[r] if r >= 0 else None,
+                         as_path.name if source_file is None else source_file)
 
     def __getitem__(self, at):
         """Return the file ``at`` (an :class:`InputFile`), or a list of them for a slice."""
@@ -435,10 +445,19 @@ def report_of(inp: InputFile, got: FileRead, mshown: str, today: date) -> tuple[
                        inp.source_file, got.sha256, inp.rec, mshown, today)
 
 
+def _is_hex_digest(s: str) -> bool:
+    """Whether a checksum is 64 lower-case hexadecimal digits (kept as its 32 bytes)."""
+    try:
+        return len(s) == 64 and bytes.fromhex(s).hex() == s
+    except ValueError:
+        return False
+
+
 class InputRecords(Sequence):
     """What became of each input file (:class:`InputRecord`), held as Arrow strings a few thousand at a time.
 
-    About 200 bytes a file, against 350 as objects; reads like a list.
+    About 120 bytes a file (a checksum as its 32 bytes), against 350 as
+    objects; reads like a list.
 
     Examples
     --------
@@ -465,8 +484,11 @@ class InputRecords(Sequence):
 
     def _pack(self) -> None:
         rows = self._open
-        self._packed.append(pa.record_batch([pa.array([getattr(r, f) for r in rows], pa.string())
-                                             for f in self._FIELDS], names=list(self._FIELDS)))
+        columns = [pa.array([getattr(r, f) for r in rows], pa.string()) for f in self._FIELDS]
+        shas = [r.sha256 for r in rows]
+        if all(s is None or _is_hex_digest(s) for s in shas):     # 32 bytes, not 64 characters
+            columns[1] = pa.array([None if s is None else bytes.fromhex(s) for s in shas], pa.binary(32))
+        self._packed.append(pa.record_batch(columns, names=list(self._FIELDS)))
         self._starts.append(self._n_packed)
         self._n_packed += len(rows)
         self._open = []
@@ -483,13 +505,19 @@ class InputRecords(Sequence):
         if k >= self._n_packed:
             return self._open[k - self._n_packed]
         i = int(np.searchsorted(self._starts, k, side="right")) - 1
-        b = self._packed[i]
-        return InputRecord(*(b.column(f)[k - self._starts[i]].as_py() for f in self._FIELDS))
+        return next(self._records(self._packed[i].slice(k - self._starts[i], 1)))
+
+    @staticmethod
+    def _records(b: pa.RecordBatch):
+        columns = [b.column(f).to_pylist() for f in InputRecords._FIELDS]
+        if pa.types.is_fixed_size_binary(b.column(1).type):
+            columns[1] = [None if s is None else s.hex() for s in columns[1]]
+        return (InputRecord(*row) for row in zip(*columns))
 
     def __iter__(self):
         """Yield the records in order."""
         for b in self._packed:
-            yield from (InputRecord(*row) for row in zip(*(b.column(f).to_pylist() for f in self._FIELDS)))
+            yield from self._records(b)
         yield from list(self._open)
 
     def count(self, *statuses: str) -> int:

@@ -29,15 +29,19 @@ def _read(content: str, text: str | None = None) -> FileRead:
 
 def test_input_files_read_like_the_list_they_hold():
     files = [_file(k) for k in range(10)] + [InputFile(Path("/m/a.txt"), Path("/m"), "given", "m/a.txt",
-                                                         {"doc": "given", "period": "2021-H1"}, "a.txt")]
+                                                         {"doc": "given", "period": "2021-H1"}, "a.txt"),
+                                               InputFile(Path("raw/sub/b.txt"), Path("raw"), "b", "raw/sub/b.txt",
+                                                         None, "sub/b.txt")]
     held = InputFiles(files)
-    assert len(held) == 11
+    assert len(held) == 12
     assert list(held) == files and held[3] == files[3] and held[-1] == files[-1]
     assert held[2:5] == files[2:5] and held[::4] == files[::4]
 
 
 def test_input_records_read_like_the_list_they_hold():
-    records = [InputRecord(f"raw/r{k}.txt", None if k % 7 == 0 else f"{k:064x}", f"r{k}" if k % 3 else None,
+    def sha(k):           # the first few thousand with one that is not a checksum
+        return None if k % 7 == 0 else "not a checksum" if k == 5 else f"{k:064x}"
+    records = [InputRecord(f"raw/r{k}.txt", sha(k), f"r{k}" if k % 3 else None,
                            ("loaded", "duplicate", "failed")[k % 3], "raw/r0.txt" if k % 3 == 1 else None)
                for k in range(N)]
     held = InputRecords()
