@@ -48,6 +48,12 @@ _COPY_GROUP = 16384       # rows per row group of a copy, at most (a row group h
 _COPY_CHUNK = 1 << 15
 
 
+#: rows read at once while copying (whole indicators, or one indicator's rows of some units): the
+#: copy's memory is about that many rows, a row group's and what the Parquet writer holds.
+#: Unlike _COPY_CHUNK it leaves the copy's bytes as they are.
+_COPY_READ = 1 << 14
+
+
 _COPY_STATS = ("indicator_id", "unit_name", "unit_level", "period", "period_end", "doc_kind",
                "kind", "doc_id")   # columns with statistics in the copies (what queries filter on)
 
@@ -137,6 +143,49 @@ def _chunks(counts: dict) -> list[tuple[list, list | None, bool]]:
     return chunks
 
 
+def _reads(chunk: list, units: list | None, last: bool, counts: dict) -> list[tuple[list, list | None, set]]:
+    """Cut a chunk of :func:`_chunks` into reads of about :data:`_COPY_READ` rows, in the copy's order.
+
+    A read is ``(indicators, units or None, ends)``: whole indicators, or
+    one indicator's rows of some units; ``ends`` names the indicators whose
+    last rows it holds. The copy's bytes depend on the chunks (a row group
+    holds a chunk of rows per chunk its rows come from), not on the reads.
+    """
+    def ordered(values):
+        return sorted(v for v in values if v is not None) + ([None] if None in values else [])
+
+    def by_units(v, among, ends_here):
+        out, current, n = [], [], 0
+        for u in among:
+            if current and n + counts[v][u] > _COPY_READ:
+                out.append(([v], current, set()))
+                current, n = [], 0
+            current.append(u)
+            n += counts[v][u]
+        out.append(([v], current, {v} if ends_here else set()))
+        return out
+
+    if units is not None:
+        return by_units(chunk[0], units, last)
+    reads, current, size = [], [], 0
+    for v in chunk:
+        rows = sum(counts[v].values())
+        if rows > _COPY_READ:
+            if current:
+                reads.append((current, None, set(current)))
+                current, size = [], 0
+            reads.extend(by_units(v, ordered(counts[v]), True))
+            continue
+        if current and size + rows > _COPY_READ:
+            reads.append((current, None, set(current)))
+            current, size = [], 0
+        current.append(v)
+        size += rows
+    if current or not reads:
+        reads.append((current, None, set(current)))
+    return reads
+
+
 def _row_group_index(pf: pq.ParquetFile, group: str, unit: str) -> list[tuple]:
     """Return what a copy needs of each row group of a file: ``(group stats, unit stats)``, each ``(min, max, nulls)``.
 
@@ -170,47 +219,22 @@ def _may_hold(stats: tuple | None, values: list) -> bool:
     return bool(known) and min(known) <= high and max(known) >= low
 
 
-def _rows_to_write(table: pa.Table, ranked: pa.Array, start: int, n: int, carry: pa.Table | None, last: bool,
-                   write) -> pa.Table | None:
-    """Write the rows ``ranked[start:start + n]`` of ``table`` after ``carry``, whole row groups at a time.
-
-    The same row groups, each with the same chunks, as writing ``carry`` and
-    those rows (taken at once) with ``row_group_size=_COPY_GROUP``: each row
-    group's rows are taken on their own (memory holds one row group of the
-    copy, not the whole indicator). Returns the rows left to write (``last``
-    false: an indicator whose next rows come with the next chunk).
-    """
-    held = 0 if carry is None else carry.num_rows
-    done = 0
-    while True:
-        size = min(_COPY_GROUP - held, n - done)
-        whole = held + size == _COPY_GROUP
-        if not whole and not last:             # fewer rows than a row group: kept for the next chunk
-            if not size:
-                return carry
-            rows = take_rows(table, ranked.slice(start + done, size))
-            return rows if carry is None else pa.concat_tables([carry, rows])
-        if size or held:
-            rows = take_rows(table, ranked.slice(start + done, size)) if size else None
-            parts = [p for p in (carry, rows) if p is not None and p.num_rows]
-            group = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
-            write(group)
-            del group, parts, rows
-        carry, held = None, 0
-        done += size
-        if done >= n:
-            return None
-
-
 def write_copies(name: str, folder: Path) -> None:
     """Write the read-side copies of a partitioned table (:data:`COPIES`) from its partitions.
 
     Made from the files of ``folder`` alone, so that a full build and a rebuild
-    of some periods give the same bytes. About 33,000 rows are read at a
-    time (whole indicators; one too large for that is cut between its units),
-    and written a row group at a time; of each period file only the
-    statistics of its row groups are kept between reads (not its footer), so
-    memory stays bounded however many periods and reports there are.
+    of some periods give the same bytes. The rows are cut into chunks of
+    about 33,000 (whole indicators; one too large for that is cut between its
+    units), which set the copy's bytes (:func:`_chunks`), and read about
+    16,000 at a time (:func:`_reads`; whole indicators, or an indicator's
+    rows of some units); they are written a row group at a time, a row group
+    made of a chunk of rows per chunk its rows come from. Of each period file
+    only the statistics of its row groups are kept between reads (not its
+    footer), so memory stays bounded however many periods and reports there
+    are (the copy's Arrow buffers peaked at 44 MB on the 24,000-report
+    corpus, 58 MB when a chunk was read at once; it takes about 1.6 times as
+    long: a read takes the row groups of every period file that may hold its
+    rows).
     """
     names = COPIES.get(name)
     if not names:
@@ -239,7 +263,6 @@ def write_copies(name: str, folder: Path) -> None:
             by_unit[u] = by_unit.get(u, 0) + k
         del n
     chunks = _chunks(counts)
-    del counts
     stats = [c for c in _COPY_STATS if c in target.names]
     options = dict(compression="zstd", compression_level=3, use_dictionary=True)
     paths = {which: folder / file for which, file in names.items()}
@@ -251,12 +274,33 @@ def write_copies(name: str, folder: Path) -> None:
         writers["all_periods"].write_table(rows, row_group_size=_COPY_GROUP)
 
     reach = {"results": {}, "all": {}}
-    carry = None
+    reads = [(no, *read) for no, (chunk, units, last) in enumerate(chunks)
+             for read in _reads(chunk, units, last, counts)]
+    del counts
+    carry: list[tuple[int, pa.Table]] = []    # the rows of the next row group, with the chunk of each
+    held = 0
+
+    def flush() -> None:
+        """Write the rows held as one row group: a chunk of rows per chunk of :func:`_chunks` they come from."""
+        nonlocal carry, held
+        if not carry:
+            return
+        pieces: list[tuple[int, list]] = []
+        for no, t in carry:
+            if pieces and pieces[-1][0] == no:
+                pieces[-1][1].append(t)
+            else:
+                pieces.append((no, [t]))
+        carry, held = [], 0
+        parts = [ts[0] if len(ts) == 1 else pa.concat_tables(ts).combine_chunks() for _, ts in pieces]
+        del pieces
+        write(parts[0] if len(parts) == 1 else pa.concat_tables(parts))
+
     try:
-        for chunk, units, last in chunks:
+        for no, chunk, units, ends in reads:
             parts = [target.empty_table()]
             for value, f, groups in index:
-                if len(chunks) == 1:
+                if len(reads) == 1:
                     with pq.ParquetFile(f) as pf:
                         t = pf.read(columns=columns)
                 else:
@@ -277,20 +321,29 @@ def write_copies(name: str, folder: Path) -> None:
                 del t
             table = pa.concat_tables([p.cast(target) for p in parts])
             del parts
-            # the rows in order, taken a row group at a time (no second copy of the chunk)
+            # the rows in order, taken a row group at a time (no second copy of what was read)
             ranked = pc.sort_indices(table, sort_keys=order)
             rows = take_rows(table.select([c for c in ("indicator_id", "unit_name", "period", "doc_kind")
                                            if c in target.names]), ranked)
             for start, n in _segments(rows[group]):
-                # the rows of this indicator not written yet come first; more of it may come next
-                carry = _rows_to_write(table, ranked, start, n, carry, last, write)
+                # an indicator's rows, after those not written yet; a row group every _COPY_GROUP rows
+                done = 0
+                while done < n:
+                    size = min(_COPY_GROUP - held, n - done)
+                    carry.append((no, take_rows(table, ranked.slice(start + done, size))))
+                    held += size
+                    done += size
+                    if held == _COPY_GROUP:
+                        flush()
+                if rows[group][start].as_py() in ends:      # its last rows: the rest of its row group
+                    flush()
             rows = rows.to_pandas()
             _add_reach(reach["all"], rows)
             if "doc_kind" in rows:
                 rows = rows[(rows["doc_kind"].fillna("results") != "plan").to_numpy(bool)]
             _add_reach(reach["results"], rows)
             del table, rows, ranked
-            pa.default_memory_pool().release_unused()   # the next chunk starts from a small heap
+            pa.default_memory_pool().release_unused()   # the next read starts from a small heap
         source = _source(folder, files)
         reach = {k: _reach(v) for k, v in reach.items()}
         summary = json.dumps({"indicator_reach": reach}, ensure_ascii=False, sort_keys=True,

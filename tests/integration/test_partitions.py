@@ -262,3 +262,21 @@ def test_an_indicator_cut_between_its_units_gives_the_copy_of_it_whole(built, tm
     assert copies[3] == copies[1 << 15] and copies[1] == copies[1 << 15]
     meta = pq.read_metadata(tmp_path / f"chunk-1/{COPIES['observations']['all_periods']}")
     assert meta.num_rows == len(obs) and meta.num_row_groups >= len(obs) // 2
+
+
+def test_the_copy_does_not_depend_on_how_many_rows_are_read_at_once(built, tmp_path, monkeypatch):
+    """Reads smaller than the chunks (of an indicator cut between its units or not) give the same bytes."""
+    monkeypatch.setattr(store.copies, "_COPY_GROUP", 2)            # row groups spanning the chunks
+    monkeypatch.setattr(store.copies, "_COPY_CHUNK", 3)
+    copies = {}
+    for read in (1 << 14, 2, 1):
+        out = tmp_path / f"read-{read}"
+        shutil.copytree(table_path("observations", built), out)
+        for f in COPIES["observations"].values():
+            (out / f).unlink()
+        monkeypatch.setattr(store.copies, "_COPY_READ", read)
+        store.copies.write_copies("observations", out)
+        copies[read] = (out / COPIES["observations"]["all_periods"]).read_bytes()
+    obs = read_table("observations", built)
+    assert obs["indicator_id"].value_counts().max() > 3             # some indicator is cut
+    assert copies[2] == copies[1 << 14] and copies[1] == copies[1 << 14]
