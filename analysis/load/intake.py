@@ -520,7 +520,13 @@ class InputRecords(Sequence):
             yield from self._records(b)
         yield from list(self._open)
 
-    def count(self, *statuses: str) -> int:
+    def __eq__(self, other) -> bool:
+        """Whether the records are those of ``other`` (a sequence of records)."""
+        return isinstance(other, Sequence) and len(other) == len(self) and list(self) == list(other)
+
+    __hash__ = None
+
+    def count_status(self, *statuses: str) -> int:
         """Return how many records have one of these statuses."""
         wanted = pa.array(statuses, pa.string())
         n = sum(pc.sum(pc.is_in(b.column("status"), value_set=wanted)).as_py() or 0 for b in self._packed)
