@@ -121,7 +121,23 @@ def run_kernel(args: list[str], env: dict[str, str], cwd: str) -> None:
     sys.argv = [_LAUNCHER, *args]
     from ipykernel.kernelapp import IPKernelApp
 
-    IPKernelApp.launch_instance(argv=args)
+    app = IPKernelApp.instance()
+    app.initialize(args)
+    _register_with_kernel()
+    app.start()
+
+
+def _register_with_kernel() -> None:
+    """Do what preloaded modules do when first imported in a kernel.
+
+    The template imported them before any kernel existed. ipywidgets registers
+    its comm targets then; without ``jupyter.widget.control`` a page asks for
+    each widget's state one message at a time (450 messages and half a second
+    more for the app's first view, measured).
+    """
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None:
+        widgets.register_comm_target()
 
 
 def _fork(request: dict) -> int:
