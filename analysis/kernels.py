@@ -140,8 +140,12 @@ def _register_with_kernel() -> None:
         widgets.register_comm_target()
 
 
-def _fork(request: dict) -> int:
-    """Fork a kernel for ``request``; in the parent, return its process id."""
+def _fork(request: dict, set_by_imports: dict[str, str]) -> int:
+    """Fork a kernel for ``request``; in the parent, return its process id.
+
+    ``set_by_imports``: what the template's imports put in the environment,
+    which a kernel's own imports would have put in its environment.
+    """
     pid = os.fork()
     if pid:
         return pid
@@ -153,7 +157,7 @@ def _fork(request: dict) -> int:
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)   # the template's requests are not the kernel's input
         os.dup2(2, 1)         # nor are its replies the kernel's output: the server's log is
-        run_kernel(request["args"], request["env"], request["cwd"])
+        run_kernel(request["args"], {**request["env"], **set_by_imports}, request["cwd"])
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
@@ -192,12 +196,14 @@ def serve(preload: list[str]) -> int:
     # every kernel shares, and a kernel's first allocations would fill them
     # (and copy each page). What the imports left as garbage stays, shared.
     gc.disable()
+    before = dict(os.environ)
     for name in preload:
         try:
             importlib.import_module(name)
         except ImportError as exc:
             print(f"analysis.kernels: could not preload {name}: {exc}", file=sys.stderr)
     gc.freeze()
+    set_by_imports = {k: v for k, v in os.environ.items() if before.get(k) != v}
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the server decides when kernels stop
     signal.signal(signal.SIGCHLD, _reap)
     _say({"ready": os.getpid()})
@@ -206,7 +212,7 @@ def serve(preload: list[str]) -> int:
         # a kernel that ends at once is reported after its process id, never before
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
-            _say({"pid": _fork(request)})
+            _say({"pid": _fork(request, set_by_imports)})
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
     return 0

@@ -122,29 +122,32 @@ def test_a_kernel_is_forked_from_the_template_with_the_apps_libraries_loaded(ker
     asyncio.run(main())
 
 
-def test_a_forked_kernel_has_the_comm_targets_of_a_kernel_started_the_usual_way(kernel_dirs, tmp_path):
-    """Importing ipywidgets in a kernel registers its targets; the template imported it before any kernel.
+def test_a_forked_kernel_is_set_up_as_a_kernel_started_the_usual_way(kernel_dirs, tmp_path):
+    """What a kernel's imports do to it, the template's imports did before any kernel existed.
 
-    Without ``jupyter.widget.control`` a page loads each widget's state with a
-    message of its own.
+    ipywidgets registers its comm targets when imported in a kernel (without
+    ``jupyter.widget.control`` a page loads each widget's state with a message
+    of its own); the debugger's import sets a variable of the environment.
+    Both kernels are given the same environment and import the same modules.
     """
-    code = ("import ipywidgets\nfrom comm import get_comm_manager\n"
-            "print(sorted(get_comm_manager().targets))")
+    code = ("import ipywidgets, json, os, signal\nfrom comm import get_comm_manager\n"
+            "print(json.dumps({'targets': sorted(get_comm_manager().targets),"
+            " 'environment': sorted(os.environ), 'sigint': str(signal.getsignal(signal.SIGINT))}))")
 
-    async def targets(folder: Path) -> list[str]:
+    async def probe(folder: Path) -> dict:
         async with Kernel(folder, tmp_path) as k:
             printed, reply = await k.run(code)
             assert reply["status"] == "ok"
-            return printed
+            return json.loads(printed)
 
     usual = _spec_dir(tmp_path / "usual")
     spec = usual / SPEC / "kernel.json"
     described = json.loads(spec.read_text(encoding="utf-8"))
     described["metadata"] = {}
     spec.write_text(json.dumps(described), encoding="utf-8")
-    forked = asyncio.run(targets(kernel_dirs))
-    assert "jupyter.widget.control" in forked
-    assert forked == asyncio.run(targets(usual))
+    forked = asyncio.run(probe(kernel_dirs))
+    assert "jupyter.widget.control" in forked["targets"]
+    assert forked == asyncio.run(probe(usual))
 
 
 def test_a_forked_kernel_is_interrupted_and_shut_down_as_any_kernel(kernel_dirs, tmp_path):
