@@ -79,6 +79,7 @@ from analysis.load import (
     plan_inputs,
     read_file,
     report_of,
+    trim_heap,
 )
 from analysis.observations import build_observations
 from analysis.rules import read_rules
@@ -837,6 +838,7 @@ class CorpusRun:
         if periods is not None:
             plan = plan_periods(plan, periods, stored)
         self.plan = plan
+        trim_heap()                    # the listing's objects are gone: its pages go back to the system
         self.periods = list(periods) if periods is not None else None
         self._stored_period = _stored_periods(stored)[0]
         self.jobs, self.runner = jobs, runner

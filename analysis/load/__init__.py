@@ -59,13 +59,13 @@ from analysis.load.intake import (
 from analysis.load.limits import LIMITS, Limit, limit
 from analysis.load.manifest import MANIFEST_FIELDS, read_manifest
 from analysis.load.problems import InputProblem, Message, display_path
-from analysis.load.workers import end_with_parent, ordered_in_workers
+from analysis.load.workers import end_with_parent, ordered_in_workers, trim_heap
 
 __all__ = [
     "InputProblem", "Message", "Document", "InputRecord", "LoadResult",
     "REPORT_SUFFIXES", "MANIFEST_FIELDS", "open_document", "read_document",
     "decode_bytes", "html_to_text", "read_manifest", "load_reports",
-    "display_path", "Limit", "LIMITS", "limit", "end_with_parent", "ordered_in_workers",
+    "display_path", "Limit", "LIMITS", "limit", "end_with_parent", "ordered_in_workers", "trim_heap",
     "FileRead", "InputFile", "InputFiles", "InputPlan", "InputRecords", "Intake", "list_inputs", "plan_inputs",
     "read_file", "report_of",
 ]

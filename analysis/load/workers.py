@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 
-__all__ = ["end_with_parent", "ordered_in_workers"]
+__all__ = ["end_with_parent", "ordered_in_workers", "trim_heap"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -84,3 +84,17 @@ def ordered_in_workers(fn, items: list, jobs: int, window: int | None = None):
     finally:
         pool.terminate()
 
+
+
+def trim_heap() -> None:
+    """Give the C library's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    What a long-running process frees in many small pieces (the listing of
+    a corpus, batches written out) stays in its heap, counted in its memory,
+    until the pages it sits on are handed back; this hands back every free
+    page, not only those at the heap's top.
+    """
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
