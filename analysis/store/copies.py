@@ -42,9 +42,10 @@ COPIES = {"observations": {"all_periods": "_all_periods.parquet.copy"}}
 _COPY_GROUP = 16384       # rows per row group of a copy, at most (a row group holds one indicator)
 
 
-#: rows read at once while copying (whole indicators; one larger is cut between its units). The
+#: rows of a chunk of the copy (whole indicators; one larger is cut between its units). The
 #: copy's bytes depend on it: a row group of a cut indicator is written from the rows of two cuts
 #: (two chunks, which the Parquet writer pages differently), so changing it changes the file.
+#: A chunk is read a few reads at a time (:data:`_COPY_READ`).
 _COPY_CHUNK = 1 << 15
 
 
