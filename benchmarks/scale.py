@@ -584,7 +584,9 @@ def format_cluster(rows: list[dict], started: str) -> str:
               f"steps after the last batch (corrections, checks, merging the parts, the copy of every "
               f"period), which grow with the corpus: about "
               f"**{(p['parallel_s'] + p['serial_s']) / 60:.0f} min** in all. The driver writes the "
-              f"batches' rows into part files as they arrive (about 32 MB each), merges them two "
+              f"batches' rows into part files as they arrive (about 32 MB each), and each report's "
+              f"summary into a file beside them; of each file it holds the plan and what became of it "
+              f"as Arrow strings; it merges the parts two "
               f"periods at a time (the reports' texts one), each from its sorted keys, about 4 MB of "
               f"rows at a time, then makes the copy of every period a row group at a time: {memory} "
               f"(`docs/scaling.md`, \"What the driver holds\").", ""]
