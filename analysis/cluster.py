@@ -190,6 +190,14 @@ def _check_workers(client, address: str, timeout: float) -> int:
     return len(there)
 
 
+#: How many log records and events the build's own scheduler (``local:N``), its
+#: workers and the client keep in memory: 100, not Dask's 10,000 and 1,000.
+#: Nobody reads them (the scheduler's logs are silenced below ERROR and it has
+#: no dashboard), and with Dask's lengths the driver held 17 MB more at 48,000
+#: reports (237 MB against 220 MB with --cluster local:2; 7 MB at 12,000).
+LOG_LENGTHS = {"distributed.admin.log-length": 100, "distributed.admin.low-level-log-length": 100}
+
+
 @contextmanager
 def connect(address: str, progress=None):
     """Open a :class:`ClusterRunner` on the cluster at ``address``, closed on exit.
@@ -206,33 +214,36 @@ def connect(address: str, progress=None):
         raise ClusterProblem(str(address), "dask's distributed scheduler is not installed",
                              "pip install 'dask[distributed]' (see requirements.lock)",
                              code="cluster_missing") from None
+    import dask
+
     timeout = connect_timeout()
-    cluster = None
-    if kind == "local":
-        cluster = LocalCluster(n_workers=where, threads_per_worker=1, processes=True,
-                               protocol="tcp://", host="127.0.0.1", dashboard_address=None,
-                               silence_logs=logging.ERROR, memory_limit=0)
-        shown = f"local:{where}"
-        target = cluster
-    else:
-        shown = target = where
-    try:
+    with dask.config.set(LOG_LENGTHS):
+        cluster = None
+        if kind == "local":
+            cluster = LocalCluster(n_workers=where, threads_per_worker=1, processes=True,
+                                   protocol="tcp://", host="127.0.0.1", dashboard_address=None,
+                                   silence_logs=logging.ERROR, memory_limit=0)
+            shown = f"local:{where}"
+            target = cluster
+        else:
+            shown = target = where
         try:
-            client = Client(target, timeout=f"{timeout}s", set_as_default=False)
-        except (OSError, TimeoutError) as e:
-            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise ClusterProblem(shown, f"cannot reach the Dask scheduler ({reason})",
-                                 f"start one there (dask scheduler --port {where.rsplit(':', 1)[-1]}) "
-                                 "and its workers, or check the address; nothing was written"
-                                 if kind == "remote" else "check that this machine can open local "
-                                 "TCP ports", code="cluster_unreachable") from None
-        try:
-            n = _check_workers(client, shown, timeout)
-            if progress is not None:
-                progress(f"cluster {shown}: {n} worker(s)")
-            yield ClusterRunner(client, shown, n)
+            try:
+                client = Client(target, timeout=f"{timeout}s", set_as_default=False)
+            except (OSError, TimeoutError) as e:
+                reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+                raise ClusterProblem(shown, f"cannot reach the Dask scheduler ({reason})",
+                                     f"start one there (dask scheduler --port {where.rsplit(':', 1)[-1]}) "
+                                     "and its workers, or check the address; nothing was written"
+                                     if kind == "remote" else "check that this machine can open local "
+                                     "TCP ports", code="cluster_unreachable") from None
+            try:
+                n = _check_workers(client, shown, timeout)
+                if progress is not None:
+                    progress(f"cluster {shown}: {n} worker(s)")
+                yield ClusterRunner(client, shown, n)
+            finally:
+                client.close()
         finally:
-            client.close()
-    finally:
-        if cluster is not None:
-            cluster.close()
+            if cluster is not None:
+                cluster.close()
