@@ -245,18 +245,22 @@ def test_copies_are_made_again_by_a_period_write_and_do_not_depend_on_memory(bui
     assert table_copy("observations", "all_periods", out) is not None
 
 
+def _all_periods_copy(built, out) -> bytes:
+    """The observations' copy of every period, made again in ``out`` from the built files."""
+    shutil.copytree(table_path("observations", built), out)
+    for f in COPIES["observations"].values():
+        (out / f).unlink()
+    store.copies.write_copies("observations", out)
+    return (out / COPIES["observations"]["all_periods"]).read_bytes()
+
+
 def test_an_indicator_cut_between_its_units_gives_the_copy_of_it_whole(built, tmp_path, monkeypatch):
     """A country's largest indicator is read a piece at a time; its row groups stay those of one piece."""
     monkeypatch.setattr(store.copies, "_COPY_GROUP", 2)          # row groups of 2 rows
     copies = {}
     for chunk in (1 << 15, 3, 1):                                  # whole indicators; cut between units
-        out = tmp_path / f"chunk-{chunk}"
-        shutil.copytree(table_path("observations", built), out)
-        for f in COPIES["observations"].values():
-            (out / f).unlink()
         monkeypatch.setattr(store.copies, "_COPY_CHUNK", chunk)
-        store.copies.write_copies("observations", out)
-        copies[chunk] = (out / COPIES["observations"]["all_periods"]).read_bytes()
+        copies[chunk] = _all_periods_copy(built, tmp_path / f"chunk-{chunk}")
     obs = read_table("observations", built)
     assert obs["indicator_id"].value_counts().max() > 3             # some indicator is cut
     assert copies[3] == copies[1 << 15] and copies[1] == copies[1 << 15]
@@ -270,13 +274,8 @@ def test_the_copy_does_not_depend_on_how_many_rows_are_read_at_once(built, tmp_p
     monkeypatch.setattr(store.copies, "_COPY_CHUNK", 3)
     copies = {}
     for read in (1 << 14, 2, 1):
-        out = tmp_path / f"read-{read}"
-        shutil.copytree(table_path("observations", built), out)
-        for f in COPIES["observations"].values():
-            (out / f).unlink()
         monkeypatch.setattr(store.copies, "_COPY_READ", read)
-        store.copies.write_copies("observations", out)
-        copies[read] = (out / COPIES["observations"]["all_periods"]).read_bytes()
+        copies[read] = _all_periods_copy(built, tmp_path / f"read-{read}")
     obs = read_table("observations", built)
     assert obs["indicator_id"].value_counts().max() > 3             # some indicator is cut
     assert copies[2] == copies[1 << 14] and copies[1] == copies[1 << 14]
