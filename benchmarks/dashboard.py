@@ -398,7 +398,9 @@ def run(processed: Path | None, runs: int, changes: int, sessions=SESSIONS) -> s
         table += ("\n\n### Many leaders at once (issue 16)\n\n"
                   + "\n".join(sessions_table(together))
                   + f"\n\nLoad average when the sessions began: {load_sessions[0]:.2f}. The kernel "
-                  "count includes the one preheated kernel waiting in the pool. Kernels start with "
+                  "count includes the one preheated kernel waiting in the pool; the memory includes "
+                  "the kernel template they are forked from (`analysis.kernels`), whose pages they "
+                  "share. Kernels start with "
                   "`MALLOC_ARENA_MAX=2`, `ARROW_DEFAULT_MEMORY_POOL=system` and `ANALYSIS_DUCKDB_THREADS=1` "
                   "(`voila.py`) and give the heap freed by the app's start back "
                   "(`analysis.app.release_memory`).")
@@ -427,8 +429,9 @@ def run_memory(processed: Path | None, sessions=SESSIONS) -> str:
     lines = ["| app | measure | n | value | p90 | max | target | met |",
              "|---|---|---|---|---|---|---|---|", *memory_table(memory)]
     per = {n: pss / max(n, 1) for n, (pss, _) in memory.items()}
-    note = ("Each page has its own kernel (Voilà's model); PSS shares the libraries the kernels "
-            "map from the same files. Per page: "
+    note = ("Each page has its own kernel (Voilà's model), forked from one template that imported "
+            "the libraries (`analysis.kernels`); PSS counts once the pages they share, and the "
+            "libraries mapped from the same files. Per page: "
             + ", ".join(f"{n}: {v:.0f} MB" for n, v in sorted(per.items())) + ".")
     return "\n".join(lines) + "\n\n" + note + "\n"
 
