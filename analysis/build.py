@@ -396,10 +396,6 @@ _KEPT = ["doc_id", "unit_level", "unit_name", "parent", "period", "doc_kind", "s
 _SHOWN, _N_FACTS = "file", "n_facts"
 
 
-#: what the summary's lines need (the lines are made once the tables are written)
-_LINES = ["doc_id", "unit_name", "period", "doc_kind", _SHOWN, _N_FACTS]
-
-
 #: the columns of the reports' summaries file (one row a report)
 _SUMMARY = pa.schema([(c, pa.string()) for c in _KEPT] + [(_SHOWN, pa.string()), (_N_FACTS, pa.int64())])
 
@@ -563,28 +559,20 @@ class BatchWriter:
             self._changed.setdefault(d, {})[_N_FACTS] = n
         return fixed
 
-    def summaries(self, columns: list[str] | None = None) -> pa.Table:
+    def summaries(self) -> pa.Table:
         """Return each report's summary (columns of :data:`_SUMMARY`), in doc-id order, as Arrow.
 
         Read from the summaries file (after :meth:`finish`; until the writer is closed).
         """
-        columns = list(columns or _SUMMARY.names)
-        if "doc_id" not in columns:
-            columns = ["doc_id", *columns]
-        rows = self._read_summaries(columns)
+        rows = self._read_summaries(_SUMMARY.names)
         if self._changed:
             docs = rows["doc_id"].to_pylist()
-            changed = {}
-            for c in columns:
-                values = None
+            for c in {c for change in self._changed.values() for c in change}:
+                values = rows[c].to_pylist()
                 for i, d in enumerate(docs):
-                    if d in self._changed and c in self._changed[d]:
-                        values = values if values is not None else rows[c].to_pylist()
+                    if c in self._changed.get(d, ()):
                         values[i] = self._changed[d][c]
-                if values is not None:
-                    changed[c] = pa.array(values, _SUMMARY.field(c).type)
-            for c, values in changed.items():
-                rows = rows.set_column(rows.schema.get_field_index(c), c, values)
+                rows = rows.set_column(rows.schema.get_field_index(c), c, pa.array(values, _SUMMARY.field(c).type))
         return rows.take(pc.sort_indices(rows, sort_keys=[("doc_id", "ascending")]))
 
     def commit(self) -> None:
@@ -605,7 +593,7 @@ def _rows(table: pa.Table, columns: list[str]):
 
 
 def _lines(rows: pa.Table, per_doc_warnings: Counter) -> ReportLines:
-    """Return the summary's line of each report (columns :data:`_LINES`), held as Arrow."""
+    """Return the summary's line of each report (its summary's doc id, unit, period, kind, file and facts), as Arrow."""
     warnings = pa.array([per_doc_warnings.get(d, 0) for d in rows["doc_id"].to_pylist()] if per_doc_warnings
                         else [0] * rows.num_rows, pa.int64())
     return ReportLines(pa.table([rows["doc_id"], rows[_SHOWN], rows["unit_name"], rows["period"], rows["doc_kind"],
@@ -636,16 +624,19 @@ def _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, cl
         raise BuildFailed(f"{what} could be loaded from {display_path(raw)}; nothing written", summary)
     del fixed
     if strict:
-        summary.messages = messages + _same_unit_and_period(writer.summaries())
+        rows = writer.summaries()
+        summary.messages = messages + _same_unit_and_period(rows)
         if summary.problems:
             summary.inputs = loaded.inputs
-            summary.lines = _lines(writer.summaries(_LINES), _warnings_per_doc(summary.messages))
+            summary.lines = _lines(rows, _warnings_per_doc(summary.messages))
             raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
                               summary)
+        del rows
     writer.commit()
+    rows = writer.summaries()
     if not strict:
-        summary.messages = messages + _same_unit_and_period(writer.summaries())
-    summary.lines = _lines(writer.summaries(_LINES), _warnings_per_doc(summary.messages))
+        summary.messages = messages + _same_unit_and_period(rows)
+    summary.lines = _lines(rows, _warnings_per_doc(summary.messages))
     summary.inputs = loaded.inputs            # held compactly (analysis.load.InputRecords): reads like a list
     summary.written = True
     timings["writing"] = time.perf_counter() - clock - timings["reading"] - timings["extracting"]

@@ -6,7 +6,6 @@ leaders' app and the analysts' review app.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import gc
 import json
 import logging
@@ -15,6 +14,8 @@ import sys
 import threading
 
 import websockets
+
+from analysis.load import trim_heap
 
 __all__ = ["log_to_server", "release_memory", "release_memory_later", "wait_for_request"]
 
@@ -30,12 +31,7 @@ def release_memory() -> bool:
     Returns whether anything was asked of the C library (False off glibc).
     """
     gc.collect()   # frames and widgets held only in reference cycles go first
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    libc.malloc_trim(0)
-    return True
+    return trim_heap()
 
 
 def release_memory_later(seconds: float = 5.0) -> threading.Timer:

@@ -86,15 +86,17 @@ def ordered_in_workers(fn, items: list, jobs: int, window: int | None = None):
 
 
 
-def trim_heap() -> None:
+def trim_heap() -> bool:
     """Give the C library's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing).
 
     What a long-running process frees in many small pieces (the listing of
-    a corpus, batches written out) stays in its heap, counted in its memory,
-    until the pages it sits on are handed back; this hands back every free
-    page, not only those at the heap's top.
+    a corpus, batches written out, an app's start) stays in its heap, counted
+    in its memory, until the pages it sits on are handed back; this hands back
+    every free page, not only those at the heap's top. Returns whether the C
+    library was asked (False off glibc).
     """
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):
-        pass
+        return False
+    return True
