@@ -113,13 +113,6 @@ class FrameRows:
         """Return every indicator with a figure, plans included."""
         return list(self.obs["indicator_id"].dropna().unique())
 
-    def unit_indicators(self, unit: str, level: str | None = None) -> set[str]:
-        """Return the indicators a unit (of this level) states in any report, plans included."""
-        rows = self.obs[self.obs["unit_name"] == unit]
-        if level is not None and "unit_level" in rows.columns:
-            rows = rows[rows["unit_level"] == level]
-        return set(rows["indicator_id"].dropna())
-
     def unit_period(self, unit: str, period: str, level: str | None = None,
                     parent: str | None = None) -> pd.DataFrame:
         """Return the unit's observations for one period (of this level and parent)."""
@@ -188,12 +181,6 @@ class QueryRows:
     def indicators(self) -> list[str]:
         """Return every indicator with a figure, plans included."""
         return list(self._indicators)
-
-    def unit_indicators(self, unit: str, level: str | None = None) -> set[str]:
-        """Return the indicators a unit (of this level) states in any report, plans included."""
-        return self._kept(("unit", unit, level), lambda: set(self._q.unit_indicators(
-            unit, unit_level=level, include_plans=True,
-            processed=self._processed)["indicator_id"].dropna()))
 
     def unit_period(self, unit: str, period: str, level: str | None = None,
                     parent: str | None = None) -> pd.DataFrame:

@@ -448,14 +448,16 @@ class DashboardApp:
             self._busy = False
 
     def _indicator_choices(self) -> list[str]:
-        """Return the indicators of the topic, the most reported first.
+        """Return the indicators of the topic, the most reported first, then by name.
 
-        Thin data opens on what most units state; then those the chosen unit reports.
+        Thin data opens on what most units state. The order never depends on the
+        chosen unit: a menu sends the *position* of the choice, and one reordered by
+        a change of unit still in flight would turn a quick pick into another
+        indicator.
         """
         ids = [i for i in self.reach
                if self.sel.topic == ALL_TOPICS or self.topics_of.get(i) == self.sel.topic]
-        mine = self.rows.unit_indicators(*self._unit_parts()[:2]) if self.sel.unit is not None else set()
-        return sorted(ids, key=lambda i: (-self.reach[i], i not in mine,
+        return sorted(ids, key=lambda i: (-self.reach[i],
                                           vietnamese_sort_key(indicator_name(i, self.sel.lang))))
 
     def _unit_parts(self):
@@ -496,7 +498,7 @@ class DashboardApp:
         if self._busy or change["new"] is None:
             return
         self.sel.topic = change["new"]
-        self._guard("control.topic", self._refresh_all)
+        self._guard("control.topic", lambda: (self._set_indicator_options(), self._refresh_all()))
 
     def _on_indicator(self, change) -> None:
         if self._busy or change["new"] is None:
@@ -562,16 +564,10 @@ class DashboardApp:
             return
         self.status.value = ""
         self.views.layout.display = None
-        # Only the view on screen is drawn now; the others when they are opened. The unit's
-        # view does not depend on the menu of indicators (ordered by what the unit states, a
-        # query of its own): it is drawn first, and the menu made while the page draws it.
+        # Only the view on screen is drawn now; the others when they are opened. The menu of
+        # indicators depends on the topic and the language only, which set it themselves.
         self._stale = {"unit", "compare", "programme"}
-        if self.views.selected_index == 0:
-            self._refresh_stale()
-            self._set_indicator_options()
-        else:
-            self._set_indicator_options()
-            self._refresh_stale()
+        self._refresh_stale()
 
     def _refresh_stale(self) -> None:
         view = {0: "unit", 1: "compare"}.get(self.views.selected_index, "programme")

@@ -100,6 +100,26 @@ def test_comparison_view_draws_on_opening_and_follows_the_indicator(app):
     assert "Cần ít nhất hai đơn vị để so sánh" in app.compare_msg.value
 
 
+def test_an_indicator_picked_while_a_unit_change_is_in_flight_stays_that_indicator(app):
+    """The page sends the position of a menu's choice, so the menu must not move under it.
+
+    A leader who changes the unit and at once picks an indicator sends both before the
+    kernel answers the first: the position picked in the old menu is read in the menu
+    the unit change left, and must still name the indicator the leader picked.
+    """
+    app.views.selected_index = 1
+    menu = list(app.indicator.options)
+    for picked in ("budget_revenue_target_achievement", "gifts_value_vnd"):
+        position = [v for _, v in menu].index(picked)
+        for unit in app.units:
+            app.unit.value = unit                 # the kernel takes the unit change first,
+            app.indicator.index = position        # then the position the page sent before it knew
+            assert app.indicator.value == picked, unit
+            assert list(app.indicator.options) == menu, unit
+            if app.slots["compare"].layout.display is None:
+                assert {r["indicator_id"] for r in chart_records_of(app.charts["compare"])} == {picked}
+
+
 def test_topic_filters_the_figures(app):
     app.unit.value = app.unit_key_of("Cự Khối")
     everything = app.facts.value.count("<tr>")
