@@ -9,8 +9,10 @@ HTML or SVG.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
+import logging
 import math
 import os
 import sys
@@ -27,7 +29,7 @@ __all__ = [
     "unit_symbol", "vega_locale", "vi_locale", "en_locale", "axis_format",
     "apply_theme", "theme_config", "skip_slow_imports", "import_altair", "use_offline_renderer",
     "enable_offline_widgets",
-    "offline_chart_html", "OFFLINE_RENDERER", "VEGALITE_MIMETYPE",
+    "offline_chart_html", "chart_svg", "OFFLINE_RENDERER", "VEGALITE_MIMETYPE",
 ]
 
 def skip_slow_imports() -> None:
@@ -303,27 +305,78 @@ def _cache_dir() -> Path:
     return Path(base) / "analysis"
 
 
-def _cached_text(name: str, make) -> str:
-    """Text from the cache folder, made (and written atomically) when missing."""
+def _cache_path(name: str, suffix: str = ".js") -> Path:
+    """Where a made text is kept: named by the library versions that made it."""
     alt = import_altair()
     # the installed version names the cache; importing vl_convert (a JavaScript engine) to
     # ask it would cost every app kernel its import
     vlc_version = importlib.metadata.version("vl-convert-python")
-    key = f"{name}-altair{alt.__version__}-vlc{vlc_version}.js"
-    path = _cache_dir() / key
+    return _cache_dir() / f"{name}-altair{alt.__version__}-vlc{vlc_version}{suffix}"
+
+
+def _keep(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` atomically; False if the folder cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
+
+
+def _cached_text(name: str, make) -> str:
+    """Text from the cache folder, made (and written atomically) when missing."""
+    path = _cache_path(name)
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
     text = make()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:  # a read-only home still renders, only slower
-        pass
+    _keep(path, text)   # a read-only home still renders, only slower
     return text
+
+
+#: Charts drawn as SVG kept in the cache (the newest; a spec is a unit's view of one build).
+SVG_KEPT = 200
+
+
+def chart_svg(spec: dict) -> str | None:
+    """Return the SVG that Vega draws for a Vega-Lite spec, drawn here and kept; None if it cannot be.
+
+    Drawn by vl-convert, the Vega of the inlined bundle, so the text and shapes
+    are those the page would draw, with no JavaScript to run in the page. The
+    first drawing in a process starts vl-convert's JavaScript engine (about
+    0.5 s and 60 MB), so each spec is drawn once per machine and kept in the
+    cache folder under a digest of the spec. When that folder cannot be written
+    the answer is None: drawing again in every kernel would cost each one the
+    engine. Text in the spec is escaped by Vega's SVG writer.
+    """
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+    path = _cache_path(f"svg/{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}", ".svg")
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    if not _keep(path.with_name("writable"), ""):
+        return None
+    try:
+        import vl_convert as vlc
+        from altair.utils._importers import vl_version_for_vl_convert
+
+        svg = vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
+    except Exception as exc:  # the page draws it with the inlined bundle instead
+        logging.getLogger(__name__).warning("a chart could not be drawn as SVG: %s", exc)
+        return None
+    if _keep(path, svg):
+        try:   # another kernel may be pruning too
+            kept = sorted(path.parent.glob("*.svg"), key=lambda f: f.stat().st_mtime, reverse=True)
+            for old in kept[SVG_KEPT:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return svg
 
 
 def _vega_embed_bundle() -> str:

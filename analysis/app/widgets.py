@@ -33,7 +33,7 @@ from ..charts import chart_compare, chart_scorecard, chart_trend
 from ..compare import MIN_PEERS, ComparisonRefused, scorecard
 from ..i18n import LABELS, indicator_info, indicator_name, period_name, t, topic_name, vietnamese_sort_key
 from ..observations import to_records
-from ..theme import DEFAULT_LANG, check_lang, enable_offline_widgets, format_number, offline_chart_html
+from ..theme import DEFAULT_LANG, chart_svg, check_lang, enable_offline_widgets, format_number, offline_chart_html
 from .export import MIME, chart_bytes, export_table, report_slug, table_bytes
 from .html import APP_CSS, Preview, as_text, escape_text, reader_html, render_facts_table, summary_html, unit_label
 from .rows import (
@@ -244,9 +244,11 @@ class DashboardApp:
         """Wait for the reader's request (a preheated kernel runs ahead), then check freshness.
 
         Outside a preheated Voilà kernel, returns at once. Before waiting, the
-        heap the app's start freed is given back to the system
+        first view's chart is drawn (and kept for the kernels after this one),
+        and the heap the app's start freed is given back to the system
         (:func:`release_memory`): every open page is a kernel of its own.
         """
+        self.preview()   # drawn ahead: the first view's chart is kept for this page and the next
         release_memory()
         if wait_for_request():
             release_memory_later()   # once the page's widgets have been sent
@@ -364,15 +366,28 @@ class DashboardApp:
                 "trend": f"{name}-{self.sel.indicator}-qua-cac-ky"}[what]
         return f"{stem}.{fmt}", fmt, chart_bytes(widget.spec, fmt)
 
+    @staticmethod
+    def _first_chart(spec: dict) -> str:
+        """Return the first view's chart: an SVG drawn here, with no JavaScript for the page to run.
+
+        If it cannot be drawn and kept, the chart is drawn in the page by the
+        inlined vega-embed bundle, as a notebook's charts are.
+        """
+        svg = chart_svg(spec)
+        if svg is None:
+            return offline_chart_html(spec, {"renderer": "svg", "actions": False})
+        return f'<div class="analysis-chart">{svg}</div>'
+
     def preview(self) -> "Preview":
         """Return the app's first view as plain HTML, for the page to show while its widgets load.
 
         The notebook displays it before :attr:`widget`. Voilà's ``offline``
-        template writes it into the page as it is, its chart drawn by the
-        inlined vega-embed bundle: the reader sees the report's summary, the
-        scorecard and the figures at once, not after the several megabytes of
-        the widgets' JavaScript. The app's own stylesheet hides it once the
-        live chart has drawn (or at once when the first view has no chart).
+        template writes it into the page as it is, its chart an SVG drawn here
+        (:func:`analysis.theme.chart_svg`): the reader sees the report's
+        summary, the scorecard and the figures at once, not after the several
+        megabytes of the widgets' JavaScript, and the page runs no script for
+        it. The app's own stylesheet hides it once the live chart has drawn (or
+        at once when the first view has no chart).
 
         Examples
         --------
@@ -394,7 +409,7 @@ class DashboardApp:
             parts += [self.summary.value, self.unit_notes.value, self.h_scorecard.value,
                       self.scorecard_msg.value]
             if drawn:
-                parts.append(offline_chart_html(chart.spec, {"renderer": "svg", "actions": False}))
+                parts.append(self._first_chart(chart.spec))
             parts += [self.h_facts.value, self.facts.value]
         cls = "ad-preview" if drawn else "ad-preview ad-preview-nochart"
         return Preview(f'<div class="{cls}">{"".join(parts)}</div>')

@@ -113,6 +113,7 @@ def test_leader_uses_the_app_and_report_text_stays_text(server, browser):
         page.locator(".ad-preview").wait_for(state="hidden", timeout=10_000)
         preview_text = page.locator(".ad-preview svg.marks").text_content()
         assert preview_text == _svg_text(page, "ad-chart-scorecard")
+        assert page.locator(".ad-preview script").count() == 0          # an SVG drawn on the server
         assert "Cầu Giấy, 6 tháng đầu năm 2022" in preview_text
         assert page.locator(".ad-app .ad-title").inner_text() == "Kết quả công tác của phường, quận"
         assert _chosen(page, 0) == "Quận Cầu Giấy"

@@ -202,6 +202,25 @@ def test_preview_is_the_first_view_of_the_app(app):
     assert app.preview().html.startswith('<div class="ad-preview ad-preview-nochart">')
 
 
+def test_preview_chart_is_drawn_ahead_or_by_the_page_when_it_cannot_be_kept(app, tmp_path, monkeypatch):
+    """The first view's chart is an SVG drawn in the kernel, before the reader's request.
+
+    Where nothing can be kept (every kernel would start the drawing engine), the
+    page draws it with the inlined bundle instead.
+    """
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    app.wait_for_page()                                      # outside Voilà: at once
+    assert len(list((tmp_path / "analysis" / "svg").glob("*.svg"))) == 1
+    html = app.preview().html
+    assert '<div class="analysis-chart"><svg' in html and "<script" not in html
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    html = app.preview().html
+    assert "window.vegaEmbed" in html and '<div class="analysis-chart"><svg' not in html
+    assert app.charts["scorecard"].spec["title"]["text"] in html
+
+
 # --------------------------------------------------------------------------
 # take-away, freshness, errors, duplicates, same names, programmes, reform
 

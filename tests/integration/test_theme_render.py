@@ -54,3 +54,29 @@ def test_offline_renderer_gives_vega_lite_and_html_outputs():
     finally:
         alt.renderers.enable("default")
     assert name == theme.OFFLINE_RENDERER
+
+
+def _spec_with(text: str) -> dict:
+    return alt.Chart(pd.DataFrame({"v": [97.95], "q": [text]})).mark_bar().encode(
+        x="v:Q", y="q:N").properties(title=text).to_dict()
+
+
+def test_a_chart_drawn_as_svg_is_kept_and_report_text_stays_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    quote = "</svg><script>alert(1)</script> đạt 97,95%"
+    svg = theme.chart_svg(_spec_with(quote))
+    assert svg.startswith("<svg") and 'class="marks"' in svg
+    assert "<script" not in svg and "&lt;/svg&gt;&lt;script&gt;" in svg   # drawn as text
+    assert "đạt 97,95%" in svg
+    kept = list((tmp_path / "analysis" / "svg").glob("*.svg"))
+    assert len(kept) == 1
+    kept[0].write_text(svg.replace("đạt", "KEPT"), encoding="utf-8")
+    assert "KEPT 97,95%" in theme.chart_svg(_spec_with(quote))          # read back, not drawn again
+    assert "KEPT" not in theme.chart_svg(_spec_with(quote + " "))       # another spec, another file
+
+
+def test_no_svg_when_the_cache_cannot_be_written(tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))   # nothing can be kept under a file
+    assert theme.chart_svg(_spec_with("đạt 97,95%")) is None
