@@ -615,11 +615,10 @@ def _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, cl
     """
     fixed = writer.finish()
     messages = messages + fixed.messages
-    summary = BuildSummary([], messages, [], writer.n_facts, writer.n_observations,
+    summary = BuildSummary([], messages, loaded.inputs, writer.n_facts, writer.n_observations,
                            out_dir, written=False, strict=strict,
                            corrections=fixed.summary_line(), timings=timings)
     if not writer.n_reports:
-        summary.inputs = loaded.inputs
         what = f"no report of {', '.join(periods)}" if periods else "no report"
         raise BuildFailed(f"{what} could be loaded from {display_path(raw)}; nothing written", summary)
     del fixed
@@ -627,7 +626,6 @@ def _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, cl
         rows = writer.summaries()
         summary.messages = messages + _same_unit_and_period(rows)
         if summary.problems:
-            summary.inputs = loaded.inputs
             summary.lines = _lines(rows, _warnings_per_doc(summary.messages))
             raise BuildFailed(f"--strict: {len(summary.problems)} warning(s) or error(s); nothing written",
                               summary)
@@ -637,7 +635,6 @@ def _finish(raw, out_dir, strict, periods, writer, loaded, messages, timings, cl
     if not strict:
         summary.messages = messages + _same_unit_and_period(rows)
     summary.lines = _lines(rows, _warnings_per_doc(summary.messages))
-    summary.inputs = loaded.inputs            # held compactly (analysis.load.InputRecords): reads like a list
     summary.written = True
     timings["writing"] = time.perf_counter() - clock - timings["reading"] - timings["extracting"]
     return summary

@@ -28,7 +28,6 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from analysis import paths, schema
 from analysis.load.decode import sniff
@@ -319,7 +318,6 @@ class InputFiles(Sequence):
 
     def __init__(self, inputs):
         inputs = list(inputs)
-        self._folders: list[Path] = []
         self._recs: list[dict] = []
         folder_at: dict = {}
         folder, rec = [], []
@@ -525,12 +523,6 @@ class InputRecords(Sequence):
         return isinstance(other, Sequence) and len(other) == len(self) and list(self) == list(other)
 
     __hash__ = None
-
-    def count_status(self, *statuses: str) -> int:
-        """Return how many records have one of these statuses."""
-        wanted = pa.array(statuses, pa.string())
-        n = sum(pc.sum(pc.is_in(b.column("status"), value_set=wanted)).as_py() or 0 for b in self._packed)
-        return n + sum(r.status in statuses for r in self._open)
 
 
 _MISSING = object()

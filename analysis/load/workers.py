@@ -85,7 +85,6 @@ def ordered_in_workers(fn, items: list, jobs: int, window: int | None = None):
         pool.terminate()
 
 
-
 def trim_heap() -> bool:
     """Give the C library's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing).
 
